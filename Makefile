@@ -1,0 +1,142 @@
+# perfscope Makefile.  Works without ./configure (it asks pkg-config);
+# ./configure, if run, checks dependencies up front and writes config.mk.
+#
+# Targets:
+#   make              build build/perfscope
+#   make check        install missing Debian packages (as root), build, run all tests
+#   make demo         install, build, profile the demo workload, print top functions
+#   make bench        overhead benchmarks; prints the table kept in README.md
+#   make install      PREFIX=/usr/local DESTDIR= (binary, man pages, completion)
+#   make deps         only install the Debian build and test packages
+#   make clean
+#
+# Knobs:
+#   V=1               show full compiler command lines
+#   SANITIZE=1        build with AddressSanitizer + UBSan (into build/asan)
+#   DEVELOPER=1       turn warnings into errors
+#   PREFIX, DESTDIR   installation paths
+#   TESTS="a b"       with check: run only tests/a.bats tests/b.bats
+
+-include $(wildcard config.mk)
+
+PREFIX ?= $(if $(prefix),$(prefix),/usr/local)
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+# Evaluated lazily, so `make deps` works before the libraries exist.
+DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libdw libelf libcjson 2>/dev/null)
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) $(DEP_CFLAGS) -fno-omit-frame-pointer \
+	-DPERFSCOPE_VERSION='"$(VERSION)"' -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+
+BUILD := build
+ifeq ($(SANITIZE),1)
+BUILD := build/asan
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(DEVELOPER),1)
+ALL_CFLAGS += -Werror
+endif
+
+ifneq ($(V),1)
+Q = @
+QUIET_CC = @echo "  CC      $@";
+QUIET_LINK = @echo "  LINK    $@";
+endif
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+PERFSCOPE := $(BUILD)/perfscope
+LIBPERFSCOPE := $(BUILD)/libperfscope.a
+
+all: $(PERFSCOPE)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBPERFSCOPE): $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(PERFSCOPE): $(CLI_OBJ) $(LIBPERFSCOPE)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBPERFSCOPE) $(DEP_LIBS)
+
+include tests/workloads/workloads.mk
+
+# Unit tests: small C programs linked against the library.
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBPERFSCOPE)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIBPERFSCOPE) $(DEP_LIBS)
+
+# Test helpers (seccomp wrapper, inline workload): never sanitized.
+HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=build/helpers/%)
+
+build/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra -o $@ $<
+
+helpers: $(HELPER_BIN)
+
+deps:
+	$(Q)build-aux/install-deps.sh
+
+test-deps:
+	$(Q)build-aux/install-deps.sh --test
+
+configure: configure.ac
+	autoconf
+
+config.mk: configure config.mk.in
+	./configure
+
+check: test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads unit-tests helpers
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) UNIT_DIR=$(CURDIR)/$(BUILD)/tests/unit \
+		HELPER_DIR=$(CURDIR)/build/helpers tests/run.sh $(TESTS)
+
+unit-tests: $(UNIT_BIN)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(PERFSCOPE) cpu-profile -F 999 --output demo.folded -- $(WL_BIN)/demo --seconds 3
+	@echo "flame graph input: demo.folded (load it in speedscope or flamegraph.pl)"
+
+bench: test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(PERFSCOPE) $(DESTDIR)$(PREFIX)/bin/perfscope
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 share/completions/perfscope.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/perfscope \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+
+clean: workloads-clean
+	rm -rf build demo.folded
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure autom4te.cache
+
+.PHONY: all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

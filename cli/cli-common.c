@@ -1,0 +1,68 @@
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_exit_code(int ps_code)
+{
+	switch (ps_code) {
+	case PS_E_USAGE: return EXIT_USAGE;
+	case PS_E_NOPROC: return EXIT_NOPROC;
+	case PS_E_PERM: return EXIT_PERM;
+	case PS_E_OUTPUT: return EXIT_OUTPUT;
+	case PS_E_NOEXEC: return EXIT_NOEXEC;
+	case PS_E_NOTFOUND: return EXIT_NOTFOUND;
+	default: return EXIT_INTERNAL;
+	}
+}
+
+int cli_fail(const struct ps_error *err)
+{
+	fprintf(stderr, "perfscope: %s\n", err->msg[0] ? err->msg : "unknown error");
+	if (err->hint[0])
+		fprintf(stderr, "hint: %s\n", err->hint);
+	return cli_exit_code(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "perfscope %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'perfscope %s --help' for more information.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

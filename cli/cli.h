@@ -1,0 +1,54 @@
+/*
+ * The perfscope command: dispatch table and what subcommands share.
+ * Only cli/ prints to the terminal and chooses exit codes; lib/ returns
+ * errors up to here.
+ *
+ * Adding a subcommand:
+ *   1. cli/cmd-NAME.c exporting `int cmd_NAME(int argc, char **argv)` and
+ *      its help text, declared below;
+ *   2. an entry in `commands[]` in cli/perfscope.c;
+ *   3. man/perfscope-NAME.1 and its line in man/perfscope.1;
+ *   4. its options in share/completions/perfscope.bash;
+ *   5. tests: tests/NAME.bats, and the help/man check in tests/cli.bats.
+ */
+#ifndef PERFSCOPE_CLI_H
+#define PERFSCOPE_CLI_H
+
+#include "../lib/ps_error.h"
+
+#ifndef PERFSCOPE_VERSION
+#define PERFSCOPE_VERSION "0.1.0"
+#endif
+
+/* Exit codes of perfscope itself (documented in perfscope(1)). */
+enum {
+	EXIT_INTERNAL = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOPROC = 3,
+	EXIT_PERM = 4,
+	EXIT_OUTPUT = 5,
+	EXIT_NOEXEC = 126,
+	EXIT_NOTFOUND = 127,
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *help;
+};
+
+extern const char cmd_cpu_profile_help[];
+int cmd_cpu_profile(int argc, char **argv);
+
+/* Prints "perfscope: MSG" and the hint, returns the exit code for err. */
+int cli_fail(const struct ps_error *err);
+/* Prints a usage error for `cmd` and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_exit_code(int ps_code);
+
+/* Parses a strictly positive number; returns 0 or -1. */
+int cli_parse_double(const char *s, double *out);
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * perfscope cpu-profile: sample a program's CPU stacks and write them as
+ * folded stacks or JSON, then print a short summary on stderr.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../lib/ps_cpuprof.h"
+#include "../lib/ps_outfile.h"
+#include "../lib/ps_report.h"
+#include "../lib/ps_util.h"
+#include "cli.h"
+
+#define DEFAULT_FREQUENCY 99
+#define KILL_GRACE_S 2.0
+
+const char cmd_cpu_profile_help[] =
+	"Usage: perfscope cpu-profile [OPTIONS] [--] CMD [ARGS...]\n"
+	"       perfscope cpu-profile [OPTIONS] --pid PID\n"
+	"\n"
+	"Sample the CPU stacks of a program (launched, or attached with --pid) and\n"
+	"write them as folded stacks for flame graphs, or as JSON.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE      where to write (default: perfscope-NAME-PID.folded in\n"
+	"                         the current directory); checked before the target starts\n"
+	"      --format FMT       folded or json (default: from the FILE extension, else folded)\n"
+	"  -F, --frequency HZ     samples per second per thread (default 99)\n"
+	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
+	"                         SIGTERM, and SIGKILL 2 s later, unless --keep-running\n"
+	"  -p, --pid PID          attach to a running process and all its threads; it\n"
+	"                         keeps running afterwards\n"
+	"      --keep-running     at the end of --duration, leave a launched target running\n"
+	"      --per-thread       folded output: thread name after the process name\n"
+	"      --no-kernel        do not record kernel frames\n"
+	"  -q, --quiet            no live status line and no summary\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"The target starts stopped at its exec, sampling is armed before its first\n"
+	"instruction, and perfscope exits with the target's exit status (128+N if\n"
+	"signal N killed it).  Ctrl-C stops sampling and still writes the output.\n"
+	"Exit codes of perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
+	"4 profiling not permitted, 5 output not writable, 126 not executable,\n"
+	"127 command not found.\n";
+
+struct cpu_options {
+	const char *output;
+	const struct ps_report_writer *writer;
+	unsigned frequency;
+	double duration;
+	pid_t pid;
+	bool keep_running, per_thread, no_kernel, quiet;
+	char **argv;
+};
+
+enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL };
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "frequency", required_argument, NULL, 'F' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "keep-running", no_argument, NULL, OPT_KEEP_RUNNING },
+	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct cpu_options *o)
+{
+	unsigned long v;
+	int c;
+
+	o->frequency = DEFAULT_FREQUENCY;
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at the command, so its own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+o:F:d:p:qh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FORMAT:
+			o->writer = ps_report_by_name(optarg);
+			if (!o->writer)
+				return cli_usage_error("cpu-profile",
+						       "unknown --format '%s' (use folded or json)", optarg);
+			break;
+		case 'F':
+			if (cli_parse_uint(optarg, 100000, &v) < 0)
+				return cli_usage_error("cpu-profile",
+						       "--frequency takes a whole number of Hz from 1 to 100000, not '%s'",
+						       optarg);
+			o->frequency = (unsigned)v;
+			break;
+		case 'd':
+			if (cli_parse_double(optarg, &o->duration) < 0)
+				return cli_usage_error("cpu-profile",
+						       "--duration takes a positive number of seconds, not '%s'",
+						       optarg);
+			break;
+		case 'p':
+			if (cli_parse_uint(optarg, 0x7fffffff, &v) < 0)
+				return cli_usage_error("cpu-profile", "--pid takes a process id, not '%s'",
+						       optarg);
+			o->pid = (pid_t)v;
+			break;
+		case OPT_KEEP_RUNNING: o->keep_running = true; break;
+		case OPT_PER_THREAD: o->per_thread = true; break;
+		case OPT_NO_KERNEL: o->no_kernel = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			fputs(cmd_cpu_profile_help, stdout);
+			return 0;
+		case ':':
+			return cli_usage_error("cpu-profile", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("cpu-profile", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->argv && !o->pid)
+		return cli_usage_error("cpu-profile", "give a command to run, or --pid PID");
+	if (o->argv && o->pid)
+		return cli_usage_error("cpu-profile", "give either a command or --pid, not both");
+	if (o->keep_running && !o->argv)
+		return cli_usage_error("cpu-profile", "--keep-running applies to a launched command");
+	return -1;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void show_progress(const struct ps_cpuprof_progress *pr, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "\rperfscope: %.0f s, %llu samples, %llu lost\033[K", pr->elapsed_s,
+		(unsigned long long)pr->samples, (unsigned long long)pr->lost);
+}
+
+static double own_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static const char *target_name(const struct cpu_options *o)
+{
+	static char comm[64];
+	char path[64], *text;
+
+	if (o->argv)
+		return ps_basename(o->argv[0]);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)o->pid);
+	text = ps_read_file(path, NULL);
+	snprintf(comm, sizeof(comm), "%s", text ? text : "process");
+	comm[strcspn(comm, "\n")] = '\0';
+	free(text);
+	return comm;
+}
+
+static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *o,
+			  const char *output, double cpu_s)
+{
+	const struct ps_cpureport *r = &p->report;
+	double secs = (double)(p->end_ns - p->start_ns) / 1e9;
+	char name[1024];
+
+	fprintf(stderr, "perfscope: cpu-profile of '%s' (pid %d): %.2f s, %llu samples "
+		"(%s at %u Hz), %llu lost\n", target_name(o), (int)p->target_pid, secs,
+		(unsigned long long)p->stats.samples, p->perf.event_name, p->cfg.frequency,
+		(unsigned long long)p->stats.lost);
+	if (p->perf.event_note[0])
+		fprintf(stderr, "  note: %s\n", p->perf.event_note);
+	if (p->perf.kernel_note[0])
+		fprintf(stderr, "  note: %s\n", p->perf.kernel_note);
+	fprintf(stderr, "  stack completeness %.1f%%, %llu truncated stacks, %llu throttle events\n",
+		100.0 * ps_cpureport_completeness(r), (unsigned long long)r->truncated,
+		(unsigned long long)p->stats.throttles);
+	if (r->nfuncs)
+		fprintf(stderr, "  top functions by self time:\n");
+	for (size_t i = 0; i < r->nfuncs && i < 10; i++) {
+		const struct ps_func *f = &r->funcs[i];
+		struct ps_sym s = { .name = f->name, .module = f->module, .kind = PS_SYM_FUNC };
+
+		if (!f->self)
+			break;
+		fprintf(stderr, "   %6.1f%%  %8llu  %s  (%s)\n", 100.0 * (double)f->self / (double)r->total,
+			(unsigned long long)f->self, ps_report_frame_name(&p->symbols, &s, name, sizeof(name)),
+			p->modules.mods[f->module].name);
+	}
+	fprintf(stderr, "  perfscope CPU time: %.3f s (%.1f%% of one core)\n", cpu_s,
+		secs > 0 ? 100.0 * cpu_s / secs : 0.0);
+	if (output)
+		fprintf(stderr, "  wrote %s (%s)\n", output, o->writer->name);
+}
+
+static char *default_output(const struct cpu_options *o, pid_t pid)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "perfscope-%s-%d%s", target_name(o), (int)pid, o->writer->extension) < 0)
+		return NULL;
+	return path;
+}
+
+static int profile(struct cpu_options *o)
+{
+	struct ps_cpuprof_config cfg = {
+		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
+		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
+		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &stop_signal,
+	};
+	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };
+	struct ps_error err = { 0 };
+	struct ps_cpuprof p;
+	char *output = o->output ? strdup(o->output) : default_output(o, 0);
+	int rc, status;
+
+	if (!output)
+		return EXIT_INTERNAL;
+	/* A long run must never end on an output that cannot be written. */
+	rc = ps_outfile_check(output, &err);
+	if (rc < 0) {
+		free(output);
+		return cli_fail(&err);
+	}
+	if (!o->quiet && isatty(STDERR_FILENO))
+		cfg.progress = show_progress;
+	install_signals();
+	rc = ps_cpuprof_init(&p, &cfg, &err);
+	if (rc == 0)
+		rc = ps_cpuprof_run(&p, &err);
+	if (rc < 0) {
+		ps_cpuprof_release(&p);
+		free(output);
+		return cli_fail(&err);
+	}
+	if (cfg.progress)
+		fprintf(stderr, "\r\033[K");
+	if (!o->output) {
+		free(output);
+		output = default_output(o, p.target_pid);
+	}
+	status = ps_cpuprof_exit_status(&p);
+	rc = ps_cpuprof_finish(&p, &err);
+	ropts.perfscope_cpu_s = own_cpu_seconds();
+	if (rc == 0)
+		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
+	if (!o->quiet)
+		print_summary(&p, o, rc == 0 ? output : NULL, ropts.perfscope_cpu_s);
+	if (rc < 0)
+		status = cli_fail(&err);
+	ps_cpuprof_release(&p);
+	free(output);
+	return status;
+}
+
+int cmd_cpu_profile(int argc, char **argv)
+{
+	struct cpu_options o = { 0 };
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (!o.writer)
+		o.writer = o.output ? ps_report_for_path(o.output) : &ps_report_folded;
+	return profile(&o);
+}

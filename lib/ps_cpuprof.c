@@ -1,0 +1,408 @@
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ps_cpuprof.h"
+#include "ps_records.h"
+#include "ps_util.h"
+
+/* Records younger than this may still have older peers unread in another ring. */
+#define REORDER_WINDOW_NS 20000000ULL
+#define POLL_MS 50
+#define MAX_UNWIND_FRAMES 512
+
+int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
+		    struct ps_error *err)
+{
+	struct ps_perf_config pcfg = {
+		.frequency = cfg->frequency,
+		.kernel_frames = cfg->kernel_frames,
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = *cfg;
+	p->pidfd = -1;
+	ps_preflight_read(&p->pf);
+	ps_perf_init(&p->perf, &pcfg);
+	if (ps_modules_init(&p->modules) < 0 || ps_procs_init(&p->procs, &p->modules) < 0 ||
+	    ps_symbols_init(&p->symbols, &p->modules) < 0 || !p->perf.rings)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	ps_stacks_init(&p->stacks);
+	p->unwinder = ps_unwind_fp_new();
+	if (!p->unwinder)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	if (p->pf.max_sample_rate > 0 && cfg->frequency > (unsigned long)p->pf.max_sample_rate) {
+		ps_error_set(err, PS_E_USAGE, "frequency %u Hz is above this kernel's limit of %ld Hz",
+			     cfg->frequency, p->pf.max_sample_rate);
+		ps_error_hint(err, "use -F %ld or less, or raise kernel.perf_event_max_sample_rate",
+			      p->pf.max_sample_rate);
+		return err->code;
+	}
+	return 0;
+}
+
+void ps_cpuprof_release(struct ps_cpuprof *p)
+{
+	if (p->launched && !p->child.exited && p->child.stopped_at_exec)
+		ps_launch_abort(&p->child);
+	ps_cpureport_release(&p->report);
+	ps_perf_release(&p->perf);
+	if (p->unwinder)
+		p->unwinder->release(p->unwinder);
+	ps_symbols_release(&p->symbols);
+	ps_stacks_release(&p->stacks);
+	ps_procs_release(&p->procs);
+	ps_modules_release(&p->modules);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	free(p->qbuf);
+	free(p->queue);
+	memset(p, 0, sizeof(*p));
+}
+
+/* One event fd per (thread, CPU): many threads need many descriptors. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc = ps_launch_start(p->cfg.argv, &p->child, err);
+
+	if (rc < 0)
+		return rc;
+	p->launched = true;
+	p->target_pid = p->child.pid;
+	/* The exec is done: what it mapped so far is only in /proc. */
+	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
+	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
+	if (rc < 0) {
+		ps_launch_abort(&p->child);
+		return rc;
+	}
+	p->pidfd = open_pidfd(p->child.pid);
+	p->start_ns = ps_now_ns();
+	rc = ps_launch_release_stop(&p->child, err);
+	if (rc < 0) {
+		ps_launch_abort(&p->child);
+		return rc;
+	}
+	if (p->cfg.started)
+		p->cfg.started(p->child.pid, p->cfg.progress_ctx);
+	return 0;
+}
+
+static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
+{
+	pid_t pid = p->cfg.attach_pid;
+	int rc;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	p->target_pid = pid;
+	p->pidfd = open_pidfd(pid);
+	rc = ps_perf_add_process(&p->perf, pid, &p->pf, err);
+	if (rc < 0)
+		return rc;
+	/* Maps after the events: a library mapped in between is in both. */
+	ps_procs_synthesize(&p->procs, (uint32_t)pid);
+	p->start_ns = ps_now_ns();
+	return 0;
+}
+
+static void queue_record(const struct perf_event_header *rec, void *ctx)
+{
+	struct ps_cpuprof *p = ctx;
+
+	if (ps_grow(&p->qbuf, &p->qcap, p->qlen + rec->size, 1) < 0 ||
+	    ps_grow(&p->queue, &p->queue_cap, p->nqueue + 1, sizeof(*p->queue)) < 0) {
+		p->stats.lost++;
+		return;
+	}
+	memcpy(p->qbuf + p->qlen, rec, rec->size);
+	p->queue[p->nqueue++] = (struct ps_queued){
+		.time = ps_rec_time(rec), .off = p->qlen, .seq = p->seq++,
+	};
+	p->qlen += rec->size;
+}
+
+static int cmp_queued(const void *a, const void *b)
+{
+	const struct ps_queued *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
+{
+	struct ps_unwind_frame frames[MAX_UNWIND_FRAMES];
+	uint32_t ids[MAX_UNWIND_FRAMES];
+	struct ps_unwind_result res = { 0 };
+	int64_t thread = ps_procs_thread(&p->procs, r->pid, r->tid);
+
+	p->stats.samples++;
+	if (thread < 0)
+		return;
+	p->unwinder->unwind(p->unwinder, r, frames, MAX_UNWIND_FRAMES, &res);
+	for (unsigned i = 0; i < res.nframes; i++) {
+		uint32_t module = PS_MODULE_KERNEL;
+		uint64_t offset = frames[i].ip;
+		int64_t id;
+
+		if (!frames[i].kernel) {
+			ps_procs_resolve(&p->procs, r->pid, frames[i].ip, &module, &offset);
+			/*
+			 * A return address outside every mapping is not one: a frame
+			 * pointer led into data (code built without frame pointers
+			 * reuses the register).  The chain ends there.
+			 */
+			if (module == PS_MODULE_UNKNOWN && frames[i].return_address) {
+				res.nframes = i;
+				p->stats.broken_chains++;
+				break;
+			}
+		}
+		/* A return address points after the call: look up the call itself. */
+		if (frames[i].return_address && offset > 0)
+			offset--;
+		id = ps_stacks_frame(&p->stacks, module, offset);
+		if (id < 0)
+			return;
+		ids[i] = (uint32_t)id;
+	}
+	if (res.truncated)
+		p->stats.truncated++;
+	ps_stacks_add(&p->stacks, (uint32_t)thread, ids, res.nframes, 1,
+		      res.truncated ? PS_STACK_TRUNCATED : 0);
+}
+
+static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *hdr)
+{
+	struct ps_rec r;
+
+	ps_rec_decode(hdr, &r);
+	switch (r.kind) {
+	case PS_REC_SAMPLE:
+		apply_sample(p, &r);
+		break;
+	case PS_REC_MMAP:
+		if (r.u.mmap.filename)
+			ps_procs_add_map(&p->procs, r.pid, r.u.mmap.start, r.u.mmap.len,
+					 r.u.mmap.pgoff, r.u.mmap.filename);
+		break;
+	case PS_REC_COMM:
+		if (r.u.comm.name)
+			ps_procs_comm(&p->procs, r.pid, r.tid, r.u.comm.name, r.u.comm.exec);
+		break;
+	case PS_REC_FORK:
+		ps_procs_fork(&p->procs, r.u.task.pid, r.u.task.ppid, r.u.task.tid, r.u.task.ptid);
+		break;
+	case PS_REC_LOST:
+		p->stats.lost += r.u.lost.lost;
+		break;
+	case PS_REC_THROTTLE:
+		p->stats.throttles++;
+		break;
+	case PS_REC_BAD:
+		p->stats.bad_records++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Moves the records still held back to the front of the buffers. */
+static void compact_queue(struct ps_cpuprof *p, size_t done)
+{
+	size_t remaining = p->nqueue - done, nlen = 0;
+	unsigned char *nbuf;
+
+	if (remaining == 0) {
+		p->nqueue = 0;
+		p->qlen = 0;
+		return;
+	}
+	nbuf = malloc(p->qcap);
+	if (!nbuf) {
+		memmove(p->queue, p->queue + done, remaining * sizeof(*p->queue));
+		p->nqueue = remaining;
+		return;
+	}
+	for (size_t i = 0; i < remaining; i++) {
+		struct ps_queued q = p->queue[done + i];
+		const struct perf_event_header *h = (const void *)(p->qbuf + q.off);
+
+		memcpy(nbuf + nlen, h, h->size);
+		q.off = nlen;
+		nlen += h->size;
+		p->queue[i] = q;
+	}
+	free(p->qbuf);
+	p->qbuf = nbuf;
+	p->qlen = nlen;
+	p->nqueue = remaining;
+}
+
+/* Applies queued records older than `horizon` (all of them if horizon is 0). */
+static void process_queue(struct ps_cpuprof *p, uint64_t horizon)
+{
+	size_t done = 0;
+
+	qsort(p->queue, p->nqueue, sizeof(*p->queue), cmp_queued);
+	while (done < p->nqueue && (!horizon || p->queue[done].time < horizon)) {
+		apply_record(p, (const void *)(p->qbuf + p->queue[done].off));
+		done++;
+	}
+	if (done)
+		compact_queue(p, done);
+}
+
+static bool target_gone(struct ps_cpuprof *p)
+{
+	if (p->launched)
+		return ps_launch_reap(&p->child, false) != 0;
+	if (p->pidfd >= 0) {
+		struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+		return poll(&pfd, 1, 0) > 0;
+	}
+	return kill(p->target_pid, 0) < 0 && errno == ESRCH;
+}
+
+static bool reaped_within(struct ps_child *child, double seconds)
+{
+	uint64_t deadline = ps_now_ns() + (uint64_t)(seconds * 1e9);
+
+	while (ps_launch_reap(child, false) == 0) {
+		if (ps_now_ns() >= deadline)
+			return false;
+		usleep(5000);
+	}
+	return true;
+}
+
+/*
+ * Ends a launched target that outlived sampling.  At the duration it gets
+ * SIGTERM; after a signal to perfscope it gets that signal, unless it
+ * already ended by itself (a terminal's Ctrl-C reaches it directly).
+ * SIGKILL follows after the grace period.
+ */
+static void end_launched_target(struct ps_cpuprof *p)
+{
+	int sig = SIGTERM;
+
+	if (p->stopped_by_duration && p->cfg.keep_running) {
+		p->left_running = true;
+		return;
+	}
+	if (p->stopped_by_signal) {
+		sig = (int)*p->cfg.stop;
+		if (reaped_within(&p->child, 0.2))
+			return;
+	}
+	kill(p->child.pid, sig);
+	if (!reaped_within(&p->child, p->cfg.kill_grace_s)) {
+		kill(p->child.pid, SIGKILL);
+		ps_launch_reap(&p->child, true);
+	}
+}
+
+static void report_progress(struct ps_cpuprof *p, uint64_t now, uint64_t *next)
+{
+	struct ps_cpuprof_progress pr;
+
+	if (!p->cfg.progress || now < *next)
+		return;
+	*next = now + 1000000000ULL;
+	pr.elapsed_s = (double)(now - p->start_ns) / 1e9;
+	pr.samples = p->stats.samples;
+	pr.lost = p->stats.lost;
+	p->cfg.progress(&pr, p->cfg.progress_ctx);
+}
+
+static bool should_stop(struct ps_cpuprof *p, uint64_t now)
+{
+	if (p->cfg.stop && *p->cfg.stop) {
+		p->stopped_by_signal = true;
+		return true;
+	}
+	if (target_gone(p)) {
+		p->target_ended = true;
+		return true;
+	}
+	if (p->cfg.duration_s > 0 && now - p->start_ns >= (uint64_t)(p->cfg.duration_s * 1e9)) {
+		p->stopped_by_duration = true;
+		return true;
+	}
+	return false;
+}
+
+int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
+{
+	uint64_t next_progress = 0;
+	int rc;
+
+	raise_fd_limit();
+	rc = p->cfg.argv ? start_launched(p, err) : start_attached(p, err);
+	if (rc < 0)
+		return rc;
+	next_progress = p->start_ns + 1000000000ULL;
+	for (;;) {
+		uint64_t now;
+
+		ps_perf_wait(&p->perf, p->pidfd, POLL_MS);
+		now = ps_now_ns();
+		ps_perf_drain(&p->perf, queue_record, p);
+		process_queue(p, now > REORDER_WINDOW_NS ? now - REORDER_WINDOW_NS : 1);
+		report_progress(p, now, &next_progress);
+		if (should_stop(p, now))
+			break;
+	}
+	p->end_ns = ps_now_ns();
+	ps_perf_disable(&p->perf);
+	ps_perf_drain(&p->perf, queue_record, p);
+	process_queue(p, 0);
+	if (p->launched && !p->target_ended)
+		end_launched_target(p);
+	return 0;
+}
+
+int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
+{
+	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
+	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");
+	return 0;
+}
+
+int ps_cpuprof_exit_status(const struct ps_cpuprof *p)
+{
+	if (!p->launched || p->left_running || !p->child.exited)
+		return 0;
+	return ps_child_status(&p->child);
+}

@@ -1,0 +1,107 @@
+/*
+ * ps_cpuprof: a CPU profiling session, from launch (or attach) to the
+ * aggregated, symbolized result that the report writers read.
+ *
+ * Calling sequence:
+ *   ps_cpuprof_init(&p, &cfg);
+ *   ps_cpuprof_run(&p, &err);       samples until the target ends, the
+ *                                   duration passes or *cfg.stop is set
+ *   ps_cpuprof_finish(&p, &err);    symbolizes and builds p.report
+ *   ... write reports ...
+ *   ps_cpuprof_release(&p);
+ *
+ * Records from the per-CPU rings are merged in time order before they are
+ * applied (a library mapped on one CPU may be sampled on another), holding
+ * back only the last few milliseconds so that no ring is ahead of another.
+ */
+#ifndef PS_CPUPROF_H
+#define PS_CPUPROF_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ps_cpureport.h"
+#include "ps_error.h"
+#include "ps_launch.h"
+#include "ps_modules.h"
+#include "ps_perf.h"
+#include "ps_preflight.h"
+#include "ps_procs.h"
+#include "ps_stacks.h"
+#include "ps_symbols.h"
+#include "ps_unwind.h"
+
+struct ps_cpuprof_progress {
+	double elapsed_s;
+	uint64_t samples;
+	uint64_t lost;
+};
+
+struct ps_cpuprof_config {
+	char *const *argv;          /* command to launch, or NULL with attach_pid */
+	pid_t attach_pid;
+	unsigned frequency;
+	double duration_s;          /* <= 0: until the target ends or stop is set */
+	bool kernel_frames;
+	bool keep_running;          /* at the duration, leave a launched target running */
+	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */
+	/* Set to a signal number by a signal handler: stop sampling and pass
+	 * that signal on to a launched target that is still running. */
+	volatile sig_atomic_t *stop;
+	/* Called about once a second while sampling (may be NULL). */
+	void (*progress)(const struct ps_cpuprof_progress *p, void *ctx);
+	void *progress_ctx;
+	/* Called once the target runs (after the exec stop is released). */
+	void (*started)(pid_t pid, void *ctx);
+};
+
+struct ps_cpuprof_stats {
+	uint64_t samples;
+	uint64_t lost;
+	uint64_t throttles;
+	uint64_t truncated;
+	uint64_t bad_records;
+	uint64_t broken_chains;     /* user chains cut at an unmapped return address */
+};
+
+struct ps_cpuprof {
+	struct ps_cpuprof_config cfg;
+	struct ps_preflight pf;
+	struct ps_perf perf;
+	struct ps_modules modules;
+	struct ps_procs procs;
+	struct ps_stacks stacks;
+	struct ps_symbols symbols;
+	struct ps_unwinder *unwinder;
+	struct ps_child child;
+	bool launched;
+	bool target_ended;          /* the target (or attached process) is gone */
+	bool stopped_by_duration;
+	bool stopped_by_signal;
+	bool left_running;          /* --keep-running left it alive */
+	pid_t target_pid;
+	int pidfd;
+	uint64_t start_ns, end_ns;
+	struct ps_cpuprof_stats stats;
+
+	/* time-ordering queue of raw records copied out of the rings */
+	unsigned char *qbuf;
+	size_t qlen, qcap;
+	struct ps_queued { uint64_t time; size_t off; size_t seq; } *queue;
+	size_t nqueue, queue_cap, seq;
+
+	struct ps_cpureport report;
+};
+
+int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
+		    struct ps_error *err);
+int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err);
+int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err);
+void ps_cpuprof_release(struct ps_cpuprof *p);
+
+/* The exit status perfscope should pass on: the launched target's, else 0. */
+int ps_cpuprof_exit_status(const struct ps_cpuprof *p);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * ps_cpureport: the symbolized view of a CPU profile that every writer
+ * reads: stacks as display-frame lists (outermost first), per-function
+ * self/total counts, per-thread and per-process totals.
+ *
+ * Frames beyond the outermost known root (_start, __libc_start_main,
+ * clone, start_thread, ...) are dropped: they are what a frame-pointer walk
+ * reads from a caller built without frame pointers, not real callers.
+ */
+#ifndef PS_CPUREPORT_H
+#define PS_CPUREPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ps_procs;
+struct ps_stacks;
+struct ps_symbols;
+
+struct ps_rstack {
+	uint32_t thread;       /* ps_procs thread instance */
+	uint64_t count;
+	size_t first;          /* into ps_cpureport.syms: outermost first */
+	uint32_t nsyms;
+	bool complete;         /* reaches a known root */
+	bool truncated;
+};
+
+struct ps_func {
+	uint32_t name, module, file, line;
+	uint64_t self, total;
+	size_t last_stack;     /* build-time: counts total once per stack */
+};
+
+struct ps_thread_total {
+	uint32_t thread;       /* ps_procs thread instance */
+	uint64_t samples;
+};
+
+struct ps_process_total {
+	uint32_t pid;
+	const char *comm;
+	uint64_t samples;
+};
+
+struct ps_cpureport {
+	struct ps_rstack *stacks;
+	size_t nstacks;
+	uint32_t *syms;        /* ps_symbols sym indices */
+	size_t nsyms, syms_cap;
+	struct ps_func *funcs; /* sorted by self desc, then name */
+	size_t nfuncs, funcs_cap;
+	struct ps_thread_total *threads;
+	size_t nthreads;
+	struct ps_process_total *procs;
+	size_t nprocs;
+	uint64_t total;
+	uint64_t complete;
+	uint64_t truncated;
+};
+
+int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
+		       const struct ps_symbols *symbols, const struct ps_procs *procs);
+void ps_cpureport_release(struct ps_cpureport *r);
+
+/* Share of samples whose stack reaches a known root, 0..1 (1 if no samples). */
+double ps_cpureport_completeness(const struct ps_cpureport *r);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * ps_kallsyms: kernel text symbols from /proc/kallsyms, sorted for binary
+ * search.  Loaded once, at report time, and only if kernel frames exist.
+ * When kptr_restrict hides the addresses (all zero) `usable` is false.
+ */
+#ifndef PS_KALLSYMS_H
+#define PS_KALLSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ps_ksym {
+	uint64_t addr;
+	char *name;
+};
+
+struct ps_kallsyms {
+	struct ps_ksym *syms;
+	size_t count, cap;
+	bool loaded, usable;
+};
+
+void ps_kallsyms_init(struct ps_kallsyms *ks);
+void ps_kallsyms_release(struct ps_kallsyms *ks);
+int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path);
+/* The symbol covering addr, or NULL. */
+const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr);
+
+#endif

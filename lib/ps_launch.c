@@ -1,0 +1,153 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ps_launch.h"
+
+/* Runs in the child between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn)) exec_child(char *const argv[], int status_fd)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int e;
+
+	/* perfscope's own handlers and ignores must not leak into the target. */
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigaction(SIGCHLD, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0) {
+		e = errno;
+		(void)!write(status_fd, &e, sizeof(e));
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	e = errno;
+	(void)!write(status_fd, &e, sizeof(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int ps_launch_start(char *const argv[], struct ps_child *child, struct ps_error *err)
+{
+	int pipefd[2], exec_errno = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	memset(child, 0, sizeof(*child));
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ps_error_set(err, PS_E_INTERNAL, "cannot create a pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ps_error_set(err, PS_E_INTERNAL, "cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		exec_child(argv, pipefd[1]);
+	}
+	close(pipefd[1]);
+	/* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
+	do {
+		n = read(pipefd[0], &exec_errno, sizeof(exec_errno));
+	} while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	child->pid = pid;
+
+	if (n == (ssize_t)sizeof(exec_errno)) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		child->exited = true;
+		if (exec_errno == ENOENT) {
+			ps_error_set(err, PS_E_NOTFOUND, "command not found: '%s'", argv[0]);
+			ps_error_hint(err, "check the spelling, or give a path such as ./%s", argv[0]);
+			return PS_E_NOTFOUND;
+		}
+		ps_error_set(err, PS_E_NOEXEC, "cannot execute '%s': %s", argv[0], strerror(exec_errno));
+		if (exec_errno == EACCES)
+			ps_error_hint(err, "make it executable with 'chmod +x %s'", argv[0]);
+		return PS_E_NOEXEC;
+	}
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return ps_error_set(err, PS_E_INTERNAL, "waitpid: %s", strerror(errno));
+	}
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
+		child->exited = true;
+		if (WIFEXITED(status))
+			child->exit_code = WEXITSTATUS(status);
+		else if (WIFSIGNALED(status))
+			child->exit_signal = WTERMSIG(status);
+		return ps_error_set(err, PS_E_INTERNAL,
+				    "'%s' did not stop at its exec as expected", argv[0]);
+	}
+	child->stopped_at_exec = true;
+	return 0;
+}
+
+int ps_launch_release_stop(struct ps_child *child, struct ps_error *err)
+{
+	if (!child->stopped_at_exec)
+		return 0;
+	if (ptrace(PTRACE_DETACH, child->pid, NULL, NULL) < 0)
+		return ps_error_set(err, PS_E_INTERNAL, "cannot detach from pid %d: %s",
+				    (int)child->pid, strerror(errno));
+	child->stopped_at_exec = false;
+	return 0;
+}
+
+int ps_launch_reap(struct ps_child *child, bool block)
+{
+	int status;
+	pid_t r;
+
+	if (child->exited)
+		return 1;
+	for (;;) {
+		r = waitpid(child->pid, &status, block ? 0 : WNOHANG);
+		if (r < 0 && errno == EINTR) {
+			if (!block)
+				return 0;
+			continue;
+		}
+		break;
+	}
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	if (WIFEXITED(status)) {
+		child->exited = true;
+		child->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		child->exited = true;
+		child->exit_signal = WTERMSIG(status);
+	}
+	return child->exited ? 1 : 0;
+}
+
+void ps_launch_abort(struct ps_child *child)
+{
+	if (child->exited || child->pid <= 0)
+		return;
+	kill(child->pid, SIGKILL);
+	if (child->stopped_at_exec)
+		ptrace(PTRACE_DETACH, child->pid, NULL, NULL);
+	ps_launch_reap(child, true);
+}
+
+int ps_child_status(const struct ps_child *child)
+{
+	if (child->exit_signal)
+		return 128 + child->exit_signal;
+	return child->exit_code;
+}

@@ -1,0 +1,100 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_modules.h"
+#include "ps_util.h"
+
+static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const char *path)
+{
+	struct ps_module *m;
+
+	if (ps_grow(&mm->mods, &mm->cap, mm->count + 1, sizeof(*mm->mods)) < 0)
+		return -1;
+	m = &mm->mods[mm->count];
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->path = strdup(path);
+	if (!m->path)
+		return -1;
+	m->name = ps_basename(m->path);
+	return (int)mm->count++;
+}
+
+int ps_modules_init(struct ps_modules *mm)
+{
+	memset(mm, 0, sizeof(*mm));
+	if (add_module(mm, PS_MOD_UNKNOWN, "[unknown]") != PS_MODULE_UNKNOWN ||
+	    add_module(mm, PS_MOD_KERNEL, "[kernel.kallsyms]") != PS_MODULE_KERNEL)
+		return -1;
+	return 0;
+}
+
+void ps_modules_release(struct ps_modules *mm)
+{
+	for (size_t i = 0; i < mm->count; i++)
+		free(mm->mods[i].path);
+	free(mm->mods);
+	free(mm->index);
+	memset(mm, 0, sizeof(*mm));
+}
+
+static size_t find_slot(const struct ps_modules *mm, const char *path, uint64_t h)
+{
+	size_t i = (size_t)h & (mm->index_cap - 1);
+
+	while (mm->index[i] && strcmp(mm->mods[mm->index[i] - 1].path, path) != 0)
+		i = (i + 1) & (mm->index_cap - 1);
+	return i;
+}
+
+static int grow_index(struct ps_modules *mm)
+{
+	size_t ncap = mm->index_cap ? mm->index_cap * 2 : 64;
+	uint32_t *old = mm->index;
+	size_t old_cap = mm->index_cap;
+
+	mm->index = calloc(ncap, sizeof(*mm->index));
+	if (!mm->index) {
+		mm->index = old;
+		return -1;
+	}
+	mm->index_cap = ncap;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (old[i]) {
+			const char *p = mm->mods[old[i] - 1].path;
+			mm->index[find_slot(mm, p, ps_hash_bytes(p, strlen(p)))] = old[i];
+		}
+	}
+	free(old);
+	return 0;
+}
+
+static enum ps_module_kind kind_of(const char *path)
+{
+	if (path[0] == '/')
+		return PS_MOD_FILE;
+	return PS_MOD_SPECIAL;
+}
+
+int64_t ps_modules_intern(struct ps_modules *mm, const char *path)
+{
+	uint64_t h = ps_hash_bytes(path, strlen(path));
+	size_t slot;
+	int id;
+
+	if ((mm->count + 1) * 2 > mm->index_cap && grow_index(mm) < 0)
+		return -1;
+	slot = find_slot(mm, path, h);
+	if (mm->index[slot])
+		return mm->index[slot] - 1;
+	id = add_module(mm, kind_of(path), path);
+	if (id < 0)
+		return -1;
+	mm->index[slot] = (uint32_t)id + 1;
+	return id;
+}
+
+bool ps_module_absolute(const struct ps_module *m)
+{
+	return m->kind != PS_MOD_FILE;
+}

@@ -1,0 +1,49 @@
+/*
+ * ps_modules: every code object samples can land in, named once and shared
+ * by all processes (so libc is symbolized once, whoever called it).
+ *
+ * A frame is identified by (module id, offset).  For files the offset is
+ * the file offset of the address (independent of where it was mapped); for
+ * the kernel and anonymous memory it is the absolute address.
+ */
+#ifndef PS_MODULES_H
+#define PS_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ps_module_kind {
+	PS_MOD_UNKNOWN,   /* no mapping covered the address */
+	PS_MOD_KERNEL,
+	PS_MOD_FILE,      /* an ELF file on disk (maybe deleted since) */
+	PS_MOD_SPECIAL,   /* [vdso], [heap], anonymous memory, ... */
+};
+
+#define PS_MODULE_UNKNOWN 0u
+#define PS_MODULE_KERNEL 1u
+
+struct ps_module {
+	enum ps_module_kind kind;
+	char *path;       /* as the kernel reported it */
+	const char *name; /* basename of path, for display */
+	void *sym;        /* symbolizer state, owned by ps_symbols */
+};
+
+struct ps_modules {
+	struct ps_module *mods;
+	size_t count, cap;
+	uint32_t *index;  /* open-addressing table of mods indices + 1, by path */
+	size_t index_cap;
+};
+
+int ps_modules_init(struct ps_modules *mm);
+void ps_modules_release(struct ps_modules *mm);
+
+/* Finds or adds the module for a mapping's file name; returns its id or -1. */
+int64_t ps_modules_intern(struct ps_modules *mm, const char *path);
+
+/* Whether addresses in a mapping of this module are keyed absolutely. */
+bool ps_module_absolute(const struct ps_module *m);
+
+#endif

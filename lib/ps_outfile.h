@@ -1,0 +1,29 @@
+/*
+ * ps_outfile: write a report so that a reader never sees a torn file.
+ * Data goes to a temporary file beside the target, which is flushed,
+ * checked and only then renamed over it.  A full disk leaves the old
+ * file (if any) intact and names the file in the error.
+ */
+#ifndef PS_OUTFILE_H
+#define PS_OUTFILE_H
+
+#include <stdio.h>
+
+#include "ps_error.h"
+
+struct ps_outfile {
+	char *path;
+	char *tmp_path;
+	FILE *fp;
+};
+
+/* Checks, before any work is done, that `path` can be created. */
+int ps_outfile_check(const char *path, struct ps_error *err);
+
+int ps_outfile_open(struct ps_outfile *out, const char *path, struct ps_error *err);
+/* Flushes, syncs and renames into place; on failure removes the temporary. */
+int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err);
+/* Drops the temporary (error paths). */
+void ps_outfile_abort(struct ps_outfile *out);
+
+#endif

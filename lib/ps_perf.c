@@ -1,0 +1,334 @@
+#include <dirent.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ps_perf.h"
+#include "ps_records.h"
+#include "ps_util.h"
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
+{
+	return (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+void ps_perf_init(struct ps_perf *perf, const struct ps_perf_config *cfg)
+{
+	memset(perf, 0, sizeof(*perf));
+	perf->cfg = *cfg;
+	perf->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (perf->ncpus < 1)
+		perf->ncpus = 1;
+	perf->rings = calloc((size_t)perf->ncpus, sizeof(*perf->rings));
+	for (int c = 0; perf->rings && c < perf->ncpus; c++)
+		perf->rings[c].fd = -1;
+	perf->hardware = !cfg->force_software;
+	perf->exclude_kernel = !cfg->kernel_frames;
+}
+
+void ps_perf_release(struct ps_perf *perf)
+{
+	for (int c = 0; perf->rings && c < perf->ncpus; c++) {
+		struct ps_ring *r = &perf->rings[c];
+
+		if (r->base)
+			munmap(r->base, r->data_size + (size_t)sysconf(_SC_PAGESIZE));
+		free(r->scratch);
+	}
+	for (size_t i = 0; i < perf->nfds; i++)
+		close(perf->fds[i]);
+	free(perf->fds);
+	free(perf->rings);
+	free(perf->tids);
+	memset(perf, 0, sizeof(*perf));
+}
+
+static void fill_attr(const struct ps_perf *perf, struct perf_event_attr *attr, bool first)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->size = sizeof(*attr);
+	if (perf->hardware) {
+		attr->type = PERF_TYPE_HARDWARE;
+		attr->config = PERF_COUNT_HW_CPU_CYCLES;
+	} else {
+		attr->type = PERF_TYPE_SOFTWARE;
+		attr->config = PERF_COUNT_SW_CPU_CLOCK;
+	}
+	attr->freq = 1;
+	attr->sample_freq = perf->cfg.frequency;
+	attr->sample_type = PS_SAMPLE_TYPE;
+	attr->inherit = 1;
+	attr->exclude_kernel = perf->exclude_kernel;
+	attr->exclude_hv = 1;
+	attr->exclude_callchain_kernel = perf->exclude_kernel || !perf->cfg.kernel_frames;
+	attr->sample_id_all = 1;
+	attr->use_clockid = 1;
+	attr->clockid = CLOCK_MONOTONIC;
+	attr->watermark = 1;
+	/* Side-band records (maps, names, forks) only once per CPU ring. */
+	if (first) {
+		attr->mmap = 1;
+		attr->mmap2 = 1;
+		attr->comm = 1;
+		attr->comm_exec = 1;
+		attr->task = 1;
+	}
+}
+
+static unsigned choose_ring_pages(const struct ps_perf *perf, const struct ps_preflight *pf)
+{
+	unsigned pages = perf->cfg.ring_pages ? perf->cfg.ring_pages : 128;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+
+	/* Unprivileged users get perf_event_mlock_kb per CPU, header page included. */
+	if (!ps_preflight_privileged(pf) && !pf->is_root && pf->mlock_kb > 0) {
+		while (pages > 1 && (long)(pages + 1) * page_kb > pf->mlock_kb)
+			pages /= 2;
+	}
+	return pages;
+}
+
+static int map_ring(struct ps_perf *perf, struct ps_ring *ring, int fd,
+		    const struct ps_preflight *pf, struct ps_error *err)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned pages = choose_ring_pages(perf, pf);
+	void *base = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (base == MAP_FAILED) {
+		ps_error_set(err, PS_E_PERM, "cannot map a %u KiB perf ring buffer: %s",
+			     pages * (unsigned)(page / 1024), strerror(errno));
+		ps_error_hint(err,
+			      "the locked-memory budget for perf buffers is kernel.perf_event_mlock_kb=%ld "
+			      "per CPU; close other profilers or run 'sudo sysctl kernel.perf_event_mlock_kb=2048'",
+			      pf->mlock_kb);
+		return err->code;
+	}
+	ring->fd = fd;
+	ring->base = base;
+	ring->data_size = pages * page;
+	return 0;
+}
+
+static int remember_fd(struct ps_perf *perf, int fd)
+{
+	if (ps_grow(&perf->fds, &perf->fds_cap, perf->nfds + 1, sizeof(int)) < 0)
+		return -1;
+	perf->fds[perf->nfds++] = fd;
+	return 0;
+}
+
+static bool is_unsupported_errno(int e)
+{
+	return e == ENOENT || e == EOPNOTSUPP || e == ENODEV || e == EINVAL;
+}
+
+/*
+ * Opens one event, stepping down from cycles to cpu-clock and from kernel+user
+ * to user-only as the machine requires.  The decision sticks for later opens.
+ */
+static int open_with_fallbacks(struct ps_perf *perf, pid_t tid, int cpu, bool first,
+			       const struct ps_preflight *pf, struct ps_error *err)
+{
+	struct perf_event_attr attr;
+	char hint[400];
+
+	for (;;) {
+		int fd, e;
+
+		fill_attr(perf, &attr, first);
+		fd = sys_perf_event_open(&attr, tid, cpu);
+		if (fd >= 0) {
+			snprintf(perf->event_name, sizeof(perf->event_name), "%s",
+				 perf->hardware ? "cycles" : "cpu-clock");
+			return fd;
+		}
+		e = errno;
+		if (e == ESRCH)
+			return -ESRCH;
+		if (perf->hardware && (is_unsupported_errno(e) || e == EACCES)) {
+			snprintf(perf->event_note, sizeof(perf->event_note),
+				 "hardware cycles counter not available (%s); using cpu-clock",
+				 strerror(e));
+			perf->hardware = false;
+			continue;
+		}
+		if (!perf->exclude_kernel && (e == EACCES || e == EPERM)) {
+			snprintf(perf->kernel_note, sizeof(perf->kernel_note),
+				 "kernel frames not recorded: kernel.perf_event_paranoid=%ld forbids them "
+				 "without CAP_PERFMON; run 'sudo sysctl kernel.perf_event_paranoid=1' to get them",
+				 pf->paranoid);
+			perf->exclude_kernel = true;
+			continue;
+		}
+		ps_preflight_refusal_hint(pf, e, hint, sizeof(hint));
+		ps_error_set(err, (e == EACCES || e == EPERM || e == ENOSYS) ? PS_E_PERM : PS_E_INTERNAL,
+			     "perf_event_open refused for pid %d: %s", (int)tid, strerror(e));
+		ps_error_hint(err, "%s", hint);
+		return -1;
+	}
+}
+
+int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight *pf,
+		     struct ps_error *err)
+{
+	if (!perf->rings)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	for (int c = 0; c < perf->ncpus; c++) {
+		struct ps_ring *ring = &perf->rings[c];
+		bool first = ring->fd < 0;
+		int fd = open_with_fallbacks(perf, tid, c, first, pf, err);
+
+		if (fd == -ESRCH)
+			return -ESRCH;	/* the thread is gone: not an error for the caller */
+		if (fd < 0) {
+			/* An offline CPU refuses events; skip it, as perf does. */
+			if (err->code == PS_E_INTERNAL && c > 0)
+				continue;
+			return err->code;
+		}
+		if (remember_fd(perf, fd) < 0) {
+			close(fd);
+			return ps_error_set(err, PS_E_NOMEM, "out of memory");
+		}
+		if (first) {
+			int rc = map_ring(perf, ring, fd, pf, err);
+
+			if (rc < 0)
+				return rc;
+		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, ring->fd) < 0) {
+			return ps_error_set(err, PS_E_INTERNAL,
+					    "cannot redirect perf events of thread %d: %s",
+					    (int)tid, strerror(errno));
+		}
+	}
+	if (ps_grow(&perf->tids, &perf->tids_cap, perf->ntids + 1, sizeof(pid_t)) == 0)
+		perf->tids[perf->ntids++] = tid;
+	return 0;
+}
+
+static bool have_tid(const struct ps_perf *perf, pid_t tid)
+{
+	for (size_t i = 0; i < perf->ntids; i++)
+		if (perf->tids[i] == tid)
+			return true;
+	return false;
+}
+
+int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflight *pf,
+			struct ps_error *err)
+{
+	char path[64];
+	bool added;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	/* Threads started while we list are caught by listing again. */
+	do {
+		DIR *dir = opendir(path);
+		struct dirent *de;
+
+		if (!dir) {
+			if (errno == ENOENT)
+				return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+			return ps_error_set(err, PS_E_PERM, "cannot read '%s': %s", path,
+					    strerror(errno));
+		}
+		added = false;
+		while ((de = readdir(dir))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			int rc;
+
+			if (tid <= 0 || have_tid(perf, tid))
+				continue;
+			rc = ps_perf_add_task(perf, tid, pf, err);
+			if (rc == -ESRCH)
+				continue;
+			if (rc < 0) {
+				closedir(dir);
+				return rc;
+			}
+			added = true;
+		}
+		closedir(dir);
+	} while (added);
+	if (perf->ntids == 0)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	return 0;
+}
+
+static int drain_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
+{
+	struct perf_event_mmap_page *meta = ring->base;
+	unsigned char *data = (unsigned char *)ring->base + meta->data_offset;
+	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = meta->data_tail;
+	size_t size = ring->data_size;
+
+	if (meta->data_offset == 0)	/* kernels before 4.1 */
+		data = (unsigned char *)ring->base + (size_t)sysconf(_SC_PAGESIZE);
+	while (tail < head) {
+		size_t off = (size_t)(tail % size);
+		struct perf_event_header hdr;
+		const struct perf_event_header *rec;
+
+		if (off + sizeof(hdr) <= size) {
+			memcpy(&hdr, data + off, sizeof(hdr));
+		} else {
+			size_t part = size - off;
+			memcpy(&hdr, data + off, part);
+			memcpy((char *)&hdr + part, data, sizeof(hdr) - part);
+		}
+		if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
+			break;	/* torn or corrupt: leave it, never loop on it */
+		if (off + hdr.size <= size) {
+			rec = (const void *)(data + off);
+		} else {
+			size_t part = size - off;
+
+			if (ps_grow(&ring->scratch, &ring->scratch_cap, hdr.size, 1) < 0)
+				return -1;
+			memcpy(ring->scratch, data + off, part);
+			memcpy(ring->scratch + part, data, hdr.size - part);
+			rec = (const void *)ring->scratch;
+		}
+		fn(rec, ctx);
+		tail += hdr.size;
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int ps_perf_drain(struct ps_perf *perf, ps_record_fn fn, void *ctx)
+{
+	for (int c = 0; c < perf->ncpus; c++)
+		if (perf->rings[c].base && drain_ring(&perf->rings[c], fn, ctx) < 0)
+			return -1;
+	return 0;
+}
+
+void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms)
+{
+	struct pollfd pfds[perf->ncpus + 1];
+	int n = 0;
+
+	for (int c = 0; c < perf->ncpus; c++)
+		if (perf->rings[c].base)
+			pfds[n++] = (struct pollfd){ .fd = perf->rings[c].fd, .events = POLLIN };
+	if (extra_fd >= 0)
+		pfds[n++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
+	(void)poll(pfds, (nfds_t)n, timeout_ms);
+}
+
+void ps_perf_disable(struct ps_perf *perf)
+{
+	for (size_t i = 0; i < perf->nfds; i++)
+		ioctl(perf->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+}

@@ -1,0 +1,85 @@
+/*
+ * ps_perf: the perf_event_open sampler.
+ *
+ * One sampling event per (thread we were given, CPU), all with inherit=1 so
+ * threads and children created later are followed.  The kernel refuses
+ * mmap() on inherited per-task (cpu == -1) events, so events are per CPU:
+ * the first event on each CPU owns that CPU's ring buffer and the others
+ * are redirected into it with PERF_EVENT_IOC_SET_OUTPUT.
+ *
+ * Event choice: hardware cycles where the machine has them, else the
+ * cpu-clock software event; kernel samples where allowed, else user only.
+ * What was chosen, and why, is kept in event_name / notes for the report.
+ */
+#ifndef PS_PERF_H
+#define PS_PERF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ps_error.h"
+#include "ps_preflight.h"
+
+struct perf_event_header;
+
+struct ps_perf_config {
+	unsigned frequency;      /* samples per second per thread */
+	bool kernel_frames;      /* record kernel call chains if allowed */
+	bool force_software;     /* skip the hardware cycles attempt */
+	unsigned ring_pages;     /* data pages per CPU ring (power of 2); 0 = auto */
+};
+
+struct ps_ring {
+	int fd;
+	void *base;              /* the mmap()ed header page + data */
+	size_t data_size;
+	unsigned char *scratch;  /* a record that wraps around is copied here */
+	size_t scratch_cap;
+};
+
+struct ps_perf {
+	struct ps_perf_config cfg;
+	int ncpus;
+	struct ps_ring *rings;   /* one per CPU */
+	int *fds;                /* every event fd we opened */
+	size_t nfds, fds_cap;
+	pid_t *tids;             /* threads we opened events for (attach) */
+	size_t ntids, tids_cap;
+	bool exclude_kernel;
+	bool kernel_callchains;
+	bool hardware;
+	char event_name[32];
+	char event_note[256];    /* why the event fell back, if it did */
+	char kernel_note[256];   /* why kernel frames are missing, if they are */
+};
+
+/* Call-chain depth the kernel gives at most (kernel.perf_event_max_stack). */
+#define PS_PERF_MAX_STACK 127
+
+void ps_perf_init(struct ps_perf *perf, const struct ps_perf_config *cfg);
+void ps_perf_release(struct ps_perf *perf);
+
+/* Starts sampling one task (and, by inheritance, what it creates). */
+int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight *pf,
+		     struct ps_error *err);
+
+/* Starts sampling every thread of a running process, including racing ones. */
+int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflight *pf,
+			struct ps_error *err);
+
+/*
+ * Hands every record now in the rings to `fn`, in ring order.  The record
+ * pointer is valid only during the call.
+ */
+typedef void (*ps_record_fn)(const struct perf_event_header *rec, void *ctx);
+int ps_perf_drain(struct ps_perf *perf, ps_record_fn fn, void *ctx);
+
+/* Waits for ring data or the timeout; returns on signals too. */
+void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms);
+
+/* Stops counting (before the last drain). */
+void ps_perf_disable(struct ps_perf *perf);
+
+#endif

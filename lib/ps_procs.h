@@ -1,0 +1,74 @@
+/*
+ * ps_procs: the processes and threads we have seen, with each process's
+ * memory mappings, rebuilt from the perf side-band records (MMAP2, COMM,
+ * FORK, EXIT) and, for what existed before sampling began, /proc.
+ *
+ * Samples are attributed to a "thread instance": a (pid, tid, name) triple.
+ * A thread that renames itself or execs starts a new instance, so samples
+ * taken before and after keep their own names.  Nothing is freed before
+ * the end of the run: exited processes are still needed to name their
+ * samples in the report.
+ */
+#ifndef PS_PROCS_H
+#define PS_PROCS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ps_idmap.h"
+#include "ps_modules.h"
+
+#define PS_COMM_LEN 16
+
+struct ps_map {
+	uint64_t start, end, pgoff;
+	uint32_t module;
+};
+
+struct ps_process {
+	uint32_t pid;
+	struct ps_map *maps;    /* sorted by start, non-overlapping */
+	size_t nmaps, maps_cap;
+};
+
+struct ps_thread_instance {
+	uint32_t pid, tid;
+	char comm[PS_COMM_LEN];       /* the thread's own name */
+	char proc_comm[PS_COMM_LEN];  /* its process's name (the main thread's) */
+};
+
+struct ps_procs {
+	struct ps_modules *modules;   /* not owned */
+	struct ps_process *procs;
+	size_t nprocs, procs_cap;
+	struct ps_idmap proc_by_pid;
+	struct ps_thread_instance *threads;
+	size_t nthreads, threads_cap;
+	struct ps_idmap thread_by_tid; /* tid -> current instance */
+};
+
+int ps_procs_init(struct ps_procs *pp, struct ps_modules *modules);
+void ps_procs_release(struct ps_procs *pp);
+
+/* Records that [start, start+len) of pid now maps `path` at file offset pgoff. */
+int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t len,
+		     uint64_t pgoff, const char *path);
+
+/*
+ * Resolves ip in pid's address space to (module, offset).  Unmapped
+ * addresses give PS_MODULE_UNKNOWN with the absolute address.
+ */
+void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
+		      uint32_t *module, uint64_t *offset);
+
+int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, const char *name, bool exec);
+int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid, uint32_t ptid);
+
+/* The current instance of tid, made from /proc if we have not met it yet. */
+int64_t ps_procs_thread(struct ps_procs *pp, uint32_t pid, uint32_t tid);
+
+/* Reads /proc/PID/maps and the names of its threads (state before sampling). */
+int ps_procs_synthesize(struct ps_procs *pp, uint32_t pid);
+
+#endif

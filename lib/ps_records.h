@@ -1,0 +1,70 @@
+/*
+ * ps_records: decode the perf ring-buffer records we ask for into plain
+ * structs.  The layout of a sample follows from PS_SAMPLE_TYPE; side-band
+ * records carry the sample_id_all trailer (pid/tid, time, cpu).
+ *
+ * Decoding never trusts sizes: a record shorter than its fields say is
+ * rejected (PS_REC_BAD) rather than read past its end.
+ */
+#ifndef PS_RECORDS_H
+#define PS_RECORDS_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PS_SAMPLE_TYPE (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
+			PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
+
+enum ps_rec_kind {
+	PS_REC_OTHER,
+	PS_REC_BAD,
+	PS_REC_SAMPLE,
+	PS_REC_MMAP,
+	PS_REC_COMM,
+	PS_REC_FORK,
+	PS_REC_EXIT,
+	PS_REC_LOST,
+	PS_REC_THROTTLE,
+	PS_REC_UNTHROTTLE,
+};
+
+struct ps_rec {
+	enum ps_rec_kind kind;
+	uint16_t misc;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu;
+	union {
+		struct {
+			uint64_t ip;
+			uint64_t period;
+			uint64_t nr;
+			const uint64_t *ips;	/* points into the record */
+		} sample;
+		struct {
+			uint64_t start, len, pgoff;
+			uint32_t prot, flags;
+			uint64_t ino;
+			const char *filename;	/* points into the record */
+			bool has_prot;
+		} mmap;
+		struct {
+			const char *name;
+			bool exec;
+		} comm;
+		struct {
+			uint32_t pid, ppid, tid, ptid;
+		} task;
+		struct {
+			uint64_t lost;
+		} lost;
+	} u;
+};
+
+void ps_rec_decode(const struct perf_event_header *hdr, struct ps_rec *out);
+
+/* Timestamp of a record, without decoding the rest (0 if it has none). */
+uint64_t ps_rec_time(const struct perf_event_header *hdr);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * ps_report: the CPU profile writers.  Each format is one file
+ * (ps_report_folded.c, ps_report_json.c) behind struct ps_report_writer;
+ * ps_report_write() picks one and writes through ps_outfile, so a report
+ * is either complete or absent.
+ */
+#ifndef PS_REPORT_H
+#define PS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ps_cpuprof.h"
+#include "ps_error.h"
+
+struct ps_report_opts {
+	bool per_thread;          /* folded: thread name after the process name */
+	const char *version;      /* perfscope version, for metadata */
+	double perfscope_cpu_s;   /* perfscope's own CPU time */
+};
+
+struct ps_report_writer {
+	const char *name;         /* --format value */
+	const char *extension;    /* inferred from --output, with the dot */
+	int (*write)(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o);
+};
+
+extern const struct ps_report_writer ps_report_folded;
+extern const struct ps_report_writer ps_report_json;
+
+/* The writer named `name`, or NULL. */
+const struct ps_report_writer *ps_report_by_name(const char *name);
+/* The writer whose extension `path` ends with, else the folded writer. */
+const struct ps_report_writer *ps_report_for_path(const char *path);
+
+int ps_report_write(const struct ps_report_writer *w, const char *path,
+		    const struct ps_cpuprof *p, const struct ps_report_opts *o,
+		    struct ps_error *err);
+
+/* A display frame's name with its kind suffix (_[i], _[k]) into buf. */
+const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sym *s,
+				 char *buf, size_t len);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * The JSON report: metadata, per-function self/total with module and
+ * source location, per-thread and per-process totals, and the stacks.
+ * Field names are documented in perfscope-cpu-profile(1).
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_report.h"
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static const char *str(const struct ps_cpuprof *p, uint32_t id)
+{
+	return ps_strtab_get(&p->symbols.strs, id);
+}
+
+static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *m = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(m, "command");
+
+	for (char *const *a = p->cfg.argv; a && *a; a++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
+	cJSON_AddNumberToObject(m, "pid", p->target_pid);
+	cJSON_AddBoolToObject(m, "attached", p->cfg.argv == NULL);
+	cJSON_AddStringToObject(m, "event", p->perf.event_name[0] ? p->perf.event_name : "none");
+	if (p->perf.event_note[0])
+		cJSON_AddStringToObject(m, "event_fallback_reason", p->perf.event_note);
+	else
+		cJSON_AddNullToObject(m, "event_fallback_reason");
+	cJSON_AddNumberToObject(m, "frequency", p->cfg.frequency);
+	cJSON_AddStringToObject(m, "unwinder", p->unwinder->name);
+	cJSON_AddNumberToObject(m, "duration_s",
+				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
+	cJSON_AddNumberToObject(m, "samples", (double)p->stats.samples);
+	cJSON_AddNumberToObject(m, "lost_samples", (double)p->stats.lost);
+	cJSON_AddNumberToObject(m, "throttle_events", (double)p->stats.throttles);
+	cJSON_AddNumberToObject(m, "truncated_stacks", (double)r->truncated);
+	cJSON_AddNumberToObject(m, "bad_records", (double)p->stats.bad_records);
+	cJSON_AddNumberToObject(m, "broken_chains", (double)p->stats.broken_chains);
+	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);
+	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
+	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);
+	if (p->perf.kernel_note[0])
+		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
+	if (p->launched && p->child.exited) {
+		cJSON_AddNumberToObject(m, "exit_code", p->child.exit_signal ? 128 + p->child.exit_signal
+									     : p->child.exit_code);
+		cJSON_AddNumberToObject(m, "exit_signal", p->child.exit_signal);
+	} else {
+		cJSON_AddNullToObject(m, "exit_code");
+		cJSON_AddNullToObject(m, "exit_signal");
+	}
+	cJSON_AddStringToObject(m, "stopped_by",
+				p->stopped_by_signal ? "signal" :
+				p->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddNumberToObject(m, "perfscope_cpu_s", o->perfscope_cpu_s);
+	return m;
+}
+
+static cJSON *functions(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nfuncs; i++) {
+		const struct ps_func *f = &r->funcs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", str(p, f->name));
+		cJSON_AddStringToObject(o, "module", p->modules.mods[f->module].path);
+		if (f->file)
+			cJSON_AddStringToObject(o, "file", str(p, f->file));
+		else
+			cJSON_AddNullToObject(o, "file");
+		cJSON_AddNumberToObject(o, "line", f->line);
+		cJSON_AddNumberToObject(o, "self", (double)f->self);
+		cJSON_AddNumberToObject(o, "total", (double)f->total);
+		cJSON_AddNumberToObject(o, "self_pct", pct(f->self, r->total));
+		cJSON_AddNumberToObject(o, "total_pct", pct(f->total, r->total));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *threads(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct ps_thread_instance *t = &p->procs.threads[r->threads[i].thread];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "pid", t->pid);
+		cJSON_AddNumberToObject(o, "tid", t->tid);
+		cJSON_AddStringToObject(o, "comm", t->comm);
+		cJSON_AddStringToObject(o, "process", t->proc_comm);
+		cJSON_AddNumberToObject(o, "samples", (double)r->threads[i].samples);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *processes(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nprocs; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "pid", r->procs[i].pid);
+		cJSON_AddStringToObject(o, "comm", r->procs[i].comm);
+		cJSON_AddNumberToObject(o, "samples", (double)r->procs[i].samples);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *stacks(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+	char name[1024];
+
+	for (size_t i = 0; i < r->nstacks; i++) {
+		const struct ps_rstack *rs = &r->stacks[i];
+		const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
+		cJSON *o = cJSON_CreateObject(), *frames;
+
+		cJSON_AddNumberToObject(o, "pid", t->pid);
+		cJSON_AddNumberToObject(o, "tid", t->tid);
+		cJSON_AddStringToObject(o, "process", t->proc_comm);
+		cJSON_AddStringToObject(o, "thread", t->comm);
+		frames = cJSON_AddArrayToObject(o, "frames");
+		for (uint32_t k = 0; k < rs->nsyms; k++) {
+			const struct ps_sym *s = &p->symbols.syms[r->syms[rs->first + k]];
+
+			cJSON_AddItemToArray(frames, cJSON_CreateString(
+				ps_report_frame_name(&p->symbols, s, name, sizeof(name))));
+		}
+		cJSON_AddNumberToObject(o, "count", (double)rs->count);
+		cJSON_AddBoolToObject(o, "complete", rs->complete);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *text;
+
+	if (!root)
+		return -1;
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "cpu-profile");
+	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
+	cJSON_AddItemToObject(root, "functions", functions(p));
+	cJSON_AddItemToObject(root, "threads", threads(p));
+	cJSON_AddItemToObject(root, "processes", processes(p));
+	cJSON_AddItemToObject(root, "stacks", stacks(p));
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return -1;
+	fputs(text, fp);
+	fputc('\n', fp);
+	free(text);
+	return 0;
+}
+
+const struct ps_report_writer ps_report_json = {
+	.name = "json",
+	.extension = ".json",
+	.write = write_json,
+};

@@ -1,0 +1,62 @@
+/*
+ * ps_stacks: interned frames and stacks, the aggregate we keep while
+ * sampling.  Memory grows with the number of unique frames and unique
+ * (thread, stack) pairs, never with the number of samples.
+ *
+ * A frame is (module id, offset) -> frame id.  A stack is (thread instance,
+ * frame ids leaf first) -> sample count.  Lookups hash once and compare
+ * the frame array only on a hash match.
+ */
+#ifndef PS_STACKS_H
+#define PS_STACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ps_frame_key {
+	uint32_t module;
+	uint64_t offset;
+};
+
+struct ps_stack {
+	uint32_t thread;      /* ps_procs thread instance */
+	uint32_t nframes;
+	size_t first;         /* index of the leaf frame id in ps_stacks.arena */
+	uint64_t count;
+	uint64_t hash;
+	uint32_t flags;       /* PS_STACK_* */
+};
+
+#define PS_STACK_TRUNCATED 1u  /* the kernel cut the chain at its depth limit */
+
+struct ps_stacks {
+	struct ps_frame_key *frames;
+	size_t nframes, frames_cap;
+	uint32_t *frame_index;       /* open addressing: frame id + 1 */
+	size_t frame_index_cap;
+
+	struct ps_stack *stacks;
+	size_t nstacks, stacks_cap;
+	uint32_t *stack_index;       /* open addressing: stack id + 1 */
+	size_t stack_index_cap;
+
+	uint32_t *arena;
+	size_t arena_len, arena_cap;
+};
+
+void ps_stacks_init(struct ps_stacks *ss);
+void ps_stacks_release(struct ps_stacks *ss);
+
+/* Returns the frame id, or -1 when out of memory. */
+int64_t ps_stacks_frame(struct ps_stacks *ss, uint32_t module, uint64_t offset);
+
+/* Adds `count` to the (thread, frames) stack; returns its id or -1. */
+int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *frames,
+		      uint32_t nframes, uint64_t count, uint32_t flags);
+
+static inline const uint32_t *ps_stack_frames(const struct ps_stacks *ss, const struct ps_stack *s)
+{
+	return ss->arena + s->first;
+}
+
+#endif

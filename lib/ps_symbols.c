@@ -1,0 +1,273 @@
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_symbols.h"
+#include "ps_util.h"
+
+/* libdwfl state for one file-backed module, made on first use. */
+struct module_dwfl {
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	Elf *elf;
+	GElf_Addr bias;
+};
+
+static char *debuginfo_path = NULL;   /* libdwfl's default search path */
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules)
+{
+	memset(sy, 0, sizeof(*sy));
+	sy->modules = modules;
+	ps_kallsyms_init(&sy->kallsyms);
+	return ps_strtab_init(&sy->strs);
+}
+
+void ps_symbols_release(struct ps_symbols *sy)
+{
+	for (size_t i = 0; sy->modules && i < sy->modules->count; i++) {
+		struct module_dwfl *md = sy->modules->mods[i].sym;
+
+		if (md) {
+			if (md->dwfl)
+				dwfl_end(md->dwfl);
+			free(md);
+			sy->modules->mods[i].sym = NULL;
+		}
+	}
+	ps_strtab_release(&sy->strs);
+	ps_kallsyms_release(&sy->kallsyms);
+	free(sy->syms);
+	free(sy->frame_first);
+	free(sy->frame_count);
+	memset(sy, 0, sizeof(*sy));
+}
+
+static struct module_dwfl *open_module(struct ps_module *m)
+{
+	struct module_dwfl *md = m->sym;
+
+	if (md)
+		return md->mod ? md : NULL;
+	md = calloc(1, sizeof(*md));
+	if (!md)
+		return NULL;
+	m->sym = md;
+	md->dwfl = dwfl_begin(&offline_callbacks);
+	if (!md->dwfl)
+		return NULL;
+	dwfl_report_begin(md->dwfl);
+	/* base 0: module addresses are the file's own virtual addresses */
+	md->mod = dwfl_report_elf(md->dwfl, m->name, m->path, -1, 0, false);
+	dwfl_report_end(md->dwfl, NULL, NULL);
+	if (!md->mod)
+		return NULL;
+	md->elf = dwfl_module_getelf(md->mod, &md->bias);
+	if (!md->elf) {
+		md->mod = NULL;
+		return NULL;
+	}
+	return md;
+}
+
+/* File offset -> the ELF virtual address the loader put there. */
+static bool file_offset_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
+			*vaddr = off - ph.p_offset + ph.p_vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int push_sym(struct ps_symbols *sy, const char *name, const char *file, unsigned line,
+		    uint32_t module, enum ps_sym_kind kind)
+{
+	int64_t n = ps_strtab_intern(&sy->strs, name);
+	int64_t f = ps_strtab_intern(&sy->strs, file ? file : "");
+
+	if (n < 0 || f < 0 ||
+	    ps_grow(&sy->syms, &sy->syms_cap, sy->nsyms + 1, sizeof(*sy->syms)) < 0)
+		return -1;
+	sy->syms[sy->nsyms++] = (struct ps_sym){
+		.name = (uint32_t)n, .file = (uint32_t)f, .line = line,
+		.module = module, .kind = kind,
+	};
+	return 0;
+}
+
+static int push_unresolved(struct ps_symbols *sy, uint32_t module, uint64_t offset)
+{
+	const struct ps_module *m = &sy->modules->mods[module];
+	char buf[512];
+
+	if (module == PS_MODULE_UNKNOWN)
+		snprintf(buf, sizeof(buf), "[unknown+0x%" PRIx64 "]", offset);
+	else
+		snprintf(buf, sizeof(buf), "[%s+0x%" PRIx64 "]", m->name, offset);
+	sy->unresolved++;
+	return push_sym(sy, buf, NULL, 0, module, PS_SYM_UNRESOLVED);
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name = NULL;
+
+	if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
+	return name;
+}
+
+static unsigned die_udata(Dwarf_Die *die, int at)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word v = 0;
+
+	if (dwarf_attr(die, at, &attr))
+		dwarf_formudata(&attr, &v);
+	return (unsigned)v;
+}
+
+/* The source file of a DW_AT_call_file index in the CU's file table. */
+static const char *call_file(Dwarf_Die *cu, unsigned idx)
+{
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+/*
+ * Pushes the functions inlined at addr, innermost first, and leaves in
+ * file and line where the outermost of them was called from (that is the
+ * containing function's location).
+ */
+static int push_inlines(struct ps_symbols *sy, struct module_dwfl *md, uint32_t module,
+			Dwarf_Addr addr, const char **file, unsigned *line)
+{
+	Dwarf_Addr dbias;
+	Dwarf_Die *cu = dwfl_module_addrdie(md->mod, addr, &dbias), *scopes = NULL;
+	int n, rc = 0;
+
+	if (!cu)
+		return 0;
+	n = dwarf_getscopes(cu, addr - dbias, &scopes);
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		const char *name;
+
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		name = die_name(&scopes[i]);
+		if (push_sym(sy, name ? name : "[inlined]", *file, *line, module, PS_SYM_INLINE) < 0) {
+			rc = -1;
+			break;
+		}
+		*file = call_file(cu, die_udata(&scopes[i], DW_AT_call_file));
+		*line = die_udata(&scopes[i], DW_AT_call_line);
+	}
+	free(scopes);
+	return rc;
+}
+
+static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t offset)
+{
+	struct ps_module *m = &sy->modules->mods[module];
+	struct module_dwfl *md = open_module(m);
+	const char *name, *file = NULL;
+	Dwfl_Line *dl;
+	GElf_Sym sym;
+	GElf_Off symoff;
+	uint64_t vaddr;
+	Dwarf_Addr addr;
+	unsigned line = 0;
+	int lineno = 0;
+
+	if (!md || !file_offset_to_vaddr(md->elf, offset, &vaddr))
+		return push_unresolved(sy, module, offset);
+	addr = vaddr + md->bias;
+	dl = dwfl_module_getsrc(md->mod, addr);
+	if (dl && (file = dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL)))
+		line = (unsigned)lineno;
+	if (push_inlines(sy, md, module, addr, &file, &line) < 0)
+		return -1;
+	name = dwfl_module_addrinfo(md->mod, addr, &symoff, &sym, NULL, NULL, NULL);
+	if (!name)
+		return push_unresolved(sy, module, vaddr);
+	return push_sym(sy, name, file, line, module, PS_SYM_FUNC);
+}
+
+static int resolve_kernel_frame(struct ps_symbols *sy, uint64_t addr)
+{
+	const char *name;
+
+	if (!sy->kallsyms.loaded)
+		ps_kallsyms_load(&sy->kallsyms, "/proc/kallsyms");
+	name = ps_kallsyms_lookup(&sy->kallsyms, addr);
+	if (!name)
+		return push_unresolved(sy, PS_MODULE_KERNEL, addr);
+	return push_sym(sy, name, NULL, 0, PS_MODULE_KERNEL, PS_SYM_KERNEL);
+}
+
+static int resolve_frame(struct ps_symbols *sy, const struct ps_frame_key *f)
+{
+	const struct ps_module *m = &sy->modules->mods[f->module];
+
+	switch (m->kind) {
+	case PS_MOD_KERNEL:
+		return resolve_kernel_frame(sy, f->offset);
+	case PS_MOD_FILE:
+		return resolve_file_frame(sy, f->module, f->offset);
+	default:
+		return push_unresolved(sy, f->module, f->offset);
+	}
+}
+
+int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
+{
+	size_t cap = sy->resolved_cap;
+
+	if (ps_grow(&sy->frame_first, &cap, stacks->nframes, sizeof(*sy->frame_first)) < 0)
+		return -1;
+	cap = sy->resolved_cap;
+	if (ps_grow(&sy->frame_count, &cap, stacks->nframes, sizeof(*sy->frame_count)) < 0)
+		return -1;
+	sy->resolved_cap = cap;
+	for (size_t id = sy->nresolved; id < stacks->nframes; id++) {
+		size_t before = sy->nsyms;
+
+		if (resolve_frame(sy, &stacks->frames[id]) < 0)
+			return -1;
+		sy->frame_first[id] = (uint32_t)before;
+		sy->frame_count[id] = (uint32_t)(sy->nsyms - before);
+		sy->nresolved = id + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * ps_symbols: turns interned frames into names, once per unique frame.
+ *
+ * One frame can expand into several display frames: the functions inlined
+ * at that pc (innermost first, kind PS_SYM_INLINE) and then the function
+ * that contains it.  Files are opened through libdwfl, one session per
+ * module, kept until release; DWARF, .symtab, .dynsym and separate debug
+ * files (by build id under /usr/lib/debug) are all used.  A frame that
+ * cannot be named becomes "[module+0xOFFSET]", never dropped.
+ */
+#ifndef PS_SYMBOLS_H
+#define PS_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ps_kallsyms.h"
+#include "ps_modules.h"
+#include "ps_stacks.h"
+#include "ps_strtab.h"
+
+enum ps_sym_kind {
+	PS_SYM_FUNC,
+	PS_SYM_INLINE,
+	PS_SYM_KERNEL,
+	PS_SYM_UNRESOLVED,
+};
+
+struct ps_sym {
+	uint32_t name;     /* ps_strtab id */
+	uint32_t file;     /* ps_strtab id, 0 if unknown */
+	uint32_t line;
+	uint32_t module;
+	enum ps_sym_kind kind;
+};
+
+struct ps_symbols {
+	struct ps_modules *modules;  /* not owned */
+	struct ps_strtab strs;
+	struct ps_kallsyms kallsyms;
+	struct ps_sym *syms;
+	size_t nsyms, syms_cap;
+	uint32_t *frame_first;       /* per frame id: first ps_sym */
+	uint32_t *frame_count;       /* per frame id: how many (>= 1) */
+	size_t nresolved, resolved_cap;
+	uint64_t unresolved;         /* frames that got no name */
+};
+
+int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules);
+void ps_symbols_release(struct ps_symbols *sy);
+
+/* Resolves every frame of `stacks` not resolved yet. */
+int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks);
+
+/* Display frames of frame id, innermost first. */
+static inline const struct ps_sym *ps_symbols_frame(const struct ps_symbols *sy, uint32_t frame,
+						    uint32_t *count)
+{
+	*count = sy->frame_count[frame];
+	return sy->syms + sy->frame_first[frame];
+}
+
+static inline const char *ps_sym_name(const struct ps_symbols *sy, const struct ps_sym *s)
+{
+	return ps_strtab_get(&sy->strs, s->name);
+}
+
+#endif

@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ps_util.h"
+
+uint64_t ps_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len >= 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		h = ps_hash_combine(h, v);
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t v = 0;
+		memcpy(&v, p, len);
+		h = ps_hash_combine(h, v ^ ((uint64_t)len << 56));
+	}
+	return h;
+}
+
+int ps_grow(void *ptr, size_t *cap, size_t need, size_t elem_size)
+{
+	void **arr = ptr;
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*arr, ncap * elem_size);
+	if (!n)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+uint64_t ps_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+char *ps_read_file(const char *path, size_t *len_out)
+{
+	size_t cap = 0, len = 0;
+	char *buf = NULL;
+	int saved, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (ps_grow(&buf, &cap, len + 4096 + 1, 1) < 0) {
+			errno = ENOMEM;
+			goto out_fail;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out_fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len_out)
+		*len_out = len;
+	return buf;
+
+out_fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+int ps_read_long(const char *path, long *out)
+{
+	char *text = ps_read_file(path, NULL), *end;
+	long v;
+
+	if (!text)
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text) {
+		free(text);
+		errno = EINVAL;
+		return -1;
+	}
+	free(text);
+	*out = v;
+	return 0;
+}
+
+const char *ps_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}

@@ -1,0 +1,50 @@
+/*
+ * Small helpers shared by lib/: hashing, growable arrays, monotonic time,
+ * whole-file reads of /proc.
+ */
+#ifndef PS_UTIL_H
+#define PS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 64-bit mix (splitmix64 finaliser): cheap and good enough for hash tables. */
+static inline uint64_t ps_hash_u64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static inline uint64_t ps_hash_combine(uint64_t h, uint64_t v)
+{
+	return ps_hash_u64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
+}
+
+uint64_t ps_hash_bytes(const void *data, size_t len);
+
+/*
+ * Grows *ptr (an array of elem_size elements with capacity *cap) so that it
+ * holds at least `need` elements.  Returns 0 or -1 on allocation failure,
+ * leaving the array untouched.
+ */
+int ps_grow(void *ptr, size_t *cap, size_t need, size_t elem_size);
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock our perf events are stamped with. */
+uint64_t ps_now_ns(void);
+
+/*
+ * Reads a whole (small, /proc-style) file into a NUL-terminated malloc'ed
+ * buffer.  Returns NULL with errno set on failure.
+ */
+char *ps_read_file(const char *path, size_t *len_out);
+
+/* Reads a file holding one integer; returns 0 or -1 with errno set. */
+int ps_read_long(const char *path, long *out);
+
+const char *ps_basename(const char *path);
+
+#endif

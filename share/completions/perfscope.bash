@@ -1,0 +1,124 @@
+# bash completion for perfscope                              -*- shell-script -*-
+#
+# Completes subcommands, "help COMMAND", cpu-profile options and their values,
+# and the profiled command after "--".  Works with or without the
+# bash-completion package; uses its helpers when they are loaded.
+# mapfile keeps file names with spaces intact.
+
+# Profiling commands; "help" is accepted in the same place.
+_perfscope_commands="cpu-profile"
+
+_perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
+    -p --pid --keep-running --per-thread --no-kernel -q --quiet -h --help --"
+
+# Options of cpu-profile that take a value (the next word, or --opt=value).
+_perfscope_opt_takes_value()
+{
+    case "$1" in
+        -o | --output | --format | -F | --frequency | -d | --duration | -p | --pid)
+            return 0 ;;
+    esac
+    return 1
+}
+
+# Fill COMPREPLY with values for option $1, given the partial word $2.
+_perfscope_complete_value()
+{
+    local opt=$1 cur=$2
+    case "$opt" in
+        --format)
+            mapfile -t COMPREPLY < <(compgen -W "folded json" -- "$cur") ;;
+        -o | --output)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+        -p | --pid)
+            if declare -F _pids >/dev/null; then
+                _pids
+            else
+                local p pids=()
+                for p in /proc/[0-9]*; do pids+=("${p#/proc/}"); done
+                mapfile -t COMPREPLY < <(compgen -W "${pids[*]}" -- "$cur")
+            fi ;;
+        *)
+            # Numbers (frequency, duration): nothing sensible to offer.
+            COMPREPLY=() ;;
+    esac
+}
+
+# Complete the words of "cpu-profile ...", starting at COMP_WORDS[$1].
+_perfscope_cpu_profile()
+{
+    local start=$1 cur=${COMP_WORDS[COMP_CWORD]}
+    local i word
+
+    # After "--" the rest is the profiled command and its arguments.
+    for ((i = start; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -- ]] || continue
+        if ((COMP_CWORD == i + 1)); then
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+        elif declare -F _command_offset >/dev/null; then
+            _command_offset $((i + 1))
+        else
+            compopt -o default 2>/dev/null
+            COMPREPLY=()
+        fi
+        return
+    done
+
+    local prev=${COMP_WORDS[COMP_CWORD - 1]}
+    # "--format=js": bash splits at "=" (COMP_WORDBREAKS), giving
+    # "--format" "=" "js", or "--format" "=" when nothing is typed yet.
+    if [[ $cur == = ]]; then
+        _perfscope_opt_takes_value "$prev" && _perfscope_complete_value "$prev" ""
+        return
+    fi
+    if [[ $prev == = ]] && ((COMP_CWORD >= start + 2)); then
+        word=${COMP_WORDS[COMP_CWORD - 2]}
+        _perfscope_opt_takes_value "$word" && _perfscope_complete_value "$word" "$cur"
+        return
+    fi
+    # "--format=js" as one word, when "=" is not in COMP_WORDBREAKS.
+    if [[ $cur == --*=* ]] && _perfscope_opt_takes_value "${cur%%=*}"; then
+        _perfscope_complete_value "${cur%%=*}" "${cur#*=}"
+        local k
+        for k in "${!COMPREPLY[@]}"; do
+            COMPREPLY[k]="${cur%%=*}=${COMPREPLY[k]}"
+        done
+        return
+    fi
+    if ((COMP_CWORD > start)) && _perfscope_opt_takes_value "$prev"; then
+        _perfscope_complete_value "$prev" "$cur"
+        return
+    fi
+
+    mapfile -t COMPREPLY < <(compgen -W "$_perfscope_cpu_profile_opts" -- "$cur")
+}
+
+_perfscope()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local i cmd="" cmd_index=0
+
+    # The first word that is not a global option is the subcommand.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            -*) ;;
+            *) cmd=${COMP_WORDS[i]}; cmd_index=$i; break ;;
+        esac
+    done
+
+    case "$cmd" in
+        "")
+            mapfile -t COMPREPLY < <(compgen -W \
+                "$_perfscope_commands help --version --help -h" -- "$cur") ;;
+        help)
+            if ((COMP_CWORD == cmd_index + 1)); then
+                mapfile -t COMPREPLY < <(compgen -W "$_perfscope_commands" -- "$cur")
+            fi ;;
+        cpu-profile)
+            _perfscope_cpu_profile $((cmd_index + 1)) ;;
+    esac
+}
+
+complete -F _perfscope perfscope

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# The command line itself: help, version, usage errors, man pages.
+load common
+
+@test "--help lists the commands and exits 0" {
+	run "$PERFSCOPE" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: perfscope"* ]]
+	[[ "$output" == *"cpu-profile"* ]]
+}
+
+@test "--version prints the version" {
+	run "$PERFSCOPE" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^perfscope\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "help cpu-profile and cpu-profile --help print the same text" {
+	run "$PERFSCOPE" help cpu-profile
+	[ "$status" -eq 0 ]
+	a=$output
+	run "$PERFSCOPE" cpu-profile --help
+	[ "$status" -eq 0 ]
+	[ "$a" = "$output" ]
+	[[ "$output" == *"--frequency"* ]]
+}
+
+@test "no arguments: usage on stderr, exit 2" {
+	run "$PERFSCOPE"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"Usage: perfscope"* ]]
+}
+
+@test "unknown command: exit 2 with a message" {
+	run "$PERFSCOPE" frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'frobnicate' is not a perfscope command"* ]]
+}
+
+@test "unknown option: exit 2 with usage hint" {
+	run "$PERFSCOPE" cpu-profile --bogus -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown option '--bogus'"* ]]
+	[[ "$output" == *"perfscope cpu-profile --help"* ]]
+}
+
+@test "bad option values: exit 2" {
+	run "$PERFSCOPE" cpu-profile -F 0 -- true
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" cpu-profile -F abc -- true
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" cpu-profile --duration -1 -- true
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" cpu-profile --format svgz -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown --format 'svgz'"* ]]
+}
+
+@test "a command and --pid together: exit 2" {
+	run "$PERFSCOPE" cpu-profile --pid 1 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not both"* ]]
+}
+
+@test "neither a command nor --pid: exit 2" {
+	run "$PERFSCOPE" cpu-profile
+	[ "$status" -eq 2 ]
+}
+
+@test "man pages render without warnings" {
+	command -v man >/dev/null || skip "man is not installed"
+	for page in "$BATS_TEST_DIRNAME"/../man/*.1; do
+		run bash -c "MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ] || { echo "$page: $output"; return 1; }
+	done
+}
+
+@test "every option in cpu-profile --help is in its man page, and back" {
+	help=$("$PERFSCOPE" cpu-profile --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	man=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$BATS_TEST_DIRNAME/../man/perfscope-cpu-profile.1" |
+		sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	missing_in_man=$(comm -23 <(echo "$help") <(echo "$man"))
+	missing_in_help=$(comm -13 <(echo "$help") <(echo "$man"))
+	[ -z "$missing_in_man" ] || { echo "not in man page: $missing_in_man"; return 1; }
+	[ -z "$missing_in_help" ] || { echo "not in --help: $missing_in_help"; return 1; }
+}
+
+@test "every command in the dispatch table has a man page" {
+	for cmd in $("$PERFSCOPE" --help | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
+		[ -f "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" ] || { echo "no man page for $cmd"; return 1; }
+	done
+}

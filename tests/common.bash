@@ -1,0 +1,51 @@
+# Shared by the bats files: paths, a probe for perf_event_open, and
+# helpers that read folded output back.
+WL="$BATS_TEST_DIRNAME/workloads/bin"
+HELPERS="${HELPER_DIR:-$BATS_TEST_DIRNAME/../build/helpers}"
+PERFSCOPE="${PERFSCOPE:-$BATS_TEST_DIRNAME/../build/perfscope}"
+TOLERANCE_POINTS=5
+
+# Skips (with the reason perfscope gives) where perf_event_open is refused.
+require_perf() {
+	local out rc
+	out=$("$PERFSCOPE" cpu-profile -q -o "$BATS_TEST_TMPDIR/probe.folded" -- true 2>&1)
+	rc=$?
+	if [ "$rc" -eq 4 ]; then
+		skip "perf_event_open refused here: $(head -1 <<<"$out")"
+	fi
+}
+
+# Self share (percent, integer-rounded) of the leaf frame $2 in folded file $1.
+self_share() {
+	awk -v f="$2" '{ n = $NF; total += n; line = $0; sub(/ [0-9]+$/, "", line);
+		k = split(line, fr, ";"); if (fr[k] == f) hit += n }
+		END { if (total == 0) print -1; else printf "%d\n", (100 * hit / total) + 0.5 }' "$1"
+}
+
+# Total samples in a folded file.
+folded_total() {
+	awk '{ t += $NF } END { print t + 0 }' "$1"
+}
+
+# Samples of stacks whose frames contain the ;-separated sequence $2.
+chain_samples() {
+	awk -v c=";$2;" '{ line = $0; n = $NF; sub(/ [0-9]+$/, "", line);
+		if (index(";" line ";", c)) t += n } END { print t + 0 }' "$1"
+}
+
+# Fails with a message unless |actual - expected| <= tolerance.
+assert_within() {
+	local what=$1 actual=$2 expected=$3 tol=$4
+	local d=$((actual - expected))
+	[ "${d#-}" -le "$tol" ] || {
+		echo "$what: got $actual, expected $expected +/- $tol" >&2
+		return 1
+	}
+}
+
+# Every line is "frames COUNT" with a positive count and no empty frame.
+assert_folded_valid() {
+	local bad
+	bad=$(awk '!/^[^ ;][^;]*(;[^;]+)* [0-9]+$/ || $NF <= 0' "$1" | head -3)
+	[ -z "$bad" ] || { echo "malformed folded lines: $bad" >&2; return 1; }
+}

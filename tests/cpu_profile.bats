@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# perfscope cpu-profile against workloads whose CPU behaviour is known.
+# Shares are checked within TOLERANCE_POINTS (5) percentage points.
+load common
+
+setup() {
+	require_perf
+	out="$BATS_TEST_TMPDIR/out.folded"
+}
+
+@test "60/30/10 split between three leaves, each through its own chain (PIE)" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit" --seconds 2
+	[ "$status" -eq 0 ]
+	assert_folded_valid "$out"
+	[ "$(folded_total "$out")" -ge 1000 ]
+	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
+	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
+	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+	total=$(folded_total "$out")
+	# nearly every sample of each leaf comes with its full chain from main
+	[ "$(chain_samples "$out" "main;path_a;leaf_sixty")" -ge $((total * 55 / 100)) ]
+	[ "$(chain_samples "$out" "main;path_b;mid_b;leaf_thirty")" -ge $((total * 25 / 100)) ]
+	[ "$(chain_samples "$out" "main;path_c;leaf_ten")" -ge $((total * 5 / 100)) ]
+	# every line starts with the process name
+	[ -z "$(grep -v '^cpusplit;' "$out")" ]
+}
+
+@test "60/30/10 split in a non-PIE executable" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit-nopie" --seconds 2
+	[ "$status" -eq 0 ]
+	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
+	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
+	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+}
+
+@test "a 40-deep recursion is reconstructed frame by frame" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/recursion" --seconds 1
+	[ "$status" -eq 0 ]
+	chain="main"
+	for i in $(seq 40); do chain="$chain;recurse"; done
+	chain="$chain;recursion_leaf"
+	total=$(folded_total "$out")
+	[ "$(chain_samples "$out" "$chain")" -ge $((total * 90 / 100)) ]
+	# and not deeper than 40: no 41st level
+	[ "$(chain_samples "$out" "recurse;$(printf 'recurse;%.0s' $(seq 40))recursion_leaf")" -eq 0 ]
+}
+
+@test "threads are attributed by name (--per-thread)" {
+	run "$PERFSCOPE" cpu-profile -F 999 --per-thread -o "$out" -- "$WL/threads" --seconds 2
+	[ "$status" -eq 0 ]
+	heavy=$(awk '/^threads;worker-heavy;.*;heavy_work / { t += $NF } END { print t + 0 }' "$out")
+	light=$(awk '/^threads;worker-light;.*;light_work / { t += $NF } END { print t + 0 }' "$out")
+	# heavy burns a whole CPU, light about a quarter of one
+	[ "$heavy" -gt 1000 ]
+	[ "$light" -gt 100 ]
+	ratio=$((100 * light / heavy))
+	assert_within light/heavy "$ratio" 25 10
+	# no thread's work is attributed to the other
+	[ "$(grep -c 'worker-heavy;.*light_work' "$out")" -eq 0 ]
+	[ "$(grep -c 'worker-light;.*heavy_work' "$out")" -eq 0 ]
+}
+
+@test "hot code in a shared library and in a dlopen'ed plugin is named" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/dlmain" --seconds 2
+	[ "$status" -eq 0 ]
+	assert_within hot_in_library "$(self_share "$out" hot_in_library)" 50 $((TOLERANCE_POINTS * 2))
+	assert_within hot_in_plugin "$(self_share "$out" hot_in_plugin)" 50 $((TOLERANCE_POINTS * 2))
+	[ "$(grep -c '\[' "$out" | head -1)" -lt 5 ] || grep '\[' "$out" | head >&2
+}
+
+@test "the JSON report names the modules of library and plugin functions" {
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$PERFSCOPE" cpu-profile -F 499 -o "$json" -- "$WL/dlmain" --seconds 1
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.functions[] | select(.name == "hot_in_library") | .module' "$json")" = "$(readlink -f "$WL/libhot.so")" ]
+	[ "$(jq -r '.functions[] | select(.name == "hot_in_plugin") | .module' "$json")" = "$(readlink -f "$WL/plugin.so")" ]
+	[[ "$(jq -r '.functions[] | select(.name == "hot_in_plugin") | .file' "$json")" == *plugin.c ]]
+}
+
+@test "a forked worker's samples are present" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/forker" --seconds 2
+	[ "$status" -eq 0 ]
+	child=$(chain_samples "$out" "child_burn")
+	parent=$(chain_samples "$out" "parent_burn")
+	# the child burns for 2 s, the parent for 1 s
+	[ "$child" -gt 1000 ]
+	[ "$parent" -gt 500 ]
+	assert_within child/parent "$((100 * child / parent))" 200 40
+}
+
+@test "the first milliseconds of a short-lived program are profiled" {
+	run "$PERFSCOPE" cpu-profile -F 4999 -o "$out" -- "$WL/shortlived"
+	[ "$status" -eq 0 ]
+	# early_work burns ~30 ms from the start of main: ~150 samples at 4999 Hz
+	[ "$(chain_samples "$out" "early_work")" -ge 60 ]
+}
+
+@test "inlined functions get frames of their own, marked _[i]" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$HELPERS/inlined" --seconds 1
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	[ "$(chain_samples "$out" "main;outer_caller;inline_hot_[i]")" -ge $((total * 90 / 100)) ]
+}
+
+@test "kernel frames are recorded and marked _[k]; --no-kernel drops them" {
+	if [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ] && [ "$(id -u)" -ne 0 ]; then
+		skip "kernel frames need perf_event_paranoid <= 1 or root"
+	fi
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/syscalls" --seconds 1
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	kern=$(awk '/_\[k\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	[ "$kern" -ge $((total / 2)) ]
+	# kernel frames sit below the user frames that made the system call:
+	# no user frame ever follows a kernel frame
+	[ -z "$(grep -E '_\[k\];[^;]*[^]];' "$out" | grep -vE '_\[k\](;[^;]+_\[k\])* [0-9]+$')" ]
+	[ "$(chain_samples "$out" "main")" -ge $((total * 9 / 10)) ]
+	run "$PERFSCOPE" cpu-profile -F 999 --no-kernel -o "$out" -- "$WL/syscalls" --seconds 1
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '_\[k\]' "$out")" -eq 0 ]
+}
+
+@test "an address without a symbol is shown as [module+0xoffset]" {
+	cp "$WL/cpusplit" "$BATS_TEST_TMPDIR/stripped"
+	strip --strip-all "$BATS_TEST_TMPDIR/stripped"
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$BATS_TEST_TMPDIR/stripped" --seconds 1
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	unnamed=$(awk '/;\[stripped\+0x[0-9a-f]+\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	[ "$unnamed" -ge $((total * 9 / 10)) ]
+}
+
+@test "JSON output: metadata, functions and stacks agree with the samples" {
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$json" -- "$WL/cpusplit" --seconds 1
+	[ "$status" -eq 0 ]
+	jq -e '.kind == "cpu-profile" and .metadata.frequency == 999' "$json"
+	jq -e '.metadata.event == "cycles" or .metadata.event == "cpu-clock"' "$json"
+	jq -e '.metadata.command == ["'"$WL/cpusplit"'", "--seconds", "1"]' "$json"
+	jq -e '.metadata.exit_code == 0 and .metadata.lost_samples == 0' "$json"
+	jq -e '.metadata.stack_completeness >= 0.95' "$json"
+	samples=$(jq '.metadata.samples' "$json")
+	[ "$(jq '[.stacks[].count] | add' "$json")" -eq "$samples" ]
+	[ "$(jq '[.threads[].samples] | add' "$json")" -eq "$samples" ]
+	[ "$(jq '[.processes[].samples] | add' "$json")" -eq "$samples" ]
+	sixty=$(jq '.functions[] | select(.name == "leaf_sixty") | .self_pct | round' "$json")
+	assert_within leaf_sixty "$sixty" 60 $TOLERANCE_POINTS
+	jq -e '.functions[] | select(.name == "main") | .total_pct > 95' "$json"
+	jq -e '.functions[] | select(.name == "leaf_sixty") | .file | endswith("cpusplit.c")' "$json"
+	jq -e '.functions[] | select(.name == "leaf_sixty") | .line > 0' "$json"
+}
+
+@test "--format json overrides the extension; .json infers json" {
+	run "$PERFSCOPE" cpu-profile -q --format json -o "$BATS_TEST_TMPDIR/x.txt" -- "$WL/cpusplit" --seconds 0.2
+	[ "$status" -eq 0 ]
+	jq -e .metadata "$BATS_TEST_TMPDIR/x.txt"
+}
+
+@test "default output file is named after the command and pid, in the current directory" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$PERFSCOPE" cpu-profile -- "$WL/cpusplit" --seconds 0.2
+	[ "$status" -eq 0 ]
+	f=$(ls perfscope-cpusplit-*.folded)
+	[ -s "$f" ]
+	[[ "$output" == *"wrote $f"* ]]
+	[[ "$output" == *"top functions by self time"* ]]
+}
+
+@test "the summary on stderr names the top functions; -q silences it" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit" --seconds 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"leaf_sixty"* ]]
+	[[ "$output" == *"samples"* ]]
+	[[ "$output" == *"stack completeness"* ]]
+	run "$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$WL/cpusplit" --seconds 0.2
+	[ "$status" -eq 0 ]
+	[ "$output" = "cpusplit: rounds=$(grep -o 'rounds=[0-9]*' <<<"$output" | cut -d= -f2)" ]
+}

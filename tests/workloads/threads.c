@@ -1,0 +1,82 @@
+/* threads: two named worker threads with known CPU shares.
+ *   "worker-heavy" runs heavy_work() all the time      (~100% of a CPU)
+ *   "worker-light" runs light_work() 1 ms, sleeps 3 ms (~25% of a CPU)
+ * The main thread only creates and joins them.
+ *
+ * Usage: threads [--seconds S]   (default 2)
+ */
+#include "wl_common.h"
+#include <pthread.h>
+
+/* One call is ~0.1 ms of work; threads read the clock between calls. */
+#define CHUNK_UNITS 2
+
+static double seconds;
+static double start;
+
+WL_HOT void heavy_work(void) { WL_BURN(CHUNK_UNITS); }
+WL_HOT void light_work(void) { WL_BURN(CHUNK_UNITS); }
+
+/* Per-thread parameters; each thread names itself before doing any work so
+ * that no sample of its work can carry the inherited name "threads". */
+struct worker {
+    const char *name;
+    unsigned long chunks;
+};
+
+static void *heavy_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_setname_np(pthread_self(), w->name);
+    do {
+        for (int i = 0; i < 10; i++)
+            heavy_work();
+        w->chunks += 10;
+    } while (wl_now() - start < seconds);
+    return NULL;
+}
+
+static void *light_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_setname_np(pthread_self(), w->name);
+    const struct timespec nap = { .tv_sec = 0, .tv_nsec = 3000000 };
+    /* Busy for a measured 1 ms, then sleep 3 ms: independent of CPU speed. */
+    while (wl_now() - start < seconds) {
+        double busy_until = wl_now() + 0.001;
+        do {
+            light_work();
+            w->chunks++;
+        } while (wl_now() < busy_until);
+        nanosleep(&nap, NULL);
+    }
+    return NULL;
+}
+
+static pthread_t start_worker(void *(*fn)(void *), struct worker *w)
+{
+    pthread_t t;
+    int err = pthread_create(&t, NULL, fn, w);
+    if (err) {
+        fprintf(stderr, "threads: pthread_create: %s\n", strerror(err));
+        exit(1);
+    }
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    struct worker heavy_w = { "worker-heavy", 0 };
+    struct worker light_w = { "worker-light", 0 };
+    seconds = wl_seconds(argc, argv, 2.0);
+    start = wl_now();
+
+    pthread_t heavy = start_worker(heavy_main, &heavy_w);
+    pthread_t light = start_worker(light_main, &light_w);
+    pthread_join(heavy, NULL);
+    pthread_join(light, NULL);
+
+    printf("threads: heavy_chunks=%lu light_chunks=%lu\n",
+           heavy_w.chunks, light_w.chunks);
+    return 0;
+}

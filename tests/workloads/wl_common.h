@@ -1,0 +1,114 @@
+/* Shared helpers for the perfscope test workloads.
+ *
+ * The workloads are ground truth for profiler tests, so the CPU work must be
+ * predictable: WL_BURN() is a fixed-length xorshift loop that the compiler
+ * cannot remove or vectorise, and it never calls libc.  It is a macro (not a
+ * function) so that the work is attributed to whichever function expands it.
+ */
+#ifndef WL_COMMON_H
+#define WL_COMMON_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Hot functions must stay visible as their own frames: no inlining, and for
+ * GCC no cloning (.constprop/.isra names) or identical-code folding. */
+#if defined(__clang__)
+#define WL_HOT __attribute__((noinline))
+#else
+#define WL_HOT __attribute__((noinline, noipa))
+#endif
+
+/* Iterations in one "unit" of work; roughly 0.05 ms on a current x86-64 core
+ * (the xorshift is a ~5-cycle dependency chain per iteration). */
+#define WL_UNIT_ITERS 30000UL
+
+/* Written at the end of every burn so the loop result is observable.  Static:
+ * each program and shared object gets its own, with no GOT indirection. */
+static volatile unsigned long wl_sink __attribute__((unused)) =
+    88172645463325252UL;
+
+/* GCC drops the frame-pointer prologue from leaf functions even with
+ * -fno-omit-frame-pointer (and -mno-omit-leaf-frame-pointer does not help
+ * for frameless leaves).  A frameless leaf makes frame-pointer unwinding skip
+ * its caller, so taking the frame address forces a real frame. */
+#define WL_KEEP_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+
+/* Burn exactly `iters` iterations.  The empty asm makes x opaque each
+ * iteration so the compiler can neither fold the loop nor compute it in
+ * closed form. */
+#define WL_BURN_ITERS(iters)                                            \
+    do {                                                                \
+        WL_KEEP_FRAME();                                                \
+        unsigned long wl_x_ = wl_sink | 1;                              \
+        unsigned long wl_n_ = (unsigned long)(iters);                   \
+        for (unsigned long wl_i_ = 0; wl_i_ < wl_n_; wl_i_++) {         \
+            wl_x_ ^= wl_x_ << 13;                                       \
+            wl_x_ ^= wl_x_ >> 7;                                        \
+            wl_x_ ^= wl_x_ << 17;                                       \
+            __asm__ volatile("" : "+r"(wl_x_));                         \
+        }                                                               \
+        wl_sink = wl_x_;                                                \
+    } while (0)
+
+/* Burn `units` units of CPU. */
+#define WL_BURN(units) WL_BURN_ITERS((unsigned long)(units) * WL_UNIT_ITERS)
+
+/* Random scale in 1..7 (mean 4) for the length of one work round.
+ * Why: a fixed-length cycle of work that alternates between functions can
+ * phase-lock with a fixed sampling rate (e.g. 0.5 ms rounds vs 999 Hz) and
+ * skew the measured split by several percent.  Rounds of random length,
+ * each keeping the exact ratio, remove that correlation. */
+static inline unsigned long wl_round_scale(unsigned long *state)
+{
+    unsigned long x = *state | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return 1 + (x >> 32) % 7;
+}
+
+static inline double wl_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Value of "--name V" or "--name=V" in argv, else `def`.  Exits with status
+ * 2 on a malformed number so a typo in a test is loud. */
+static inline double wl_opt_double(int argc, char **argv, const char *name,
+                                   double def)
+{
+    size_t len = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *val = NULL;
+        if (strcmp(argv[i], name) == 0 && i + 1 < argc)
+            val = argv[i + 1];
+        else if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=')
+            val = argv[i] + len + 1;
+        if (!val)
+            continue;
+        char *end;
+        double d = strtod(val, &end);
+        if (end == val || *end != '\0' || d < 0) {
+            fprintf(stderr, "%s: bad value for %s: '%s'\n", argv[0], name, val);
+            exit(2);
+        }
+        return d;
+    }
+    return def;
+}
+
+static inline double wl_seconds(int argc, char **argv, double def)
+{
+    return wl_opt_double(argc, argv, "--seconds", def);
+}
+
+#endif

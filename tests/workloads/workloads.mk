@@ -1,0 +1,76 @@
+# Test workloads for perfscope: programs with exactly known CPU behaviour.
+#
+# Included from the top-level Makefile, or used on its own from the
+# repository root:
+#     make -f tests/workloads/workloads.mk workloads
+#
+# Paths are relative to the repository root.  Only CC is taken from outside
+# (make's built-in default is cc).
+
+# Including this fragment must not change the includer's default goal, so
+# remember it and restore it at the end.
+WL_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+WORKLOAD_DIR := tests/workloads
+WL_BIN := $(WORKLOAD_DIR)/bin
+
+# Frame pointers are required: perfscope unwinds user stacks through them.
+WL_CFLAGS = -O2 -g -fno-omit-frame-pointer -Wall -Wextra
+WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
+
+WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker \
+               shortlived syscalls exitwith demo marker spin
+WL_LIBS := libhot.so plugin.so
+WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
+
+WL_COMMON_H := $(WORKLOAD_DIR)/wl_common.h
+
+.PHONY: workloads workloads-clean
+
+workloads: $(WL_TARGETS)
+
+$(WL_BIN):
+	mkdir -p $@
+
+# Generic rule: bin/NAME from NAME.c, using the compiler's default PIE-ness.
+$(WL_BIN)/%: $(WORKLOAD_DIR)/%.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -o $@ $<
+
+# Both position-dependent and position-independent main executables, since
+# address-to-symbol mapping differs between the two.
+$(WL_BIN)/cpusplit: $(WORKLOAD_DIR)/cpusplit.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -fPIE -pie -o $@ $<
+
+$(WL_BIN)/cpusplit-nopie: $(WORKLOAD_DIR)/cpusplit.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -fno-pie -no-pie -o $@ $<
+
+$(WL_BIN)/threads: $(WORKLOAD_DIR)/threads.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -pthread -o $@ $<
+
+# The soname keeps DT_NEEDED a plain "libhot.so", found via $ORIGIN.
+$(WL_BIN)/libhot.so: $(WORKLOAD_DIR)/libhot.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) $(WL_SOFLAGS) -Wl,-soname,libhot.so -o $@ $<
+
+$(WL_BIN)/plugin.so: $(WORKLOAD_DIR)/plugin.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) $(WL_SOFLAGS) -o $@ $<
+
+# dlmain needs plugin.so next to it at run time, not at link time; the
+# order-only prerequisite just makes "make bin/dlmain" usable on its own.
+$(WL_BIN)/dlmain: $(WORKLOAD_DIR)/dlmain.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) \
+                  $(WL_BIN)/libhot.so | $(WL_BIN) $(WL_BIN)/plugin.so
+	$(CC) $(WL_CFLAGS) -o $@ $< -L$(WL_BIN) -lhot -ldl -Wl,-rpath,'$$ORIGIN'
+
+workloads-clean:
+	rm -rf $(WL_BIN)
+
+# Restore the includer's default goal; when used standalone, default to
+# building the workloads.
+ifeq ($(WL_SAVED_DEFAULT_GOAL),)
+ifeq ($(words $(MAKEFILE_LIST)),1)
+.DEFAULT_GOAL := workloads
+else
+.DEFAULT_GOAL :=
+endif
+else
+.DEFAULT_GOAL := $(WL_SAVED_DEFAULT_GOAL)
+endif
