@@ -78,7 +78,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBPERFSCOPE)
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIBPERFSCOPE) $(DEP_LIBS)
+	$(QUIET_LINK)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIBPERFSCOPE) $(DEP_LIBS)
 
 # Test helpers (seccomp wrapper, inline workload): never sanitized.
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))

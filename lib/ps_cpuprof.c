@@ -273,7 +273,8 @@ static void process_queue(struct ps_cpuprof *p, uint64_t horizon)
 {
 	size_t done = 0;
 
-	qsort(p->queue, p->nqueue, sizeof(*p->queue), cmp_queued);
+	if (p->nqueue)
+		qsort(p->queue, p->nqueue, sizeof(*p->queue), cmp_queued);
 	while (done < p->nqueue && (!horizon || p->queue[done].time < horizon)) {
 		apply_record(p, (const void *)(p->qbuf + p->queue[done].off));
 		done++;

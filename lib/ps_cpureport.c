@@ -219,7 +219,8 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 	if (count_functions(r, symbols) < 0 || count_threads(r, procs) < 0)
 		return -1;
 	sort_symbols = symbols;
-	qsort(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func);
+	if (r->nfuncs)
+		qsort(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func);
 	sort_symbols = NULL;
 	return 0;
 }

@@ -57,7 +57,8 @@ int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path)
 		ks->count++;
 	}
 	fclose(f);
-	qsort(ks->syms, ks->count, sizeof(*ks->syms), cmp_ksym);
+	if (ks->count)
+		qsort(ks->syms, ks->count, sizeof(*ks->syms), cmp_ksym);
 	return 0;
 }
 

@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# How cpu-profile starts, ends and fails: exit status, attach, duration,
+# signals, refused permissions and unwritable outputs.
+load common
+
+setup() {
+	out="$BATS_TEST_TMPDIR/out.folded"
+}
+
+teardown() {
+	[ -n "${bg_pid:-}" ] && kill -9 "$bg_pid" 2>/dev/null
+	true
+}
+
+# Starts `spin` in the background; sets bg_pid once it has printed its pid.
+start_spin() {
+	"$WL/spin" "$@" > "$BATS_TEST_TMPDIR/spin.out" &
+	bg_pid=$!
+	for _ in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/spin.out" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "the target's exit code is passed on" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -o "$out" -- "$WL/exitwith" 7
+	[ "$status" -eq 7 ]
+	[ -f "$out" ]
+	json="$BATS_TEST_TMPDIR/o.json"
+	run "$PERFSCOPE" cpu-profile -q -o "$json" -- "$WL/exitwith" 3
+	[ "$status" -eq 3 ]
+	jq -e '.metadata.exit_code == 3 and .metadata.exit_signal == 0' "$json"
+}
+
+@test "a target killed by a signal gives 128+N, and the output is still written" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -o "$out" -- "$WL/exitwith" --signal 11
+	[ "$status" -eq 139 ]
+	[ -f "$out" ]
+	run "$PERFSCOPE" cpu-profile -q -o "$out" -- "$WL/exitwith" --signal 6
+	[ "$status" -eq 134 ]
+}
+
+@test "the target keeps perfscope's stdin, stdout and stderr" {
+	require_perf
+	run bash -c "echo through-stdin | '$PERFSCOPE' cpu-profile -q -o '$out' -- cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = "through-stdin" ]
+	run bash -c "'$PERFSCOPE' cpu-profile -q -o '$out' -- sh -c 'echo to-stderr >&2' 2>&1 >/dev/null"
+	[ "$output" = "to-stderr" ]
+}
+
+@test "command not found: exit 127 with a message" {
+	run -127 "$PERFSCOPE" cpu-profile -q -o "$out" -- /no/such/program
+	[[ "$output" == *"command not found: '/no/such/program'"* ]]
+	run -127 "$PERFSCOPE" cpu-profile -q -o "$out" -- no-such-program-in-path
+}
+
+@test "command not executable: exit 126 with a hint" {
+	printf '#!/bin/sh\n' > "$BATS_TEST_TMPDIR/noexec"
+	chmod 644 "$BATS_TEST_TMPDIR/noexec"
+	run "$PERFSCOPE" cpu-profile -q -o "$out" -- "$BATS_TEST_TMPDIR/noexec"
+	if [ "$(id -u)" -eq 0 ] && [ "$status" -ne 126 ]; then
+		echo "status $status: $output"
+	fi
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"cannot execute"* ]]
+	[[ "$output" == *"chmod +x"* ]]
+}
+
+@test "an unwritable output is refused before the target starts (exit 5)" {
+	run "$PERFSCOPE" cpu-profile -q -o /nonexistent-dir/x.folded -- "$WL/marker" "$BATS_TEST_TMPDIR/ran"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"cannot write '/nonexistent-dir/x.folded'"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	run "$PERFSCOPE" cpu-profile -q -o "$BATS_TEST_TMPDIR" -- "$WL/marker" "$BATS_TEST_TMPDIR/ran"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"is a directory"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "--pid of no such process: exit 3" {
+	run "$PERFSCOPE" cpu-profile -q -o "$out" --pid 999999999
+	[ "$status" -eq 3 ]
+	run "$PERFSCOPE" cpu-profile -q -o "$out" --pid 0
+	[ "$status" -eq 2 ]
+	pid=$(sh -c 'echo $$')	# a pid that has just exited
+	run "$PERFSCOPE" cpu-profile -q -o "$out" --pid "$pid"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"no such process: $pid"* ]]
+}
+
+@test "perf_event_open refused (a container's seccomp profile): exit 4 and what to do" {
+	run "$HELPERS/noperf" "$PERFSCOPE" cpu-profile -o "$out" -- "$WL/marker" "$BATS_TEST_TMPDIR/ran"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"perf_event_open refused"* ]]
+	[[ "$output" == *"hint:"*"perf_event_paranoid"* ]]
+	[[ "$output" == *"seccomp"* ]]
+	[ ! -e "$out" ]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]	# the target was stopped before its first instruction
+}
+
+@test "--pid attaches to a running process, which keeps running afterwards" {
+	require_perf
+	start_spin
+	run "$PERFSCOPE" cpu-profile -F 999 -d 1 -o "$out" --pid "$bg_pid"
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	[ "$total" -ge 500 ]
+	[ "$(chain_samples "$out" "main;spin_forever")" -ge $((total * 9 / 10)) ]
+	kill -0 "$bg_pid"
+}
+
+@test "--pid follows every thread of a multi-threaded process" {
+	require_perf
+	"$WL/threads" --seconds 4 >/dev/null &
+	bg_pid=$!
+	sleep 0.5
+	run "$PERFSCOPE" cpu-profile -F 999 --per-thread -d 1 -o "$out" --pid "$bg_pid"
+	[ "$status" -eq 0 ]
+	[ "$(chain_samples "$out" "worker-heavy")" -ge 500 ]
+	[ "$(chain_samples "$out" "worker-light")" -ge 50 ]
+}
+
+@test "--pid ends when the process exits" {
+	require_perf
+	start_spin --seconds 1
+	start=$(date +%s%N)
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" --pid "$bg_pid"
+	[ "$status" -eq 0 ]
+	elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$elapsed_ms" -lt 3000 ]
+	[ "$(chain_samples "$out" "spin_forever")" -ge 300 ]
+}
+
+@test "--duration ends a launched target with SIGTERM (exit 143)" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -F 999 -d 1 -o "$out" -- "$WL/spin"
+	[ "$status" -eq 143 ]
+	[ "$(chain_samples "$out" "spin_forever")" -ge 500 ]
+}
+
+@test "--duration --keep-running leaves the target running and exits 0" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -F 999 -d 0.5 --keep-running -o "$out" -- "$WL/spin" --seconds 3
+	[ "$status" -eq 0 ]
+	pid=$(head -1 <<<"$output")
+	kill -0 "$pid"
+	kill "$pid"
+	[ "$(chain_samples "$out" "spin_forever")" -ge 200 ]
+}
+
+@test "Ctrl-C (SIGINT) stops sampling, passes it on, and still writes the output" {
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$WL/spin" > "$BATS_TEST_TMPDIR/spin.out" &
+	ps_pid=$!
+	sleep 1
+	kill -INT "$ps_pid"
+	rc=0; wait "$ps_pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	[ "$(chain_samples "$out" "spin_forever")" -ge 300 ]
+	target=$(head -1 "$BATS_TEST_TMPDIR/spin.out")
+	! kill -0 "$target" 2>/dev/null
+}
+
+@test "an unprivileged user can profile their own program" {
+	require_perf
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to the nobody user"
+	dir=$(mktemp -d /tmp/perfscope-nobody.XXXXXX)
+	chmod 777 "$dir"
+	if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$PERFSCOPE" ||
+	   ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$WL/cpusplit"; then
+		rm -rf "$dir"
+		skip "the build tree is not reachable by user nobody"
+	fi
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PERFSCOPE" cpu-profile -F 999 -o "$dir/out.folded" -- "$WL/cpusplit" --seconds 1
+	if [ "$paranoid" -gt 2 ]; then
+		[ "$status" -eq 4 ]
+		[[ "$output" == *"perf_event_paranoid"* ]]
+	else
+		[ "$status" -eq 0 ]
+		assert_within leaf_sixty "$(self_share "$dir/out.folded" leaf_sixty)" 60 $TOLERANCE_POINTS
+		if [ "$paranoid" -ge 2 ]; then
+			[[ "$output" == *"kernel frames not recorded"* ]]
+			[ "$(grep -c '_\[k\]' "$dir/out.folded")" -eq 0 ]
+		fi
+	fi
+	rm -rf "$dir"
+}
