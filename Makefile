@@ -86,7 +86,7 @@ HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=build/helpers/%)
 
 build/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra -o $@ $<
+	$(QUIET_LINK)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra -pthread -o $@ $<
 
 helpers: $(HELPER_BIN)
 

@@ -163,13 +163,18 @@ static void show_progress(const struct ps_cpuprof_progress *pr, void *ctx)
 		(unsigned long long)pr->samples, (unsigned long long)pr->lost);
 }
 
-static double own_cpu_seconds(void)
+/* perfscope's own cost, for the summary and the benchmarks. */
+struct own_usage {
+	double cpu_s;
+	long peak_rss_kb;
+};
+
+static struct own_usage own_usage(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	return (struct own_usage){ .cpu_s = ps_self_cpu_seconds(), .peak_rss_kb = ru.ru_maxrss };
 }
 
 static const char *target_name(const struct cpu_options *o)
@@ -188,7 +193,7 @@ static const char *target_name(const struct cpu_options *o)
 }
 
 static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *o,
-			  const char *output, double cpu_s)
+			  const char *output, struct own_usage use)
 {
 	const struct ps_cpureport *r = &p->report;
 	double secs = (double)(p->end_ns - p->start_ns) / 1e9;
@@ -202,6 +207,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		fprintf(stderr, "  note: %s\n", p->perf.event_note);
 	if (p->perf.kernel_note[0])
 		fprintf(stderr, "  note: %s\n", p->perf.kernel_note);
+	if (p->symbols.kernel_note[0])
+		fprintf(stderr, "  note: %s\n", p->symbols.kernel_note);
 	fprintf(stderr, "  stack completeness %.1f%%, %llu truncated stacks, %llu throttle events\n",
 		100.0 * ps_cpureport_completeness(r), (unsigned long long)r->truncated,
 		(unsigned long long)p->stats.throttles);
@@ -217,10 +224,13 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 			(unsigned long long)f->self, ps_report_frame_name(&p->symbols, &s, name, sizeof(name)),
 			p->modules.mods[f->module].name);
 	}
-	fprintf(stderr, "  perfscope CPU time: %.3f s (%.1f%% of one core)\n", cpu_s,
-		secs > 0 ? 100.0 * cpu_s / secs : 0.0);
+	fprintf(stderr, "  perfscope: %.3f s CPU while sampling (%.2f%% of one core) + %.3f s to "
+		"symbolize and write, peak RSS %.1f MB\n", p->sampling_cpu_s,
+		secs > 0 ? 100.0 * p->sampling_cpu_s / secs : 0.0, use.cpu_s - p->sampling_cpu_s,
+		(double)use.peak_rss_kb / 1024.0);
 	if (output)
-		fprintf(stderr, "  wrote %s (%s)\n", output, o->writer->name);
+		fprintf(stderr, "  wrote %s (%s) %.3f s after sampling ended\n", output, o->writer->name,
+			(double)(ps_now_ns() - p->end_ns) / 1e9);
 }
 
 static char *default_output(const struct cpu_options *o, pid_t pid)
@@ -272,11 +282,11 @@ static int profile(struct cpu_options *o)
 	}
 	status = ps_cpuprof_exit_status(&p);
 	rc = ps_cpuprof_finish(&p, &err);
-	ropts.perfscope_cpu_s = own_cpu_seconds();
+	ropts.perfscope_cpu_s = own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
 	if (!o->quiet)
-		print_summary(&p, o, rc == 0 ? output : NULL, ropts.perfscope_cpu_s);
+		print_summary(&p, o, rc == 0 ? output : NULL, own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
 	ps_cpuprof_release(&p);

@@ -388,6 +388,7 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 	ps_perf_disable(&p->perf);
 	ps_perf_drain(&p->perf, queue_record, p);
 	process_queue(p, 0);
+	p->sampling_cpu_s = ps_self_cpu_seconds();
 	if (p->launched && !p->target_ended)
 		end_launched_target(p);
 	return 0;

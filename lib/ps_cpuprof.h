@@ -84,6 +84,7 @@ struct ps_cpuprof {
 	pid_t target_pid;
 	int pidfd;
 	uint64_t start_ns, end_ns;
+	double sampling_cpu_s;      /* perfscope's CPU time until sampling ended */
 	struct ps_cpuprof_stats stats;
 
 	/* time-ordering queue of raw records copied out of the rings */

@@ -48,6 +48,8 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);
 	if (p->perf.kernel_note[0])
 		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
+	if (p->symbols.kernel_note[0])
+		cJSON_AddStringToObject(m, "kernel_symbols_note", p->symbols.kernel_note);
 	if (p->launched && p->child.exited) {
 		cJSON_AddNumberToObject(m, "exit_code", p->child.exit_signal ? 128 + p->child.exit_signal
 									     : p->child.exit_code);
@@ -60,6 +62,7 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 				p->stopped_by_signal ? "signal" :
 				p->stopped_by_duration ? "duration" : "target_exit");
 	cJSON_AddNumberToObject(m, "perfscope_cpu_s", o->perfscope_cpu_s);
+	cJSON_AddNumberToObject(m, "perfscope_sampling_cpu_s", p->sampling_cpu_s);
 	return m;
 }
 

@@ -118,6 +118,21 @@ static int push_sym(struct ps_symbols *sy, const char *name, const char *file, u
 	return 0;
 }
 
+/* A symbol name without its version ("memcpy@@GLIBC_2.14" -> "memcpy"). */
+static int push_function(struct ps_symbols *sy, const char *name, const char *file,
+			 unsigned line, uint32_t module)
+{
+	const char *at = strchr(name, '@');
+	char buf[512];
+
+	if (at && at != name && (size_t)(at - name) < sizeof(buf)) {
+		memcpy(buf, name, (size_t)(at - name));
+		buf[at - name] = '\0';
+		name = buf;
+	}
+	return push_sym(sy, name, file, line, module, PS_SYM_FUNC);
+}
+
 static int push_unresolved(struct ps_symbols *sy, uint32_t module, uint64_t offset)
 {
 	const struct ps_module *m = &sy->modules->mods[module];
@@ -221,15 +236,24 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 	name = dwfl_module_addrinfo(md->mod, addr, &symoff, &sym, NULL, NULL, NULL);
 	if (!name)
 		return push_unresolved(sy, module, vaddr);
-	return push_sym(sy, name, file, line, module, PS_SYM_FUNC);
+	return push_function(sy, name, file, line, module);
 }
 
 static int resolve_kernel_frame(struct ps_symbols *sy, uint64_t addr)
 {
 	const char *name;
 
-	if (!sy->kallsyms.loaded)
+	if (!sy->kallsyms.loaded) {
+		long restrict_level = -1;
+
 		ps_kallsyms_load(&sy->kallsyms, "/proc/kallsyms");
+		ps_read_long("/proc/sys/kernel/kptr_restrict", &restrict_level);
+		if (!sy->kallsyms.usable)
+			snprintf(sy->kernel_note, sizeof(sy->kernel_note),
+				 "kernel symbols are hidden (kernel.kptr_restrict=%ld): run "
+				 "'sudo sysctl kernel.kptr_restrict=0' or profile as root to name kernel frames",
+				 restrict_level);
+	}
 	name = ps_kallsyms_lookup(&sy->kallsyms, addr);
 	if (!name)
 		return push_unresolved(sy, PS_MODULE_KERNEL, addr);

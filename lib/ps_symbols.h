@@ -44,6 +44,7 @@ struct ps_symbols {
 	uint32_t *frame_count;       /* per frame id: how many (>= 1) */
 	size_t nresolved, resolved_cap;
 	uint64_t unresolved;         /* frames that got no name */
+	char kernel_note[256];       /* why kernel frames have no names, if so */
 };
 
 int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules);

@@ -47,4 +47,7 @@ int ps_read_long(const char *path, long *out);
 
 const char *ps_basename(const char *path);
 
+/* This process's user + system CPU time so far, in seconds. */
+double ps_self_cpu_seconds(void);
+
 #endif

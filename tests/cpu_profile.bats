@@ -176,3 +176,36 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "cpusplit: rounds=$(grep -o 'rounds=[0-9]*' <<<"$output" | cut -d= -f2)" ]
 }
+
+@test "every metadata field of a JSON report is documented in the man page, and back" {
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$PERFSCOPE" cpu-profile -q -o "$json" -- "$WL/cpusplit" --seconds 0.2
+	[ "$status" -eq 0 ]
+	man=$(sed -n '/^\.B metadata$/,/^\.RE$/p' "$BATS_TEST_DIRNAME/../man/perfscope-cpu-profile.1" |
+		grep -A1 '^\.TP' | sed -n 's/^\.B \(\\%\)\{0,1\}//p' | sed 's/\\-/-/g' | sort -u)
+	# optional notes appear only when something was missing
+	keys=$( (jq -r '.metadata | keys[]' "$json"; echo kernel_note; echo kernel_symbols_note) | sort -u)
+	[ "$(comm -23 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "undocumented: $(comm -23 <(echo "$keys") <(echo "$man"))"; return 1; }
+	[ "$(comm -13 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "documented but absent: $(comm -13 <(echo "$keys") <(echo "$man"))"; return 1; }
+}
+
+@test "functions are named from a separate debug file (.gnu_debuglink)" {
+	command -v objcopy >/dev/null || skip "objcopy (binutils) not installed"
+	d="$BATS_TEST_TMPDIR"
+	cp "$WL/cpusplit" "$d/split"
+	objcopy --only-keep-debug "$d/split" "$d/split.debug"
+	objcopy --strip-all --add-gnu-debuglink="$d/split.debug" "$d/split"
+	! nm "$d/split" 2>/dev/null | grep -q leaf_sixty	# really stripped
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$d/split" --seconds 1
+	[ "$status" -eq 0 ]
+	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
+	[ "$(chain_samples "$out" "main;path_a;leaf_sixty")" -gt 0 ]
+}
+
+@test "a live status line is shown when stderr is a terminal" {
+	command -v script >/dev/null || skip "script (util-linux) not installed"
+	run script -qec "'$PERFSCOPE' cpu-profile -o '$out' -- '$WL/spin' --seconds 2.5" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\r'"perfscope: 1 s, "*" samples, 0 lost"* ]]
+	[[ "$output" == *$'\r'"perfscope: 2 s, "* ]]
+}
