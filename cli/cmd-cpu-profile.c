@@ -39,6 +39,10 @@ const char cmd_cpu_profile_help[] =
 	"      --keep-running     at the end of --duration, leave a launched target running\n"
 	"      --per-thread       folded output: thread name after the process name\n"
 	"      --no-kernel        do not record kernel frames\n"
+	"      --call-graph MODE  dwarf, fp or auto (default auto: DWARF where the kernel\n"
+	"                         copies user stacks, else frame pointers)\n"
+	"      --stack-size BYTES user stack copied per sample for DWARF (default 32768,\n"
+	"                         a multiple of 8 up to 65528)\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -56,10 +60,13 @@ struct cpu_options {
 	double duration;
 	pid_t pid;
 	bool keep_running, per_thread, no_kernel, quiet;
+	enum ps_call_graph call_graph;
+	unsigned stack_size;
 	char **argv;
 };
 
-enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL };
+enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
+       OPT_STACK_SIZE };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -70,6 +77,8 @@ static const struct option long_options[] = {
 	{ "keep-running", no_argument, NULL, OPT_KEEP_RUNNING },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
+	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -114,6 +123,24 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 				return cli_usage_error("cpu-profile", "--pid takes a process id, not '%s'",
 						       optarg);
 			o->pid = (pid_t)v;
+			break;
+		case OPT_CALL_GRAPH:
+			if (strcmp(optarg, "auto") == 0)
+				o->call_graph = PS_CALL_GRAPH_AUTO;
+			else if (strcmp(optarg, "dwarf") == 0)
+				o->call_graph = PS_CALL_GRAPH_DWARF;
+			else if (strcmp(optarg, "fp") == 0)
+				o->call_graph = PS_CALL_GRAPH_FP;
+			else
+				return cli_usage_error("cpu-profile",
+						       "unknown --call-graph '%s' (use dwarf, fp or auto)", optarg);
+			break;
+		case OPT_STACK_SIZE:
+			if (cli_parse_uint(optarg, 65528, &v) < 0 || v % 8 || v < 64)
+				return cli_usage_error("cpu-profile",
+						       "--stack-size takes a multiple of 8 from 64 to 65528, not '%s'",
+						       optarg);
+			o->stack_size = (unsigned)v;
 			break;
 		case OPT_KEEP_RUNNING: o->keep_running = true; break;
 		case OPT_PER_THREAD: o->per_thread = true; break;
@@ -209,9 +236,14 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		fprintf(stderr, "  note: %s\n", p->perf.kernel_note);
 	if (p->symbols.kernel_note[0])
 		fprintf(stderr, "  note: %s\n", p->symbols.kernel_note);
-	fprintf(stderr, "  stack completeness %.1f%%, %llu truncated stacks, %llu throttle events\n",
-		100.0 * ps_cpureport_completeness(r), (unsigned long long)r->truncated,
-		(unsigned long long)p->stats.throttles);
+	if (p->perf.unwind_note[0])
+		fprintf(stderr, "  note: %s\n", p->perf.unwind_note);
+	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "
+		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->unwinder->name,
+		(unsigned long long)r->truncated, (unsigned long long)p->stats.throttles);
+	if (r->total && r->truncated * 100 >= r->total)
+		fprintf(stderr, "  note: %.0f%% of stacks were truncated: try --stack-size 65528 or a "
+			"lower frequency\n", 100.0 * (double)r->truncated / (double)r->total);
 	if (r->nfuncs)
 		fprintf(stderr, "  top functions by self time:\n");
 	for (size_t i = 0; i < r->nfuncs && i < 10; i++) {
@@ -247,6 +279,7 @@ static int profile(struct cpu_options *o)
 	struct ps_cpuprof_config cfg = {
 		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
+		.call_graph = o->call_graph, .stack_size = o->stack_size,
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &stop_signal,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };

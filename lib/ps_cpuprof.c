@@ -15,7 +15,6 @@
 /* Records younger than this may still have older peers unread in another ring. */
 #define REORDER_WINDOW_NS 20000000ULL
 #define POLL_MS 50
-#define MAX_UNWIND_FRAMES 512
 
 int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 		    struct ps_error *err)
@@ -23,6 +22,8 @@ int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 	struct ps_perf_config pcfg = {
 		.frequency = cfg->frequency,
 		.kernel_frames = cfg->kernel_frames,
+		.dwarf = cfg->call_graph != PS_CALL_GRAPH_FP,
+		.stack_size = cfg->stack_size ? cfg->stack_size : PS_DEFAULT_STACK_SIZE,
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -34,9 +35,11 @@ int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 	    ps_symbols_init(&p->symbols, &p->modules) < 0 || !p->perf.rings)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	ps_stacks_init(&p->stacks);
-	p->unwinder = ps_unwind_fp_new();
-	if (!p->unwinder)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	if (pcfg.stack_size % 8 || pcfg.stack_size < 64 || pcfg.stack_size > 65528) {
+		ps_error_set(err, PS_E_USAGE, "stack size %u is not a multiple of 8 from 64 to 65528",
+			     pcfg.stack_size);
+		return err->code;
+	}
 	if (p->pf.max_sample_rate > 0 && cfg->frequency > (unsigned long)p->pf.max_sample_rate) {
 		ps_error_set(err, PS_E_USAGE, "frequency %u Hz is above this kernel's limit of %ld Hz",
 			     cfg->frequency, p->pf.max_sample_rate);
@@ -88,6 +91,21 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* The unwinder follows what the sampler could get: stacks copied or not. */
+static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
+{
+	if (p->cfg.call_graph == PS_CALL_GRAPH_DWARF && !p->perf.dwarf) {
+		ps_error_set(err, PS_E_PERM, "DWARF unwinding is not possible here: %s",
+			     p->perf.unwind_note);
+		ps_error_hint(err, "use --call-graph fp");
+		return err->code;
+	}
+	p->unwinder = p->perf.dwarf ? ps_unwind_dwarf_new(&p->procs) : ps_unwind_fp_new();
+	if (!p->unwinder)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	return 0;
+}
+
 static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 {
 	int rc = ps_launch_start(p->cfg.argv, &p->child, err);
@@ -99,6 +117,8 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 	/* The exec is done: what it mapped so far is only in /proc. */
 	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
 	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
+	if (rc == 0)
+		rc = choose_unwinder(p, err);
 	if (rc < 0) {
 		ps_launch_abort(&p->child);
 		return rc;
@@ -125,6 +145,8 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	p->target_pid = pid;
 	p->pidfd = open_pidfd(pid);
 	rc = ps_perf_add_process(&p->perf, pid, &p->pf, err);
+	if (rc == 0)
+		rc = choose_unwinder(p, err);
 	if (rc < 0)
 		return rc;
 	/* Maps after the events: a library mapped in between is in both. */
@@ -160,15 +182,15 @@ static int cmp_queued(const void *a, const void *b)
 
 static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
 {
-	struct ps_unwind_frame frames[MAX_UNWIND_FRAMES];
-	uint32_t ids[MAX_UNWIND_FRAMES];
+	struct ps_unwind_frame frames[PS_UNWIND_MAX_FRAMES];
+	uint32_t ids[PS_UNWIND_MAX_FRAMES];
 	struct ps_unwind_result res = { 0 };
 	int64_t thread = ps_procs_thread(&p->procs, r->pid, r->tid);
 
 	p->stats.samples++;
 	if (thread < 0)
 		return;
-	p->unwinder->unwind(p->unwinder, r, frames, MAX_UNWIND_FRAMES, &res);
+	p->unwinder->unwind(p->unwinder, r, frames, PS_UNWIND_MAX_FRAMES, &res);
 	for (unsigned i = 0; i < res.nframes; i++) {
 		uint32_t module = PS_MODULE_KERNEL;
 		uint64_t offset = frames[i].ip;
@@ -205,7 +227,7 @@ static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *h
 {
 	struct ps_rec r;
 
-	ps_rec_decode(hdr, &r);
+	ps_rec_decode(hdr, &p->perf.format, &r);
 	switch (r.kind) {
 	case PS_REC_SAMPLE:
 		apply_sample(p, &r);
@@ -216,8 +238,14 @@ static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *h
 					 r.u.mmap.pgoff, r.u.mmap.filename);
 		break;
 	case PS_REC_COMM:
+		if (r.u.comm.exec)
+			p->unwinder->forget(p->unwinder, r.pid);
 		if (r.u.comm.name)
 			ps_procs_comm(&p->procs, r.pid, r.tid, r.u.comm.name, r.u.comm.exec);
+		break;
+	case PS_REC_EXIT:
+		if (r.u.task.pid == r.u.task.tid)
+			p->unwinder->forget(p->unwinder, r.u.task.pid);
 		break;
 	case PS_REC_FORK:
 		ps_procs_fork(&p->procs, r.u.task.pid, r.u.task.ppid, r.u.task.tid, r.u.task.ptid);

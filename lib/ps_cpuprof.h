@@ -39,12 +39,22 @@ struct ps_cpuprof_progress {
 	uint64_t lost;
 };
 
+enum ps_call_graph {
+	PS_CALL_GRAPH_AUTO,   /* DWARF where the kernel copies stacks, else fp */
+	PS_CALL_GRAPH_FP,
+	PS_CALL_GRAPH_DWARF,
+};
+
+#define PS_DEFAULT_STACK_SIZE 32768
+
 struct ps_cpuprof_config {
 	char *const *argv;          /* command to launch, or NULL with attach_pid */
 	pid_t attach_pid;
 	unsigned frequency;
 	double duration_s;          /* <= 0: until the target ends or stop is set */
 	bool kernel_frames;
+	enum ps_call_graph call_graph;
+	unsigned stack_size;        /* bytes of user stack copied per sample */
 	bool keep_running;          /* at the duration, leave a launched target running */
 	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */
 	/* Set to a signal number by a signal handler: stop sampling and pass

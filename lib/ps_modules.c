@@ -31,8 +31,10 @@ int ps_modules_init(struct ps_modules *mm)
 
 void ps_modules_release(struct ps_modules *mm)
 {
-	for (size_t i = 0; i < mm->count; i++)
+	for (size_t i = 0; i < mm->count; i++) {
 		free(mm->mods[i].path);
+		free(mm->mods[i].elf);
+	}
 	free(mm->mods);
 	free(mm->index);
 	memset(mm, 0, sizeof(*mm));
@@ -97,4 +99,19 @@ int64_t ps_modules_intern(struct ps_modules *mm, const char *path)
 bool ps_module_absolute(const struct ps_module *m)
 {
 	return m->kind != PS_MOD_FILE;
+}
+
+const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m)
+{
+	if (!m->elf_tried) {
+		m->elf_tried = true;
+		if (m->kind == PS_MOD_FILE) {
+			m->elf = malloc(sizeof(*m->elf));
+			if (m->elf && ps_elfinfo_read(m->elf, m->path) < 0) {
+				free(m->elf);
+				m->elf = NULL;
+			}
+		}
+	}
+	return m->elf;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ps_elfinfo.h"
+
 enum ps_module_kind {
 	PS_MOD_UNKNOWN,   /* no mapping covered the address */
 	PS_MOD_KERNEL,
@@ -28,6 +30,8 @@ struct ps_module {
 	char *path;       /* as the kernel reported it */
 	const char *name; /* basename of path, for display */
 	void *sym;        /* symbolizer state, owned by ps_symbols */
+	struct ps_elfinfo *elf;  /* loadable segments, read on first use */
+	bool elf_tried;
 };
 
 struct ps_modules {
@@ -42,6 +46,9 @@ void ps_modules_release(struct ps_modules *mm);
 
 /* Finds or adds the module for a mapping's file name; returns its id or -1. */
 int64_t ps_modules_intern(struct ps_modules *mm, const char *path);
+
+/* The module's ELF layout, read once; NULL if it is not a readable ELF file. */
+const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m);
 
 /* Whether addresses in a mapping of this module are keyed absolutely. */
 bool ps_module_absolute(const struct ps_module *m);

@@ -32,6 +32,7 @@ void ps_perf_init(struct ps_perf *perf, const struct ps_perf_config *cfg)
 		perf->rings[c].fd = -1;
 	perf->hardware = !cfg->force_software;
 	perf->exclude_kernel = !cfg->kernel_frames;
+	perf->dwarf = cfg->dwarf;
 }
 
 void ps_perf_release(struct ps_perf *perf)
@@ -64,7 +65,11 @@ static void fill_attr(const struct ps_perf *perf, struct perf_event_attr *attr, 
 	}
 	attr->freq = 1;
 	attr->sample_freq = perf->cfg.frequency;
-	attr->sample_type = PS_SAMPLE_TYPE;
+	attr->sample_type = perf->dwarf ? PS_SAMPLE_TYPE_DWARF : PS_SAMPLE_TYPE;
+	if (perf->dwarf) {
+		attr->sample_regs_user = PS_REGS_MASK;
+		attr->sample_stack_user = perf->cfg.stack_size;
+	}
 	attr->inherit = 1;
 	attr->exclude_kernel = perf->exclude_kernel;
 	attr->exclude_hv = 1;
@@ -85,7 +90,8 @@ static void fill_attr(const struct ps_perf *perf, struct perf_event_attr *attr, 
 
 static unsigned choose_ring_pages(const struct ps_perf *perf, const struct ps_preflight *pf)
 {
-	unsigned pages = perf->cfg.ring_pages ? perf->cfg.ring_pages : 128;
+	/* A stack copy makes each sample ~stack_size bytes: room for ~100 of them. */
+	unsigned pages = perf->cfg.ring_pages ? perf->cfg.ring_pages : perf->dwarf ? 1024 : 128;
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
 
 	/* Unprivileged users get perf_event_mlock_kb per CPU, header page included. */
@@ -149,6 +155,10 @@ static int open_with_fallbacks(struct ps_perf *perf, pid_t tid, int cpu, bool fi
 		if (fd >= 0) {
 			snprintf(perf->event_name, sizeof(perf->event_name), "%s",
 				 perf->hardware ? "cycles" : "cpu-clock");
+			perf->format = (struct ps_rec_format){
+				.sample_type = attr.sample_type,
+				.nregs = perf->dwarf ? PS_NREGS : 0,
+			};
 			return fd;
 		}
 		e = errno;
@@ -159,6 +169,13 @@ static int open_with_fallbacks(struct ps_perf *perf, pid_t tid, int cpu, bool fi
 				 "hardware cycles counter not available (%s); using cpu-clock",
 				 strerror(e));
 			perf->hardware = false;
+			continue;
+		}
+		if (perf->dwarf && first && perf->nfds == 0 && (e == EINVAL || e == EOPNOTSUPP)) {
+			snprintf(perf->unwind_note, sizeof(perf->unwind_note),
+				 "this kernel cannot copy user stacks (%s); using frame pointers",
+				 strerror(e));
+			perf->dwarf = false;
 			continue;
 		}
 		if (!perf->exclude_kernel && (e == EACCES || e == EPERM)) {

@@ -21,6 +21,7 @@
 
 #include "ps_error.h"
 #include "ps_preflight.h"
+#include "ps_records.h"
 
 struct perf_event_header;
 
@@ -29,6 +30,8 @@ struct ps_perf_config {
 	bool kernel_frames;      /* record kernel call chains if allowed */
 	bool force_software;     /* skip the hardware cycles attempt */
 	unsigned ring_pages;     /* data pages per CPU ring (power of 2); 0 = auto */
+	bool dwarf;              /* copy user registers and stack for DWARF unwinding */
+	unsigned stack_size;     /* bytes of user stack copied per sample (multiple of 8) */
 };
 
 struct ps_ring {
@@ -50,9 +53,12 @@ struct ps_perf {
 	bool exclude_kernel;
 	bool kernel_callchains;
 	bool hardware;
+	bool dwarf;              /* stacks are being copied (may fall back to fp) */
+	struct ps_rec_format format;
 	char event_name[32];
 	char event_note[256];    /* why the event fell back, if it did */
 	char kernel_note[256];   /* why kernel frames are missing, if they are */
+	char unwind_note[256];   /* why DWARF unwinding fell back, if it did */
 };
 
 /* Call-chain depth the kernel gives at most (kernel.perf_event_max_stack). */

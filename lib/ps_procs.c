@@ -120,8 +120,7 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t
 	return 0;
 }
 
-void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
-		      uint32_t *module, uint64_t *offset)
+const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t ip)
 {
 	const struct ps_process *p = find_process(pp, pid);
 	size_t lo = 0, hi = p ? p->nmaps : 0;
@@ -130,20 +129,28 @@ void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
 		size_t mid = lo + (hi - lo) / 2;
 		const struct ps_map *m = &p->maps[mid];
 
-		if (ip < m->start) {
+		if (ip < m->start)
 			hi = mid;
-		} else if (ip >= m->end) {
+		else if (ip >= m->end)
 			lo = mid + 1;
-		} else {
-			const struct ps_module *mod = &pp->modules->mods[m->module];
-
-			*module = m->module;
-			*offset = ps_module_absolute(mod) ? ip : ip - m->start + m->pgoff;
-			return;
-		}
+		else
+			return m;
 	}
-	*module = PS_MODULE_UNKNOWN;
-	*offset = ip;
+	return NULL;
+}
+
+void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
+		      uint32_t *module, uint64_t *offset)
+{
+	const struct ps_map *m = ps_procs_find_map(pp, pid, ip);
+
+	if (!m) {
+		*module = PS_MODULE_UNKNOWN;
+		*offset = ip;
+		return;
+	}
+	*module = m->module;
+	*offset = ps_module_absolute(&pp->modules->mods[m->module]) ? ip : ip - m->start + m->pgoff;
 }
 
 static int64_t new_instance(struct ps_procs *pp, uint32_t pid, uint32_t tid,

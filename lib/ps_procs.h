@@ -62,6 +62,9 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t
 void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
 		      uint32_t *module, uint64_t *offset);
 
+/* The mapping of pid that holds ip, or NULL. */
+const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t ip);
+
 int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, const char *name, bool exec);
 int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid, uint32_t ptid);
 

@@ -67,7 +67,40 @@ static const char *take_string(struct cursor *c)
 	return s;
 }
 
-static void decode_sample(struct cursor *c, struct ps_rec *out)
+/* The optional tail of a sample: user registers, then the user stack copy. */
+static void decode_user_state(struct cursor *c, const struct ps_rec_format *fmt,
+			      struct ps_rec *out)
+{
+	if (fmt->sample_type & PERF_SAMPLE_REGS_USER) {
+		out->u.sample.regs_abi = take_u64(c);
+		if (out->u.sample.regs_abi) {
+			if ((size_t)(c->end - c->p) < fmt->nregs * 8u) {
+				c->bad = true;
+				return;
+			}
+			out->u.sample.regs = (const uint64_t *)c->p;
+			c->p += fmt->nregs * 8u;
+		}
+	}
+	if (fmt->sample_type & PERF_SAMPLE_STACK_USER) {
+		uint64_t size = take_u64(c), dyn_size;
+
+		if (c->bad || size == 0)
+			return;
+		if (size > (uint64_t)(c->end - c->p)) {
+			c->bad = true;
+			return;
+		}
+		out->u.sample.stack = c->p;
+		c->p += size;
+		dyn_size = take_u64(c);
+		/* dyn_size: how much of the copy is real stack */
+		out->u.sample.stack_size = dyn_size < size ? dyn_size : size;
+	}
+}
+
+static void decode_sample(struct cursor *c, const struct ps_rec_format *fmt,
+			  struct ps_rec *out)
 {
 	out->u.sample.ip = take_u64(c);
 	out->pid = take_u32(c);
@@ -82,6 +115,8 @@ static void decode_sample(struct cursor *c, struct ps_rec *out)
 		return;
 	}
 	out->u.sample.ips = (const uint64_t *)c->p;
+	c->p += out->u.sample.nr * 8;
+	decode_user_state(c, fmt, out);
 }
 
 static void decode_mmap(struct cursor *c, const struct perf_event_header *hdr,
@@ -105,7 +140,8 @@ static void decode_mmap(struct cursor *c, const struct perf_event_header *hdr,
 	out->u.mmap.filename = take_string(c);
 }
 
-void ps_rec_decode(const struct perf_event_header *hdr, struct ps_rec *out)
+void ps_rec_decode(const struct perf_event_header *hdr, const struct ps_rec_format *fmt,
+		   struct ps_rec *out)
 {
 	struct cursor c = {
 		.p = (const unsigned char *)(hdr + 1),
@@ -121,7 +157,7 @@ void ps_rec_decode(const struct perf_event_header *hdr, struct ps_rec *out)
 	switch (hdr->type) {
 	case PERF_RECORD_SAMPLE:
 		out->kind = PS_REC_SAMPLE;
-		decode_sample(&c, out);
+		decode_sample(&c, fmt, out);
 		break;
 	case PERF_RECORD_MMAP:
 	case PERF_RECORD_MMAP2:

@@ -15,6 +15,22 @@
 
 #define PS_SAMPLE_TYPE (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
 			PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
+/* With DWARF unwinding: the user registers and a copy of the user stack. */
+#define PS_SAMPLE_TYPE_DWARF (PS_SAMPLE_TYPE | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER)
+
+/*
+ * x86_64 user registers we ask for: AX..IP (perf numbers 0-8) and R8-R15
+ * (16-23), everything the CFI of ordinary code can refer to.  They arrive
+ * in increasing perf register number.
+ */
+#define PS_REGS_MASK 0x0000000000ff01ffULL
+#define PS_NREGS 17
+
+/* What the sampler asked for, which fixes the layout of its samples. */
+struct ps_rec_format {
+	uint64_t sample_type;
+	unsigned nregs;         /* popcount of sample_regs_user */
+};
 
 enum ps_rec_kind {
 	PS_REC_OTHER,
@@ -41,6 +57,10 @@ struct ps_rec {
 			uint64_t period;
 			uint64_t nr;
 			const uint64_t *ips;	/* points into the record */
+			uint64_t regs_abi;	/* 0: no user registers (kernel thread) */
+			const uint64_t *regs;	/* PS_NREGS values, into the record */
+			uint64_t stack_size;	/* bytes of stack copied */
+			const unsigned char *stack;
 		} sample;
 		struct {
 			uint64_t start, len, pgoff;
@@ -62,7 +82,8 @@ struct ps_rec {
 	} u;
 };
 
-void ps_rec_decode(const struct perf_event_header *hdr, struct ps_rec *out);
+void ps_rec_decode(const struct perf_event_header *hdr, const struct ps_rec_format *fmt,
+		   struct ps_rec *out);
 
 /* Timestamp of a record, without decoding the rest (0 if it has none). */
 uint64_t ps_rec_time(const struct perf_event_header *hdr);

@@ -19,6 +19,21 @@ static const char *str(const struct ps_cpuprof *p, uint32_t id)
 	return ps_strtab_get(&p->symbols.strs, id);
 }
 
+/* Why user stacks ended early, by cause (see ps_unwind_stats). */
+static cJSON *unwind_failures(const struct ps_unwind_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "truncated", (double)st->truncated);
+	cJSON_AddNumberToObject(o, "no_module", (double)st->no_module);
+	cJSON_AddNumberToObject(o, "no_cfi", (double)st->no_cfi);
+	cJSON_AddNumberToObject(o, "no_user_state", (double)st->no_user_state);
+	cJSON_AddNumberToObject(o, "depth_limit", (double)st->depth_limit);
+	cJSON_AddNumberToObject(o, "finished_with_frame_pointers", (double)st->fp_extended);
+	cJSON_AddNumberToObject(o, "sessions_evicted", (double)st->sessions_evicted);
+	return o;
+}
+
 static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *o)
 {
 	const struct ps_cpureport *r = &p->report;
@@ -35,6 +50,10 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 		cJSON_AddNullToObject(m, "event_fallback_reason");
 	cJSON_AddNumberToObject(m, "frequency", p->cfg.frequency);
 	cJSON_AddStringToObject(m, "unwinder", p->unwinder->name);
+	if (p->perf.unwind_note[0])
+		cJSON_AddStringToObject(m, "unwind_note", p->perf.unwind_note);
+	cJSON_AddNumberToObject(m, "stack_size", p->perf.dwarf ? p->perf.cfg.stack_size : 0);
+	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwinder->stats));
 	cJSON_AddNumberToObject(m, "duration_s",
 				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
 	cJSON_AddNumberToObject(m, "samples", (double)p->stats.samples);

@@ -82,26 +82,6 @@ static struct module_dwfl *open_module(struct ps_module *m)
 	return md;
 }
 
-/* File offset -> the ELF virtual address the loader put there. */
-static bool file_offset_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
-{
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
-			*vaddr = off - ph.p_offset + ph.p_vaddr;
-			return true;
-		}
-	}
-	return false;
-}
-
 static int push_sym(struct ps_symbols *sy, const char *name, const char *file, unsigned line,
 		    uint32_t module, enum ps_sym_kind kind)
 {
@@ -225,7 +205,9 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 	unsigned line = 0;
 	int lineno = 0;
 
-	if (!md || !file_offset_to_vaddr(md->elf, offset, &vaddr))
+	const struct ps_elfinfo *ei = ps_module_elfinfo(m);
+
+	if (!md || !ei || !ps_elfinfo_offset_to_vaddr(ei, offset, &vaddr))
 		return push_unresolved(sy, module, offset);
 	addr = vaddr + md->bias;
 	dl = dwfl_module_getsrc(md->mod, addr);

@@ -91,3 +91,16 @@ load common
 		[ -f "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" ] || { echo "no man page for $cmd"; return 1; }
 	done
 }
+
+@test "bash completion offers every cpu-profile option of --help" {
+	source "$BATS_TEST_DIRNAME/../share/completions/perfscope.bash"
+	COMP_WORDS=(perfscope cpu-profile --)
+	COMP_CWORD=2
+	COMP_LINE="perfscope cpu-profile --"
+	COMP_POINT=${#COMP_LINE}
+	_perfscope
+	offered=$(printf '%s\n' "${COMPREPLY[@]}" | grep -- '^--[a-z]' | sort -u)
+	help=$("$PERFSCOPE" cpu-profile --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	missing=$(comm -23 <(echo "$help") <(echo "$offered"))
+	[ -z "$missing" ] || { echo "not completed: $missing"; return 1; }
+}

@@ -184,7 +184,7 @@ setup() {
 	man=$(sed -n '/^\.B metadata$/,/^\.RE$/p' "$BATS_TEST_DIRNAME/../man/perfscope-cpu-profile.1" |
 		grep -A1 '^\.TP' | sed -n 's/^\.B \(\\%\)\{0,1\}//p' | sed 's/\\-/-/g' | sort -u)
 	# optional notes appear only when something was missing
-	keys=$( (jq -r '.metadata | keys[]' "$json"; echo kernel_note; echo kernel_symbols_note) | sort -u)
+	keys=$( (jq -r '.metadata | keys[]' "$json"; echo kernel_note; echo kernel_symbols_note; echo unwind_note) | sort -u)
 	[ "$(comm -23 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "undocumented: $(comm -23 <(echo "$keys") <(echo "$man"))"; return 1; }
 	[ "$(comm -13 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "documented but absent: $(comm -13 <(echo "$keys") <(echo "$man"))"; return 1; }
 }
@@ -208,4 +208,16 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\r'"perfscope: 1 s, "*" samples, 0 lost"* ]]
 	[[ "$output" == *$'\r'"perfscope: 2 s, "* ]]
+}
+
+@test "--call-graph fp uses frame pointers only; dwarf goes through glibc" {
+	json="$BATS_TEST_TMPDIR/fp.json"
+	run "$PERFSCOPE" cpu-profile -q -F 999 --call-graph fp -o "$json" -- "$WL/cpusplit" --seconds 0.5
+	[ "$status" -eq 0 ]
+	jq -e '.metadata.unwinder == "fp" and .metadata.stack_size == 0' "$json"
+	run "$PERFSCOPE" cpu-profile -q -F 999 --call-graph dwarf -o "$out" -- "$WL/syscalls" --seconds 1
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	# write() and getppid() in glibc have no frame pointer; DWARF still finds their caller
+	[ "$(chain_samples "$out" "main;do_syscalls")" -ge $((total * 95 / 100)) ]
 }

@@ -9,13 +9,15 @@
 _perfscope_commands="cpu-profile"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
-    -p --pid --keep-running --per-thread --no-kernel -q --quiet -h --help --"
+    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size
+    -q --quiet -h --help --"
 
 # Options of cpu-profile that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
 {
     case "$1" in
-        -o | --output | --format | -F | --frequency | -d | --duration | -p | --pid)
+        -o | --output | --format | -F | --frequency | -d | --duration | -p | --pid | \
+        --call-graph | --stack-size)
             return 0 ;;
     esac
     return 1
@@ -28,6 +30,8 @@ _perfscope_complete_value()
     case "$opt" in
         --format)
             mapfile -t COMPREPLY < <(compgen -W "folded json" -- "$cur") ;;
+        --call-graph)
+            mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
         -o | --output)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;

@@ -6,6 +6,7 @@
 #include "unit.h"
 
 static unsigned char buf[4096];
+static const struct ps_rec_format fp_format = { .sample_type = PS_SAMPLE_TYPE };
 
 static struct perf_event_header *make_sample(uint64_t nr, uint16_t claimed_size)
 {
@@ -37,17 +38,17 @@ int main(void)
 	struct ps_rec r;
 	struct perf_event_header *h = make_sample(3, 0);
 
-	ps_rec_decode(h, &r);
+	ps_rec_decode(h, &fp_format, &r);
 	CHECK(r.kind == PS_REC_SAMPLE, "a sample decodes as a sample");
 	CHECK(r.pid == 100 && r.tid == 101 && r.time == 123456789 && r.cpu == 1, "ids and time");
 	CHECK(r.u.sample.nr == 3 && r.u.sample.ips[2] == 0x401002, "call chain");
 	CHECK(ps_rec_time(h) == 123456789, "time without decoding");
 
 	h = make_sample(1000000, 0);
-	ps_rec_decode(h, &r);
+	ps_rec_decode(h, &fp_format, &r);
 	CHECK(r.kind == PS_REC_BAD, "a call chain longer than the record is rejected");
 	h = make_sample(3, 20);
-	ps_rec_decode(h, &r);
+	ps_rec_decode(h, &fp_format, &r);
 	CHECK(r.kind == PS_REC_BAD, "a truncated sample is rejected");
 
 	/* COMM with the sample_id_all trailer */
@@ -68,12 +69,12 @@ int main(void)
 		memcpy(p + 32, cpu, 8);
 		h->size = sizeof(*h) + 40;
 	}
-	ps_rec_decode(h, &r);
+	ps_rec_decode(h, &fp_format, &r);
 	CHECK(r.kind == PS_REC_COMM && r.u.comm.exec && strcmp(r.u.comm.name, "myname") == 0,
 	      "comm with exec flag");
 	CHECK(r.time == 42 && r.tid == 6, "trailer time and tid");
 	h->size = sizeof(*h) + 8;
-	ps_rec_decode(h, &r);
+	ps_rec_decode(h, &fp_format, &r);
 	CHECK(r.kind == PS_REC_BAD, "a side-band record too short for its trailer is rejected");
 	return unit_done();
 }

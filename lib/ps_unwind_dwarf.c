@@ -1,0 +1,333 @@
+/*
+ * DWARF unwinding of user stacks, online, from the registers and the copy
+ * of the user stack the kernel takes with each sample.
+ *
+ * Cost model: building a libdwfl session costs 100-170 us with elfutils
+ * 0.188, so one session per process is kept across samples (libdwfl then
+ * caches each module's CFI); unwinding a ~15-frame stack is then a few us.
+ * Modules are reported into a session lazily, when a frame's pc first
+ * lands in them, at the bias their mapping gives.  Sessions are bounded
+ * (MAX_SESSIONS, least recently used dropped) and dropped on exec and exit.
+ *
+ * Where the copy ran out (a deep stack) or CFI is missing, the kernel's
+ * frame-pointer chain finishes the stack if it passes through the last
+ * frame DWARF found.
+ */
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_perf.h"
+#include "ps_procs.h"
+#include "ps_unwind.h"
+
+#define MAX_SESSIONS 64
+
+/* perf's x86_64 register order in our mask -> DWARF register numbers. */
+enum { P_AX, P_BX, P_CX, P_DX, P_SI, P_DI, P_BP, P_SP, P_IP, P_R8 };
+
+struct session {
+	uint32_t pid;
+	Dwfl *dwfl;
+	bool attached;
+	bool stale;          /* a module no longer matches the mappings */
+	uint64_t last_used;
+};
+
+struct dwarf_unwinder {
+	struct ps_unwinder base;
+	struct ps_procs *procs;
+	struct session sessions[MAX_SESSIONS];
+	uint64_t clock;
+
+	/* the sample being unwound */
+	const struct ps_rec *sample;
+	struct session *cur;
+	uint64_t sp;
+	struct ps_unwind_frame *out;
+	unsigned n, max;
+	bool ran_off_copy, missing_module, hit_depth;
+};
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks session_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct dwarf_unwinder *du = arg;
+
+	(void)dwfl;
+	if (*thread_argp)
+		return 0;
+	*thread_argp = du;
+	return (pid_t)du->sample->tid;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct dwarf_unwinder *du = arg;
+
+	(void)dwfl;
+	*thread_argp = du;
+	return (uint32_t)tid == du->sample->tid;
+}
+
+/* Only the stack copy is readable: the target itself is never touched. */
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct dwarf_unwinder *du = arg;
+	uint64_t size = du->sample->u.sample.stack_size;
+
+	(void)dwfl;
+	if (addr >= du->sp && addr - du->sp + sizeof(*result) <= size) {
+		memcpy(result, du->sample->u.sample.stack + (addr - du->sp), sizeof(*result));
+		return true;
+	}
+	/* Above the copy but plausibly on the stack: the copy was too small. */
+	if (addr >= du->sp + size && addr - du->sp < (64u << 20))
+		du->ran_off_copy = true;
+	return false;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct dwarf_unwinder *du = arg;
+	const uint64_t *r = du->sample->u.sample.regs;
+	Dwarf_Word dw[17] = {
+		r[P_AX], r[P_DX], r[P_CX], r[P_BX], r[P_SI], r[P_DI], r[P_BP], r[P_SP],
+		r[P_R8], r[P_R8 + 1], r[P_R8 + 2], r[P_R8 + 3],
+		r[P_R8 + 4], r[P_R8 + 5], r[P_R8 + 6], r[P_R8 + 7], r[P_IP],
+	};
+
+	return dwfl_thread_state_registers(thread, 0, 17, dw);
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+static void end_session(struct session *s)
+{
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct session *get_session(struct dwarf_unwinder *du, uint32_t pid)
+{
+	struct session *free_slot = NULL, *oldest = NULL;
+
+	for (unsigned i = 0; i < MAX_SESSIONS; i++) {
+		struct session *s = &du->sessions[i];
+
+		if (s->dwfl && s->pid == pid && !s->stale)
+			return s;
+		if (s->dwfl && s->pid == pid)
+			end_session(s);
+		if (!s->dwfl && !free_slot)
+			free_slot = s;
+		if (s->dwfl && (!oldest || s->last_used < oldest->last_used))
+			oldest = s;
+	}
+	if (!free_slot) {
+		du->base.stats.sessions_evicted++;
+		end_session(oldest);
+		free_slot = oldest;
+	}
+	free_slot->dwfl = dwfl_begin(&session_callbacks);
+	if (!free_slot->dwfl)
+		return NULL;
+	free_slot->pid = pid;
+	return free_slot;
+}
+
+/* Makes sure the module mapped at pc is in the session; false if it cannot be. */
+static bool report_module_at(struct dwarf_unwinder *du, uint64_t pc)
+{
+	Dwfl *dwfl = du->cur->dwfl;
+	const struct ps_map *map;
+	struct ps_module *m;
+	const struct ps_elfinfo *ei;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	uint64_t bias;
+
+	if (mod)
+		return true;
+	map = ps_procs_find_map(du->procs, du->sample->pid, pc);
+	if (!map) {
+		du->missing_module = true;
+		return false;
+	}
+	m = &du->procs->modules->mods[map->module];
+	ei = m->kind == PS_MOD_FILE ? ps_module_elfinfo(m) : NULL;
+	if (!ei || !ps_elfinfo_bias(ei, map->start, map->pgoff, &bias)) {
+		du->missing_module = true;
+		return false;
+	}
+	dwfl_report_begin_add(dwfl);
+	mod = dwfl_report_elf(dwfl, m->name, m->path, -1, bias, true);
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (!mod || dwfl_addrmodule(dwfl, pc) != mod) {
+		/* An old module overlaps: the mappings changed under the session. */
+		du->cur->stale = true;
+		du->missing_module = true;
+		return false;
+	}
+	return true;
+}
+
+static int on_frame(Dwfl_Frame *state, void *arg)
+{
+	struct dwarf_unwinder *du = arg;
+	Dwarf_Addr pc;
+	bool activation = false;
+
+	if (!dwfl_frame_pc(state, &pc, &activation) || pc == 0)
+		return DWARF_CB_ABORT;
+	if (du->n >= du->max) {
+		du->hit_depth = true;
+		return DWARF_CB_ABORT;
+	}
+	du->out[du->n++] = (struct ps_unwind_frame){ .ip = pc, .return_address = !activation };
+	/* The next step needs this frame's CFI: its module must be known. */
+	if (!report_module_at(du, activation ? pc : pc - 1))
+		return DWARF_CB_ABORT;
+	return DWARF_CB_OK;
+}
+
+/*
+ * Appends the frame-pointer frames that follow the last DWARF frame, when
+ * the frame-pointer chain passes through it.
+ */
+static bool extend_with_fp(struct dwarf_unwinder *du, const struct ps_unwind_frame *fp,
+			   unsigned nfp, unsigned dwarf_first)
+{
+	uint64_t last;
+
+	if (du->n <= dwarf_first)
+		return false;
+	last = du->out[du->n - 1].ip;
+	for (unsigned i = 0; i < nfp; i++) {
+		if (fp[i].ip != last)
+			continue;
+		for (unsigned k = i + 1; k < nfp && du->n < du->max; k++)
+			du->out[du->n++] = fp[k];
+		return i + 1 < nfp;
+	}
+	return false;
+}
+
+static void classify_failure(struct dwarf_unwinder *du, int rc)
+{
+	struct ps_unwind_stats *st = &du->base.stats;
+
+	if (du->hit_depth)
+		st->depth_limit++;
+	else if (du->ran_off_copy)
+		st->truncated++;
+	else if (du->missing_module)
+		st->no_module++;
+	else if (rc != 0 && dwfl_errno() != 0)
+		st->no_cfi++;
+}
+
+static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
+			 struct ps_unwind_frame *out, unsigned max,
+			 struct ps_unwind_result *res)
+{
+	struct dwarf_unwinder *du = (struct dwarf_unwinder *)uw;
+	struct ps_unwind_frame fp[PS_PERF_MAX_STACK + 8];
+	unsigned user_first, nfp, kernel_frames;
+	int rc = -1;
+
+	nfp = ps_unwind_callchain(sample, fp, sizeof(fp) / sizeof(fp[0]), &user_first);
+	kernel_frames = user_first < max ? user_first : max;
+	memcpy(out, fp, kernel_frames * sizeof(*out));
+	/* per-sample state; the sessions carry over */
+	du->sample = sample;
+	du->cur = NULL;
+	du->out = out;
+	du->n = kernel_frames;
+	du->max = max;
+	du->ran_off_copy = du->missing_module = du->hit_depth = false;
+
+	if (!sample->u.sample.regs || !sample->u.sample.stack_size) {
+		uw->stats.no_user_state++;
+		goto use_fp;
+	}
+	du->sp = sample->u.sample.regs[P_SP];
+	du->cur = get_session(du, sample->pid);
+	if (!du->cur)
+		goto use_fp;
+	du->cur->last_used = ++du->clock;
+	if (!report_module_at(du, sample->u.sample.regs[P_IP]))
+		goto use_fp_counted;
+	if (!du->cur->attached) {
+		if (!dwfl_attach_state(du->cur->dwfl, NULL, (pid_t)sample->pid, &thread_callbacks, du))
+			goto use_fp_counted;
+		du->cur->attached = true;
+	}
+	rc = dwfl_getthread_frames(du->cur->dwfl, (pid_t)sample->tid, on_frame, du);
+	uw->stats.dwarf_unwound++;
+	/* libdwfl ends most complete unwinds with an error too: judge by cause. */
+	if (du->ran_off_copy || du->missing_module || du->hit_depth ||
+	    (rc != 0 && du->n <= kernel_frames + 1)) {
+		classify_failure(du, rc);
+		if (extend_with_fp(du, fp + user_first, nfp - user_first, kernel_frames))
+			uw->stats.fp_extended++;
+	}
+	res->nframes = du->n;
+	res->truncated = du->ran_off_copy || du->hit_depth;
+	return;
+
+use_fp_counted:
+	classify_failure(du, rc);
+use_fp:
+	/* No DWARF state: the frame-pointer chain is the best we have. */
+	for (unsigned i = user_first; i < nfp && du->n < max; i++)
+		out[du->n++] = fp[i];
+	res->nframes = du->n;
+	res->truncated = sample->u.sample.nr >= PS_PERF_MAX_STACK;
+}
+
+static void dwarf_forget(struct ps_unwinder *uw, uint32_t pid)
+{
+	struct dwarf_unwinder *du = (struct dwarf_unwinder *)uw;
+
+	for (unsigned i = 0; i < MAX_SESSIONS; i++)
+		if (du->sessions[i].dwfl && du->sessions[i].pid == pid)
+			end_session(&du->sessions[i]);
+}
+
+static void dwarf_release(struct ps_unwinder *uw)
+{
+	struct dwarf_unwinder *du = (struct dwarf_unwinder *)uw;
+
+	for (unsigned i = 0; i < MAX_SESSIONS; i++)
+		end_session(&du->sessions[i]);
+	free(du);
+}
+
+struct ps_unwinder *ps_unwind_dwarf_new(struct ps_procs *procs)
+{
+	struct dwarf_unwinder *du = calloc(1, sizeof(*du));
+
+	if (!du)
+		return NULL;
+	du->base.name = "dwarf";
+	du->base.unwind = dwarf_unwind;
+	du->base.forget = dwarf_forget;
+	du->base.release = dwarf_release;
+	du->procs = procs;
+	return &du->base;
+}
