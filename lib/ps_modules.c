@@ -3,6 +3,7 @@
 
 #include "ps_modules.h"
 #include "ps_util.h"
+#include "ps_vdso.h"
 
 static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const char *path)
 {
@@ -17,6 +18,9 @@ static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const cha
 	if (!m->path)
 		return -1;
 	m->name = ps_basename(m->path);
+	m->file = m->path;
+	if (kind == PS_MOD_FILE && strcmp(path, "[vdso]") == 0)
+		m->file = ps_vdso_file();
 	return (int)mm->count++;
 }
 
@@ -73,7 +77,7 @@ static int grow_index(struct ps_modules *mm)
 
 static enum ps_module_kind kind_of(const char *path)
 {
-	if (path[0] == '/')
+	if (path[0] == '/' || (strcmp(path, "[vdso]") == 0 && ps_vdso_file()))
 		return PS_MOD_FILE;
 	return PS_MOD_SPECIAL;
 }
@@ -107,7 +111,7 @@ const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m)
 		m->elf_tried = true;
 		if (m->kind == PS_MOD_FILE) {
 			m->elf = malloc(sizeof(*m->elf));
-			if (m->elf && ps_elfinfo_read(m->elf, m->path) < 0) {
+			if (m->elf && ps_elfinfo_read(m->elf, m->file) < 0) {
 				free(m->elf);
 				m->elf = NULL;
 			}

@@ -18,7 +18,7 @@
 enum ps_module_kind {
 	PS_MOD_UNKNOWN,   /* no mapping covered the address */
 	PS_MOD_KERNEL,
-	PS_MOD_FILE,      /* an ELF file on disk (maybe deleted since) */
+	PS_MOD_FILE,      /* an ELF file on disk (maybe deleted since), or the vDSO */
 	PS_MOD_SPECIAL,   /* [vdso], [heap], anonymous memory, ... */
 };
 
@@ -28,6 +28,7 @@ enum ps_module_kind {
 struct ps_module {
 	enum ps_module_kind kind;
 	char *path;       /* as the kernel reported it */
+	const char *file; /* what to open to read it: path, or a copy ([vdso]) */
 	const char *name; /* basename of path, for display */
 	void *sym;        /* symbolizer state, owned by ps_symbols */
 	struct ps_elfinfo *elf;  /* loadable segments, read on first use */

@@ -70,7 +70,7 @@ static struct module_dwfl *open_module(struct ps_module *m)
 		return NULL;
 	dwfl_report_begin(md->dwfl);
 	/* base 0: module addresses are the file's own virtual addresses */
-	md->mod = dwfl_report_elf(md->dwfl, m->name, m->path, -1, 0, false);
+	md->mod = dwfl_report_elf(md->dwfl, m->name, m->file, -1, 0, false);
 	dwfl_report_end(md->dwfl, NULL, NULL);
 	if (!md->mod)
 		return NULL;

@@ -21,11 +21,19 @@
 #include "ps_perf.h"
 #include "ps_procs.h"
 #include "ps_unwind.h"
+#include "ps_util.h"
 
 #define MAX_SESSIONS 64
 
 /* perf's x86_64 register order in our mask -> DWARF register numbers. */
 enum { P_AX, P_BX, P_CX, P_DX, P_SI, P_DI, P_BP, P_SP, P_IP, P_R8 };
+
+/* What a session was told about one module, to notice when it goes stale. */
+struct reported {
+	Dwfl_Module *mod;
+	uint32_t module;     /* ps_modules id */
+	uint64_t bias;
+};
 
 struct session {
 	uint32_t pid;
@@ -33,6 +41,8 @@ struct session {
 	bool attached;
 	bool stale;          /* a module no longer matches the mappings */
 	uint64_t last_used;
+	struct reported *mods;
+	size_t nmods, mods_cap;
 };
 
 struct dwarf_unwinder {
@@ -120,7 +130,16 @@ static void end_session(struct session *s)
 {
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	free(s->mods);
 	memset(s, 0, sizeof(*s));
+}
+
+static const struct reported *find_reported(const struct session *s, const Dwfl_Module *mod)
+{
+	for (size_t i = 0; i < s->nmods; i++)
+		if (s->mods[i].mod == mod)
+			return &s->mods[i];
+	return NULL;
 }
 
 static struct session *get_session(struct dwarf_unwinder *du, uint32_t pid)
@@ -151,19 +170,22 @@ static struct session *get_session(struct dwarf_unwinder *du, uint32_t pid)
 	return free_slot;
 }
 
-/* Makes sure the module mapped at pc is in the session; false if it cannot be. */
+/*
+ * Makes sure the module mapped at pc is in the session, as it is mapped
+ * now; false if it cannot be.  A session whose module at pc is another file
+ * or another bias than the mapping says (dlclose, then dlopen of something
+ * else at the same address) is marked stale.
+ */
 static bool report_module_at(struct dwarf_unwinder *du, uint64_t pc)
 {
-	Dwfl *dwfl = du->cur->dwfl;
-	const struct ps_map *map;
-	struct ps_module *m;
+	struct session *s = du->cur;
+	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, pc);
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
 	const struct ps_elfinfo *ei;
-	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	const struct reported *known;
+	struct ps_module *m;
 	uint64_t bias;
 
-	if (mod)
-		return true;
-	map = ps_procs_find_map(du->procs, du->sample->pid, pc);
 	if (!map) {
 		du->missing_module = true;
 		return false;
@@ -174,15 +196,23 @@ static bool report_module_at(struct dwarf_unwinder *du, uint64_t pc)
 		du->missing_module = true;
 		return false;
 	}
-	dwfl_report_begin_add(dwfl);
-	mod = dwfl_report_elf(dwfl, m->name, m->path, -1, bias, true);
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (!mod || dwfl_addrmodule(dwfl, pc) != mod) {
-		/* An old module overlaps: the mappings changed under the session. */
-		du->cur->stale = true;
-		du->missing_module = true;
+	if (mod) {
+		known = find_reported(s, mod);
+		if (known && known->module == map->module && known->bias == bias)
+			return true;
+		s->stale = true;
 		return false;
 	}
+	if (ps_grow(&s->mods, &s->mods_cap, s->nmods + 1, sizeof(*s->mods)) < 0)
+		return false;
+	dwfl_report_begin_add(s->dwfl);
+	mod = dwfl_report_elf(s->dwfl, m->name, m->file, -1, bias, true);
+	dwfl_report_end(s->dwfl, NULL, NULL);
+	if (!mod || dwfl_addrmodule(s->dwfl, pc) != mod) {
+		s->stale = true;
+		return false;
+	}
+	s->mods[s->nmods++] = (struct reported){ .mod = mod, .module = map->module, .bias = bias };
 	return true;
 }
 
@@ -241,6 +271,25 @@ static void classify_failure(struct dwarf_unwinder *du, int rc)
 		st->no_cfi++;
 }
 
+/* Unwinds the current sample; -2 if no session could start. */
+static int unwind_in_session(struct dwarf_unwinder *du)
+{
+	const struct ps_rec *sample = du->sample;
+
+	du->cur = get_session(du, sample->pid);
+	if (!du->cur)
+		return -2;
+	du->cur->last_used = ++du->clock;
+	if (!report_module_at(du, sample->u.sample.regs[P_IP]))
+		return du->cur->stale ? -1 : -2;
+	if (!du->cur->attached) {
+		if (!dwfl_attach_state(du->cur->dwfl, NULL, (pid_t)sample->pid, &thread_callbacks, du))
+			return -2;
+		du->cur->attached = true;
+	}
+	return dwfl_getthread_frames(du->cur->dwfl, (pid_t)sample->tid, on_frame, du);
+}
+
 static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 			 struct ps_unwind_frame *out, unsigned max,
 			 struct ps_unwind_result *res)
@@ -266,18 +315,16 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 		goto use_fp;
 	}
 	du->sp = sample->u.sample.regs[P_SP];
-	du->cur = get_session(du, sample->pid);
-	if (!du->cur)
-		goto use_fp;
-	du->cur->last_used = ++du->clock;
-	if (!report_module_at(du, sample->u.sample.regs[P_IP]))
-		goto use_fp_counted;
-	if (!du->cur->attached) {
-		if (!dwfl_attach_state(du->cur->dwfl, NULL, (pid_t)sample->pid, &thread_callbacks, du))
+	for (int attempt = 0; attempt < 2; attempt++) {
+		du->n = kernel_frames;
+		du->ran_off_copy = du->missing_module = du->hit_depth = false;
+		rc = unwind_in_session(du);
+		if (rc == -2)
 			goto use_fp_counted;
-		du->cur->attached = true;
+		/* The mappings changed under the session: start afresh, once. */
+		if (!du->cur->stale)
+			break;
 	}
-	rc = dwfl_getthread_frames(du->cur->dwfl, (pid_t)sample->tid, on_frame, du);
 	uw->stats.dwarf_unwound++;
 	/* libdwfl ends most complete unwinds with an error too: judge by cause. */
 	if (du->ran_off_copy || du->missing_module || du->hit_depth ||

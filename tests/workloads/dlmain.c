@@ -7,6 +7,10 @@
  * Usage: dlmain [--seconds S]   (default 2)
  */
 #include "wl_common.h"
+
+#ifndef PLUGIN_NAME
+#define PLUGIN_NAME "plugin.so"
+#endif
 #include "libhot.h"
 #include <dlfcn.h>
 #include <limits.h>
@@ -26,7 +30,7 @@ static void plugin_path(char *buf, size_t size)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    snprintf(buf, size, "%s/plugin.so", exe);
+    snprintf(buf, size, "%s/" PLUGIN_NAME, exe);
 }
 
 int main(int argc, char **argv)

@@ -37,7 +37,12 @@ static volatile unsigned long wl_sink __attribute__((unused)) =
  * -fno-omit-frame-pointer (and -mno-omit-leaf-frame-pointer does not help
  * for frameless leaves).  A frameless leaf makes frame-pointer unwinding skip
  * its caller, so taking the frame address forces a real frame. */
+#ifdef WL_NOFP
+/* Built to test unwinding without frame pointers: force nothing. */
+#define WL_KEEP_FRAME() do { } while (0)
+#else
 #define WL_KEEP_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+#endif
 
 /* Burn exactly `iters` iterations.  The empty asm makes x opaque each
  * iteration so the compiler can neither fold the loop nor compute it in

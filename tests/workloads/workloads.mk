@@ -60,6 +60,38 @@ $(WL_BIN)/dlmain: $(WORKLOAD_DIR)/dlmain.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_
                   $(WL_BIN)/libhot.so | $(WL_BIN) $(WL_BIN)/plugin.so
 	$(CC) $(WL_CFLAGS) -o $@ $< -L$(WL_BIN) -lhot -ldl -Wl,-rpath,'$$ORIGIN'
 
+# Built the way distributions build: -O2 -g, no frame pointers.  Only DWARF
+# call-frame information can unwind these.
+WL_NOFP_CFLAGS = -O2 -g -fomit-frame-pointer -DWL_NOFP -Wall -Wextra
+WL_NOFP_PROGRAMS := cpusplit-nofp libcsplit deeprec dlmain-nofp dlswap
+WL_NOFP_LIBS := libhot-nofp.so plugin-nofp.so swap_a.so swap_b.so
+WL_TARGETS += $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
+workloads: $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
+
+$(WL_BIN)/cpusplit-nofp: $(WORKLOAD_DIR)/cpusplit.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -o $@ $<
+
+$(WL_BIN)/libcsplit $(WL_BIN)/deeprec: $(WL_BIN)/%: $(WORKLOAD_DIR)/%.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -o $@ $<
+
+$(WL_BIN)/dlswap: $(WORKLOAD_DIR)/dlswap.c $(WL_COMMON_H) | $(WL_BIN) $(WL_BIN)/swap_a.so $(WL_BIN)/swap_b.so
+	$(CC) $(WL_NOFP_CFLAGS) -o $@ $< -ldl
+
+$(WL_BIN)/swap_a.so: $(WORKLOAD_DIR)/swaplib.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -fPIC -shared -DSWAP_A -o $@ $<
+
+$(WL_BIN)/swap_b.so: $(WORKLOAD_DIR)/swaplib.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -fPIC -shared -o $@ $<
+
+$(WL_BIN)/libhot-nofp.so: $(WORKLOAD_DIR)/libhot.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -fPIC -shared -Wl,-soname,libhot-nofp.so -o $@ $<
+
+$(WL_BIN)/plugin-nofp.so: $(WORKLOAD_DIR)/plugin.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -fPIC -shared -o $@ $<
+
+$(WL_BIN)/dlmain-nofp: $(WORKLOAD_DIR)/dlmain.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) $(WL_BIN)/libhot-nofp.so | $(WL_BIN) $(WL_BIN)/plugin-nofp.so
+	$(CC) $(WL_NOFP_CFLAGS) -DPLUGIN_NAME='"plugin-nofp.so"' -o $@ $< -L$(WL_BIN) -l:libhot-nofp.so -ldl -Wl,-rpath,'$$ORIGIN'
+
 workloads-clean:
 	rm -rf $(WL_BIN)
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# DWARF unwinding of code built like distributions build it: -O2 -g without
+# frame pointers, through glibc, shared libraries, dlopen'ed plugins and
+# libraries swapped at the same address.  Shares within TOLERANCE_POINTS.
+load common
+
+setup() {
+	require_perf
+	out="$BATS_TEST_TMPDIR/out.folded"
+}
+
+# Share (percent) of samples whose stack contains chain $2.
+chain_pct() {
+	local total
+	total=$(folded_total "$1")
+	echo $((100 * $(chain_samples "$1" "$2") / total))
+}
+
+@test "no frame pointers: 60/30/10 split, at least 99% with the full chain from main" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit-nofp" --seconds 2
+	[ "$status" -eq 0 ]
+	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
+	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
+	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+	total=$(folded_total "$out")
+	full=$(( $(chain_samples "$out" "main;path_a;leaf_sixty") +
+		 $(chain_samples "$out" "main;path_b;mid_b;leaf_thirty") +
+		 $(chain_samples "$out" "main;path_c;leaf_ten") ))
+	[ $((100 * full)) -ge $((99 * total)) ] || { echo "full chains: $full of $total"; return 1; }
+}
+
+@test "hot loops inside glibc (qsort with a callback, memcpy): 60/30/10 by path, 99% reach main" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/libcsplit" --seconds 2
+	[ "$status" -eq 0 ]
+	assert_within path_sort "$(chain_pct "$out" "main;path_sort;sort_numbers")" 60 $TOLERANCE_POINTS
+	assert_within path_copy "$(chain_pct "$out" "main;path_copy;copy_buffers")" 30 $TOLERANCE_POINTS
+	assert_within path_own "$(chain_pct "$out" "main;path_own;own_work")" 10 $TOLERANCE_POINTS
+	total=$(folded_total "$out")
+	[ $((100 * $(chain_samples "$out" "main"))) -ge $((99 * total)) ]
+	# the comparison callback is found below qsort, inside glibc
+	[ "$(awk '/;sort_numbers;qsort(_r)?;.*;compare_numbers [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")" -gt $((total / 20)) ]
+	# memcpy's own frame is there, called from copy_buffers
+	[ "$(awk '/;copy_buffers;__mem[a-z_0-9]+ [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")" -gt $((total / 5)) ]
+}
+
+@test "a 100-deep recursion of 200-byte frames is complete with the default stack copy" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/deeprec" --seconds 1
+	[ "$status" -eq 0 ]
+	chain="main"
+	for i in $(seq 100); do chain="$chain;deep"; done
+	assert_within complete "$(chain_pct "$out" "$chain;deeprec_leaf")" 100 2
+}
+
+@test "too small a stack copy is reported as truncated, with advice" {
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$PERFSCOPE" cpu-profile -F 999 --stack-size 2048 -o "$json" -- "$WL/deeprec" --seconds 0.5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"of stacks were truncated: try --stack-size 65528"* ]]
+	jq -e '.metadata.truncated_stacks > (.metadata.samples * 0.9)' "$json"
+	jq -e '.metadata.unwind_failures.truncated > 0 and .metadata.stack_size == 2048' "$json"
+	jq -e '.metadata.stack_completeness < 0.1' "$json"
+}
+
+@test "no frame pointers: a shared library and a dlopen'ed plugin, each with its chain" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/dlmain-nofp" --seconds 2
+	[ "$status" -eq 0 ]
+	lib=$(chain_pct "$out" "main;hot_in_library")
+	plugin=$(chain_pct "$out" "main;hot_in_plugin")
+	assert_within hot_in_library "$lib" 50 $((TOLERANCE_POINTS * 2))
+	assert_within hot_in_plugin "$plugin" 50 $((TOLERANCE_POINTS * 2))
+	[ $((lib + plugin)) -ge 98 ]
+}
+
+@test "a library swapped for another at the same address keeps the right names" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/dlswap" --seconds 2 --slice 0.1
+	[ "$status" -eq 0 ]
+	a=$(chain_pct "$out" "main;run_from;swap_a_hot")
+	b=$(chain_pct "$out" "main;run_from;swap_b_hot")
+	assert_within swap_a_hot "$a" 50 $((TOLERANCE_POINTS * 2))
+	assert_within swap_b_hot "$b" 50 $((TOLERANCE_POINTS * 2))
+	[ $((a + b)) -ge 97 ]
+	# nothing is named after the padding function of swap_b.so
+	[ "$(grep -c swap_b_padding "$out")" -eq 0 ]
+}
+
+@test "a stripped binary without frame pointers: [module+0xoffset] frames, stacks still complete" {
+	cp "$WL/cpusplit-nofp" "$BATS_TEST_TMPDIR/stripped"
+	strip --strip-all "$BATS_TEST_TMPDIR/stripped"
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$json" -- "$BATS_TEST_TMPDIR/stripped" --seconds 1
+	[ "$status" -eq 0 ]
+	jq -e '.metadata.unwinder == "dwarf"' "$json"
+	# .eh_frame survives strip: stacks still reach glibc's entry point
+	jq -e '.metadata.stack_completeness >= 0.95' "$json"
+	jq -e '([.stacks[].count] | add) as $total |
+		[.stacks[] | select(.frames[-1] | test("^\\[stripped\\+0x[0-9a-f]+\\]$")) | .count] | add > 0.9 * $total' "$json"
+}
