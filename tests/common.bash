@@ -49,3 +49,10 @@ assert_folded_valid() {
 	bad=$(awk '!/^[^ ;][^;]*(;[^;]+)* [0-9]+$/ || $NF <= 0' "$1" | head -3)
 	[ -z "$bad" ] || { echo "malformed folded lines: $bad" >&2; return 1; }
 }
+
+# The cpusplit ground truth: leaves at 60/30/10 of self samples.
+assert_cpusplit_shares() {
+	assert_within leaf_sixty "$(self_share "$1" leaf_sixty)" 60 $TOLERANCE_POINTS &&
+	assert_within leaf_thirty "$(self_share "$1" leaf_thirty)" 30 $TOLERANCE_POINTS &&
+	assert_within leaf_ten "$(self_share "$1" leaf_ten)" 10 $TOLERANCE_POINTS
+}

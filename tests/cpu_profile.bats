@@ -13,9 +13,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	assert_folded_valid "$out"
 	[ "$(folded_total "$out")" -ge 1000 ]
-	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
-	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
-	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+	assert_cpusplit_shares "$out"
 	total=$(folded_total "$out")
 	# nearly every sample of each leaf comes with its full chain from main
 	[ "$(chain_samples "$out" "main;path_a;leaf_sixty")" -ge $((total * 55 / 100)) ]
@@ -28,9 +26,7 @@ setup() {
 @test "60/30/10 split in a non-PIE executable" {
 	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit-nopie" --seconds 2
 	[ "$status" -eq 0 ]
-	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
-	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
-	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+	assert_cpusplit_shares "$out"
 }
 
 @test "a 40-deep recursion is reconstructed frame by frame" {

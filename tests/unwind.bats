@@ -19,9 +19,7 @@ chain_pct() {
 @test "no frame pointers: 60/30/10 split, at least 99% with the full chain from main" {
 	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cpusplit-nofp" --seconds 2
 	[ "$status" -eq 0 ]
-	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS
-	assert_within leaf_thirty "$(self_share "$out" leaf_thirty)" 30 $TOLERANCE_POINTS
-	assert_within leaf_ten "$(self_share "$out" leaf_ten)" 10 $TOLERANCE_POINTS
+	assert_cpusplit_shares "$out"
 	total=$(folded_total "$out")
 	full=$(( $(chain_samples "$out" "main;path_a;leaf_sixty") +
 		 $(chain_samples "$out" "main;path_b;mid_b;leaf_thirty") +
