@@ -26,7 +26,7 @@ VERSION := 0.1.0
 
 # Evaluated lazily, so `make deps` works before the libraries exist.
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libdw libelf libcjson 2>/dev/null)
-DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null)
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null) -liberty
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g

@@ -43,6 +43,7 @@ const char cmd_cpu_profile_help[] =
 	"                         copies user stacks, else frame pointers)\n"
 	"      --stack-size BYTES user stack copied per sample for DWARF (default 32768,\n"
 	"                         a multiple of 8 up to 65528)\n"
+	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -59,14 +60,14 @@ struct cpu_options {
 	unsigned frequency;
 	double duration;
 	pid_t pid;
-	bool keep_running, per_thread, no_kernel, quiet;
+	bool keep_running, per_thread, no_kernel, quiet, no_demangle;
 	enum ps_call_graph call_graph;
 	unsigned stack_size;
 	char **argv;
 };
 
 enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
-       OPT_STACK_SIZE };
+       OPT_STACK_SIZE, OPT_NO_DEMANGLE };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -79,6 +80,7 @@ static const struct option long_options[] = {
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -145,6 +147,7 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		case OPT_KEEP_RUNNING: o->keep_running = true; break;
 		case OPT_PER_THREAD: o->per_thread = true; break;
 		case OPT_NO_KERNEL: o->no_kernel = true; break;
+		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			fputs(cmd_cpu_profile_help, stdout);
@@ -280,6 +283,7 @@ static int profile(struct cpu_options *o)
 		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
 		.call_graph = o->call_graph, .stack_size = o->stack_size,
+		.demangle = !o->no_demangle,
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &stop_signal,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };

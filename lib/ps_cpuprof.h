@@ -55,6 +55,7 @@ struct ps_cpuprof_config {
 	bool kernel_frames;
 	enum ps_call_graph call_graph;
 	unsigned stack_size;        /* bytes of user stack copied per sample */
+	bool demangle;              /* C++ and Rust names made readable */
 	bool keep_running;          /* at the duration, leave a launched target running */
 	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */
 	/* Set to a signal number by a signal handler: stop sampling and pass

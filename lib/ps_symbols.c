@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_demangle.h"
 #include "ps_symbols.h"
 #include "ps_util.h"
 
@@ -31,6 +32,7 @@ int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules)
 {
 	memset(sy, 0, sizeof(*sy));
 	sy->modules = modules;
+	sy->demangle = true;
 	ps_kallsyms_init(&sy->kallsyms);
 	return ps_strtab_init(&sy->strs);
 }
@@ -85,9 +87,11 @@ static struct module_dwfl *open_module(struct ps_module *m)
 static int push_sym(struct ps_symbols *sy, const char *name, const char *file, unsigned line,
 		    uint32_t module, enum ps_sym_kind kind)
 {
-	int64_t n = ps_strtab_intern(&sy->strs, name);
+	char *readable = sy->demangle && kind != PS_SYM_KERNEL ? ps_demangle(name) : NULL;
+	int64_t n = ps_strtab_intern(&sy->strs, readable ? readable : name);
 	int64_t f = ps_strtab_intern(&sy->strs, file ? file : "");
 
+	free(readable);
 	if (n < 0 || f < 0 ||
 	    ps_grow(&sy->syms, &sy->syms_cap, sy->nsyms + 1, sizeof(*sy->syms)) < 0)
 		return -1;
@@ -126,12 +130,16 @@ static int push_unresolved(struct ps_symbols *sy, uint32_t module, uint64_t offs
 	return push_sym(sy, buf, NULL, 0, module, PS_SYM_UNRESOLVED);
 }
 
+/* The linkage (mangled, so fully qualified once demangled) name if any. */
 static const char *die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
 	const char *name = NULL;
 
-	if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
 		name = dwarf_formstring(&attr);
 	return name;
 }

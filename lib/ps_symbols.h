@@ -44,6 +44,7 @@ struct ps_symbols {
 	uint32_t *frame_count;       /* per frame id: how many (>= 1) */
 	size_t nresolved, resolved_cap;
 	uint64_t unresolved;         /* frames that got no name */
+	bool demangle;               /* C++ and Rust names made readable (default) */
 	char kernel_note[256];       /* why kernel frames have no names, if so */
 };
 

@@ -9,7 +9,7 @@
 _perfscope_commands="cpu-profile"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
-    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size
+    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle
     -q --quiet -h --help --"
 
 # Options of cpu-profile that take a value (the next word, or --opt=value).
