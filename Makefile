@@ -76,7 +76,7 @@ include tests/workloads/workloads.mk
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBPERFSCOPE)
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBPERFSCOPE)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIBPERFSCOPE) $(DEP_LIBS)
 

@@ -239,6 +239,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		fprintf(stderr, "  note: %s\n", p->perf.kernel_note);
 	if (p->symbols.kernel_note[0])
 		fprintf(stderr, "  note: %s\n", p->symbols.kernel_note);
+	if (p->symbols.jit_note[0])
+		fprintf(stderr, "  note: %s\n", p->symbols.jit_note);
 	if (p->perf.unwind_note[0])
 		fprintf(stderr, "  note: %s\n", p->perf.unwind_note);
 	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -91,6 +92,16 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* JIT perf maps are trusted when they belong to the target's user (or root). */
+static void note_target_owner(struct ps_cpuprof *p, pid_t pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	p->symbols.jit_owner = stat(path, &st) == 0 ? st.st_uid : 0;
+}
+
 /* The unwinder follows what the sampler could get: stacks copied or not. */
 static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
 {
@@ -114,6 +125,7 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 		return rc;
 	p->launched = true;
 	p->target_pid = p->child.pid;
+	note_target_owner(p, p->child.pid);
 	/* The exec is done: what it mapped so far is only in /proc. */
 	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
 	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
@@ -143,6 +155,7 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
 	p->target_pid = pid;
+	note_target_owner(p, pid);
 	p->pidfd = open_pidfd(pid);
 	rc = ps_perf_add_process(&p->perf, pid, &p->pf, err);
 	if (rc == 0)

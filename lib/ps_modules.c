@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,18 +76,32 @@ static int grow_index(struct ps_modules *mm)
 	return 0;
 }
 
+static bool is_anonymous(const char *path)
+{
+	return !path[0] || strcmp(path, "//anon") == 0 || strncmp(path, "[anon", 5) == 0;
+}
+
 static enum ps_module_kind kind_of(const char *path)
 {
+	if (strncmp(path, "//anon:", 7) == 0)
+		return PS_MOD_ANON;
 	if (path[0] == '/' || (strcmp(path, "[vdso]") == 0 && ps_vdso_file()))
 		return PS_MOD_FILE;
 	return PS_MOD_SPECIAL;
 }
 
-int64_t ps_modules_intern(struct ps_modules *mm, const char *path)
+int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid)
 {
-	uint64_t h = ps_hash_bytes(path, strlen(path));
+	char anon[32];
+	uint64_t h;
 	size_t slot;
 	int id;
+
+	if (is_anonymous(path)) {
+		snprintf(anon, sizeof(anon), "//anon:%u", pid);
+		path = anon;
+	}
+	h = ps_hash_bytes(path, strlen(path));
 
 	if ((mm->count + 1) * 2 > mm->index_cap && grow_index(mm) < 0)
 		return -1;
@@ -96,6 +111,7 @@ int64_t ps_modules_intern(struct ps_modules *mm, const char *path)
 	id = add_module(mm, kind_of(path), path);
 	if (id < 0)
 		return -1;
+	mm->mods[id].pid = pid;
 	mm->index[slot] = (uint32_t)id + 1;
 	return id;
 }

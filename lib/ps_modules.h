@@ -19,7 +19,8 @@ enum ps_module_kind {
 	PS_MOD_UNKNOWN,   /* no mapping covered the address */
 	PS_MOD_KERNEL,
 	PS_MOD_FILE,      /* an ELF file on disk (maybe deleted since), or the vDSO */
-	PS_MOD_SPECIAL,   /* [vdso], [heap], anonymous memory, ... */
+	PS_MOD_ANON,      /* one process's anonymous executable memory (JIT code) */
+	PS_MOD_SPECIAL,   /* [heap], [stack], ... */
 };
 
 #define PS_MODULE_UNKNOWN 0u
@@ -32,6 +33,7 @@ struct ps_module {
 	const char *name; /* basename of path, for display */
 	void *sym;        /* symbolizer state, owned by ps_symbols */
 	struct ps_elfinfo *elf;  /* loadable segments, read on first use */
+	uint32_t pid;     /* PS_MOD_ANON: whose memory */
 	bool elf_tried;
 };
 
@@ -45,8 +47,12 @@ struct ps_modules {
 int ps_modules_init(struct ps_modules *mm);
 void ps_modules_release(struct ps_modules *mm);
 
-/* Finds or adds the module for a mapping's file name; returns its id or -1. */
-int64_t ps_modules_intern(struct ps_modules *mm, const char *path);
+/*
+ * Finds or adds the module for a mapping of `path` in process `pid`;
+ * returns its id or -1.  Anonymous memory is a module per process, so JIT
+ * code at the same address in two processes is told apart.
+ */
+int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid);
 
 /* The module's ELF layout, read once; NULL if it is not a readable ELF file. */
 const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m);

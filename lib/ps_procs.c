@@ -108,7 +108,7 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t
 
 	if (!p || len == 0)
 		return p ? 0 : -1;
-	module = ps_modules_intern(pp->modules, path && path[0] ? path : "//anon");
+	module = ps_modules_intern(pp->modules, path ? path : "", pid);
 	if (module < 0 || punch_hole(p, start, start + len) < 0)
 		return -1;
 	if (ps_grow(&p->maps, &p->maps_cap, p->nmaps + 1, sizeof(*p->maps)) < 0)

@@ -52,7 +52,8 @@ const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sy
 				 char *buf, size_t len)
 {
 	const char *suffix = s->kind == PS_SYM_INLINE ? "_[i]" :
-			     s->kind == PS_SYM_KERNEL ? "_[k]" : "";
+			     s->kind == PS_SYM_KERNEL ? "_[k]" :
+			     s->kind == PS_SYM_JIT ? "_[j]" : "";
 
 	snprintf(buf, len, "%s%s", ps_sym_name(sy, s), suffix);
 	return buf;

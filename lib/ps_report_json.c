@@ -67,6 +67,8 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);
 	if (p->perf.kernel_note[0])
 		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
+	if (p->symbols.jit_note[0])
+		cJSON_AddStringToObject(m, "jit_note", p->symbols.jit_note);
 	if (p->symbols.kernel_note[0])
 		cJSON_AddStringToObject(m, "kernel_symbols_note", p->symbols.kernel_note);
 	if (p->launched && p->child.exited) {

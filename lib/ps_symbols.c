@@ -49,6 +49,9 @@ void ps_symbols_release(struct ps_symbols *sy)
 			sy->modules->mods[i].sym = NULL;
 		}
 	}
+	for (size_t i = 0; i < sy->njit; i++)
+		ps_perfmap_release(&sy->jit[i].map);
+	free(sy->jit);
 	ps_strtab_release(&sy->strs);
 	ps_kallsyms_release(&sy->kallsyms);
 	free(sy->syms);
@@ -250,6 +253,36 @@ static int resolve_kernel_frame(struct ps_symbols *sy, uint64_t addr)
 	return push_sym(sy, name, NULL, 0, PS_MODULE_KERNEL, PS_SYM_KERNEL);
 }
 
+/* The perf map of a process, loaded on first use. */
+static const struct ps_perfmap *jit_map_of(struct ps_symbols *sy, uint32_t pid)
+{
+	char path[64];
+	struct jit_maps *j;
+
+	for (size_t i = 0; i < sy->njit; i++)
+		if (sy->jit[i].pid == pid)
+			return &sy->jit[i].map;
+	if (ps_grow(&sy->jit, &sy->jit_cap, sy->njit + 1, sizeof(*sy->jit)) < 0)
+		return NULL;
+	j = &sy->jit[sy->njit++];
+	j->pid = pid;
+	ps_perfmap_init(&j->map);
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+	if (ps_perfmap_load(&j->map, path, sy->jit_owner) < 0 && j->map.note[0])
+		snprintf(sy->jit_note, sizeof(sy->jit_note), "%s", j->map.note);
+	return &j->map;
+}
+
+static int resolve_anon_frame(struct ps_symbols *sy, uint32_t module, uint64_t addr)
+{
+	const struct ps_perfmap *pm = jit_map_of(sy, sy->modules->mods[module].pid);
+	const char *name = pm ? ps_perfmap_lookup(pm, addr) : NULL;
+
+	if (!name)
+		return push_unresolved(sy, module, addr);
+	return push_sym(sy, name, NULL, 0, module, PS_SYM_JIT);
+}
+
 static int resolve_frame(struct ps_symbols *sy, const struct ps_frame_key *f)
 {
 	const struct ps_module *m = &sy->modules->mods[f->module];
@@ -259,6 +292,8 @@ static int resolve_frame(struct ps_symbols *sy, const struct ps_frame_key *f)
 		return resolve_kernel_frame(sy, f->offset);
 	case PS_MOD_FILE:
 		return resolve_file_frame(sy, f->module, f->offset);
+	case PS_MOD_ANON:
+		return resolve_anon_frame(sy, f->module, f->offset);
 	default:
 		return push_unresolved(sy, f->module, f->offset);
 	}

@@ -13,9 +13,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ps_kallsyms.h"
 #include "ps_modules.h"
+#include "ps_perfmap.h"
 #include "ps_stacks.h"
 #include "ps_strtab.h"
 
@@ -23,6 +25,7 @@ enum ps_sym_kind {
 	PS_SYM_FUNC,
 	PS_SYM_INLINE,
 	PS_SYM_KERNEL,
+	PS_SYM_JIT,          /* from a /tmp/perf-PID.map file */
 	PS_SYM_UNRESOLVED,
 };
 
@@ -45,6 +48,10 @@ struct ps_symbols {
 	size_t nresolved, resolved_cap;
 	uint64_t unresolved;         /* frames that got no name */
 	bool demangle;               /* C++ and Rust names made readable (default) */
+	uid_t jit_owner;             /* perf map files must belong to this user (or root) */
+	struct jit_maps { uint32_t pid; struct ps_perfmap map; } *jit;
+	size_t njit, jit_cap;
+	char jit_note[256];          /* a perf map file that was refused */
 	char kernel_note[256];       /* why kernel frames have no names, if so */
 };
 

@@ -53,6 +53,7 @@ struct dwarf_unwinder {
 
 	/* the sample being unwound */
 	const struct ps_rec *sample;
+	uint64_t start_ip, start_sp;   /* where unwinding starts (see leaf_without_cfi) */
 	struct session *cur;
 	uint64_t sp;
 	struct ps_unwind_frame *out;
@@ -111,9 +112,9 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 	struct dwarf_unwinder *du = arg;
 	const uint64_t *r = du->sample->u.sample.regs;
 	Dwarf_Word dw[17] = {
-		r[P_AX], r[P_DX], r[P_CX], r[P_BX], r[P_SI], r[P_DI], r[P_BP], r[P_SP],
+		r[P_AX], r[P_DX], r[P_CX], r[P_BX], r[P_SI], r[P_DI], r[P_BP], du->start_sp,
 		r[P_R8], r[P_R8 + 1], r[P_R8 + 2], r[P_R8 + 3],
-		r[P_R8 + 4], r[P_R8 + 5], r[P_R8 + 6], r[P_R8 + 7], r[P_IP],
+		r[P_R8 + 4], r[P_R8 + 5], r[P_R8 + 6], r[P_R8 + 7], du->start_ip,
 	};
 
 	return dwfl_thread_state_registers(thread, 0, 17, dw);
@@ -271,7 +272,7 @@ static void classify_failure(struct dwarf_unwinder *du, int rc)
 		st->no_cfi++;
 }
 
-/* Unwinds the current sample; -2 if no session could start. */
+/* Unwinds the current sample from start_ip/start_sp; -2 if no session could start. */
 static int unwind_in_session(struct dwarf_unwinder *du)
 {
 	const struct ps_rec *sample = du->sample;
@@ -280,7 +281,7 @@ static int unwind_in_session(struct dwarf_unwinder *du)
 	if (!du->cur)
 		return -2;
 	du->cur->last_used = ++du->clock;
-	if (!report_module_at(du, sample->u.sample.regs[P_IP]))
+	if (!report_module_at(du, du->start_ip))
 		return du->cur->stale ? -1 : -2;
 	if (!du->cur->attached) {
 		if (!dwfl_attach_state(du->cur->dwfl, NULL, (pid_t)sample->pid, &thread_callbacks, du))
@@ -288,6 +289,36 @@ static int unwind_in_session(struct dwarf_unwinder *du)
 		du->cur->attached = true;
 	}
 	return dwfl_getthread_frames(du->cur->dwfl, (pid_t)sample->tid, on_frame, du);
+}
+
+static bool in_file_mapping(const struct dwarf_unwinder *du, uint64_t addr)
+{
+	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, addr);
+
+	return map && du->procs->modules->mods[map->module].kind == PS_MOD_FILE;
+}
+
+/*
+ * A sample in code without CFI or a file (JIT stubs): assume a leaf that
+ * has not touched the stack, so [sp] is its return address, and go on
+ * from there if that address is in a mapped file.  Returns true when the
+ * leaf was recorded and the start moved to its caller.
+ */
+static bool leaf_without_cfi(struct dwarf_unwinder *du)
+{
+	const struct ps_rec *sample = du->sample;
+	uint64_t ret;
+
+	if (in_file_mapping(du, du->start_ip) || sample->u.sample.stack_size < 8 ||
+	    du->n >= du->max)
+		return false;
+	memcpy(&ret, sample->u.sample.stack, sizeof(ret));
+	if (!in_file_mapping(du, ret))
+		return false;
+	du->out[du->n++] = (struct ps_unwind_frame){ .ip = du->start_ip };
+	du->start_ip = ret;
+	du->start_sp += 8;
+	return true;
 }
 
 static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
@@ -315,6 +346,10 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 		goto use_fp;
 	}
 	du->sp = sample->u.sample.regs[P_SP];
+	du->start_ip = sample->u.sample.regs[P_IP];
+	du->start_sp = du->sp;
+	if (leaf_without_cfi(du))
+		kernel_frames = du->n;	/* the leaf is kept across retries */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		du->n = kernel_frames;
 		du->ran_off_copy = du->missing_module = du->hit_depth = false;

@@ -31,3 +31,20 @@ setup() {
 	grep -q ';_ZN4work13run_templatesERNS_11AccumulatorIdEERKSt6vectorIdSaIdEE;' "$out"
 	! grep -q 'work::run_templates' "$out"
 }
+
+@test "JIT code is named from /tmp/perf-PID.map, marked _[j], with its callers" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/jit" --seconds 1
+	rm -f /tmp/perf-*.map
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	[ "$(chain_samples "$out" "main;call_jit;jit_hot_loop_[j]")" -ge $((total * 90 / 100)) ]
+}
+
+@test "JIT code without a perf map is kept as [anon:PID+0xADDR]" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- sh -c "'$WL/jit' --seconds 1; rm -f /tmp/perf-*.map"
+	# the map file is gone before perfscope reads it
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	unnamed=$(awk '/;\[anon:[0-9]+\+0x[0-9a-f]+\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	[ "$unnamed" -ge $((total * 80 / 100)) ]
+}

@@ -12,8 +12,9 @@ static int unit_count, unit_failed;
 
 #define CHECK(cond, ...)                                                 \
 	do {                                                             \
+		int unit_ok_ = (cond) ? 1 : 0; /* evaluated once */      \
 		unit_count++;                                            \
-		if (cond) {                                              \
+		if (unit_ok_) {                                          \
 			printf("ok %d - ", unit_count);                  \
 		} else {                                                 \
 			unit_failed++;                                   \
@@ -21,7 +22,7 @@ static int unit_count, unit_failed;
 		}                                                        \
 		printf(__VA_ARGS__);                                     \
 		printf("\n");                                            \
-		if (!(cond))                                             \
+		if (!unit_ok_)                                           \
 			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 	} while (0)
 

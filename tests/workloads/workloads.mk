@@ -18,7 +18,7 @@ WL_BIN := $(WORKLOAD_DIR)/bin
 WL_CFLAGS = -O2 -g -fno-omit-frame-pointer -Wall -Wextra
 WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
-WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker \
+WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin
 WL_LIBS := libhot.so plugin.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
