@@ -13,8 +13,6 @@
 #include "ps_records.h"
 #include "ps_util.h"
 
-/* Records younger than this may still have older peers unread in another ring. */
-#define REORDER_WINDOW_NS 20000000ULL
 #define POLL_MS 50
 
 int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
@@ -168,13 +166,16 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
-static void queue_record(const struct perf_event_header *rec, void *ctx)
+/* Pass 1: side-band records (small) are copied out to be applied in time order. */
+static void collect_sideband(const struct perf_event_header *rec, void *ctx)
 {
 	struct ps_cpuprof *p = ctx;
 
+	if (rec->type == PERF_RECORD_SAMPLE)
+		return;
 	if (ps_grow(&p->qbuf, &p->qcap, p->qlen + rec->size, 1) < 0 ||
 	    ps_grow(&p->queue, &p->queue_cap, p->nqueue + 1, sizeof(*p->queue)) < 0) {
-		p->stats.lost++;
+		p->stats.bad_records++;
 		return;
 	}
 	memcpy(p->qbuf + p->qlen, rec, rec->size);
@@ -210,7 +211,7 @@ static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
 		int64_t id;
 
 		if (!frames[i].kernel) {
-			ps_procs_resolve(&p->procs, r->pid, frames[i].ip, &module, &offset);
+			ps_procs_resolve(&p->procs, r->pid, r->time, frames[i].ip, &module, &offset);
 			/*
 			 * A return address outside every mapping is not one: a frame
 			 * pointer led into data (code built without frame pointers
@@ -247,14 +248,14 @@ static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *h
 		break;
 	case PS_REC_MMAP:
 		if (r.u.mmap.filename)
-			ps_procs_add_map(&p->procs, r.pid, r.u.mmap.start, r.u.mmap.len,
+			ps_procs_add_map(&p->procs, r.pid, r.time, r.u.mmap.start, r.u.mmap.len,
 					 r.u.mmap.pgoff, r.u.mmap.filename);
 		break;
 	case PS_REC_COMM:
 		if (r.u.comm.exec)
 			p->unwinder->forget(p->unwinder, r.pid);
 		if (r.u.comm.name)
-			ps_procs_comm(&p->procs, r.pid, r.tid, r.u.comm.name, r.u.comm.exec);
+			ps_procs_comm(&p->procs, r.pid, r.tid, r.time, r.u.comm.name, r.u.comm.exec);
 		break;
 	case PS_REC_EXIT:
 		if (r.u.task.pid == r.u.task.tid)
@@ -277,51 +278,35 @@ static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *h
 	}
 }
 
-/* Moves the records still held back to the front of the buffers. */
-static void compact_queue(struct ps_cpuprof *p, size_t done)
+static void apply_sideband(struct ps_cpuprof *p)
 {
-	size_t remaining = p->nqueue - done, nlen = 0;
-	unsigned char *nbuf;
-
-	if (remaining == 0) {
-		p->nqueue = 0;
-		p->qlen = 0;
-		return;
-	}
-	nbuf = malloc(p->qcap);
-	if (!nbuf) {
-		memmove(p->queue, p->queue + done, remaining * sizeof(*p->queue));
-		p->nqueue = remaining;
-		return;
-	}
-	for (size_t i = 0; i < remaining; i++) {
-		struct ps_queued q = p->queue[done + i];
-		const struct perf_event_header *h = (const void *)(p->qbuf + q.off);
-
-		memcpy(nbuf + nlen, h, h->size);
-		q.off = nlen;
-		nlen += h->size;
-		p->queue[i] = q;
-	}
-	free(p->qbuf);
-	p->qbuf = nbuf;
-	p->qlen = nlen;
-	p->nqueue = remaining;
-}
-
-/* Applies queued records older than `horizon` (all of them if horizon is 0). */
-static void process_queue(struct ps_cpuprof *p, uint64_t horizon)
-{
-	size_t done = 0;
-
 	if (p->nqueue)
 		qsort(p->queue, p->nqueue, sizeof(*p->queue), cmp_queued);
-	while (done < p->nqueue && (!horizon || p->queue[done].time < horizon)) {
-		apply_record(p, (const void *)(p->qbuf + p->queue[done].off));
-		done++;
-	}
-	if (done)
-		compact_queue(p, done);
+	for (size_t i = 0; i < p->nqueue; i++)
+		apply_record(p, (const void *)(p->qbuf + p->queue[i].off));
+	p->nqueue = 0;
+	p->qlen = 0;
+}
+
+/* Pass 2: samples are unwound where they lie in the ring, never copied. */
+static void apply_in_place(const struct perf_event_header *rec, void *ctx)
+{
+	if (rec->type == PERF_RECORD_SAMPLE)
+		apply_record(ctx, rec);
+}
+
+/*
+ * One round: side-band records of every ring first, in time order, then
+ * the samples (mappings are versioned by time, so a sample is resolved
+ * against what was mapped when it was taken).
+ */
+static void read_round(struct ps_cpuprof *p)
+{
+	ps_perf_snapshot(&p->perf);
+	ps_perf_scan(&p->perf, collect_sideband, p);
+	apply_sideband(p);
+	ps_perf_scan(&p->perf, apply_in_place, p);
+	ps_perf_consume(&p->perf);
 }
 
 static bool target_gone(struct ps_cpuprof *p)
@@ -419,16 +404,14 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 
 		ps_perf_wait(&p->perf, p->pidfd, POLL_MS);
 		now = ps_now_ns();
-		ps_perf_drain(&p->perf, queue_record, p);
-		process_queue(p, now > REORDER_WINDOW_NS ? now - REORDER_WINDOW_NS : 1);
+		read_round(p);
 		report_progress(p, now, &next_progress);
 		if (should_stop(p, now))
 			break;
 	}
 	p->end_ns = ps_now_ns();
 	ps_perf_disable(&p->perf);
-	ps_perf_drain(&p->perf, queue_record, p);
-	process_queue(p, 0);
+	read_round(p);
 	p->sampling_cpu_s = ps_self_cpu_seconds();
 	if (p->launched && !p->target_ended)
 		end_launched_target(p);

@@ -10,9 +10,11 @@
  *   ... write reports ...
  *   ps_cpuprof_release(&p);
  *
- * Records from the per-CPU rings are merged in time order before they are
- * applied (a library mapped on one CPU may be sampled on another), holding
- * back only the last few milliseconds so that no ring is ahead of another.
+ * Each round reads the per-CPU rings twice: side-band records (mappings,
+ * names, forks) are applied first, merged in time order across rings; then
+ * samples are unwound in place in the ring, never copied (a DWARF sample
+ * carries a 32 KiB stack).  Mappings are versioned by time, so a sample is
+ * resolved against what was mapped when it was taken.
  */
 #ifndef PS_CPUPROF_H
 #define PS_CPUPROF_H
@@ -98,7 +100,7 @@ struct ps_cpuprof {
 	double sampling_cpu_s;      /* perfscope's CPU time until sampling ended */
 	struct ps_cpuprof_stats stats;
 
-	/* time-ordering queue of raw records copied out of the rings */
+	/* a round's side-band records, copied out to be sorted by time */
 	unsigned char *qbuf;
 	size_t qlen, qcap;
 	struct ps_queued { uint64_t time; size_t off; size_t seq; } *queue;

@@ -281,16 +281,22 @@ int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflig
 	return 0;
 }
 
-static int drain_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
+static unsigned char *ring_data(const struct ps_ring *ring)
+{
+	const struct perf_event_mmap_page *meta = ring->base;
+
+	/* data_offset is 0 on kernels before 4.1: data follows the header page */
+	return (unsigned char *)ring->base +
+	       (meta->data_offset ? meta->data_offset : (size_t)sysconf(_SC_PAGESIZE));
+}
+
+static int scan_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
 {
 	struct perf_event_mmap_page *meta = ring->base;
-	unsigned char *data = (unsigned char *)ring->base + meta->data_offset;
-	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = meta->data_tail;
+	unsigned char *data = ring_data(ring);
+	uint64_t head = ring->snap_head, tail = meta->data_tail;
 	size_t size = ring->data_size;
 
-	if (meta->data_offset == 0)	/* kernels before 4.1 */
-		data = (unsigned char *)ring->base + (size_t)sysconf(_SC_PAGESIZE);
 	while (tail < head) {
 		size_t off = (size_t)(tail % size);
 		struct perf_event_header hdr;
@@ -304,7 +310,7 @@ static int drain_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
 			memcpy((char *)&hdr + part, data, sizeof(hdr) - part);
 		}
 		if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
-			break;	/* torn or corrupt: leave it, never loop on it */
+			break;	/* corrupt: the rest of the round is dropped, never looped on */
 		if (off + hdr.size <= size) {
 			rec = (const void *)(data + off);
 		} else {
@@ -319,16 +325,37 @@ static int drain_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
 		fn(rec, ctx);
 		tail += hdr.size;
 	}
-	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
 	return 0;
 }
 
-int ps_perf_drain(struct ps_perf *perf, ps_record_fn fn, void *ctx)
+void ps_perf_snapshot(struct ps_perf *perf)
+{
+	for (int c = 0; c < perf->ncpus; c++) {
+		struct ps_ring *r = &perf->rings[c];
+
+		if (r->base)
+			r->snap_head = __atomic_load_n(
+				&((struct perf_event_mmap_page *)r->base)->data_head, __ATOMIC_ACQUIRE);
+	}
+}
+
+int ps_perf_scan(struct ps_perf *perf, ps_record_fn fn, void *ctx)
 {
 	for (int c = 0; c < perf->ncpus; c++)
-		if (perf->rings[c].base && drain_ring(&perf->rings[c], fn, ctx) < 0)
+		if (perf->rings[c].base && scan_ring(&perf->rings[c], fn, ctx) < 0)
 			return -1;
 	return 0;
+}
+
+void ps_perf_consume(struct ps_perf *perf)
+{
+	for (int c = 0; c < perf->ncpus; c++) {
+		struct ps_ring *r = &perf->rings[c];
+
+		if (r->base)
+			__atomic_store_n(&((struct perf_event_mmap_page *)r->base)->data_tail,
+					 r->snap_head, __ATOMIC_RELEASE);
+	}
 }
 
 void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms)

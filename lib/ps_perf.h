@@ -40,6 +40,7 @@ struct ps_ring {
 	size_t data_size;
 	unsigned char *scratch;  /* a record that wraps around is copied here */
 	size_t scratch_cap;
+	uint64_t snap_head;      /* data_head at the last ps_perf_snapshot() */
 };
 
 struct ps_perf {
@@ -76,11 +77,18 @@ int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflig
 			struct ps_error *err);
 
 /*
- * Hands every record now in the rings to `fn`, in ring order.  The record
- * pointer is valid only during the call.
+ * Reading the rings in rounds, records left in place (no copy):
+ *   ps_perf_snapshot()   fixes, per ring, how far this round reads;
+ *   ps_perf_scan(fn)     hands each record of the round to fn, in ring
+ *                        order (may be called more than once per round);
+ *   ps_perf_consume()    gives the round's space back to the kernel.
+ * A record pointer is valid only during its call (a record that wraps
+ * around the ring's end is copied to a scratch buffer).
  */
 typedef void (*ps_record_fn)(const struct perf_event_header *rec, void *ctx);
-int ps_perf_drain(struct ps_perf *perf, ps_record_fn fn, void *ctx);
+void ps_perf_snapshot(struct ps_perf *perf);
+int ps_perf_scan(struct ps_perf *perf, ps_record_fn fn, void *ctx);
+void ps_perf_consume(struct ps_perf *perf);
 
 /* Waits for ring data or the timeout; returns on signals too. */
 void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms);

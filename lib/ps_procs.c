@@ -18,8 +18,10 @@ int ps_procs_init(struct ps_procs *pp, struct ps_modules *modules)
 
 void ps_procs_release(struct ps_procs *pp)
 {
-	for (size_t i = 0; i < pp->nprocs; i++)
+	for (size_t i = 0; i < pp->nprocs; i++) {
 		free(pp->procs[i].maps);
+		free(pp->procs[i].retired);
+	}
 	free(pp->procs);
 	free(pp->threads);
 	ps_idmap_release(&pp->proc_by_pid);
@@ -58,8 +60,20 @@ static struct ps_process *get_process(struct ps_procs *pp, uint32_t pid)
 	return p ? p : new_process(pp, pid);
 }
 
-/* Cuts [start, end) out of the process's maps, splitting what straddles it. */
-static int punch_hole(struct ps_process *p, uint64_t start, uint64_t end)
+static int retire(struct ps_process *p, struct ps_map m, uint64_t time)
+{
+	if (ps_grow(&p->retired, &p->retired_cap, p->nretired + 1, sizeof(*p->retired)) < 0)
+		return -1;
+	m.until = time;
+	p->retired[p->nretired++] = m;
+	return 0;
+}
+
+/*
+ * Cuts [start, end) out of the live maps at `time`, splitting what
+ * straddles it; what is cut is retired.
+ */
+static int punch_hole(struct ps_process *p, uint64_t start, uint64_t end, uint64_t time)
 {
 	size_t out = 0, n = p->nmaps;
 	struct ps_map tail = { 0 };
@@ -72,6 +86,8 @@ static int punch_hole(struct ps_process *p, uint64_t start, uint64_t end)
 			p->maps[out++] = m;
 			continue;
 		}
+		if (retire(p, m, time) < 0)
+			return -1;
 		if (m.start < start) {
 			struct ps_map left = m;
 			left.end = start;
@@ -100,8 +116,8 @@ static int cmp_map(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t len,
-		     uint64_t pgoff, const char *path)
+int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t start,
+		     uint64_t len, uint64_t pgoff, const char *path)
 {
 	struct ps_process *p = get_process(pp, pid);
 	int64_t module;
@@ -109,21 +125,21 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t
 	if (!p || len == 0)
 		return p ? 0 : -1;
 	module = ps_modules_intern(pp->modules, path ? path : "", pid);
-	if (module < 0 || punch_hole(p, start, start + len) < 0)
+	if (module < 0 || punch_hole(p, start, start + len, time) < 0)
 		return -1;
 	if (ps_grow(&p->maps, &p->maps_cap, p->nmaps + 1, sizeof(*p->maps)) < 0)
 		return -1;
 	p->maps[p->nmaps++] = (struct ps_map){
 		.start = start, .end = start + len, .pgoff = pgoff, .module = (uint32_t)module,
+		.since = time, .until = UINT64_MAX,
 	};
 	qsort(p->maps, p->nmaps, sizeof(*p->maps), cmp_map);
 	return 0;
 }
 
-const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t ip)
+static const struct ps_map *find_live(const struct ps_process *p, uint64_t ip)
 {
-	const struct ps_process *p = find_process(pp, pid);
-	size_t lo = 0, hi = p ? p->nmaps : 0;
+	size_t lo = 0, hi = p->nmaps;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -139,10 +155,31 @@ const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, 
 	return NULL;
 }
 
-void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
+const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t time,
+				       uint64_t ip)
+{
+	const struct ps_process *p = find_process(pp, pid);
+	const struct ps_map *live;
+
+	if (!p)
+		return NULL;
+	live = find_live(p, ip);
+	if (live && live->since <= time)
+		return live;
+	/* Older than the live mapping, or unmapped since: what was there then? */
+	for (size_t i = p->nretired; i-- > 0;) {
+		const struct ps_map *m = &p->retired[i];
+
+		if (ip >= m->start && ip < m->end && m->since <= time && time < m->until)
+			return m;
+	}
+	return live;
+}
+
+void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t ip,
 		      uint32_t *module, uint64_t *offset)
 {
-	const struct ps_map *m = ps_procs_find_map(pp, pid, ip);
+	const struct ps_map *m = ps_procs_find_map(pp, pid, time, ip);
 
 	if (!m) {
 		*module = PS_MODULE_UNKNOWN;
@@ -189,7 +226,8 @@ static const char *process_name(const struct ps_procs *pp, uint32_t pid, const c
 	return fallback;
 }
 
-int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, const char *name, bool exec)
+int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time,
+		  const char *name, bool exec)
 {
 	const struct ps_thread_instance *t = current(pp, tid);
 
@@ -197,9 +235,8 @@ int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, const char *n
 		/* A new program image: its old mappings are gone. */
 		struct ps_process *p = get_process(pp, pid);
 
-		if (!p)
+		if (!p || punch_hole(p, 0, UINT64_MAX, time) < 0)
 			return -1;
-		p->nmaps = 0;
 	}
 	if (t && t->pid == pid && strncmp(t->comm, name, PS_COMM_LEN - 1) == 0)
 		return 0;
@@ -281,7 +318,7 @@ static int synthesize_maps(struct ps_procs *pp, uint32_t pid)
 			continue;
 		if (perms[2] != 'x')	/* only code can hold sampled addresses */
 			continue;
-		if (ps_procs_add_map(pp, pid, start, end - start, pgoff,
+		if (ps_procs_add_map(pp, pid, 0, start, end - start, pgoff,
 				     name_at ? line + name_at : "") < 0) {
 			free(text);
 			return -1;

@@ -3,6 +3,11 @@
  * memory mappings, rebuilt from the perf side-band records (MMAP2, COMM,
  * FORK, EXIT) and, for what existed before sampling began, /proc.
  *
+ * Mappings are versioned by time: a mapping replaced by a later mmap (or
+ * an exec) is retired with the time it ended, and lookups take the time of
+ * the sample, so samples may be applied after side-band records that came
+ * later without being named after what was mapped later.
+ *
  * Samples are attributed to a "thread instance": a (pid, tid, name) triple.
  * A thread that renames itself or execs starts a new instance, so samples
  * taken before and after keep their own names.  Nothing is freed before
@@ -24,12 +29,15 @@
 struct ps_map {
 	uint64_t start, end, pgoff;
 	uint32_t module;
+	uint64_t since, until;  /* when it was mapped, and unmapped (retired only) */
 };
 
 struct ps_process {
 	uint32_t pid;
-	struct ps_map *maps;    /* sorted by start, non-overlapping */
+	struct ps_map *maps;    /* live: sorted by start, non-overlapping */
 	size_t nmaps, maps_cap;
+	struct ps_map *retired; /* replaced mappings, for samples older than that */
+	size_t nretired, retired_cap;
 };
 
 struct ps_thread_instance {
@@ -51,21 +59,24 @@ struct ps_procs {
 int ps_procs_init(struct ps_procs *pp, struct ps_modules *modules);
 void ps_procs_release(struct ps_procs *pp);
 
-/* Records that [start, start+len) of pid now maps `path` at file offset pgoff. */
-int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t start, uint64_t len,
-		     uint64_t pgoff, const char *path);
+/* Records that from `time` on, [start, start+len) of pid maps `path` at pgoff. */
+int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t start,
+		     uint64_t len, uint64_t pgoff, const char *path);
 
 /*
- * Resolves ip in pid's address space to (module, offset).  Unmapped
- * addresses give PS_MODULE_UNKNOWN with the absolute address.
+ * Resolves ip in pid's address space, as it was at `time`, to (module,
+ * offset).  Unmapped addresses give PS_MODULE_UNKNOWN with the absolute
+ * address.
  */
-void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t ip,
+void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t ip,
 		      uint32_t *module, uint64_t *offset);
 
-/* The mapping of pid that holds ip, or NULL. */
-const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t ip);
+/* The mapping of pid that held ip at `time`, or NULL. */
+const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t time,
+				       uint64_t ip);
 
-int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, const char *name, bool exec);
+int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time,
+		  const char *name, bool exec);
 int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid, uint32_t ptid);
 
 /* The current instance of tid, made from /proc if we have not met it yet. */

@@ -180,7 +180,7 @@ static struct session *get_session(struct dwarf_unwinder *du, uint32_t pid)
 static bool report_module_at(struct dwarf_unwinder *du, uint64_t pc)
 {
 	struct session *s = du->cur;
-	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, pc);
+	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, du->sample->time, pc);
 	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
 	const struct ps_elfinfo *ei;
 	const struct reported *known;
@@ -293,7 +293,7 @@ static int unwind_in_session(struct dwarf_unwinder *du)
 
 static bool in_file_mapping(const struct dwarf_unwinder *du, uint64_t addr)
 {
-	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, addr);
+	const struct ps_map *map = ps_procs_find_map(du->procs, du->sample->pid, du->sample->time, addr);
 
 	return map && du->procs->modules->mods[map->module].kind == PS_MOD_FILE;
 }
