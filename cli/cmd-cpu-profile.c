@@ -44,6 +44,8 @@ const char cmd_cpu_profile_help[] =
 	"      --stack-size BYTES user stack copied per sample for DWARF (default 32768,\n"
 	"                         a multiple of 8 up to 65528)\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --sampler KIND     perf (perf_event_open), ptrace, or auto (default: perf,\n"
+	"                         and ptrace with a notice where perf events are refused)\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -62,12 +64,13 @@ struct cpu_options {
 	pid_t pid;
 	bool keep_running, per_thread, no_kernel, quiet, no_demangle;
 	enum ps_call_graph call_graph;
+	enum ps_sampler_kind sampler;
 	unsigned stack_size;
 	char **argv;
 };
 
 enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
-       OPT_STACK_SIZE, OPT_NO_DEMANGLE };
+       OPT_STACK_SIZE, OPT_NO_DEMANGLE, OPT_SAMPLER };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -81,6 +84,7 @@ static const struct option long_options[] = {
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "sampler", required_argument, NULL, OPT_SAMPLER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -148,6 +152,17 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		case OPT_PER_THREAD: o->per_thread = true; break;
 		case OPT_NO_KERNEL: o->no_kernel = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_SAMPLER:
+			if (strcmp(optarg, "auto") == 0)
+				o->sampler = PS_SAMPLER_AUTO;
+			else if (strcmp(optarg, "perf") == 0)
+				o->sampler = PS_SAMPLER_PERF;
+			else if (strcmp(optarg, "ptrace") == 0)
+				o->sampler = PS_SAMPLER_PTRACE;
+			else
+				return cli_usage_error("cpu-profile",
+						       "unknown --sampler '%s' (use perf, ptrace or auto)", optarg);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			fputs(cmd_cpu_profile_help, stdout);
@@ -233,6 +248,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		"(%s at %u Hz), %llu lost\n", target_name(o), (int)p->target_pid, secs,
 		(unsigned long long)p->stats.samples, p->perf.event_name, p->cfg.frequency,
 		(unsigned long long)p->stats.lost);
+	if (p->sampler_note[0])
+		fprintf(stderr, "  note: %s\n", p->sampler_note);
 	if (p->perf.event_note[0])
 		fprintf(stderr, "  note: %s\n", p->perf.event_note);
 	if (p->perf.kernel_note[0])
@@ -285,7 +302,7 @@ static int profile(struct cpu_options *o)
 		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
 		.call_graph = o->call_graph, .stack_size = o->stack_size,
-		.demangle = !o->no_demangle,
+		.demangle = !o->no_demangle, .sampler = o->sampler,
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &stop_signal,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };

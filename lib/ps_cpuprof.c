@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ps_cpuprof.h"
@@ -54,6 +55,7 @@ void ps_cpuprof_release(struct ps_cpuprof *p)
 	if (p->launched && !p->child.exited && p->child.stopped_at_exec)
 		ps_launch_abort(&p->child);
 	ps_cpureport_release(&p->report);
+	ps_ptrace_release(&p->ptrace);
 	ps_perf_release(&p->perf);
 	if (p->unwinder)
 		p->unwinder->release(p->unwinder);
@@ -115,6 +117,43 @@ static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
+/* Samples with ptrace instead of perf events: DWARF samples made by hand. */
+static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	unsigned stack = p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
+	int rc = ps_ptrace_init(&p->ptrace, &p->child, stack, p->cfg.frequency, err);
+
+	if (rc < 0)
+		return rc;
+	p->use_ptrace = true;
+	p->tick_rng = ps_now_ns() | 1;
+	p->perf.format = (struct ps_rec_format){ .sample_type = PS_SAMPLE_TYPE_DWARF,
+						  .nregs = PS_NREGS };
+	p->perf.dwarf = true;
+	p->perf.cfg.stack_size = stack;
+	p->perf.exclude_kernel = true;
+	snprintf(p->perf.event_name, sizeof(p->perf.event_name), "ptrace-timer");
+	p->start_ns = ps_now_ns();
+	return choose_unwinder(p, err);
+}
+
+static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc;
+
+	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
+		return start_ptrace(p, err);
+	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
+	if (rc == PS_E_PERM && p->cfg.sampler == PS_SAMPLER_AUTO) {
+		snprintf(p->sampler_note, sizeof(p->sampler_note),
+			 "%s; sampling with ptrace instead (slower, user stacks only). %s",
+			 err->msg, err->hint);
+		ps_error_clear(err);
+		return start_ptrace(p, err);
+	}
+	return rc == 0 ? choose_unwinder(p, err) : rc;
+}
+
 static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 {
 	int rc = ps_launch_start(p->cfg.argv, &p->child, err);
@@ -126,12 +165,15 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 	note_target_owner(p, p->child.pid);
 	/* The exec is done: what it mapped so far is only in /proc. */
 	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
-	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
-	if (rc == 0)
-		rc = choose_unwinder(p, err);
+	rc = start_sampler(p, err);
 	if (rc < 0) {
 		ps_launch_abort(&p->child);
 		return rc;
+	}
+	if (p->use_ptrace) {
+		if (p->cfg.started)
+			p->cfg.started(p->child.pid, p->cfg.progress_ctx);
+		return 0;
 	}
 	p->pidfd = open_pidfd(p->child.pid);
 	p->start_ns = ps_now_ns();
@@ -149,6 +191,10 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 {
 	pid_t pid = p->cfg.attach_pid;
 	int rc;
+
+	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
+		return ps_error_set(err, PS_E_USAGE,
+				    "--sampler ptrace profiles launched commands only, not --pid");
 
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
@@ -201,7 +247,10 @@ static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
 	struct ps_unwind_result res = { 0 };
 	int64_t thread = ps_procs_thread(&p->procs, r->pid, r->tid);
 
-	p->stats.samples++;
+	/* ptrace samples carry their weight in ticks; perf samples count one each */
+	uint64_t weight = p->use_ptrace ? r->u.sample.period : 1;
+
+	p->stats.samples += weight;
 	if (thread < 0)
 		return;
 	p->unwinder->unwind(p->unwinder, r, frames, PS_UNWIND_MAX_FRAMES, &res);
@@ -232,8 +281,8 @@ static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
 		ids[i] = (uint32_t)id;
 	}
 	if (res.truncated)
-		p->stats.truncated++;
-	ps_stacks_add(&p->stacks, (uint32_t)thread, ids, res.nframes, 1,
+		p->stats.truncated += weight;
+	ps_stacks_add(&p->stacks, (uint32_t)thread, ids, res.nframes, weight,
 		      res.truncated ? PS_STACK_TRUNCATED : 0);
 }
 
@@ -311,6 +360,8 @@ static void read_round(struct ps_cpuprof *p)
 
 static bool target_gone(struct ps_cpuprof *p)
 {
+	if (p->use_ptrace)
+		return p->child.exited;
 	if (p->launched)
 		return ps_launch_reap(&p->child, false) != 0;
 	if (p->pidfd >= 0) {
@@ -389,8 +440,43 @@ static bool should_stop(struct ps_cpuprof *p, uint64_t now)
 	return false;
 }
 
+static void apply_record_cb(const struct perf_event_header *rec, void *ctx)
+{
+	apply_record(ctx, rec);
+}
+
+/*
+ * The ptrace sampler's clock: sleep to the next tick, then sample.  The
+ * interval is drawn uniformly from 0.5 to 1.5 periods (same mean): a fixed
+ * tick phase-locks with programs that work and sleep in fixed cycles and
+ * then sees always the same phase.
+ */
+static void ptrace_round(struct ps_cpuprof *p, uint64_t *next_tick)
+{
+	uint64_t base = 1000000000ULL / p->cfg.frequency, now = ps_now_ns();
+	uint64_t period;
+
+	p->tick_rng ^= p->tick_rng << 13;
+	p->tick_rng ^= p->tick_rng >> 7;
+	p->tick_rng ^= p->tick_rng << 17;
+	period = base / 2 + p->tick_rng % (base + 1);
+
+	if (*next_tick > now) {
+		struct timespec ts = { .tv_sec = (time_t)((*next_tick - now) / 1000000000ULL),
+				       .tv_nsec = (long)((*next_tick - now) % 1000000000ULL) };
+
+		nanosleep(&ts, NULL);	/* a signal ends it early: fine */
+	}
+	*next_tick += period;
+	if (*next_tick < ps_now_ns())
+		*next_tick = ps_now_ns() + period;	/* fell behind: skip, don't burst */
+	ps_procs_refresh_maps(&p->procs, (uint32_t)p->target_pid, ps_now_ns());
+	ps_ptrace_tick(&p->ptrace, apply_record_cb, p);
+}
+
 int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 {
+	uint64_t next_tick = 0;
 	uint64_t next_progress = 0;
 	int rc;
 
@@ -402,16 +488,25 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 	for (;;) {
 		uint64_t now;
 
-		ps_perf_wait(&p->perf, p->pidfd, POLL_MS);
+		if (p->use_ptrace) {
+			ptrace_round(p, &next_tick);
+		} else {
+			ps_perf_wait(&p->perf, p->pidfd, POLL_MS);
+			read_round(p);
+		}
 		now = ps_now_ns();
-		read_round(p);
 		report_progress(p, now, &next_progress);
 		if (should_stop(p, now))
 			break;
 	}
 	p->end_ns = ps_now_ns();
-	ps_perf_disable(&p->perf);
-	read_round(p);
+	if (p->use_ptrace) {
+		if (!p->child.exited)
+			ps_ptrace_detach(&p->ptrace);
+	} else {
+		ps_perf_disable(&p->perf);
+		read_round(p);
+	}
 	p->sampling_cpu_s = ps_self_cpu_seconds();
 	if (p->launched && !p->target_ended)
 		end_launched_target(p);

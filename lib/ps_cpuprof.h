@@ -31,6 +31,7 @@
 #include "ps_perf.h"
 #include "ps_preflight.h"
 #include "ps_procs.h"
+#include "ps_ptrace.h"
 #include "ps_stacks.h"
 #include "ps_symbols.h"
 #include "ps_unwind.h"
@@ -49,6 +50,12 @@ enum ps_call_graph {
 
 #define PS_DEFAULT_STACK_SIZE 32768
 
+enum ps_sampler_kind {
+	PS_SAMPLER_AUTO,      /* perf_event_open, else ptrace with a notice */
+	PS_SAMPLER_PERF,
+	PS_SAMPLER_PTRACE,
+};
+
 struct ps_cpuprof_config {
 	char *const *argv;          /* command to launch, or NULL with attach_pid */
 	pid_t attach_pid;
@@ -58,6 +65,7 @@ struct ps_cpuprof_config {
 	enum ps_call_graph call_graph;
 	unsigned stack_size;        /* bytes of user stack copied per sample */
 	bool demangle;              /* C++ and Rust names made readable */
+	enum ps_sampler_kind sampler;
 	bool keep_running;          /* at the duration, leave a launched target running */
 	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */
 	/* Set to a signal number by a signal handler: stop sampling and pass
@@ -90,6 +98,10 @@ struct ps_cpuprof {
 	struct ps_unwinder *unwinder;
 	struct ps_child child;
 	bool launched;
+	bool use_ptrace;            /* sampling with ps_ptrace, not perf events */
+	struct ps_ptrace ptrace;
+	uint64_t tick_rng;          /* xorshift state for the ptrace tick jitter */
+	char sampler_note[1100];    /* why ptrace was chosen over perf events */
 	bool target_ended;          /* the target (or attached process) is gone */
 	bool stopped_by_duration;
 	bool stopped_by_signal;

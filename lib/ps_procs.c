@@ -24,6 +24,7 @@ void ps_procs_release(struct ps_procs *pp)
 	}
 	free(pp->procs);
 	free(pp->threads);
+	free(pp->last_maps);
 	ps_idmap_release(&pp->proc_by_pid);
 	ps_idmap_release(&pp->thread_by_tid);
 	memset(pp, 0, sizeof(*pp));
@@ -58,6 +59,24 @@ static struct ps_process *get_process(struct ps_procs *pp, uint32_t pid)
 	struct ps_process *p = find_process(pp, pid);
 
 	return p ? p : new_process(pp, pid);
+}
+
+static const struct ps_map *find_live(const struct ps_process *p, uint64_t ip)
+{
+	size_t lo = 0, hi = p->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ps_map *m = &p->maps[mid];
+
+		if (ip < m->start)
+			hi = mid;
+		else if (ip >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
 }
 
 static int retire(struct ps_process *p, struct ps_map m, uint64_t time)
@@ -125,7 +144,16 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t 
 	if (!p || len == 0)
 		return p ? 0 : -1;
 	module = ps_modules_intern(pp->modules, path ? path : "", pid);
-	if (module < 0 || punch_hole(p, start, start + len, time) < 0)
+	if (module < 0)
+		return -1;
+	{
+		const struct ps_map *same = find_live(p, start);
+
+		if (same && same->start == start && same->end == start + len &&
+		    same->pgoff == pgoff && same->module == (uint32_t)module)
+			return 0;	/* already known as it is */
+	}
+	if (punch_hole(p, start, start + len, time) < 0)
 		return -1;
 	if (ps_grow(&p->maps, &p->maps_cap, p->nmaps + 1, sizeof(*p->maps)) < 0)
 		return -1;
@@ -135,24 +163,6 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t 
 	};
 	qsort(p->maps, p->nmaps, sizeof(*p->maps), cmp_map);
 	return 0;
-}
-
-static const struct ps_map *find_live(const struct ps_process *p, uint64_t ip)
-{
-	size_t lo = 0, hi = p->nmaps;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct ps_map *m = &p->maps[mid];
-
-		if (ip < m->start)
-			hi = mid;
-		else if (ip >= m->end)
-			lo = mid + 1;
-		else
-			return m;
-	}
-	return NULL;
 }
 
 const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t time,
@@ -300,14 +310,10 @@ int64_t ps_procs_thread(struct ps_procs *pp, uint32_t pid, uint32_t tid)
 	return new_instance(pp, pid, tid, comm, proc_comm);
 }
 
-static int synthesize_maps(struct ps_procs *pp, uint32_t pid)
+static int apply_maps_text(struct ps_procs *pp, uint32_t pid, uint64_t time, char *text)
 {
-	char path[64], *text, *line, *save = NULL;
+	char *line, *save = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	text = ps_read_file(path, NULL);
-	if (!text)
-		return -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		uint64_t start, end, pgoff;
 		char perms[8];
@@ -318,14 +324,46 @@ static int synthesize_maps(struct ps_procs *pp, uint32_t pid)
 			continue;
 		if (perms[2] != 'x')	/* only code can hold sampled addresses */
 			continue;
-		if (ps_procs_add_map(pp, pid, 0, start, end - start, pgoff,
-				     name_at ? line + name_at : "") < 0) {
-			free(text);
+		if (ps_procs_add_map(pp, pid, time, start, end - start, pgoff,
+				     name_at ? line + name_at : "") < 0)
 			return -1;
-		}
 	}
-	free(text);
 	return 0;
+}
+
+static int synthesize_maps(struct ps_procs *pp, uint32_t pid)
+{
+	char path[64], *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	rc = apply_maps_text(pp, pid, 0, text);
+	free(text);
+	return rc;
+}
+
+int ps_procs_refresh_maps(struct ps_procs *pp, uint32_t pid, uint64_t time)
+{
+	char path[64], *text, *copy;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	if (pp->last_maps && strcmp(pp->last_maps, text) == 0) {
+		free(text);
+		return 0;
+	}
+	copy = strdup(text);	/* apply_maps_text cuts its input into lines */
+	rc = apply_maps_text(pp, pid, time, text);
+	free(text);
+	free(pp->last_maps);
+	pp->last_maps = copy;
+	return rc;
 }
 
 int ps_procs_synthesize(struct ps_procs *pp, uint32_t pid)

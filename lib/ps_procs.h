@@ -48,6 +48,7 @@ struct ps_thread_instance {
 
 struct ps_procs {
 	struct ps_modules *modules;   /* not owned */
+	char *last_maps;              /* ps_procs_refresh_maps(): the text last applied */
 	struct ps_process *procs;
 	size_t nprocs, procs_cap;
 	struct ps_idmap proc_by_pid;
@@ -84,5 +85,11 @@ int64_t ps_procs_thread(struct ps_procs *pp, uint32_t pid, uint32_t tid);
 
 /* Reads /proc/PID/maps and the names of its threads (state before sampling). */
 int ps_procs_synthesize(struct ps_procs *pp, uint32_t pid);
+
+/*
+ * Re-reads /proc/PID/maps (for samplers that get no mmap records); does
+ * nothing when it has not changed since the last call.
+ */
+int ps_procs_refresh_maps(struct ps_procs *pp, uint32_t pid, uint64_t time);
 
 #endif

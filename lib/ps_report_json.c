@@ -43,6 +43,9 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
 	cJSON_AddNumberToObject(m, "pid", p->target_pid);
 	cJSON_AddBoolToObject(m, "attached", p->cfg.argv == NULL);
+	cJSON_AddStringToObject(m, "sampler", p->use_ptrace ? "ptrace" : "perf_event");
+	if (p->sampler_note[0])
+		cJSON_AddStringToObject(m, "sampler_note", p->sampler_note);
 	cJSON_AddStringToObject(m, "event", p->perf.event_name[0] ? p->perf.event_name : "none");
 	if (p->perf.event_note[0])
 		cJSON_AddStringToObject(m, "event_fallback_reason", p->perf.event_note);

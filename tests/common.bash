@@ -8,7 +8,7 @@ TOLERANCE_POINTS=5
 # Skips (with the reason perfscope gives) where perf_event_open is refused.
 require_perf() {
 	local out rc
-	out=$("$PERFSCOPE" cpu-profile -q -o "$BATS_TEST_TMPDIR/probe.folded" -- true 2>&1)
+	out=$("$PERFSCOPE" cpu-profile -q --sampler perf -o "$BATS_TEST_TMPDIR/probe.folded" -- true 2>&1)
 	rc=$?
 	if [ "$rc" -eq 4 ]; then
 		skip "perf_event_open refused here: $(head -1 <<<"$out")"

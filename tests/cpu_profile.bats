@@ -180,7 +180,7 @@ setup() {
 	man=$(sed -n '/^\.B metadata$/,/^\.RE$/p' "$BATS_TEST_DIRNAME/../man/perfscope-cpu-profile.1" |
 		grep -A1 '^\.TP' | sed -n 's/^\.B \(\\%\)\{0,1\}//p' | sed 's/\\-/-/g' | sort -u)
 	# optional notes appear only when something was missing
-	keys=$( (jq -r '.metadata | keys[]' "$json"; echo kernel_note; echo kernel_symbols_note; echo unwind_note; echo jit_note) | sort -u)
+	keys=$( (jq -r '.metadata | keys[]' "$json"; echo kernel_note; echo kernel_symbols_note; echo unwind_note; echo jit_note; echo sampler_note) | sort -u)
 	[ "$(comm -23 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "undocumented: $(comm -23 <(echo "$keys") <(echo "$man"))"; return 1; }
 	[ "$(comm -13 <(echo "$keys") <(echo "$man"))" = "" ] || { echo "documented but absent: $(comm -13 <(echo "$keys") <(echo "$man"))"; return 1; }
 }

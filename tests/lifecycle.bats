@@ -93,8 +93,8 @@ start_spin() {
 	[[ "$output" == *"no such process: $pid"* ]]
 }
 
-@test "perf_event_open refused (a container's seccomp profile): exit 4 and what to do" {
-	run "$HELPERS/noperf" "$PERFSCOPE" cpu-profile -o "$out" -- "$WL/marker" "$BATS_TEST_TMPDIR/ran"
+@test "perf_event_open refused (a container's seccomp profile), --sampler perf: exit 4 and what to do" {
+	run "$HELPERS/noperf" "$PERFSCOPE" cpu-profile --sampler perf -o "$out" -- "$WL/marker" "$BATS_TEST_TMPDIR/ran"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"perf_event_open refused"* ]]
 	[[ "$output" == *"hint:"*"perf_event_paranoid"* ]]

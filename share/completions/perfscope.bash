@@ -9,7 +9,7 @@
 _perfscope_commands="cpu-profile"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
-    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle
+    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
     -q --quiet -h --help --"
 
 # Options of cpu-profile that take a value (the next word, or --opt=value).
@@ -17,7 +17,7 @@ _perfscope_opt_takes_value()
 {
     case "$1" in
         -o | --output | --format | -F | --frequency | -d | --duration | -p | --pid | \
-        --call-graph | --stack-size)
+        --call-graph | --stack-size | --sampler)
             return 0 ;;
     esac
     return 1
@@ -32,6 +32,8 @@ _perfscope_complete_value()
             mapfile -t COMPREPLY < <(compgen -W "folded json" -- "$cur") ;;
         --call-graph)
             mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
+        --sampler)
+            mapfile -t COMPREPLY < <(compgen -W "auto perf ptrace" -- "$cur") ;;
         -o | --output)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
