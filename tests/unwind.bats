@@ -37,8 +37,9 @@ chain_pct() {
 	[ $((100 * $(chain_samples "$out" "main"))) -ge $((99 * total)) ]
 	# the comparison callback is found below qsort, inside glibc
 	[ "$(awk '/;sort_numbers;qsort(_r)?;.*;compare_numbers [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")" -gt $((total / 20)) ]
-	# memcpy's own frame is there, called from copy_buffers
-	[ "$(awk '/;copy_buffers;__mem[a-z_0-9]+ [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")" -gt $((total / 5)) ]
+	# memcpy's own frame is there, called from copy_buffers (about 20% of all
+	# samples: the rest of the copy path's 30% is its CPU-clock reads)
+	[ "$(awk '/;copy_buffers;__mem[a-z_0-9]+ [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")" -gt $((total * 12 / 100)) ]
 }
 
 @test "a 100-deep recursion of 200-byte frames is complete with the default stack copy" {
