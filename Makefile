@@ -117,6 +117,7 @@ demo: deps
 bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/run.sh
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/dwarf.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc g++ make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev"
-test_pkgs="bats jq util-linux procps linux-perf"
+test_pkgs="bats jq util-linux procps linux-perf time"
 
 want="$build_pkgs"
 if [ "${1:-}" = "--test" ]; then

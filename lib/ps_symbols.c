@@ -9,6 +9,7 @@
 
 #include "ps_demangle.h"
 #include "ps_symbols.h"
+#include "ps_symtab.h"
 #include "ps_util.h"
 
 /* libdwfl state for one file-backed module, made on first use. */
@@ -17,6 +18,7 @@ struct module_dwfl {
 	Dwfl_Module *mod;
 	Elf *elf;
 	GElf_Addr bias;
+	struct ps_symtab functions;  /* sorted once: lookups are binary searches */
 };
 
 static char *debuginfo_path = NULL;   /* libdwfl's default search path */
@@ -43,6 +45,7 @@ void ps_symbols_release(struct ps_symbols *sy)
 		struct module_dwfl *md = sy->modules->mods[i].sym;
 
 		if (md) {
+			ps_symtab_release(&md->functions);
 			if (md->dwfl)
 				dwfl_end(md->dwfl);
 			free(md);
@@ -84,6 +87,7 @@ static struct module_dwfl *open_module(struct ps_module *m)
 		md->mod = NULL;
 		return NULL;
 	}
+	ps_symtab_build(&md->functions, md->mod);
 	return md;
 }
 
@@ -209,8 +213,6 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 	struct module_dwfl *md = open_module(m);
 	const char *name, *file = NULL;
 	Dwfl_Line *dl;
-	GElf_Sym sym;
-	GElf_Off symoff;
 	uint64_t vaddr;
 	Dwarf_Addr addr;
 	unsigned line = 0;
@@ -226,7 +228,7 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 		line = (unsigned)lineno;
 	if (push_inlines(sy, md, module, addr, &file, &line) < 0)
 		return -1;
-	name = dwfl_module_addrinfo(md->mod, addr, &symoff, &sym, NULL, NULL, NULL);
+	name = ps_symtab_lookup(&md->functions, addr);
 	if (!name)
 		return push_unresolved(sy, module, vaddr);
 	return push_function(sy, name, file, line, module);

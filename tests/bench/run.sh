@@ -5,21 +5,11 @@
 # markdown table (the README's Performance section keeps the latest).
 #
 #   RUNS=5 UNITS=9000 tests/bench/run.sh
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-: "${PERFSCOPE:=$root/build/perfscope}"
-WORK="$root/build/helpers/fixedwork"
-RUNS=${RUNS:-5}
-UNITS=${UNITS:-9000}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/common.sh"
 
 have_perf=1
 perf record -q -o "$tmp/probe.data" -- true >/dev/null 2>&1 || have_perf=0
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" | head -1; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Each run appends "elapsed cpu" of the target to $tmp/<config>.
 run_bare() {

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Part of make bench: DWARF unwinding and the ptrace sampler.
+#   - perfscope's CPU per sample (unwind + symbolize + aggregate) at 999 Hz;
+#   - end to end against perf record --call-graph dwarf + perf script + a
+#     collapse to folded stacks: CPU time, bytes per sample, completeness;
+#   - peak RSS with 10 busy threads at 999 Hz;
+#   - the ptrace sampler's overhead at 49 and 99 Hz.
+# Prints markdown; medians of $RUNS.
+. "$(dirname "$0")/common.sh"
+SECONDS_10T=${SECONDS_10T:-10}
+
+cputime() { awk '{ print $1 + $2 }' "$1"; }   # "user sys" from /usr/bin/time -f "%U %S"
+# Share of samples whose outermost frame is a thread's entry point.
+complete_pct() {
+	awk '{ t += $NF; split($0, f, ";"); r = f[2]; sub(/ [0-9]+$/, "", r)
+	       if (r ~ /^(_start|__libc_start_main|clone|__clone|clone3|__clone3|start_thread)$/) c += $NF }
+	     END { printf "%.1f\n", 100 * c / t }' "$1"
+}
+# ~15 frames: _start, __libc_start_main, __libc_start_call_main, main,
+# thread_main's caller chain, DEPTH+1 descend frames and work_unit.
+DEPTH=${DEPTH:-9}
+
+# A folded collapse of `perf script` output, for the comparison (awk: no perl here).
+collapse_perf_script() {
+	awk '
+	/^[^ \t]/ { if (n) emit(); comm = $1; n = 0; next }
+	/^[ \t]+[0-9a-f]+ / { sym = $2; sub(/\+0x[0-9a-f]+$/, "", sym); f[n++] = sym; next }
+	/^$/ { if (n) emit(); n = 0 }
+	function emit(   s, i) { s = comm; for (i = n - 1; i >= 0; i--) s = s ";" f[i]; c[s]++ }
+	END { if (n) emit(); for (s in c) print s, c[s] }'
+}
+
+echo "benchmark (DWARF): fixedwork --units $UNITS, $RUNS runs" >&2
+for i in $(seq "$RUNS"); do
+	echo "  round $i/$RUNS" >&2
+	# perfscope end to end (launch to folded file written)
+	/usr/bin/time -f "%U %S" -o "$tmp/t.ps" "$PERFSCOPE" cpu-profile -F 999 -o "$tmp/ps.folded" \
+		-- "$WORK" --depth "$DEPTH" --units "$UNITS" > "$tmp/out" 2> "$tmp/err"
+	target_cpu=$(field cpu < "$tmp/out")
+	samples=$(sed -n 's/.* \([0-9]*\) samples (.*/\1/p' "$tmp/err")
+	sampling=$(sed -n 's/.*perfscope: \([0-9.]*\) s CPU while sampling.*/\1/p' "$tmp/err")
+	awk -v s="$sampling" -v n="$samples" 'BEGIN { printf "%.2f\n", 1e6 * s / n }' >> "$tmp/us_per_sample"
+	awk -v t="$(cputime "$tmp/t.ps")" -v c="$target_cpu" 'BEGIN { printf "%.3f\n", t - c }' >> "$tmp/ps_cpu"
+	awk -v b="$(stat -c %s "$tmp/ps.folded")" -v n="$samples" 'BEGIN { printf "%.1f\n", b / n }' >> "$tmp/ps_bytes"
+	complete_pct "$tmp/ps.folded" >> "$tmp/ps_complete"
+
+	# perf: record with DWARF stacks, then script, then collapse
+	/usr/bin/time -f "%U %S" -o "$tmp/t.rec" perf record -q -F 999 --call-graph dwarf -o "$tmp/perf.data" \
+		-- "$WORK" --depth "$DEPTH" --units "$UNITS" > "$tmp/out" 2>/dev/null
+	target_cpu=$(field cpu < "$tmp/out")
+	/usr/bin/time -f "%U %S" -o "$tmp/t.script" perf script -i "$tmp/perf.data" -F comm,ip,sym > "$tmp/perf.txt" 2>/dev/null
+	/usr/bin/time -f "%U %S" -o "$tmp/t.collapse" sh -c "$(declare -f collapse_perf_script); collapse_perf_script < '$tmp/perf.txt' > '$tmp/perf.folded'"
+	psamples=$(awk '{ t += $NF } END { print t }' "$tmp/perf.folded")
+	awk -v a="$(cputime "$tmp/t.rec")" -v b="$(cputime "$tmp/t.script")" -v c="$(cputime "$tmp/t.collapse")" -v t="$target_cpu" \
+		'BEGIN { printf "%.3f\n", a - t + b + c }' >> "$tmp/perf_cpu"
+	awk -v b="$(stat -c %s "$tmp/perf.data")" -v n="$psamples" 'BEGIN { printf "%.1f\n", b / n }' >> "$tmp/perf_bytes"
+	complete_pct "$tmp/perf.folded" >> "$tmp/perf_complete"
+
+	# the ptrace sampler against the unprofiled run
+	"$WORK" --units "$UNITS" > "$tmp/out"; field elapsed < "$tmp/out" >> "$tmp/bare_wall"
+	for hz in 49 99; do
+		"$PERFSCOPE" cpu-profile -q --sampler ptrace -F $hz -o "$tmp/pt.folded" -- "$WORK" --units "$UNITS" > "$tmp/out" 2>/dev/null
+		field elapsed < "$tmp/out" >> "$tmp/pt$hz"
+	done
+done
+
+# 10 busy threads at 999 Hz: perfscope's peak RSS
+units_10t=$(awk -v s="$SECONDS_10T" 'BEGIN { printf "%d", s * 3000 * 2 / 10 }')
+"$PERFSCOPE" cpu-profile -F 999 -o "$tmp/10t.folded" -- "$WORK" --threads 10 --units "$units_10t" > /dev/null 2> "$tmp/10t.err"
+rss_10t=$(sed -n 's/.*peak RSS \([0-9.]*\) MB.*/\1/p' "$tmp/10t.err")
+samples_10t=$(sed -n 's/.* \([0-9]*\) samples (.*/\1/p' "$tmp/10t.err")
+secs_10t=$(sed -n 's/.*): \([0-9.]*\) s, .*/\1/p' "$tmp/10t.err")
+
+m() { median < "$1"; }
+frames_per_stack() { awk '{ l = $0; sub(/ [0-9]+$/, "", l); n = split(l, f, ";") - 1; if (n > best) { best = n } } END { print best }' "$tmp/ps.folded"; }
+bare=$(m "$tmp/bare_wall")
+echo "| measure (median of $RUNS, 999 Hz, 32 KiB stacks) | perfscope | perf record --call-graph dwarf + script + collapse | target |"
+echo "|---|---|---|---|"
+echo "| profiler CPU time, end to end | $(m "$tmp/ps_cpu") s | $(m "$tmp/perf_cpu") s | perfscope >= 3x less |"
+echo "| perfscope CPU per sample while sampling ($(frames_per_stack) frames) | $(m "$tmp/us_per_sample") us | | <= 10 us (15 frames) |"
+echo "| bytes written per sample | $(m "$tmp/ps_bytes") | $(m "$tmp/perf_bytes") | <= 100 |"
+echo "| stacks reaching a thread entry point (_start, clone3) | $(m "$tmp/ps_complete")% | $(m "$tmp/perf_complete")% | larger share |"
+echo
+echo "10 busy threads at 999 Hz for ${secs_10t} s (${samples_10t} samples): perfscope peak RSS ${rss_10t} MB (target: < 100 MB for 60 s)."
+echo
+echo "| ptrace sampler (median of $RUNS) | 49 Hz | 99 Hz |"
+echo "|---|---|---|"
+echo "| target wall time / unprofiled | $(awk -v a="$(m "$tmp/pt49")" -v b="$bare" 'BEGIN { printf "%.3fx", a / b }') | $(awk -v a="$(m "$tmp/pt99")" -v b="$bare" 'BEGIN { printf "%.3fx", a / b }') |"
