@@ -94,3 +94,14 @@ chain_pct() {
 	jq -e '([.stacks[].count] | add) as $total |
 		[.stacks[] | select(.frames[-1] | test("^\\[stripped\\+0x[0-9a-f]+\\]$")) | .count] | add > 0.9 * $total' "$json"
 }
+
+@test "a signal handler's stack is unwound through the signal frame into the interrupted code" {
+	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/sighandler" --seconds 1.5
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	handler=$(awk '/;handler_work [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	through=$(awk '/;main;wait_in_loop;(__restore_rt;)?on_alarm;handler_work [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	echo "total=$total handler=$handler through=$through"
+	[ "$handler" -gt $((total / 4)) ]
+	[ $((100 * through)) -ge $((95 * handler)) ]
+}

@@ -72,7 +72,8 @@ samples_10t=$(sed -n 's/.* \([0-9]*\) samples (.*/\1/p' "$tmp/10t.err")
 secs_10t=$(sed -n 's/.*): \([0-9.]*\) s, .*/\1/p' "$tmp/10t.err")
 
 m() { median < "$1"; }
-frames_per_stack() { awk '{ l = $0; sub(/ [0-9]+$/, "", l); n = split(l, f, ";") - 1; if (n > best) { best = n } } END { print best }' "$tmp/ps.folded"; }
+# Frames in the most sampled stack (what a typical sample unwinds).
+frames_per_stack() { awk '$NF > top { top = $NF; l = $0; sub(/ [0-9]+$/, "", l); n = split(l, f, ";") - 1 } END { print n }' "$tmp/ps.folded"; }
 bare=$(m "$tmp/bare_wall")
 echo "| measure (median of $RUNS, 999 Hz, 32 KiB stacks) | perfscope | perf record --call-graph dwarf + script + collapse | target |"
 echo "|---|---|---|---|"
