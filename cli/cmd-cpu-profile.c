@@ -263,6 +263,10 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "
 		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->unwinder->name,
 		(unsigned long long)r->truncated, (unsigned long long)p->stats.throttles);
+	if (p->unwinder->stats.sessions_evicted)
+		fprintf(stderr, "  note: more than 64 processes were unwound at once: %llu unwinding "
+			"sessions were dropped and rebuilt (slower, not less complete)\n",
+			(unsigned long long)p->unwinder->stats.sessions_evicted);
 	if (r->total && r->truncated * 100 >= r->total)
 		fprintf(stderr, "  note: %.0f%% of stacks were truncated: try --stack-size 65528 or a "
 			"lower frequency\n", 100.0 * (double)r->truncated / (double)r->total);
