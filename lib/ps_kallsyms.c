@@ -13,8 +13,7 @@ void ps_kallsyms_init(struct ps_kallsyms *ks)
 
 void ps_kallsyms_release(struct ps_kallsyms *ks)
 {
-	for (size_t i = 0; i < ks->count; i++)
-		free(ks->syms[i].name);
+	free(ks->text);
 	free(ks->syms);
 	memset(ks, 0, sizeof(*ks));
 }
@@ -31,32 +30,57 @@ static bool is_text_type(char t)
 	return t == 't' || t == 'T' || t == 'w' || t == 'W';
 }
 
+/* Parses hex digits at *p; returns the value and moves *p past them. */
+static uint64_t parse_hex(char **p)
+{
+	uint64_t v = 0;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/*
+ * Reads the whole file once and cuts it in place: "ADDR TYPE NAME[\t[MOD]]".
+ * 120,000-odd lines: sscanf and a strdup per line were most of the time
+ * perfscope spent after the target exited.
+ */
 int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path)
 {
-	char line[512];
-	FILE *f;
+	char *p;
 
 	ks->loaded = true;
-	f = fopen(path, "re");
-	if (!f)
+	ks->text = ps_read_file(path, NULL);
+	if (!ks->text)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (p = ks->text; *p;) {
+		char *eol = strchr(p, '\n'), *name, *end;
 		uint64_t addr;
-		char type, name[256];
 
-		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3 || !is_text_type(type))
-			continue;
-		if (addr)
-			ks->usable = true;
-		if (ps_grow(&ks->syms, &ks->cap, ks->count + 1, sizeof(*ks->syms)) < 0)
+		if (eol)
+			*eol = '\0';
+		addr = parse_hex(&p);
+		if (p[0] == ' ' && p[1] && p[2] == ' ' && is_text_type(p[1])) {
+			name = p + 3;
+			end = name + strcspn(name, " \t");
+			*end = '\0';
+			if (addr)
+				ks->usable = true;
+			if (ps_grow(&ks->syms, &ks->cap, ks->count + 1, sizeof(*ks->syms)) < 0)
+				break;
+			ks->syms[ks->count++] = (struct ps_ksym){ .addr = addr, .name = name };
+		}
+		if (!eol)
 			break;
-		ks->syms[ks->count].addr = addr;
-		ks->syms[ks->count].name = strdup(name);
-		if (!ks->syms[ks->count].name)
-			break;
-		ks->count++;
+		p = eol + 1;
 	}
-	fclose(f);
 	if (ks->count)
 		qsort(ks->syms, ks->count, sizeof(*ks->syms), cmp_ksym);
 	return 0;

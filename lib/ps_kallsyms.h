@@ -12,10 +12,11 @@
 
 struct ps_ksym {
 	uint64_t addr;
-	char *name;
+	const char *name;   /* points into ps_kallsyms.text */
 };
 
 struct ps_kallsyms {
+	char *text;         /* the file, names NUL-terminated in place */
 	struct ps_ksym *syms;
 	size_t count, cap;
 	bool loaded, usable;

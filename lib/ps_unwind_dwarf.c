@@ -61,13 +61,26 @@ struct dwarf_unwinder {
 	bool ran_off_copy, missing_module, hit_depth;
 };
 
-static char *debuginfo_path;
+/*
+ * Unwinding reads the module's own .eh_frame only.  Looking for separate
+ * debug files would make libdwfl prefer their .debug_frame, which for
+ * glibc (libc6-dbg) means decompressing megabytes while sampling, for CFI
+ * that .eh_frame already has.  Names and lines come later, from
+ * ps_symbols, which does read the debug files.
+ */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	(void)mod; (void)userdata; (void)modname; (void)base; (void)file_name;
+	(void)debuglink_file; (void)debuglink_crc; (void)debuginfo_file_name;
+	return -1;
+}
 
 static const Dwfl_Callbacks session_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = no_debuginfo,
 	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &debuginfo_path,
 };
 
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
