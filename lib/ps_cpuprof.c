@@ -117,24 +117,35 @@ static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
-/* Samples with ptrace instead of perf events: DWARF samples made by hand. */
-static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+static unsigned stack_size_of(const struct ps_cpuprof *p)
 {
-	unsigned stack = p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
-	int rc = ps_ptrace_init(&p->ptrace, &p->child, stack, p->cfg.frequency, err);
+	return p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
+}
 
-	if (rc < 0)
-		return rc;
+/*
+ * From here on samples come from ps_ptrace: DWARF samples made by hand,
+ * read with the perf sampler's record format so the rest is shared.
+ */
+static int switch_to_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
 	p->use_ptrace = true;
 	p->tick_rng = ps_now_ns() | 1;
 	p->perf.format = (struct ps_rec_format){ .sample_type = PS_SAMPLE_TYPE_DWARF,
 						  .nregs = PS_NREGS };
 	p->perf.dwarf = true;
-	p->perf.cfg.stack_size = stack;
+	p->perf.cfg.stack_size = stack_size_of(p);
 	p->perf.exclude_kernel = true;
 	snprintf(p->perf.event_name, sizeof(p->perf.event_name), "ptrace-timer");
 	p->start_ns = ps_now_ns();
 	return choose_unwinder(p, err);
+}
+
+/* Takes the launched child, stopped at its exec, under the ptrace sampler. */
+static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc = ps_ptrace_init(&p->ptrace, &p->child, stack_size_of(p), p->cfg.frequency, err);
+
+	return rc < 0 ? rc : switch_to_ptrace(p, err);
 }
 
 static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
@@ -187,14 +198,28 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
+/* Samples a running process with ptrace; it is detached, alive, at the end. */
+static int start_attached_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	pid_t pid = p->cfg.attach_pid;
+	int rc;
+
+	p->target_pid = pid;
+	note_target_owner(p, pid);
+	rc = ps_ptrace_attach(&p->ptrace, pid, &p->child, stack_size_of(p), p->cfg.frequency, err);
+	if (rc < 0)
+		return rc;
+	ps_procs_synthesize(&p->procs, (uint32_t)pid);
+	return switch_to_ptrace(p, err);
+}
+
 static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 {
 	pid_t pid = p->cfg.attach_pid;
 	int rc;
 
 	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
-		return ps_error_set(err, PS_E_USAGE,
-				    "--sampler ptrace profiles launched commands only, not --pid");
+		return start_attached_ptrace(p, err);
 
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);

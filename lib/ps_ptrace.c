@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <signal.h>
@@ -56,13 +57,6 @@ int ps_ptrace_init(struct ps_ptrace *pt, struct ps_child *child, unsigned stack_
 	return 0;
 }
 
-void ps_ptrace_release(struct ps_ptrace *pt)
-{
-	free(pt->threads);
-	free(pt->record);
-	memset(pt, 0, sizeof(*pt));
-}
-
 /* CPU time of a thread so far, in ns (schedstat's first field); 0 if unknown. */
 static uint64_t thread_cpu_ns(pid_t pid, pid_t tid)
 {
@@ -78,6 +72,90 @@ static uint64_t thread_cpu_ns(pid_t pid, pid_t tid)
 		ns = strtoull(buf, NULL, 10);
 	fclose(f);
 	return ns;
+}
+
+static bool have_tid(const struct ps_ptrace *pt, pid_t tid)
+{
+	for (size_t i = 0; i < pt->nthreads; i++)
+		if (pt->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+static int attach_error(struct ps_error *err, pid_t pid, int e)
+{
+	long scope = -1;
+
+	ps_read_long("/proc/sys/kernel/yama/ptrace_scope", &scope);
+	if (e == ESRCH || e == ENOENT)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	ps_error_set(err, PS_E_PERM, "cannot ptrace pid %d: %s", (int)pid, strerror(e));
+	if (scope > 0)
+		ps_error_hint(err, "kernel.yama.ptrace_scope is %ld: run as root, or "
+			      "'sudo sysctl kernel.yama.ptrace_scope=0'", scope);
+	else
+		ps_error_hint(err, "you can only trace your own processes unless you are root "
+			      "(or have CAP_SYS_PTRACE)");
+	return err->code;
+}
+
+int ps_ptrace_attach(struct ps_ptrace *pt, pid_t pid, struct ps_child *status,
+		     unsigned stack_size, unsigned frequency, struct ps_error *err)
+{
+	long opts = PTRACE_O_TRACECLONE;
+	char path[64];
+	bool added;
+
+	memset(pt, 0, sizeof(*pt));
+	memset(status, 0, sizeof(*status));
+	status->pid = pid;
+	pt->pid = pid;
+	pt->child = status;
+	pt->stack_size = stack_size;
+	pt->tick_ns = 1000000000ULL / (frequency ? frequency : 99);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	/* Threads started while we attach are caught by listing again. */
+	do {
+		DIR *dir = opendir(path);
+		struct dirent *de;
+
+		if (!dir)
+			return attach_error(err, pid, errno);
+		added = false;
+		while ((de = readdir(dir))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+
+			if (tid <= 0 || have_tid(pt, tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts) < 0) {
+				int e = errno;
+
+				if (e == ESRCH)
+					continue;	/* it ended meanwhile */
+				closedir(dir);
+				ps_ptrace_detach(pt);
+				return attach_error(err, pid, e);
+			}
+			if (add_tid(pt, tid) < 0) {
+				closedir(dir);
+				return ps_error_set(err, PS_E_NOMEM, "out of memory");
+			}
+			/* CPU time used before we came is not ours to count. */
+			pt->threads[pt->nthreads - 1].last_cpu_ns = thread_cpu_ns(pid, tid);
+			added = true;
+		}
+		closedir(dir);
+	} while (added);
+	if (pt->nthreads == 0)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	return 0;
+}
+
+void ps_ptrace_release(struct ps_ptrace *pt)
+{
+	free(pt->threads);
+	free(pt->record);
+	memset(pt, 0, sizeof(*pt));
 }
 
 static bool is_running(pid_t pid, pid_t tid)

@@ -48,6 +48,14 @@ struct ps_ptrace {
 /* Takes over a child stopped at its exec (ps_launch_start()). */
 int ps_ptrace_init(struct ps_ptrace *pt, struct ps_child *child, unsigned stack_size,
 		   unsigned frequency, struct ps_error *err);
+
+/*
+ * Attaches to every thread of a running process (PTRACE_SEIZE, so nothing
+ * stops it now).  `status` records when it exits; ps_ptrace_detach() lets
+ * it run on untraced.
+ */
+int ps_ptrace_attach(struct ps_ptrace *pt, pid_t pid, struct ps_child *status,
+		     unsigned stack_size, unsigned frequency, struct ps_error *err);
 void ps_ptrace_release(struct ps_ptrace *pt);
 
 /*

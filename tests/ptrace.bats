@@ -66,10 +66,39 @@ setup() {
 	[[ "$output" == *"got-usr1"* ]]
 }
 
-@test "--sampler ptrace with --pid is refused clearly" {
-	run "$PERFSCOPE" cpu-profile --sampler ptrace --pid $$ -o "$out"
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"launched commands only"* ]]
+@test "ptrace sampler attaches with --pid: CPU time counted from the attach, target left running" {
+	"$WL/spin" > "$BATS_TEST_TMPDIR/spin.out" &
+	bg=$!
+	sleep 0.5	# CPU time used before the attach must not be counted
+	run "$PERFSCOPE" cpu-profile --sampler ptrace -F 199 -d 1 -o "$out" --pid "$bg"
+	alive=0; kill -0 "$bg" 2>/dev/null && alive=1
+	kill -9 "$bg" 2>/dev/null
+	[ "$status" -eq 0 ]
+	[ "$alive" -eq 1 ]
+	total=$(folded_total "$out")
+	# one busy thread for 1 s at 199 Hz: 199 samples' worth of CPU time
+	assert_within samples "$total" 199 30
+	[ "$(chain_samples "$out" "main;spin_forever")" -ge $((total * 95 / 100)) ]
+}
+
+@test "ptrace sampler attaches to every thread of a running process" {
+	"$WL/threads" --seconds 4 >/dev/null &
+	bg=$!
+	sleep 0.5
+	run "$PERFSCOPE" cpu-profile --sampler ptrace -F 499 --per-thread -d 1.5 -o "$out" --pid "$bg"
+	kill -9 "$bg" 2>/dev/null
+	[ "$status" -eq 0 ]
+	heavy=$(chain_samples "$out" "worker-heavy")
+	light=$(chain_samples "$out" "worker-light")
+	[ "$heavy" -gt 500 ]
+	assert_within light/heavy "$((100 * light / heavy))" 25 10
+}
+
+@test "ptrace sampler: --pid of no such process exits 3" {
+	pid=$(sh -c 'echo $$')
+	run "$PERFSCOPE" cpu-profile --sampler ptrace -o "$out" --pid "$pid"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"no such process: $pid"* ]]
 }
 
 @test "ptrace sampler: the JSON totals add up" {
