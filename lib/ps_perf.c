@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <poll.h>
@@ -13,6 +12,7 @@
 
 #include "ps_perf.h"
 #include "ps_records.h"
+#include "ps_tasks.h"
 #include "ps_util.h"
 
 static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
@@ -240,44 +240,39 @@ static bool have_tid(const struct ps_perf *perf, pid_t tid)
 	return false;
 }
 
+struct attach_ctx {
+	struct ps_perf *perf;
+	const struct ps_preflight *pf;
+	struct ps_error *err;
+};
+
+static bool perf_has_tid(pid_t tid, void *ctx)
+{
+	return have_tid(((struct attach_ctx *)ctx)->perf, tid);
+}
+
+static int perf_add_tid(pid_t tid, void *ctx)
+{
+	struct attach_ctx *a = ctx;
+
+	return ps_perf_add_task(a->perf, tid, a->pf, a->err);
+}
+
 int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflight *pf,
 			struct ps_error *err)
 {
-	char path[64];
-	bool added;
+	struct attach_ctx a = { perf, pf, err };
+	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	/* Threads started while we list are caught by listing again. */
-	do {
-		DIR *dir = opendir(path);
-		struct dirent *de;
-
-		if (!dir) {
-			if (errno == ENOENT)
-				return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
-			return ps_error_set(err, PS_E_PERM, "cannot read '%s': %s", path,
-					    strerror(errno));
-		}
-		added = false;
-		while ((de = readdir(dir))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-			int rc;
-
-			if (tid <= 0 || have_tid(perf, tid))
-				continue;
-			rc = ps_perf_add_task(perf, tid, pf, err);
-			if (rc == -ESRCH)
-				continue;
-			if (rc < 0) {
-				closedir(dir);
-				return rc;
-			}
-			added = true;
-		}
-		closedir(dir);
-	} while (added);
-	if (perf->ntids == 0)
+	ps_error_clear(err);
+	rc = ps_tasks_visit(pid, perf_has_tid, perf_add_tid, &a);
+	if (err->code)		/* opening events failed: already explained */
+		return err->code;
+	if (rc == -ENOENT || (rc == 0 && perf->ntids == 0))
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	if (rc < 0)		/* -errno from reading the task list */
+		return ps_error_set(err, PS_E_PERM, "cannot read /proc/%d/task: %s", (int)pid,
+				    strerror(-rc));
 	return 0;
 }
 

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 
 #include "ps_ptrace.h"
 #include "ps_records.h"
+#include "ps_tasks.h"
 #include "ps_util.h"
 
 static int add_tid(struct ps_ptrace *pt, pid_t tid)
@@ -99,12 +99,40 @@ static int attach_error(struct ps_error *err, pid_t pid, int e)
 	return err->code;
 }
 
+struct seize_ctx {
+	struct ps_ptrace *pt;
+	int error;           /* errno of a refused PTRACE_SEIZE */
+};
+
+static bool pt_has_tid(pid_t tid, void *ctx)
+{
+	return have_tid(((struct seize_ctx *)ctx)->pt, tid);
+}
+
+static int seize_tid(pid_t tid, void *ctx)
+{
+	struct seize_ctx *c = ctx;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACECLONE) < 0) {
+		if (errno == ESRCH)
+			return -ESRCH;	/* it ended meanwhile */
+		c->error = errno;
+		return -1;
+	}
+	if (add_tid(c->pt, tid) < 0) {
+		c->error = ENOMEM;
+		return -1;
+	}
+	/* CPU time used before we came is not ours to count. */
+	c->pt->threads[c->pt->nthreads - 1].last_cpu_ns = thread_cpu_ns(c->pt->pid, tid);
+	return 0;
+}
+
 int ps_ptrace_attach(struct ps_ptrace *pt, pid_t pid, struct ps_child *status,
 		     unsigned stack_size, unsigned frequency, struct ps_error *err)
 {
-	long opts = PTRACE_O_TRACECLONE;
-	char path[64];
-	bool added;
+	struct seize_ctx c = { .pt = pt };
+	int rc;
 
 	memset(pt, 0, sizeof(*pt));
 	memset(status, 0, sizeof(*status));
@@ -113,41 +141,11 @@ int ps_ptrace_attach(struct ps_ptrace *pt, pid_t pid, struct ps_child *status,
 	pt->child = status;
 	pt->stack_size = stack_size;
 	pt->tick_ns = 1000000000ULL / (frequency ? frequency : 99);
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	/* Threads started while we attach are caught by listing again. */
-	do {
-		DIR *dir = opendir(path);
-		struct dirent *de;
-
-		if (!dir)
-			return attach_error(err, pid, errno);
-		added = false;
-		while ((de = readdir(dir))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-
-			if (tid <= 0 || have_tid(pt, tid))
-				continue;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts) < 0) {
-				int e = errno;
-
-				if (e == ESRCH)
-					continue;	/* it ended meanwhile */
-				closedir(dir);
-				ps_ptrace_detach(pt);
-				return attach_error(err, pid, e);
-			}
-			if (add_tid(pt, tid) < 0) {
-				closedir(dir);
-				return ps_error_set(err, PS_E_NOMEM, "out of memory");
-			}
-			/* CPU time used before we came is not ours to count. */
-			pt->threads[pt->nthreads - 1].last_cpu_ns = thread_cpu_ns(pid, tid);
-			added = true;
-		}
-		closedir(dir);
-	} while (added);
-	if (pt->nthreads == 0)
-		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	rc = ps_tasks_visit(pid, pt_has_tid, seize_tid, &c);
+	if (rc < 0 || pt->nthreads == 0) {
+		ps_ptrace_detach(pt);
+		return attach_error(err, pid, c.error ? c.error : rc < 0 ? -rc : ESRCH);
+	}
 	return 0;
 }
 
