@@ -217,3 +217,16 @@ setup() {
 	# write() and getppid() in glibc have no frame pointer; DWARF still finds their caller
 	[ "$(chain_samples "$out" "main;do_syscalls")" -ge $((total * 95 / 100)) ]
 }
+
+@test "a program started through a shell (exec, and fork then exec) is profiled under its own name" {
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$out" -- sh -c "exec '$WL/cpusplit-nofp' --seconds 1"
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	[ "$(grep -c '^cpusplit-nofp;' "$out")" -ge 3 ]
+	[ "$(chain_samples "$out" "main;path_a;leaf_sixty")" -ge $((total * 50 / 100)) ]
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$out" -- sh -c "true; '$WL/cpusplit-nofp' --seconds 1; true"
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	assert_cpusplit_shares "$out"
+	[ "$(awk '/^cpusplit-nofp;.*;main;/ { t += $NF } END { print t + 0 }' "$out")" -ge $((total * 95 / 100)) ]
+}
