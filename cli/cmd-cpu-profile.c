@@ -263,6 +263,12 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "
 		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->unwinder->name,
 		(unsigned long long)r->truncated, (unsigned long long)p->stats.throttles);
+	if (p->stats.lost)
+		fprintf(stderr, "  note: %llu samples were lost: the ring buffers overflowed; lower -F, "
+			"use --call-graph fp or a smaller --stack-size%s\n",
+			(unsigned long long)p->stats.lost,
+			ps_preflight_privileged(&p->pf) || p->pf.is_root ? "" :
+			", or raise 'sudo sysctl kernel.perf_event_mlock_kb=4096'");
 	if (p->unwinder->stats.sessions_evicted)
 		fprintf(stderr, "  note: more than 64 processes were unwound at once: %llu unwinding "
 			"sessions were dropped and rebuilt (slower, not less complete)\n",

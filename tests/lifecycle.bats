@@ -193,3 +193,26 @@ start_spin() {
 	fi
 	rm -rf "$dir"
 }
+
+@test "lost samples are counted, reported, and come with advice" {
+	require_perf
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to the nobody user"
+	dir=$(mktemp -d /tmp/perfscope-nobody.XXXXXX)
+	chmod 777 "$dir"
+	if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$PERFSCOPE"; then
+		rm -rf "$dir"
+		skip "the build tree is not reachable by user nobody"
+	fi
+	# an unprivileged ring is small (kernel.perf_event_mlock_kb): 2 threads of
+	# 32 KiB stack copies at 50 kHz overflow it
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PERFSCOPE" cpu-profile -F 50000 -o "$dir/out.json" -- "$WL/threads" --seconds 1
+	lost=$(jq '.metadata.lost_samples' "$dir/out.json")
+	rm -rf "$dir"
+	[ "$status" -eq 0 ]
+	[ "$lost" -gt 0 ] || skip "no samples were lost on this machine"
+	[[ "$output" == *"$lost lost"* ]]
+	[[ "$output" == *"samples were lost: the ring buffers overflowed; lower -F"* ]]
+	[[ "$output" == *"perf_event_mlock_kb"* ]]
+}
