@@ -148,6 +148,25 @@ static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
 	return rc < 0 ? rc : switch_to_ptrace(p, err);
 }
 
+/*
+ * perf_event_open was refused and --sampler is auto: keep the reason for
+ * the report, close whatever events did open, and let ptrace sample.
+ */
+static bool fall_back_to_ptrace(struct ps_cpuprof *p, int rc, struct ps_error *err)
+{
+	struct ps_perf_config pcfg = p->perf.cfg;
+
+	if (rc != PS_E_PERM || p->cfg.sampler != PS_SAMPLER_AUTO)
+		return false;
+	snprintf(p->sampler_note, sizeof(p->sampler_note),
+		 "%s; sampling with ptrace instead (slower, user stacks only). %s",
+		 err->msg, err->hint);
+	ps_error_clear(err);
+	ps_perf_release(&p->perf);
+	ps_perf_init(&p->perf, &pcfg);
+	return true;
+}
+
 static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
 {
 	int rc;
@@ -155,13 +174,8 @@ static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
 	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
 		return start_ptrace(p, err);
 	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
-	if (rc == PS_E_PERM && p->cfg.sampler == PS_SAMPLER_AUTO) {
-		snprintf(p->sampler_note, sizeof(p->sampler_note),
-			 "%s; sampling with ptrace instead (slower, user stacks only). %s",
-			 err->msg, err->hint);
-		ps_error_clear(err);
+	if (fall_back_to_ptrace(p, rc, err))
 		return start_ptrace(p, err);
-	}
 	return rc == 0 ? choose_unwinder(p, err) : rc;
 }
 
@@ -227,6 +241,8 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	note_target_owner(p, pid);
 	p->pidfd = open_pidfd(pid);
 	rc = ps_perf_add_process(&p->perf, pid, &p->pf, err);
+	if (fall_back_to_ptrace(p, rc, err))
+		return start_attached_ptrace(p, err);
 	if (rc == 0)
 		rc = choose_unwinder(p, err);
 	if (rc < 0)

@@ -110,3 +110,18 @@ setup() {
 	[ "$(jq '[.stacks[].count] | add' "$json")" -eq "$samples" ]
 	[ "$(jq '[.threads[].samples] | add' "$json")" -eq "$samples" ]
 }
+
+@test "perf_event_open refused with --pid: auto falls back to ptrace too" {
+	"$WL/spin" > "$BATS_TEST_TMPDIR/spin.out" &
+	bg=$!
+	sleep 0.3
+	json="$BATS_TEST_TMPDIR/out.json"
+	run "$HELPERS/noperf" "$PERFSCOPE" cpu-profile -F 199 -d 1 -o "$json" --pid "$bg"
+	alive=0; kill -0 "$bg" 2>/dev/null && alive=1
+	kill -9 "$bg" 2>/dev/null
+	[ "$status" -eq 0 ]
+	[ "$alive" -eq 1 ]
+	[[ "$output" == *"sampling with ptrace instead"* ]]
+	jq -e '.metadata.sampler == "ptrace" and .metadata.attached' "$json"
+	jq -e '.functions[] | select(.name == "spin_forever") | .self_pct > 90' "$json"
+}
