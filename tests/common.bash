@@ -56,3 +56,23 @@ assert_cpusplit_shares() {
 	assert_within leaf_thirty "$(self_share "$1" leaf_thirty)" 30 $TOLERANCE_POINTS &&
 	assert_within leaf_ten "$(self_share "$1" leaf_ten)" 10 $TOLERANCE_POINTS
 }
+
+# For tests that run perfscope as user nobody: skips unless we are root
+# with setpriv and nobody can reach the given files; sets $nobody_dir, a
+# directory nobody can write (the caller removes it).
+require_nobody() {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to the nobody user"
+	nobody_dir=$(mktemp -d /tmp/perfscope-nobody.XXXXXX)
+	chmod 777 "$nobody_dir"
+	for f in "$@"; do
+		if ! as_nobody test -x "$f"; then
+			rm -rf "$nobody_dir"
+			skip "the build tree is not reachable by user nobody"
+		fi
+	done
+}
+
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}

@@ -168,48 +168,35 @@ start_spin() {
 
 @test "an unprivileged user can profile their own program" {
 	require_perf
-	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
-	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to the nobody user"
-	dir=$(mktemp -d /tmp/perfscope-nobody.XXXXXX)
-	chmod 777 "$dir"
-	if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$PERFSCOPE" ||
-	   ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$WL/cpusplit"; then
-		rm -rf "$dir"
-		skip "the build tree is not reachable by user nobody"
-	fi
+	require_nobody "$PERFSCOPE" "$WL/cpusplit"
 	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
-	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$PERFSCOPE" cpu-profile -F 999 -o "$dir/out.folded" -- "$WL/cpusplit" --seconds 1
+	run as_nobody "$PERFSCOPE" cpu-profile --sampler perf -F 999 -o "$nobody_dir/out.folded" \
+		-- "$WL/cpusplit" --seconds 1
 	if [ "$paranoid" -gt 2 ]; then
 		[ "$status" -eq 4 ]
 		[[ "$output" == *"perf_event_paranoid"* ]]
 	else
 		[ "$status" -eq 0 ]
-		assert_within leaf_sixty "$(self_share "$dir/out.folded" leaf_sixty)" 60 $TOLERANCE_POINTS
+		assert_within leaf_sixty "$(self_share "$nobody_dir/out.folded" leaf_sixty)" 60 $TOLERANCE_POINTS
 		if [ "$paranoid" -ge 2 ]; then
 			[[ "$output" == *"kernel frames not recorded"* ]]
-			[ "$(grep -c '_\[k\]' "$dir/out.folded")" -eq 0 ]
+			[ "$(grep -c '_\[k\]' "$nobody_dir/out.folded")" -eq 0 ]
 		fi
 	fi
-	rm -rf "$dir"
+	rm -rf "$nobody_dir"
 }
 
 @test "lost samples are counted, reported, and come with advice" {
 	require_perf
-	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
-	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to the nobody user"
-	dir=$(mktemp -d /tmp/perfscope-nobody.XXXXXX)
-	chmod 777 "$dir"
-	if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$PERFSCOPE"; then
-		rm -rf "$dir"
-		skip "the build tree is not reachable by user nobody"
-	fi
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	[ "$paranoid" -le 2 ] || skip "perf_event_paranoid is $paranoid: no perf events for user nobody"
+	require_nobody "$PERFSCOPE" "$WL/threads"
 	# an unprivileged ring is small (kernel.perf_event_mlock_kb): 2 threads of
 	# 32 KiB stack copies at 50 kHz overflow it
-	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$PERFSCOPE" cpu-profile -F 50000 -o "$dir/out.json" -- "$WL/threads" --seconds 1
-	lost=$(jq '.metadata.lost_samples' "$dir/out.json")
-	rm -rf "$dir"
+	run as_nobody "$PERFSCOPE" cpu-profile --sampler perf -F 50000 -o "$nobody_dir/out.json" \
+		-- "$WL/threads" --seconds 1
+	lost=$(jq '.metadata.lost_samples' "$nobody_dir/out.json")
+	rm -rf "$nobody_dir"
 	[ "$status" -eq 0 ]
 	[ "$lost" -gt 0 ] || skip "no samples were lost on this machine"
 	[[ "$output" == *"$lost lost"* ]]
