@@ -195,21 +195,14 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 		ps_launch_abort(&p->child);
 		return rc;
 	}
-	if (p->use_ptrace) {
-		if (p->cfg.started)
-			p->cfg.started(p->child.pid, p->cfg.progress_ctx);
-		return 0;
-	}
+	if (p->use_ptrace)
+		return 0;	/* ptrace keeps the child traced: it is already running */
 	p->pidfd = open_pidfd(p->child.pid);
 	p->start_ns = ps_now_ns();
 	rc = ps_launch_release_stop(&p->child, err);
-	if (rc < 0) {
+	if (rc < 0)
 		ps_launch_abort(&p->child);
-		return rc;
-	}
-	if (p->cfg.started)
-		p->cfg.started(p->child.pid, p->cfg.progress_ctx);
-	return 0;
+	return rc;
 }
 
 /* Samples a running process with ptrace; it is detached, alive, at the end. */

@@ -74,8 +74,6 @@ struct ps_cpuprof_config {
 	/* Called about once a second while sampling (may be NULL). */
 	void (*progress)(const struct ps_cpuprof_progress *p, void *ctx);
 	void *progress_ctx;
-	/* Called once the target runs (after the exec stop is released). */
-	void (*started)(pid_t pid, void *ctx);
 };
 
 struct ps_cpuprof_stats {

@@ -50,11 +50,6 @@ bool ps_preflight_privileged(const struct ps_preflight *pf)
 	return pf->cap_perfmon || pf->cap_sys_admin;
 }
 
-bool ps_preflight_kernel_allowed(const struct ps_preflight *pf)
-{
-	return ps_preflight_privileged(pf) || pf->paranoid <= 1;
-}
-
 void ps_preflight_refusal_hint(const struct ps_preflight *pf, int errno_val,
 			       char *buf, size_t len)
 {

@@ -25,9 +25,6 @@ void ps_preflight_read(struct ps_preflight *pf);
 /* Privileged enough that the paranoid setting does not apply to us. */
 bool ps_preflight_privileged(const struct ps_preflight *pf);
 
-/* Whether kernel samples and call chains should be allowed to us. */
-bool ps_preflight_kernel_allowed(const struct ps_preflight *pf);
-
 /* Fills buf with what to run when perf_event_open was refused with errno_val. */
 void ps_preflight_refusal_hint(const struct ps_preflight *pf, int errno_val,
 			       char *buf, size_t len);
