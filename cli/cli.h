@@ -50,5 +50,7 @@ int cli_exit_code(int ps_code);
 /* Parses a strictly positive number; returns 0 or -1. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* Index of s in names[0..n), or -1. */
+int cli_parse_choice(const char *s, const char *const names[], int n);
 
 #endif

@@ -90,11 +90,21 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Option values, in the order of their enums (checked at compile time). */
+static const char *const call_graph_names[] = {
+	[PS_CALL_GRAPH_AUTO] = "auto", [PS_CALL_GRAPH_FP] = "fp", [PS_CALL_GRAPH_DWARF] = "dwarf",
+};
+static const char *const sampler_names[] = {
+	[PS_SAMPLER_AUTO] = "auto", [PS_SAMPLER_PERF] = "perf", [PS_SAMPLER_PTRACE] = "ptrace",
+};
+_Static_assert(sizeof(call_graph_names) / sizeof(call_graph_names[0]) == 3, "call graph names");
+_Static_assert(sizeof(sampler_names) / sizeof(sampler_names[0]) == 3, "sampler names");
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct cpu_options *o)
 {
 	unsigned long v;
-	int c;
+	int c, choice;
 
 	o->frequency = DEFAULT_FREQUENCY;
 	optind = 1;
@@ -131,15 +141,10 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 			o->pid = (pid_t)v;
 			break;
 		case OPT_CALL_GRAPH:
-			if (strcmp(optarg, "auto") == 0)
-				o->call_graph = PS_CALL_GRAPH_AUTO;
-			else if (strcmp(optarg, "dwarf") == 0)
-				o->call_graph = PS_CALL_GRAPH_DWARF;
-			else if (strcmp(optarg, "fp") == 0)
-				o->call_graph = PS_CALL_GRAPH_FP;
-			else
+			if ((choice = cli_parse_choice(optarg, call_graph_names, 3)) < 0)
 				return cli_usage_error("cpu-profile",
 						       "unknown --call-graph '%s' (use dwarf, fp or auto)", optarg);
+			o->call_graph = (enum ps_call_graph)choice;
 			break;
 		case OPT_STACK_SIZE:
 			if (cli_parse_uint(optarg, 65528, &v) < 0 || v % 8 || v < 64)
@@ -153,15 +158,10 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		case OPT_NO_KERNEL: o->no_kernel = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case OPT_SAMPLER:
-			if (strcmp(optarg, "auto") == 0)
-				o->sampler = PS_SAMPLER_AUTO;
-			else if (strcmp(optarg, "perf") == 0)
-				o->sampler = PS_SAMPLER_PERF;
-			else if (strcmp(optarg, "ptrace") == 0)
-				o->sampler = PS_SAMPLER_PTRACE;
-			else
+			if ((choice = cli_parse_choice(optarg, sampler_names, 3)) < 0)
 				return cli_usage_error("cpu-profile",
 						       "unknown --sampler '%s' (use perf, ptrace or auto)", optarg);
+			o->sampler = (enum ps_sampler_kind)choice;
 			break;
 		case 'q': o->quiet = true; break;
 		case 'h':

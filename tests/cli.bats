@@ -54,6 +54,14 @@ load common
 	run "$PERFSCOPE" cpu-profile --format svgz -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown --format 'svgz'"* ]]
+	run "$PERFSCOPE" cpu-profile --call-graph lbr -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown --call-graph 'lbr' (use dwarf, fp or auto)"* ]]
+	run "$PERFSCOPE" cpu-profile --sampler ebpf -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown --sampler 'ebpf' (use perf, ptrace or auto)"* ]]
+	run "$PERFSCOPE" cpu-profile --stack-size 100 -- true
+	[ "$status" -eq 2 ]
 }
 
 @test "a command and --pid together: exit 2" {
