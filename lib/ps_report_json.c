@@ -34,6 +34,18 @@ static cJSON *unwind_failures(const struct ps_unwind_stats *st)
 	return o;
 }
 
+/* How DWARF stacks were unwound: cached rules alone, or libdwfl. */
+static cJSON *unwind_paths(const struct ps_unwind_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "dwarf", (double)st->dwarf_unwound);
+	cJSON_AddNumberToObject(o, "cached_rules", (double)st->fast_unwound);
+	cJSON_AddNumberToObject(o, "libdwfl", (double)(st->dwarf_unwound - st->fast_unwound));
+	cJSON_AddNumberToObject(o, "verify_mismatches", (double)st->verify_mismatches);
+	return o;
+}
+
 static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *o)
 {
 	const struct ps_cpureport *r = &p->report;
@@ -57,6 +69,7 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 		cJSON_AddStringToObject(m, "unwind_note", p->perf.unwind_note);
 	cJSON_AddNumberToObject(m, "stack_size", p->perf.dwarf ? p->perf.cfg.stack_size : 0);
 	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwinder->stats));
+	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwinder->stats));
 	cJSON_AddNumberToObject(m, "duration_s",
 				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
 	cJSON_AddNumberToObject(m, "samples", (double)p->stats.samples);

@@ -105,3 +105,19 @@ chain_pct() {
 	[ "$handler" -gt $((total / 4)) ]
 	[ $((100 * through)) -ge $((95 * handler)) ]
 }
+
+# The cached-rule walker must find exactly the frames libdwfl finds; the
+# diagnostic PERFSCOPE_VERIFY_UNWIND unwinds every such stack both ways.
+@test "the cached-rule walker agrees with libdwfl frame for frame, and hands signal frames to it" {
+	for w in libcsplit cxxwork dlmain-nofp sighandler; do
+		json="$BATS_TEST_TMPDIR/$w.json"
+		PERFSCOPE_VERIFY_UNWIND=1 run "$PERFSCOPE" cpu-profile -q -F 999 -o "$json" -- "$WL/$w" --seconds 1
+		[ "$status" -eq 0 ] || { echo "$w: $output"; return 1; }
+		jq -e '.metadata.unwind_paths | .verify_mismatches == 0 and .cached_rules > 0' "$json" ||
+			{ echo "$w: $(jq -c .metadata.unwind_paths "$json")"; return 1; }
+	done
+	# ordinary compiled code never needs libdwfl...
+	jq -e '.metadata.unwind_paths | .cached_rules >= 0.99 * .dwarf' "$BATS_TEST_TMPDIR/libcsplit.json"
+	# ...but a stack through a signal frame does
+	jq -e '.metadata.unwind_paths.libdwfl > 0' "$BATS_TEST_TMPDIR/sighandler.json"
+}

@@ -19,7 +19,7 @@ complete_pct() {
 }
 # ~15 frames: _start, __libc_start_main, __libc_start_call_main, main,
 # thread_main's caller chain, DEPTH+1 descend frames and work_unit.
-DEPTH=${DEPTH:-9}
+DEPTH=${DEPTH:-11}
 
 # A folded collapse of `perf script` output, for the comparison (awk: no perl here).
 collapse_perf_script() {
