@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include "../lib/ps_util.h"
 #include "cli.h"
 
 int cli_exit_code(int ps_code)
@@ -74,4 +76,29 @@ int cli_parse_choice(const char *s, const char *const names[], int n)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	cli_stop_signal = sig;
+}
+
+void cli_install_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct cli_usage cli_own_usage(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (struct cli_usage){ .cpu_s = ps_self_cpu_seconds(), .peak_rss_kb = ru.ru_maxrss };
 }

@@ -14,6 +14,8 @@
 #ifndef PERFSCOPE_CLI_H
 #define PERFSCOPE_CLI_H
 
+#include <signal.h>
+
 #include "../lib/ps_error.h"
 
 #ifndef PERFSCOPE_VERSION
@@ -41,6 +43,9 @@ struct cli_command {
 extern const char cmd_cpu_profile_help[];
 int cmd_cpu_profile(int argc, char **argv);
 
+extern const char cmd_memory_profile_help[];
+int cmd_memory_profile(int argc, char **argv);
+
 /* Prints "perfscope: MSG" and the hint, returns the exit code for err. */
 int cli_fail(const struct ps_error *err);
 /* Prints a usage error for `cmd` and returns EXIT_USAGE. */
@@ -52,5 +57,19 @@ int cli_parse_double(const char *s, double *out);
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Index of s in names[0..n), or -1. */
 int cli_parse_choice(const char *s, const char *const names[], int n);
+
+/*
+ * SIGINT, SIGTERM and SIGHUP set cli_stop_signal (to the signal number):
+ * the session stops, writes what it has, and passes the signal on.
+ */
+extern volatile sig_atomic_t cli_stop_signal;
+void cli_install_stop_signals(void);
+
+/* perfscope's own cost, for the summaries and the benchmarks. */
+struct cli_usage {
+	double cpu_s;
+	long peak_rss_kb;
+};
+struct cli_usage cli_own_usage(void);
 
 #endif

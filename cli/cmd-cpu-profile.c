@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../lib/ps_cpuprof.h"
@@ -184,42 +183,11 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 	return -1;
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static void show_progress(const struct ps_cpuprof_progress *pr, void *ctx)
 {
 	(void)ctx;
 	fprintf(stderr, "\rperfscope: %.0f s, %llu samples, %llu lost\033[K", pr->elapsed_s,
 		(unsigned long long)pr->samples, (unsigned long long)pr->lost);
-}
-
-/* perfscope's own cost, for the summary and the benchmarks. */
-struct own_usage {
-	double cpu_s;
-	long peak_rss_kb;
-};
-
-static struct own_usage own_usage(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (struct own_usage){ .cpu_s = ps_self_cpu_seconds(), .peak_rss_kb = ru.ru_maxrss };
 }
 
 static const char *target_name(const struct cpu_options *o)
@@ -238,7 +206,7 @@ static const char *target_name(const struct cpu_options *o)
 }
 
 static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *o,
-			  const char *output, struct own_usage use)
+			  const char *output, struct cli_usage use)
 {
 	const struct ps_cpureport *r = &p->report;
 	double secs = (double)(p->end_ns - p->start_ns) / 1e9;
@@ -313,7 +281,7 @@ static int profile(struct cpu_options *o)
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
 		.call_graph = o->call_graph, .stack_size = o->stack_size,
 		.demangle = !o->no_demangle, .sampler = o->sampler,
-		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &stop_signal,
+		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };
 	struct ps_error err = { 0 };
@@ -331,7 +299,7 @@ static int profile(struct cpu_options *o)
 	}
 	if (!o->quiet && isatty(STDERR_FILENO))
 		cfg.progress = show_progress;
-	install_signals();
+	cli_install_stop_signals();
 	rc = ps_cpuprof_init(&p, &cfg, &err);
 	if (rc == 0)
 		rc = ps_cpuprof_run(&p, &err);
@@ -348,11 +316,11 @@ static int profile(struct cpu_options *o)
 	}
 	status = ps_cpuprof_exit_status(&p);
 	rc = ps_cpuprof_finish(&p, &err);
-	ropts.perfscope_cpu_s = own_usage().cpu_s;
+	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
 	if (!o->quiet)
-		print_summary(&p, o, rc == 0 ? output : NULL, own_usage());
+		print_summary(&p, o, rc == 0 ? output : NULL, cli_own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
 	ps_cpuprof_release(&p);

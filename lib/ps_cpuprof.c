@@ -181,7 +181,7 @@ static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
 
 static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 {
-	int rc = ps_launch_start(p->cfg.argv, &p->child, err);
+	int rc = ps_launch_start(p->cfg.argv, NULL, &p->child, err);
 
 	if (rc < 0)
 		return rc;
@@ -406,18 +406,6 @@ static bool target_gone(struct ps_cpuprof *p)
 	return kill(p->target_pid, 0) < 0 && errno == ESRCH;
 }
 
-static bool reaped_within(struct ps_child *child, double seconds)
-{
-	uint64_t deadline = ps_now_ns() + (uint64_t)(seconds * 1e9);
-
-	while (ps_launch_reap(child, false) == 0) {
-		if (ps_now_ns() >= deadline)
-			return false;
-		usleep(5000);
-	}
-	return true;
-}
-
 /*
  * Ends a launched target that outlived sampling.  At the duration it gets
  * SIGTERM; after a signal to perfscope it gets that signal, unless it
@@ -434,14 +422,10 @@ static void end_launched_target(struct ps_cpuprof *p)
 	}
 	if (p->stopped_by_signal) {
 		sig = (int)*p->cfg.stop;
-		if (reaped_within(&p->child, 0.2))
+		if (ps_launch_wait(&p->child, 0.2))
 			return;
 	}
-	kill(p->child.pid, sig);
-	if (!reaped_within(&p->child, p->cfg.kill_grace_s)) {
-		kill(p->child.pid, SIGKILL);
-		ps_launch_reap(&p->child, true);
-	}
+	ps_launch_terminate(&p->child, sig, p->cfg.kill_grace_s);
 }
 
 static void report_progress(struct ps_cpuprof *p, uint64_t now, uint64_t *next)

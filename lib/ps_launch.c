@@ -4,12 +4,14 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ps_launch.h"
 
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn)) exec_child(char *const argv[], int status_fd)
+static void __attribute__((noreturn)) exec_child(char *const argv[], char *const envp[],
+						  int status_fd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
@@ -29,13 +31,17 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], int status_
 		(void)!write(status_fd, &e, sizeof(e));
 		_exit(127);
 	}
-	execvp(argv[0], argv);
+	if (envp)
+		execvpe(argv[0], argv, envp);
+	else
+		execvp(argv[0], argv);
 	e = errno;
 	(void)!write(status_fd, &e, sizeof(e));
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-int ps_launch_start(char *const argv[], struct ps_child *child, struct ps_error *err)
+int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
+		    struct ps_error *err)
 {
 	int pipefd[2], exec_errno = 0, status;
 	ssize_t n;
@@ -52,7 +58,7 @@ int ps_launch_start(char *const argv[], struct ps_child *child, struct ps_error 
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(argv, pipefd[1]);
+		exec_child(argv, envp, pipefd[1]);
 	}
 	close(pipefd[1]);
 	/* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
@@ -68,7 +74,10 @@ int ps_launch_start(char *const argv[], struct ps_child *child, struct ps_error 
 		child->exited = true;
 		if (exec_errno == ENOENT) {
 			ps_error_set(err, PS_E_NOTFOUND, "command not found: '%s'", argv[0]);
-			ps_error_hint(err, "check the spelling, or give a path such as ./%s", argv[0]);
+			if (strchr(argv[0], '/'))
+				ps_error_hint(err, "check that '%s' exists", argv[0]);
+			else
+				ps_error_hint(err, "check the spelling, or give a path such as ./%s", argv[0]);
 			return PS_E_NOTFOUND;
 		}
 		ps_error_set(err, PS_E_NOEXEC, "cannot execute '%s': %s", argv[0], strerror(exec_errno));
@@ -133,6 +142,31 @@ int ps_launch_reap(struct ps_child *child, bool block)
 		child->exit_signal = WTERMSIG(status);
 	}
 	return child->exited ? 1 : 0;
+}
+
+bool ps_launch_wait(struct ps_child *child, double seconds)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (ps_launch_reap(child, false) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= seconds)
+			return false;
+		usleep(5000);
+	}
+	return true;
+}
+
+void ps_launch_terminate(struct ps_child *child, int sig, double grace_s)
+{
+	if (child->exited || child->pid <= 0)
+		return;
+	kill(child->pid, sig);
+	if (!ps_launch_wait(child, grace_s)) {
+		kill(child->pid, SIGKILL);
+		ps_launch_reap(child, true);
+	}
 }
 
 void ps_launch_abort(struct ps_child *child)

@@ -23,11 +23,12 @@ struct ps_child {
 };
 
 /*
- * Forks and execs argv[0] (searched in PATH).  On return the child is
- * stopped at its exec.  Fails with PS_E_NOTFOUND or PS_E_NOEXEC when the
+ * Forks and execs argv[0] (searched in PATH) with environment envp (NULL:
+ * perfscope's own).  On return the child is stopped at its exec.  Fails with PS_E_NOTFOUND or PS_E_NOEXEC when the
  * command cannot be run (the child is already reaped then).
  */
-int ps_launch_start(char *const argv[], struct ps_child *child, struct ps_error *err);
+int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
+		    struct ps_error *err);
 
 /* Lets the stopped child go, detached from ptrace. */
 int ps_launch_release_stop(struct ps_child *child, struct ps_error *err);
@@ -37,6 +38,12 @@ int ps_launch_release_stop(struct ps_child *child, struct ps_error *err);
  * Returns 1 when it has ended, 0 if still running, <0 on error.
  */
 int ps_launch_reap(struct ps_child *child, bool block);
+
+/* Waits up to `seconds` for the child to end; true if it has. */
+bool ps_launch_wait(struct ps_child *child, double seconds);
+
+/* Ends the child: `sig`, then SIGKILL if it is still there after grace_s. */
+void ps_launch_terminate(struct ps_child *child, int sig, double grace_s);
 
 /* Kills a child that never got past its exec stop (setup failed). */
 void ps_launch_abort(struct ps_child *child);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_json.h"
 #include "ps_report.h"
 
 static double pct(uint64_t part, uint64_t whole)
@@ -195,7 +196,6 @@ static cJSON *stacks(const struct ps_cpuprof *p)
 static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
 {
 	cJSON *root = cJSON_CreateObject();
-	char *text;
 
 	if (!root)
 		return -1;
@@ -206,14 +206,7 @@ static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_repo
 	cJSON_AddItemToObject(root, "threads", threads(p));
 	cJSON_AddItemToObject(root, "processes", processes(p));
 	cJSON_AddItemToObject(root, "stacks", stacks(p));
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return -1;
-	fputs(text, fp);
-	fputc('\n', fp);
-	free(text);
-	return 0;
+	return ps_json_print(fp, root);
 }
 
 const struct ps_report_writer ps_report_json = {
