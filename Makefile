@@ -6,7 +6,8 @@
 #   make check        install missing Debian packages (as root), build, run all tests
 #   make demo         install, build, profile the demo workload, print top functions
 #   make bench        overhead benchmarks; prints the table kept in README.md
-#   make install      PREFIX=/usr/local DESTDIR= (binary, man pages, completion)
+#   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
+#                     man pages, completion)
 #   make deps         only install the Debian build and test packages
 #   make clean
 #
@@ -57,7 +58,21 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 PERFSCOPE := $(BUILD)/perfscope
 LIBPERFSCOPE := $(BUILD)/libperfscope.a
 
-all: $(PERFSCOPE)
+# The allocation tracker preloaded into targets of memory-profile.  Never
+# sanitized (a sanitizer runtime cannot be preloaded after the program's).
+PRELOAD_SRC := $(sort $(wildcard lib/preload/*.c))
+PRELOAD := $(BUILD)/libperfscope-preload.so
+PRELOAD_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -fPIC -fvisibility=hidden \
+	-fno-omit-frame-pointer -ftls-model=initial-exec -pthread
+ifeq ($(DEVELOPER),1)
+PRELOAD_CFLAGS += -Werror
+endif
+
+all: $(PERFSCOPE) $(PRELOAD)
+
+$(PRELOAD): $(PRELOAD_SRC) lib/preload/pl.h lib/ps_memproto.h
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(PRELOAD_CFLAGS) -shared -Wl,-z,nodelete -o $@ $(PRELOAD_SRC) -ldl
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,6 +103,11 @@ build/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra -pthread -o $@ $<
 
+# The allocation benchmark is built like distribution code: no frame pointers.
+build/helpers/allocwork: tests/helpers/allocwork.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) -O2 -g -fomit-frame-pointer -Wall -Wextra -pthread -o $@ $<
+
 helpers: $(HELPER_BIN)
 
 deps:
@@ -115,20 +135,24 @@ demo: deps
 	@echo "flame graph input: demo.folded (load it in speedscope or flamegraph.pl)"
 
 bench: test-deps
-	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)$(MAKE) --no-print-directory all workloads helpers
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/run.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/dwarf.sh
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/memory.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PERFSCOPE) $(DESTDIR)$(PREFIX)/bin/perfscope
+	install -d $(DESTDIR)$(PREFIX)/lib/perfscope
+	install -m 644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 share/completions/perfscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/perfscope \
+		$(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 

@@ -10,6 +10,9 @@ static const struct cli_command commands[] = {
 	{ "cpu-profile", cmd_cpu_profile,
 	  "Sample CPU stacks of a program and write a folded flame graph or JSON",
 	  cmd_cpu_profile_help },
+	{ "memory-profile", cmd_memory_profile,
+	  "Track every allocation of a program: sites, leaks, peak heap, temporaries",
+	  cmd_memory_profile_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

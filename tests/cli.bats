@@ -84,14 +84,16 @@ load common
 	done
 }
 
-@test "every option in cpu-profile --help is in its man page, and back" {
-	help=$("$PERFSCOPE" cpu-profile --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
-	man=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$BATS_TEST_DIRNAME/../man/perfscope-cpu-profile.1" |
-		sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
-	missing_in_man=$(comm -23 <(echo "$help") <(echo "$man"))
-	missing_in_help=$(comm -13 <(echo "$help") <(echo "$man"))
-	[ -z "$missing_in_man" ] || { echo "not in man page: $missing_in_man"; return 1; }
-	[ -z "$missing_in_help" ] || { echo "not in --help: $missing_in_help"; return 1; }
+@test "every option in each command's --help is in its man page, and back" {
+	for cmd in cpu-profile memory-profile; do
+		help=$("$PERFSCOPE" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+		man=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" |
+			sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+		missing_in_man=$(comm -23 <(echo "$help") <(echo "$man"))
+		missing_in_help=$(comm -13 <(echo "$help") <(echo "$man"))
+		[ -z "$missing_in_man" ] || { echo "$cmd: not in man page: $missing_in_man"; return 1; }
+		[ -z "$missing_in_help" ] || { echo "$cmd: not in --help: $missing_in_help"; return 1; }
+	done
 }
 
 @test "every command in the dispatch table has a man page" {
@@ -100,15 +102,17 @@ load common
 	done
 }
 
-@test "bash completion offers every cpu-profile option of --help" {
+@test "bash completion offers every option of each command's --help" {
 	source "$BATS_TEST_DIRNAME/../share/completions/perfscope.bash"
-	COMP_WORDS=(perfscope cpu-profile --)
-	COMP_CWORD=2
-	COMP_LINE="perfscope cpu-profile --"
-	COMP_POINT=${#COMP_LINE}
-	_perfscope
-	offered=$(printf '%s\n' "${COMPREPLY[@]}" | grep -- '^--[a-z]' | sort -u)
-	help=$("$PERFSCOPE" cpu-profile --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
-	missing=$(comm -23 <(echo "$help") <(echo "$offered"))
-	[ -z "$missing" ] || { echo "not completed: $missing"; return 1; }
+	for cmd in cpu-profile memory-profile; do
+		COMP_WORDS=(perfscope $cmd --)
+		COMP_CWORD=2
+		COMP_LINE="perfscope $cmd --"
+		COMP_POINT=${#COMP_LINE}
+		_perfscope
+		offered=$(printf '%s\n' "${COMPREPLY[@]}" | grep -- '^--[a-z]' | sort -u)
+		help=$("$PERFSCOPE" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+		missing=$(comm -23 <(echo "$help") <(echo "$offered"))
+		[ -z "$missing" ] || { echo "$cmd: not completed: $missing"; return 1; }
+	done
 }

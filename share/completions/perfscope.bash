@@ -1,22 +1,24 @@
 # bash completion for perfscope                              -*- shell-script -*-
 #
-# Completes subcommands, "help COMMAND", cpu-profile options and their values,
-# and the profiled command after "--".  Works with or without the
+# Completes subcommands, "help COMMAND", the options of cpu-profile and
+# memory-profile and their values, and the profiled command after "--".  Works with or without the
 # bash-completion package; uses its helpers when they are loaded.
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="cpu-profile"
+_perfscope_commands="cpu-profile memory-profile"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
     -q --quiet -h --help --"
 
-# Options of cpu-profile that take a value (the next word, or --opt=value).
+_perfscope_memory_profile_opts="-o --output-dir -d --duration --no-demangle -q --quiet -h --help --"
+
+# Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
 {
     case "$1" in
-        -o | --output | --format | -F | --frequency | -d | --duration | -p | --pid | \
+        -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
         --call-graph | --stack-size | --sampler)
             return 0 ;;
     esac
@@ -37,6 +39,9 @@ _perfscope_complete_value()
         -o | --output)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+        --output-dir)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
         -p | --pid)
             if declare -F _pids >/dev/null; then
                 _pids
@@ -51,10 +56,11 @@ _perfscope_complete_value()
     esac
 }
 
-# Complete the words of "cpu-profile ...", starting at COMP_WORDS[$1].
-_perfscope_cpu_profile()
+# Complete the words of a profiling command, starting at COMP_WORDS[$1],
+# with the options in $2.
+_perfscope_profile_command()
 {
-    local start=$1 cur=${COMP_WORDS[COMP_CWORD]}
+    local start=$1 opts=$2 cur=${COMP_WORDS[COMP_CWORD]}
     local i word
 
     # After "--" the rest is the profiled command and its arguments.
@@ -98,7 +104,7 @@ _perfscope_cpu_profile()
         return
     fi
 
-    mapfile -t COMPREPLY < <(compgen -W "$_perfscope_cpu_profile_opts" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 
 _perfscope()
@@ -123,7 +129,14 @@ _perfscope()
                 mapfile -t COMPREPLY < <(compgen -W "$_perfscope_commands" -- "$cur")
             fi ;;
         cpu-profile)
-            _perfscope_cpu_profile $((cmd_index + 1)) ;;
+            _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_cpu_profile_opts" ;;
+        memory-profile)
+            # -o is a directory here
+            if [[ ${COMP_WORDS[COMP_CWORD - 1]} == -o ]]; then
+                _perfscope_complete_value --output-dir "$cur"
+            else
+                _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_memory_profile_opts"
+            fi ;;
     esac
 }
 

@@ -1,0 +1,327 @@
+/*
+ * perfscope memory-profile: run a program with the allocation tracker,
+ * write the memory reports into a directory, print a summary on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/ps_memprof.h"
+#include "../lib/ps_memreport.h"
+#include "../lib/ps_outfile.h"
+#include "../lib/ps_report.h"
+#include "../lib/ps_util.h"
+#include "cli.h"
+
+#define KILL_GRACE_S 2.0
+
+const char cmd_memory_profile_help[] =
+	"Usage: perfscope memory-profile [OPTIONS] [--] CMD [ARGS...]\n"
+	"\n"
+	"Run a program with perfscope's allocation tracker preloaded and record\n"
+	"every allocation and free with its call stack: allocation sites, exact\n"
+	"leaks (definite, indirect, still reachable), the peak heap and what held\n"
+	"it, temporary allocations and growth over time.  Forked children and\n"
+	"exec'ed programs are followed, each reported as its own process.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output-dir DIR   where to write the reports (default:\n"
+	"                         perfscope-memory-NAME-PID in the current directory);\n"
+	"                         created if missing, checked before the target starts\n"
+	"  -d, --duration SECS    stop after SECS seconds; the target then gets SIGTERM,\n"
+	"                         and SIGKILL 2 s later\n"
+	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"  -q, --quiet            no live status line and no summary\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Files written: memory.json (everything), and folded stacks weighted by\n"
+	"bytes for flame graphs: leaks.folded, allocations.folded, peak.folded,\n"
+	"temporary.folded.\n"
+	"\n"
+	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
+	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
+	"perfscope itself: 1 internal error, 2 usage, 5 output not writable,\n"
+	"126 not executable, 127 command not found.\n";
+
+struct mem_options {
+	const char *output_dir;
+	double duration;
+	bool quiet, no_demangle;
+	char **argv;
+};
+
+enum { OPT_NO_DEMANGLE = 256 };
+
+static const struct option long_options[] = {
+	{ "output-dir", required_argument, NULL, 'o' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct mem_options *o)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:d:qh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output_dir = optarg;
+			break;
+		case 'd':
+			if (cli_parse_double(optarg, &o->duration) < 0)
+				return cli_usage_error("memory-profile",
+						       "--duration takes a positive number of seconds, not '%s'",
+						       optarg);
+			break;
+		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			fputs(cmd_memory_profile_help, stdout);
+			return 0;
+		case ':':
+			return cli_usage_error("memory-profile", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("memory-profile", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->argv)
+		return cli_usage_error("memory-profile", "give a command to run");
+	return -1;
+}
+
+/* Creates the output directory if needed and checks that reports can go there. */
+static int prepare_output_dir(const char *dir, struct ps_error *err)
+{
+	char probe[4096];
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
+			     strerror(errno));
+		ps_error_hint(err, "choose another place with --output-dir");
+		return PS_E_OUTPUT;
+	}
+	snprintf(probe, sizeof(probe), "%s/memory.json", dir);
+	return ps_outfile_check(probe, err);
+}
+
+static void show_progress(const struct ps_memprof_progress *pr, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "\rperfscope: %.0f s, %llu allocations, %.1f MB live\033[K", pr->elapsed_s,
+		(unsigned long long)pr->allocations, (double)pr->live_bytes / 1e6);
+}
+
+/* "12.3 MB", "4.0 KB", "17 B" (decimal units, as the numbers in memory.json are bytes) */
+static const char *human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= 1000000000)
+		snprintf(buf, len, "%.2f GB", (double)b / 1e9);
+	else if (b >= 1000000)
+		snprintf(buf, len, "%.2f MB", (double)b / 1e6);
+	else if (b >= 1000)
+		snprintf(buf, len, "%.1f KB", (double)b / 1e3);
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	return buf;
+}
+
+/* The innermost named frame of a site that is not the allocator's own. */
+static const char *site_name(const struct ps_memprof *m, const struct ps_heap_site *s)
+{
+	const struct ps_stack *st;
+	const uint32_t *frames;
+
+	if (s->stack < 0)
+		return "[unknown stack]";
+	st = &m->stacks.stacks[s->stack];
+	frames = ps_stack_frames(&m->stacks, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		uint32_t count;
+		const struct ps_sym *sym = ps_symbols_frame(&m->symbols, frames[i], &count);
+		const char *name = ps_sym_name(&m->symbols, &sym[0]);
+
+		/* operator new and friends: show who called them */
+		if (strncmp(name, "operator new", 12) != 0 && strncmp(name, "__", 2) != 0)
+			return name;
+	}
+	return st->nframes ? ps_sym_name(&m->symbols, ps_symbols_frame(&m->symbols, frames[0], &(uint32_t){ 0 })) : "?";
+}
+
+static void print_top(const struct ps_memprof *m, const char *title,
+		      uint64_t (*weight)(const struct ps_heap_site *), uint64_t (*blocks)(const struct ps_heap_site *))
+{
+	const struct ps_heap_site *top[5] = { 0 };
+	char b[32];
+	int n = 0;
+
+	for (size_t i = 0; i < m->heap.nsites; i++) {
+		const struct ps_heap_site *s = &m->heap.sites[i];
+		int at;
+
+		if (!weight(s))
+			continue;
+		for (at = n; at > 0 && weight(top[at - 1]) < weight(s); at--)
+			if (at < 5)
+				top[at] = top[at - 1];
+		if (at < 5) {
+			top[at] = s;
+			if (n < 5)
+				n++;
+		}
+	}
+	if (!n)
+		return;
+	fprintf(stderr, "  %s:\n", title);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "   %10s in %8llu blocks  %s\n", human_bytes(weight(top[i]), b, sizeof(b)),
+			(unsigned long long)blocks(top[i]), site_name(m, top[i]));
+}
+
+static uint64_t lost_bytes(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
+static uint64_t lost_blocks(const struct ps_heap_site *s)
+{
+	return s->leak_blocks[PS_LEAK_DEFINITE] + s->leak_blocks[PS_LEAK_INDIRECT] +
+	       s->leak_blocks[PS_LEAK_UNCLASSIFIED];
+}
+static uint64_t alloc_bytes(const struct ps_heap_site *s) { return s->alloc_bytes; }
+static uint64_t alloc_calls(const struct ps_heap_site *s) { return s->allocs; }
+
+static void print_summary(const struct ps_memprof *m, const struct mem_options *o,
+			  const char *dir, struct cli_usage use)
+{
+	const struct ps_heap_proc *p = ps_memprof_main(m);
+	uint64_t allocs = 0, lost[PS_LEAK_KINDS] = { 0 }, lost_n[PS_LEAK_KINDS] = { 0 };
+	char b1[32], b2[32], b3[32];
+
+	for (size_t i = 0; i < m->heap.nprocs; i++) {
+		allocs += m->heap.proc[i]->allocs;
+		for (int k = 0; k < PS_LEAK_KINDS; k++) {
+			lost[k] += m->heap.proc[i]->leak_bytes[k];
+			lost_n[k] += m->heap.proc[i]->leak_blocks[k];
+		}
+	}
+	fprintf(stderr, "perfscope: memory-profile of '%s' (pid %d): %.2f s, %llu allocations in "
+		"%zu process%s\n", ps_basename(o->argv[0]), (int)m->child.pid,
+		(double)(m->end_ns - m->start_ns) / 1e9, (unsigned long long)allocs, m->heap.nprocs,
+		m->heap.nprocs == 1 ? "" : "es");
+	if (!m->heap.nprocs)
+		fprintf(stderr, "  note: the tracker never started in the target: a static binary, "
+			"or a program that clears LD_PRELOAD\n");
+	if (p)
+		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
+			human_bytes(p->peak_bytes, b1, sizeof(b1)),
+			p->peak_time_ns > p->start_ns ? (double)(p->peak_time_ns - p->start_ns) / 1e9 : 0.0,
+			human_bytes(p->alloc_bytes, b2, sizeof(b2)));
+	fprintf(stderr, "  at exit: %s definitely lost in %llu blocks, %s indirectly, %s still "
+		"reachable\n", human_bytes(lost[PS_LEAK_DEFINITE], b1, sizeof(b1)),
+		(unsigned long long)lost_n[PS_LEAK_DEFINITE], human_bytes(lost[PS_LEAK_INDIRECT], b2, sizeof(b2)),
+		human_bytes(lost[PS_LEAK_REACHABLE], b3, sizeof(b3)));
+	if (lost_n[PS_LEAK_UNCLASSIFIED])
+		fprintf(stderr, "  note: %s in %llu blocks were still allocated when a process ended "
+			"without exit() (a crash, _exit or a signal): not classified\n",
+			human_bytes(lost[PS_LEAK_UNCLASSIFIED], b1, sizeof(b1)),
+			(unsigned long long)lost_n[PS_LEAK_UNCLASSIFIED]);
+	if (m->scan_note[0])
+		fprintf(stderr, "  note: leaks not classified: %s\n", m->scan_note);
+	if (m->dropped)
+		fprintf(stderr, "  note: %llu records were dropped: perfscope could not keep up\n",
+			(unsigned long long)m->dropped);
+	if (m->lost_threads)
+		fprintf(stderr, "  note: %llu allocations of threads beyond %d at once were not tracked\n",
+			(unsigned long long)m->lost_threads, PS_MEM_SLOTS);
+	print_top(m, "largest leaks", lost_bytes, lost_blocks);
+	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
+	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
+		(double)use.peak_rss_kb / 1024.0);
+	if (dir)
+		fprintf(stderr, "  wrote %s/: memory.json, leaks.folded, allocations.folded, "
+			"peak.folded, temporary.folded, %.3f s after the target ended\n", dir,
+			(double)(ps_now_ns() - m->end_ns) / 1e9);
+}
+
+static char *default_dir(const struct mem_options *o, pid_t pid)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "perfscope-memory-%s-%d", ps_basename(o->argv[0]), (int)pid) < 0)
+		return NULL;
+	return path;
+}
+
+static int profile(const struct mem_options *o)
+{
+	struct ps_memprof_config cfg = {
+		.argv = o->argv, .duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
+		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
+	};
+	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION };
+	struct ps_error err = { 0 };
+	struct ps_memprof m;
+	char *dir = NULL;
+	int rc, status;
+
+	if (o->output_dir) {
+		rc = prepare_output_dir(o->output_dir, &err);
+		if (rc < 0)
+			return cli_fail(&err);
+	} else {
+		/* the default directory is named after the pid: check its parent now */
+		rc = ps_outfile_check("perfscope-memory.probe", &err);
+		if (rc < 0)
+			return cli_fail(&err);
+	}
+	if (!o->quiet && isatty(STDERR_FILENO))
+		cfg.progress = show_progress;
+	cli_install_stop_signals();
+	rc = ps_memprof_init(&m, &cfg, &err);
+	if (rc == 0)
+		rc = ps_memprof_run(&m, &err);
+	if (rc < 0) {
+		ps_memprof_release(&m);
+		return cli_fail(&err);
+	}
+	if (cfg.progress)
+		fprintf(stderr, "\r\033[K");
+	status = ps_child_status(&m.child);
+	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o, m.child.pid);
+	if (!dir) {
+		ps_memprof_release(&m);
+		return EXIT_INTERNAL;
+	}
+	rc = ps_memprof_finish(&m, &err);
+	if (rc == 0 && !o->output_dir)
+		rc = prepare_output_dir(dir, &err);
+	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
+	if (rc == 0)
+		rc = ps_memreport_write_all(&m, dir, &ropts, &err);
+	if (!o->quiet)
+		print_summary(&m, o, rc == 0 ? dir : NULL, cli_own_usage());
+	if (rc < 0)
+		status = cli_fail(&err);
+	ps_memprof_release(&m);
+	free(dir);
+	return status;
+}
+
+int cmd_memory_profile(int argc, char **argv)
+{
+	struct mem_options o = { 0 };
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	return profile(&o);
+}

@@ -1,0 +1,122 @@
+/*
+ * The allocation tracker that perfscope memory-profile preloads into the
+ * program it launches (libperfscope-preload.so).  Internal header.
+ *
+ * It is written to be safe inside malloc: no stdio, no locks on the hot
+ * path, no allocation through the hooked functions (a thread-local guard
+ * sends the tracker's own and nested allocations straight through), and
+ * initial-exec TLS so that touching thread state never allocates.
+ *
+ *   pl_boot.c   finding the real allocator; a static arena for dlsym's
+ *               allocations before it is found
+ *   pl_ring.c   the shared file, per-thread slots, writing records
+ *   pl_stack.c  capturing and de-duplicating call stacks
+ *   pl_unwind.c the fast stack walk, from cached call-frame rules
+ *   pl_maps.c   telling perfscope where code is loaded
+ *   pl_hooks.c  the interposed functions
+ *   pl_life.c   start, fork, exit (freeres, then the leak-scan handshake)
+ */
+#ifndef PL_H
+#define PL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ps_memproto.h"
+
+#define PL_HIDDEN __attribute__((visibility("hidden")))
+#define PL_TLS __thread __attribute__((tls_model("initial-exec")))
+
+struct pl_real {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+};
+
+/* Where the hooked function returns to: the caller's pc, sp and rbp. */
+struct pl_context {
+	uint64_t pc, sp, bp;
+};
+
+/*
+ * In an exported hook (built with frame pointers): its frame address holds
+ * the caller's rbp, then the return address; the caller's sp is above.
+ */
+#define PL_CALLER(ctx) do { \
+		const uint64_t *fa_ = __builtin_frame_address(0); \
+		(ctx).pc = (uint64_t)(uintptr_t)__builtin_return_address(0); \
+		(ctx).sp = (uint64_t)(uintptr_t)fa_ + 16; \
+		(ctx).bp = fa_[0]; \
+	} while (0)
+
+struct pl_thread {
+	int slot;            /* -1: none claimed yet */
+	unsigned generation; /* pl_generation when the slot was claimed */
+	int in_hook;         /* >0: inside the tracker; allocations pass through */
+};
+
+extern PL_HIDDEN struct pl_real pl_real;
+extern PL_HIDDEN bool pl_tracking;          /* a file is mapped and records flow */
+extern PL_HIDDEN unsigned pl_generation;    /* bumped in a forked child */
+extern PL_HIDDEN struct ps_mem_header *pl_file;
+extern PL_HIDDEN PL_TLS struct pl_thread pl_self;
+
+/* pl_boot.c */
+PL_HIDDEN void pl_boot_resolve(void);
+PL_HIDDEN bool pl_boot_owns(const void *p);
+PL_HIDDEN void *pl_boot_alloc(size_t size, size_t align);
+PL_HIDDEN size_t pl_boot_size(const void *p);
+
+/* pl_ring.c */
+PL_HIDDEN int pl_ring_open(void);           /* maps a new file for this process */
+PL_HIDDEN void pl_ring_close(void);
+PL_HIDDEN struct ps_mem_slot *pl_ring_slot(void);   /* this thread's, or NULL */
+PL_HIDDEN void pl_ring_release_slot(void);
+/* Space for a record of `size` bytes in this thread's ring, or NULL. */
+PL_HIDDEN void *pl_ring_reserve(struct ps_mem_slot *s, uint32_t size);
+PL_HIDDEN void pl_ring_publish(struct ps_mem_slot *s, uint32_t size);
+PL_HIDDEN uint64_t pl_now_ns(void);          /* CLOCK_MONOTONIC */
+PL_HIDDEN uint64_t pl_now(void);             /* the record clock (ps_mem_clock) */
+/* Marks the slot busy and returns the time of the operation's start. */
+PL_HIDDEN uint64_t pl_mark_busy(struct ps_mem_slot *s);
+PL_HIDDEN int pl_gettid(void);
+
+/* pl_stack.c */
+PL_HIDDEN void pl_stack_init(void);
+/* The caller's stack id, writing its definition first if this slot has not. */
+PL_HIDDEN uint64_t pl_stack_capture(struct ps_mem_slot *s, const struct pl_context *ctx);
+/* A thread took the slot: its caches start empty, its stack bounds are read. */
+PL_HIDDEN void pl_stack_claim_slot(int slot);
+
+/* pl_unwind.c */
+PL_HIDDEN void pl_unwind_init(void);
+PL_HIDDEN void pl_unwind_forget_slot(int slot);
+/* Return addresses from ctx outwards into pcs; -1 when it cannot (use libgcc). */
+PL_HIDDEN int pl_unwind(int slot, const struct pl_context *ctx, uint64_t stack_hi, void **pcs,
+			int max);
+/* The same, with each frame's stack pointer in sps[]. */
+PL_HIDDEN int pl_unwind_sps(int slot, const struct pl_context *ctx, uint64_t stack_hi, void **pcs,
+			    uint64_t *sps, int max);
+/* The stack pointer of the innermost frame outside the C runtime and the
+ * tracker (the code that called exit(), or _start once main returned). */
+PL_HIDDEN uint64_t pl_stack_user_sp(struct ps_mem_slot *s, const struct pl_context *ctx);
+
+/* pl_maps.c */
+PL_HIDDEN void pl_maps_reset(void);
+PL_HIDDEN bool pl_maps_known(uintptr_t pc);
+/* Sends the code segments not sent yet, through slot s. */
+PL_HIDDEN void pl_maps_send(struct ps_mem_slot *s);
+
+/* pl_life.c */
+PL_HIDDEN void pl_start(void);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * The conservative leak scan (ps_leakscan.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "ps_leakscan.h"
+#include "ps_util.h"
+
+#define CHUNK (256u * 1024u)
+#define UNMARKED 0xff
+
+struct scan {
+	pid_t pid;
+	const struct ps_heap_block *blocks;
+	size_t n;
+	uint8_t *kinds;
+	uint32_t *work;             /* blocks waiting to be scanned */
+	size_t nwork;
+	unsigned char *buf;
+	struct ps_leakscan_stats *st;
+	uint8_t mark_as;            /* what a pointed-to unmarked block becomes */
+	size_t self;                /* the block being scanned, or SIZE_MAX */
+	bool any_read;
+};
+
+/*
+ * glibc's malloc puts the next chunk's header 16 bytes before the end of a
+ * block's chunk, which can lie inside the bytes the program asked for (the
+ * size fields overlap the block's tail).  The allocator's own pointers to
+ * that header (in its bins, its top chunk) are not the program's.
+ */
+static bool allocator_header(const struct ps_heap_block *b, uint64_t addr)
+{
+	uint64_t chunk = (b->size + 8 + 15) & ~15ull;
+
+	if (chunk < 32)
+		chunk = 32;
+	return addr == b->addr - 16 + chunk;
+}
+
+/* The block holding addr (interior pointers too), or SIZE_MAX. */
+static size_t block_at(const struct scan *sc, uint64_t addr)
+{
+	size_t lo = 0, hi = sc->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->blocks[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return SIZE_MAX;
+	lo--;
+	if (addr < sc->blocks[lo].addr + (sc->blocks[lo].size ? sc->blocks[lo].size : 1) &&
+	    !allocator_header(&sc->blocks[lo], addr))
+		return lo;
+	return SIZE_MAX;
+}
+
+static void scan_words(struct scan *sc, const unsigned char *data, size_t len)
+{
+	for (size_t off = 0; off + 8 <= len; off += 8) {
+		uint64_t w;
+		size_t b;
+
+		memcpy(&w, data + off, 8);
+		if (w < 4096)
+			continue;
+		b = block_at(sc, w);
+		if (b == SIZE_MAX || b == sc->self || sc->kinds[b] != UNMARKED)
+			continue;
+		sc->kinds[b] = sc->mark_as;
+		sc->work[sc->nwork++] = (uint32_t)b;
+	}
+}
+
+/* Reads [start, end) of the process in chunks and scans it. */
+static void scan_range(struct scan *sc, uint64_t start, uint64_t end)
+{
+	start = (start + 7) & ~7ull;
+	while (start < end) {
+		size_t len = end - start < CHUNK ? (size_t)(end - start) : CHUNK;
+		struct iovec local = { sc->buf, len }, remote = { (void *)(uintptr_t)start, len };
+		ssize_t got = process_vm_readv(sc->pid, &local, 1, &remote, 1, 0);
+
+		if (got <= 0) {
+			sc->st->unreadable++;
+			/* skip to the next page */
+			start = (start | 4095) + 1;
+			continue;
+		}
+		sc->any_read = true;
+		scan_words(sc, sc->buf, (size_t)got);
+		start += (uint64_t)got;
+	}
+}
+
+static void drain_work(struct scan *sc)
+{
+	while (sc->nwork) {
+		const struct ps_heap_block *b = &sc->blocks[sc->work[--sc->nwork]];
+
+		sc->st->heap_bytes += b->size;
+		scan_range(sc, b->addr, b->addr + b->size);
+	}
+}
+
+static bool skipped(const struct ps_leakscan_config *cfg, const char *path)
+{
+	for (unsigned i = 0; i < 4 && cfg->skip_paths[i]; i++)
+		if (strcmp(cfg->skip_paths[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Scans every root mapping of /proc/PID/maps. */
+static int scan_roots(struct scan *sc, const struct ps_leakscan_config *cfg)
+{
+	char path[64], *text, *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)cfg->pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		uint64_t start, end;
+		char perms[8];
+		int name_at = 0;
+		const char *name;
+		size_t first;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %*s %*s %*s %n", &start, &end, perms,
+			   &name_at) < 3)
+			continue;
+		name = name_at ? line + name_at : "";
+		if (perms[0] != 'r' || perms[1] != 'w' || strcmp(name, "[heap]") == 0 ||
+		    strncmp(name, "[v", 2) == 0 || skipped(cfg, name))
+			continue;
+		/* a mapping holding heap blocks is heap (an arena, a big block) */
+		first = block_at(sc, start);
+		if (first == SIZE_MAX) {
+			size_t lo = 0, hi = sc->n;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (sc->blocks[mid].addr < start)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			first = lo < sc->n && sc->blocks[lo].addr < end ? lo : SIZE_MAX;
+		}
+		if (first != SIZE_MAX)
+			continue;
+		/* the exiting thread's stack: only its live part */
+		if (cfg->exit_sp >= start && cfg->exit_sp < end)
+			start = cfg->exit_sp;
+		sc->st->root_bytes += end - start;
+		scan_range(sc, start, end);
+	}
+	free(text);
+	return 0;
+}
+
+int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_block *blocks,
+		    size_t n, uint8_t *kinds, struct ps_leakscan_stats *st, struct ps_error *err)
+{
+	struct scan sc = { .pid = cfg->pid, .blocks = blocks, .n = n, .kinds = kinds, .st = st,
+			   .self = SIZE_MAX };
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	memset(kinds, UNMARKED, n);
+	if (n == 0)
+		return 0;
+	sc.work = malloc(n * sizeof(*sc.work));
+	sc.buf = malloc(CHUNK);
+	if (!sc.work || !sc.buf) {
+		rc = ps_error_set(err, PS_E_NOMEM, "out of memory for the leak scan of %zu blocks", n);
+		goto out;
+	}
+	/* reachable: from the roots, then from what they reach */
+	sc.mark_as = PS_LEAK_REACHABLE;
+	if (scan_roots(&sc, cfg) < 0 || !sc.any_read) {
+		rc = ps_error_set(err, PS_E_PERM, "cannot read the memory of process %d: %s",
+				  (int)cfg->pid, strerror(errno));
+		goto out;
+	}
+	drain_work(&sc);
+	/* leaked blocks pointed to by other leaked blocks are indirect */
+	sc.mark_as = PS_LEAK_INDIRECT;
+	for (size_t i = 0; i < n; i++) {
+		if (kinds[i] != UNMARKED)
+			continue;	/* reachable, or scanned already as indirect */
+		sc.self = i;
+		st->heap_bytes += blocks[i].size;
+		scan_range(&sc, blocks[i].addr, blocks[i].addr + blocks[i].size);
+		sc.self = SIZE_MAX;
+		drain_work(&sc);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (kinds[i] == UNMARKED)
+			kinds[i] = PS_LEAK_DEFINITE;
+out:
+	free(sc.work);
+	free(sc.buf);
+	return rc;
+}

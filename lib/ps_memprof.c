@@ -1,0 +1,368 @@
+/*
+ * A memory profiling session (see ps_memprof.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ps_memprof.h"
+#include "ps_util.h"
+
+#define PRELOAD_NAME "libperfscope-preload.so"
+/* After the launched program ends, how long its children may go on. */
+#define CHILDREN_GRACE_NS (1000ull * 1000 * 1000)
+#define ALIVE_CHECK_NS (20ull * 1000 * 1000)
+
+extern char **environ;
+
+static bool usable_library(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ps_memprof_find_preload(char *out, size_t len, struct ps_error *err)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *const candidates[] = { "%s/" PRELOAD_NAME, "%s/../lib/perfscope/" PRELOAD_NAME };
+
+	if (n <= 0)
+		return ps_error_set(err, PS_E_INTERNAL, "cannot find perfscope's own path: %s",
+				    strerror(errno));
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), candidates[i], exe);
+		if (usable_library(path) && realpath(path, out) && strlen(out) < len) {
+			/* LD_PRELOAD splits on spaces and colons */
+			if (strpbrk(out, " :\t")) {
+				ps_error_set(err, PS_E_INTERNAL, "perfscope's tracker library '%s' "
+					     "has a space or colon in its path, which LD_PRELOAD "
+					     "cannot carry", out);
+				ps_error_hint(err, "install perfscope under a path without them");
+				return PS_E_INTERNAL;
+			}
+			return 0;
+		}
+	}
+	ps_error_set(err, PS_E_INTERNAL, "perfscope's allocation tracker %s is missing "
+		     "(looked beside %s and in %s/../lib/perfscope)", PRELOAD_NAME, exe, exe);
+	ps_error_hint(err, "rebuild with 'make', or reinstall with 'make install'");
+	return PS_E_INTERNAL;
+}
+
+static int make_session_dir(struct ps_memprof *m, struct ps_error *err)
+{
+	const char *const bases[] = { "/dev/shm", "/tmp" };
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(m->dir, sizeof(m->dir), "%s/perfscope-mem-XXXXXX", bases[i]);
+		if (mkdtemp(m->dir))
+			return 0;
+	}
+	m->dir[0] = '\0';
+	ps_error_set(err, PS_E_INTERNAL, "cannot create a session directory in /dev/shm or /tmp: %s",
+		     strerror(errno));
+	ps_error_hint(err, "make /tmp writable, or free some space there");
+	return PS_E_INTERNAL;
+}
+
+int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
+		    struct ps_error *err)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	rc = ps_memprof_find_preload(m->preload, sizeof(m->preload), err);
+	if (rc < 0)
+		return rc;
+	rc = make_session_dir(m, err);
+	if (rc < 0)
+		return rc;
+	if (ps_memread_init(&m->reader, m->dir) < 0 || ps_modules_init(&m->modules) < 0 ||
+	    ps_procs_init(&m->procs, &m->modules) < 0 ||
+	    ps_symbols_init(&m->symbols, &m->modules) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	ps_stacks_init(&m->stacks);
+	ps_heap_init(&m->heap, &m->procs, &m->stacks);
+	return 0;
+}
+
+void ps_memprof_release(struct ps_memprof *m)
+{
+	if (m->launched && !m->child.exited)
+		ps_launch_terminate(&m->child, SIGKILL, 1.0);
+	ps_heap_release(&m->heap);
+	ps_symbols_release(&m->symbols);
+	ps_stacks_release(&m->stacks);
+	ps_procs_release(&m->procs);
+	ps_modules_release(&m->modules);
+	ps_memread_release(&m->reader);	/* deletes the files and the directory */
+	if (m->dir[0])
+		rmdir(m->dir);
+}
+
+/* perfscope's environment plus the tracker: LD_PRELOAD first, then the program's own. */
+static char **build_env(const struct ps_memprof *m)
+{
+	size_t n = 0, k = 0;
+	const char *old_preload = getenv("LD_PRELOAD");
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 3, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 &&
+		    strncmp(environ[i], PS_MEM_ENV_DIR "=", sizeof(PS_MEM_ENV_DIR)) != 0)
+			env[k++] = environ[i];
+	if (asprintf(&env[k++], "LD_PRELOAD=%s%s%s", m->preload, old_preload && *old_preload ? " " : "",
+		     old_preload ? old_preload : "") < 0 ||
+	    asprintf(&env[k++], "%s=%s", PS_MEM_ENV_DIR, m->dir) < 0) {
+		free(env);
+		return NULL;
+	}
+	env[k] = NULL;
+	return env;
+}
+
+static void free_env(char **env)
+{
+	size_t n = 0;
+
+	while (env[n])
+		n++;
+	/* the last two entries are ours */
+	if (n >= 2) {
+		free(env[n - 1]);
+		free(env[n - 2]);
+	}
+	free(env);
+}
+
+static uint32_t proc_of(const struct ps_memfile *f)
+{
+	return (uint32_t)((uintptr_t)f->user - 1);
+}
+
+static void apply_cb(struct ps_memfile *f, const struct ps_mem_rec *r, void *ctx)
+{
+	struct ps_memprof *m = ctx;
+
+	m->records++;
+	if (r->type == PS_MEM_REC_EXIT)
+		f->exit_seen = true;
+	ps_heap_apply(&m->heap, proc_of(f), r, ps_memread_time_ns(&m->reader, f, r->time));
+}
+
+/* The process waits in exit(): classify what it still holds, then let it go. */
+static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
+{
+	char ring[PATH_MAX + 32];
+	struct ps_leakscan_config cfg = { .pid = (pid_t)f->pid, .exit_sp = f->h->exit_sp };
+	struct ps_leakscan_stats st;
+	struct ps_error err = { 0 };
+	struct ps_heap_block *blocks;
+	uint8_t *kinds;
+	size_t n;
+
+	snprintf(ring, sizeof(ring), "%s/%u.%u.mem", m->dir, f->pid, f->gen);
+	cfg.skip_paths[0] = ring;
+	cfg.skip_paths[1] = m->preload;
+	blocks = ps_heap_live_sorted(&m->heap, proc_of(f), &n);
+	kinds = malloc(n + 1);
+	if (blocks && kinds && ps_leakscan_run(&cfg, blocks, n, kinds, &st, &err) == 0) {
+		ps_heap_set_leaks(&m->heap, proc_of(f), blocks, kinds, n);
+		m->scan.root_bytes += st.root_bytes;
+		m->scan.heap_bytes += st.heap_bytes;
+		m->scan.unreadable += st.unreadable;
+	} else if (!m->scan_note[0]) {
+		snprintf(m->scan_note, sizeof(m->scan_note), "%s",
+			 err.msg[0] ? err.msg : "out of memory for the leak scan");
+	}
+	free(blocks);
+	free(kinds);
+	__atomic_store_n(&f->h->state, PS_MEM_SCANNED, __ATOMIC_RELEASE);
+}
+
+static bool has_newer_image(const struct ps_memread *rd, const struct ps_memfile *f)
+{
+	for (size_t i = 0; i < rd->nfiles; i++)
+		if (rd->files[i].pid == f->pid && rd->files[i].gen > f->gen)
+			return true;
+	return false;
+}
+
+static void end_file(struct ps_memprof *m, struct ps_memfile *f, bool execed)
+{
+	ps_memread_poll(f, true, apply_cb, m);
+	f->end = f->exit_seen ? PS_MEMFILE_EXITED : execed ? PS_MEMFILE_EXECED : PS_MEMFILE_VANISHED;
+	/* a process stopped in exit() whose scan never came: let it go */
+	if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING)
+		__atomic_store_n(&f->h->state, PS_MEM_DETACHED, __ATOMIC_RELEASE);
+	m->dropped += f->h->dropped;
+	m->lost_threads += f->h->lost_threads;
+	m->unwind_fallbacks += f->h->unwind_fallbacks;
+	m->unwind_mismatches += f->h->unwind_mismatches;
+	if (f->corrupt)
+		m->corrupt_files++;
+	ps_heap_end(&m->heap, proc_of(f), ps_now_ns(), f->exit_seen, execed && !f->exit_seen);
+}
+
+/* One pass over every file; returns the number of records delivered. */
+static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
+{
+	uint64_t delivered = 0;
+
+	ps_memread_discover(&m->reader);
+	for (size_t i = 0; i < m->reader.nfiles; i++) {
+		struct ps_memfile *f = &m->reader.files[i];
+		bool newer;
+
+		if (f->end != PS_MEMFILE_LIVE)
+			continue;
+		if (!f->user) {
+			int64_t proc = ps_heap_add_proc(&m->heap, f->pid, f->gen, f->h->exe,
+							f->h->start_ns);
+
+			if (proc < 0)
+				continue;
+			f->user = (void *)(uintptr_t)(proc + 1);
+		}
+		delivered += ps_memread_poll(f, false, apply_cb, m);
+		if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING) {
+			delivered += ps_memread_poll(f, false, apply_cb, m);
+			scan_for_leaks(m, f);
+		}
+		newer = has_newer_image(&m->reader, f);
+		if (final || newer || (check_alive && !ps_memfile_alive(f)))
+			end_file(m, f, newer);
+	}
+	return delivered;
+}
+
+static bool all_ended(const struct ps_memread *rd)
+{
+	for (size_t i = 0; i < rd->nfiles; i++)
+		if (rd->files[i].end == PS_MEMFILE_LIVE)
+			return false;
+	return true;
+}
+
+static void report_progress(struct ps_memprof *m, uint64_t now, uint64_t *next)
+{
+	const struct ps_heap_proc *main_proc = ps_memprof_main(m);
+	struct ps_memprof_progress pr = { 0 };
+
+	if (!m->cfg.progress || now < *next)
+		return;
+	*next = now + 1000000000ull;
+	pr.elapsed_s = (double)(now - m->start_ns) / 1e9;
+	for (size_t i = 0; i < m->heap.nprocs; i++)
+		pr.allocations += m->heap.proc[i]->allocs;
+	pr.live_bytes = main_proc ? main_proc->live_bytes : 0;
+	m->cfg.progress(&pr, m->cfg.progress_ctx);
+}
+
+/* The duration or a signal: ask the target to end, then insist. */
+static void ask_to_end(struct ps_memprof *m, uint64_t now, uint64_t *kill_at)
+{
+	int sig = SIGTERM;
+
+	if (*kill_at || m->child.exited)
+		return;
+	if (m->cfg.stop && *m->cfg.stop) {
+		m->stopped_by_signal = true;
+		sig = (int)*m->cfg.stop;
+	} else {
+		m->stopped_by_duration = true;
+	}
+	kill(m->child.pid, sig);
+	*kill_at = now + (uint64_t)(m->cfg.kill_grace_s * 1e9);
+}
+
+int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
+{
+	uint64_t next_progress, next_alive = 0, main_ended_at = 0, kill_at = 0;
+	char **env = build_env(m);
+	int rc;
+
+	if (!env)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	rc = ps_launch_start(m->cfg.argv, env, &m->child, err);
+	free_env(env);
+	if (rc < 0)
+		return rc;
+	m->launched = true;
+	m->start_ns = ps_now_ns();
+	rc = ps_launch_release_stop(&m->child, err);
+	if (rc < 0) {
+		ps_launch_abort(&m->child);
+		return rc;
+	}
+	next_progress = m->start_ns + 1000000000ull;
+	for (;;) {
+		uint64_t now = ps_now_ns(), delivered;
+		bool check_alive = now >= next_alive;
+
+		if (check_alive)
+			next_alive = now + ALIVE_CHECK_NS;
+		delivered = read_round(m, check_alive, false);
+		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0)
+			main_ended_at = now;
+		if (m->child.exited) {
+			if (all_ended(&m->reader) || now - main_ended_at > CHILDREN_GRACE_NS)
+				break;
+		} else if ((m->cfg.stop && *m->cfg.stop) ||
+			   (m->cfg.duration_s > 0 && now - m->start_ns >= (uint64_t)(m->cfg.duration_s * 1e9))) {
+			ask_to_end(m, now, &kill_at);
+		}
+		if (kill_at && now >= kill_at && !m->child.exited) {
+			kill(m->child.pid, SIGKILL);
+			kill_at = UINT64_MAX;
+		}
+		report_progress(m, now, &next_progress);
+		if (!delivered) {
+			struct timespec ms = { 0, 1000 * 1000 };
+
+			nanosleep(&ms, NULL);
+		}
+	}
+	read_round(m, true, true);
+	m->end_ns = ps_now_ns();
+	return 0;
+}
+
+int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
+{
+	m->symbols.demangle = m->cfg.demangle;
+	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");
+	return 0;
+}
+
+const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m)
+{
+	const struct ps_heap_proc *best = NULL;
+
+	for (size_t i = 0; i < m->heap.nprocs; i++) {
+		const struct ps_heap_proc *p = m->heap.proc[i];
+
+		if (p->pid == (uint32_t)m->child.pid && (!best || p->gen > best->gen))
+			best = p;
+	}
+	return best;
+}

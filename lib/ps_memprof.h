@@ -1,0 +1,90 @@
+/*
+ * ps_memprof: a memory profiling session, from launching the program with
+ * the allocation tracker preloaded to the aggregated, symbolized heap that
+ * the memory report writers read.
+ *
+ * Calling sequence:
+ *   ps_memprof_init(&m, &cfg, &err);
+ *   ps_memprof_run(&m, &err);      until the target and its children end,
+ *                                  the duration passes or *cfg.stop is set
+ *   ps_memprof_finish(&m, &err);   names the frames
+ *   ... write reports (ps_memreport.h) ...
+ *   ps_memprof_release(&m);
+ *
+ * Every process image of the target (forked children, exec'ed programs)
+ * writes its own file in a private session directory; they are read while
+ * the program runs, and deleted at the end.
+ */
+#ifndef PS_MEMPROF_H
+#define PS_MEMPROF_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ps_error.h"
+#include "ps_heap.h"
+#include "ps_launch.h"
+#include "ps_leakscan.h"
+#include "ps_memread.h"
+#include "ps_modules.h"
+#include "ps_procs.h"
+#include "ps_stacks.h"
+#include "ps_symbols.h"
+
+struct ps_memprof_progress {
+	double elapsed_s;
+	uint64_t allocations;
+	uint64_t live_bytes;     /* of the main process */
+};
+
+struct ps_memprof_config {
+	char *const *argv;       /* the command to launch */
+	double duration_s;       /* <= 0: until the target ends or stop is set */
+	double kill_grace_s;     /* SIGTERM -> SIGKILL delay */
+	bool demangle;
+	/* Set to a signal number by a signal handler: stop, passing that
+	 * signal on to the target. */
+	volatile sig_atomic_t *stop;
+	void (*progress)(const struct ps_memprof_progress *p, void *ctx);
+	void *progress_ctx;
+};
+
+struct ps_memprof {
+	struct ps_memprof_config cfg;
+	char preload[PATH_MAX];   /* the tracker library, by absolute path */
+	char dir[PATH_MAX];       /* the session directory */
+	struct ps_child child;
+	bool launched;
+	struct ps_memread reader;
+	struct ps_modules modules;
+	struct ps_procs procs;
+	struct ps_stacks stacks;
+	struct ps_symbols symbols;
+	struct ps_heap heap;
+	uint64_t start_ns, end_ns;
+	bool stopped_by_duration, stopped_by_signal;
+	uint64_t records;
+	uint64_t dropped;         /* records the tracker could not write */
+	uint64_t lost_threads;    /* allocations of threads that found no ring */
+	uint64_t corrupt_files;
+	uint64_t unwind_fallbacks;    /* stacks the tracker's fast walk left to libgcc */
+	uint64_t unwind_mismatches;   /* PERFSCOPE_MEM_VERIFY: the two walks disagreed */
+	struct ps_leakscan_stats scan;
+	char scan_note[512];      /* why leaks could not be classified */
+};
+
+/* Finds the tracker library next to the perfscope binary (or installed). */
+int ps_memprof_find_preload(char *out, size_t len, struct ps_error *err);
+
+int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
+		    struct ps_error *err);
+int ps_memprof_run(struct ps_memprof *m, struct ps_error *err);
+int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err);
+void ps_memprof_release(struct ps_memprof *m);
+
+/* The main (first) process image, or NULL if the tracker never started. */
+const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * Reading the allocation tracker's files (see ps_memread.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ps_memread.h"
+#include "ps_util.h"
+
+/* The counter's rate against the monotonic clock, over 2 ms: 1e-5 precise. */
+static void calibrate(struct ps_memread *mr)
+{
+	struct timespec two_ms = { 0, 2 * 1000 * 1000 };
+	uint64_t t1, n1;
+
+	mr->tsc_ref = ps_mem_rdtsc();
+	mr->ns_ref = ps_now_ns();
+	nanosleep(&two_ms, NULL);
+	t1 = ps_mem_rdtsc();
+	n1 = ps_now_ns();
+	mr->ns_per_tick = t1 > mr->tsc_ref ? (double)(n1 - mr->ns_ref) / (double)(t1 - mr->tsc_ref) : 1.0;
+}
+
+int ps_memread_init(struct ps_memread *mr, const char *dir)
+{
+	memset(mr, 0, sizeof(*mr));
+	mr->dir = strdup(dir);
+	calibrate(mr);
+	return mr->dir ? 0 : -1;
+}
+
+uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t)
+{
+	if (f->h->clock != PS_MEM_CLOCK_TSC)
+		return t;
+	return mr->ns_ref + (uint64_t)(int64_t)((double)(int64_t)(t - mr->tsc_ref) * mr->ns_per_tick);
+}
+
+static void file_path(const struct ps_memread *mr, const struct ps_memfile *f, char *buf,
+		      size_t len)
+{
+	snprintf(buf, len, "%s/%u.%u.mem", mr->dir, f->pid, f->gen);
+}
+
+void ps_memread_release(struct ps_memread *mr)
+{
+	char path[4096];
+
+	for (size_t i = 0; i < mr->nfiles; i++) {
+		munmap(mr->files[i].h, PS_MEM_FILE_BYTES);
+		file_path(mr, &mr->files[i], path, sizeof(path));
+		unlink(path);
+	}
+	if (mr->dir)
+		rmdir(mr->dir);
+	free(mr->files);
+	free(mr->dir);
+	memset(mr, 0, sizeof(*mr));
+}
+
+static bool known(const struct ps_memread *mr, uint32_t pid, unsigned gen)
+{
+	for (size_t i = 0; i < mr->nfiles; i++)
+		if (mr->files[i].pid == pid && mr->files[i].gen == gen)
+			return true;
+	return false;
+}
+
+/* Maps one file if it is complete (its magic is set); NULL otherwise. */
+static struct ps_mem_header *map_file(const char *path)
+{
+	struct ps_mem_header *h;
+	struct stat st;
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != PS_MEM_FILE_BYTES) {
+		close(fd);
+		return NULL;
+	}
+	h = mmap(NULL, PS_MEM_FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (h == MAP_FAILED)
+		return NULL;
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != PS_MEM_MAGIC ||
+	    h->version != PS_MEM_VERSION) {
+		munmap(h, PS_MEM_FILE_BYTES);
+		return NULL;
+	}
+	return h;
+}
+
+int ps_memread_discover(struct ps_memread *mr)
+{
+	DIR *d = opendir(mr->dir);
+	struct dirent *de;
+	char path[4096];
+	int added = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		unsigned pid, gen;
+		char tail[8];
+		struct ps_mem_header *h;
+
+		if (sscanf(de->d_name, "%u.%u.%4s", &pid, &gen, tail) != 3 ||
+		    strcmp(tail, "mem") != 0 || known(mr, pid, gen))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", mr->dir, de->d_name);
+		h = map_file(path);
+		if (!h)
+			continue;	/* still being created: next time */
+		if (ps_grow(&mr->files, &mr->cap, mr->nfiles + 1, sizeof(*mr->files)) < 0) {
+			munmap(h, PS_MEM_FILE_BYTES);
+			closedir(d);
+			return -1;
+		}
+		mr->files[mr->nfiles++] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h };
+		__atomic_store_n(&h->reader_ns, ps_now_ns(), __ATOMIC_RELEASE);
+		added++;
+	}
+	closedir(d);
+	return added;
+}
+
+bool ps_memfile_alive(const struct ps_memfile *f)
+{
+	char path[64], *stat, *paren;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", f->pid);
+	stat = ps_read_file(path, NULL);
+	if (!stat)
+		return false;
+	/* "pid (comm) S ...": a zombie has exited already */
+	paren = strrchr(stat, ')');
+	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	free(stat);
+	return alive;
+}
+
+/*
+ * If membarrier() fails here (a seccomp filter), records are only merged
+ * once they are this old (in record clock units: about 50 ms of TSC at
+ * 2-4 GHz, or 100 ms of nanoseconds): a writer would have to stall that
+ * long between marking itself busy and reading the clock to be misordered.
+ */
+#define UNFENCED_LAG 100000000ull
+
+struct cursor {
+	struct ps_mem_slot *slot;
+	const unsigned char *data;
+	uint64_t tail, head;
+};
+
+/* The next record of c, skipping padding; NULL at the end or if corrupt. */
+static const struct ps_mem_rec *peek(struct cursor *c, bool *corrupt)
+{
+	while (c->tail < c->head) {
+		uint32_t off = (uint32_t)(c->tail & (PS_MEM_RING_BYTES - 1));
+		uint32_t left = PS_MEM_RING_BYTES - off;
+		const struct ps_mem_rec *r = (const void *)(c->data + off);
+
+		if (left < sizeof(*r)) {
+			c->tail += left;
+			continue;
+		}
+		if (r->size < sizeof(*r) || r->size % 8 || r->size > left ||
+		    r->size > c->head - c->tail) {
+			*corrupt = true;
+			return NULL;
+		}
+		if (r->type == PS_MEM_REC_PAD) {
+			c->tail += r->size;
+			continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
+/* Order: time, and at equal times a free before an allocation. */
+static bool before(const struct ps_mem_rec *a, const struct ps_mem_rec *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	return a->type != PS_MEM_REC_ALLOC && b->type == PS_MEM_REC_ALLOC;
+}
+
+uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, void *ctx)
+{
+	struct cursor cur[PS_MEM_SLOTS];
+	const unsigned char *data = (const unsigned char *)f->h + sizeof(*f->h);
+	unsigned n = 0;
+	uint64_t limit = UINT64_MAX, delivered = 0;
+
+	if (f->corrupt)
+		return 0;
+	if (!drain) {
+		/* Clock first, then the busy marks: see ps_memproto.h. */
+		__atomic_store_n(&f->h->reader_ns, ps_now_ns(), __ATOMIC_RELEASE);
+		limit = f->h->clock == PS_MEM_CLOCK_TSC ? ps_mem_rdtsc() : ps_now_ns();
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* the writers' half of the barrier, when they left it to us */
+		if (f->h->fence == PS_MEM_FENCE_MEMBARRIER &&
+		    syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0) < 0)
+			limit = limit > UNFENCED_LAG ? limit - UNFENCED_LAG : 0;
+		for (unsigned i = 0; i < PS_MEM_SLOTS; i++) {
+			uint64_t busy = __atomic_load_n(&f->h->slots[i].busy_since, __ATOMIC_SEQ_CST);
+
+			if (busy && busy < limit)
+				limit = busy;
+		}
+	}
+	for (unsigned i = 0; i < PS_MEM_SLOTS; i++) {
+		struct ps_mem_slot *s = &f->h->slots[i];
+		uint64_t head = __atomic_load_n(&s->head, __ATOMIC_ACQUIRE);
+
+		if (head != s->tail)
+			cur[n++] = (struct cursor){ s, data + (size_t)i * PS_MEM_RING_BYTES, s->tail, head };
+	}
+	while (n) {
+		const struct ps_mem_rec *best = NULL;
+		unsigned at = 0;
+		bool corrupt = false;
+
+		for (unsigned i = 0; i < n;) {
+			const struct ps_mem_rec *r = peek(&cur[i], &corrupt);
+
+			if (corrupt) {
+				f->corrupt = true;
+				return delivered;
+			}
+			if (!r) {
+				__atomic_store_n(&cur[i].slot->tail, cur[i].tail, __ATOMIC_RELEASE);
+				cur[i] = cur[--n];
+				continue;
+			}
+			if (r->time < limit && (!best || before(r, best))) {
+				best = r;
+				at = i;
+			}
+			i++;
+		}
+		if (!best)
+			break;
+		fn(f, best, ctx);
+		delivered++;
+		cur[at].tail += best->size;
+		__atomic_store_n(&cur[at].slot->tail, cur[at].tail, __ATOMIC_RELEASE);
+	}
+	for (unsigned i = 0; i < n; i++)
+		__atomic_store_n(&cur[i].slot->tail, cur[i].tail, __ATOMIC_RELEASE);
+	return delivered;
+}

@@ -1,0 +1,67 @@
+/*
+ * ps_memread: perfscope's side of the allocation tracker's files (layout in
+ * ps_memproto.h).  Finds the file each traced process image creates in the
+ * session directory, and hands its records over in time order, merged
+ * across the threads' rings.
+ *
+ * A record is delivered only when it is older than every write still in
+ * progress, so the order is exact; a file whose process is gone (or has
+ * exec'ed into a new file) is drained completely and then ended.
+ */
+#ifndef PS_MEMREAD_H
+#define PS_MEMREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ps_memproto.h"
+
+enum ps_memfile_end {
+	PS_MEMFILE_LIVE,
+	PS_MEMFILE_EXITED,     /* went through exit() and the leak scan */
+	PS_MEMFILE_EXECED,     /* replaced by a new image (a newer file, same pid) */
+	PS_MEMFILE_VANISHED,   /* died without exit(): _exit, a signal, a crash */
+};
+
+struct ps_memfile {
+	uint32_t pid;
+	unsigned gen;                 /* exec generation within the pid */
+	struct ps_mem_header *h;      /* the whole file, mapped shared */
+	enum ps_memfile_end end;
+	bool corrupt;                 /* a record made no sense: reading stopped */
+	bool exit_seen;               /* the EXIT record arrived */
+	void *user;                   /* the consumer's per-process state */
+};
+
+struct ps_memread {
+	char *dir;
+	/* time-stamp counter -> CLOCK_MONOTONIC, measured at init */
+	uint64_t tsc_ref, ns_ref;
+	double ns_per_tick;
+	struct ps_memfile *files;
+	size_t nfiles, cap;
+};
+
+int ps_memread_init(struct ps_memread *mr, const char *dir);
+/* Unmaps and deletes the files (and the directory when it is empty). */
+void ps_memread_release(struct ps_memread *mr);
+
+/* Maps files that appeared since the last call; returns how many, or -1. */
+int ps_memread_discover(struct ps_memread *mr);
+
+typedef void (*ps_memread_fn)(struct ps_memfile *f, const struct ps_mem_rec *r, void *ctx);
+
+/*
+ * Delivers the records of `f` that are safe to order now (all of them when
+ * `drain`), oldest first.  Returns how many.
+ */
+uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, void *ctx);
+
+/* A record time of `f`, in CLOCK_MONOTONIC nanoseconds. */
+uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t);
+
+/* Whether the process behind `f` still exists. */
+bool ps_memfile_alive(const struct ps_memfile *f);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * The memory profile's files (ps_memreport.h).
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_folded.h"
+#include "ps_json.h"
+#include "ps_memreport.h"
+#include "ps_outfile.h"
+#include "ps_report.h"
+#include "ps_util.h"
+
+const char *const ps_memreport_files[] = {
+	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded", NULL,
+};
+
+static const char *const api_names[PS_MEM_API_COUNT] = {
+	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+	"memalign", "valloc", "pvalloc", "free",
+};
+
+static const char *const leak_names[PS_LEAK_KINDS] = {
+	"definite", "indirect", "reachable", "unclassified",
+};
+
+uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes)
+{
+	return leak_bytes[PS_LEAK_DEFINITE] + leak_bytes[PS_LEAK_INDIRECT] +
+	       leak_bytes[PS_LEAK_UNCLASSIFIED];
+}
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* ---- folded files ---- */
+
+typedef uint64_t (*site_weight_fn)(const struct ps_heap_site *s);
+
+static uint64_t w_leaks(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
+static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; }
+static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
+static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
+
+/* comm;outermost;...;caller of malloc */
+static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const struct ps_heap_site *s,
+		     uint64_t weight)
+{
+	const struct ps_heap_proc *p = m->heap.proc[s->proc];
+	char name[1024];
+
+	ps_folded_begin(f);
+	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
+		return -1;
+	if (s->stack < 0) {
+		if (ps_folded_frame(f, "[unknown stack]") < 0)
+			return -1;
+	} else {
+		const struct ps_stack *st = &m->stacks.stacks[s->stack];
+		const uint32_t *frames = ps_stack_frames(&m->stacks, st);
+
+		for (uint32_t i = st->nframes; i-- > 0;) {
+			uint32_t count;
+			const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
+
+			for (uint32_t k = count; k-- > 0;)
+				if (ps_folded_frame(f, ps_report_frame_name(&m->symbols, &syms[k], name,
+									  sizeof(name))) < 0)
+					return -1;
+		}
+	}
+	return ps_folded_end(f, weight);
+}
+
+static int write_folded(FILE *fp, const struct ps_memprof *m, site_weight_fn weight)
+{
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < m->heap.nsites; i++) {
+		uint64_t w = weight(&m->heap.sites[i]);
+
+		if (w && fold_site(&f, m, &m->heap.sites[i], w) < 0)
+			goto out;
+	}
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
+}
+
+/* ---- memory.json ---- */
+
+static cJSON *blocks_bytes(uint64_t blocks, uint64_t bytes)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "blocks", (double)blocks);
+	cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+	return o;
+}
+
+static cJSON *leaks(const uint64_t *blocks, const uint64_t *bytes)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (int k = 0; k < PS_LEAK_KINDS; k++)
+		cJSON_AddItemToObject(o, leak_names[k], blocks_bytes(blocks[k], bytes[k]));
+	return o;
+}
+
+static const char *ended_how(const struct ps_heap_proc *p)
+{
+	if (!p->end_ns)
+		return "running";
+	return p->exited ? "exit" : p->execed ? "exec" : "vanished";
+}
+
+static cJSON *process_json(const struct ps_heap_proc *p)
+{
+	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
+
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "generation", p->gen);
+	cJSON_AddStringToObject(o, "exe", p->exe);
+	cJSON_AddStringToObject(o, "ended", ended_how(p));
+	cJSON_AddNumberToObject(o, "duration_s", p->end_ns > p->start_ns ? secs(p->end_ns - p->start_ns) : 0);
+	cJSON_AddNumberToObject(o, "allocations", (double)p->allocs);
+	cJSON_AddNumberToObject(o, "frees", (double)p->frees);
+	cJSON_AddNumberToObject(o, "allocated_bytes", (double)p->alloc_bytes);
+	cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(p->live_blocks, p->live_bytes));
+	peak = blocks_bytes(p->peak_blocks, p->peak_bytes);
+	cJSON_AddNumberToObject(peak, "time_s", p->peak_time_ns > p->start_ns ? secs(p->peak_time_ns - p->start_ns) : 0);
+	cJSON_AddItemToObject(o, "peak", peak);
+	cJSON_AddNumberToObject(o, "temporary_allocations", (double)p->temporary);
+	cJSON_AddNumberToObject(o, "unknown_frees", (double)p->unknown_frees);
+	cJSON_AddBoolToObject(o, "leaks_classified", p->leaks_classified);
+	cJSON_AddItemToObject(o, "leaks", leaks(p->leak_blocks, p->leak_bytes));
+	api = cJSON_AddObjectToObject(o, "api");
+	for (int i = 0; i < PS_MEM_API_COUNT; i++) {
+		cJSON *a;
+
+		if (!p->api_calls[i])
+			continue;
+		a = cJSON_AddObjectToObject(api, api_names[i]);
+		cJSON_AddNumberToObject(a, "calls", (double)p->api_calls[i]);
+		if (i != PS_MEM_API_FREE)
+			cJSON_AddNumberToObject(a, "bytes", (double)p->api_bytes[i]);
+	}
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_heap_growth_rate(p));
+	tl = cJSON_AddArrayToObject(o, "timeline");
+	for (size_t i = 0; i < p->npoints; i++) {
+		cJSON *pt = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(secs(p->timeline[i].time_ns - p->start_ns)));
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber((double)p->timeline[i].live_bytes));
+		cJSON_AddItemToArray(tl, pt);
+	}
+	return o;
+}
+
+static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct ps_stack *st;
+	const uint32_t *frames;
+
+	if (s->stack < 0)
+		return arr;
+	st = &m->stacks.stacks[s->stack];
+	frames = ps_stack_frames(&m->stacks, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		uint32_t count;
+		const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
+
+		for (uint32_t k = 0; k < count; k++) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "function", ps_sym_name(&m->symbols, &syms[k]));
+			cJSON_AddStringToObject(o, "module", m->modules.mods[syms[k].module].path);
+			if (syms[k].file)
+				cJSON_AddStringToObject(o, "file", ps_strtab_get(&m->symbols.strs, syms[k].file));
+			else
+				cJSON_AddNullToObject(o, "file");
+			cJSON_AddNumberToObject(o, "line", syms[k].line);
+			cJSON_AddBoolToObject(o, "inline", syms[k].kind == PS_SYM_INLINE);
+			cJSON_AddItemToArray(arr, o);
+		}
+	}
+	return arr;
+}
+
+static const struct ps_heap *sort_heap;
+
+/* Largest allocated bytes first; ties by process and stack id (stable output). */
+static int cmp_site(const void *a, const void *b)
+{
+	const struct ps_heap_site *x = &sort_heap->sites[*(const uint32_t *)a];
+	const struct ps_heap_site *y = &sort_heap->sites[*(const uint32_t *)b];
+
+	if (x->alloc_bytes != y->alloc_bytes)
+		return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static cJSON *sites_json(const struct ps_memprof *m)
+{
+	cJSON *arr = cJSON_CreateArray();
+	uint32_t *order = malloc((m->heap.nsites + 1) * sizeof(*order));
+
+	if (!order)
+		return arr;
+	for (size_t i = 0; i < m->heap.nsites; i++)
+		order[i] = (uint32_t)i;
+	sort_heap = &m->heap;
+	qsort(order, m->heap.nsites, sizeof(*order), cmp_site);
+	sort_heap = NULL;
+	for (size_t i = 0; i < m->heap.nsites; i++) {
+		const struct ps_heap_site *s = &m->heap.sites[order[i]];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "pid", m->heap.proc[s->proc]->pid);
+		cJSON_AddNumberToObject(o, "allocations", (double)s->allocs);
+		cJSON_AddNumberToObject(o, "allocated_bytes", (double)s->alloc_bytes);
+		cJSON_AddNumberToObject(o, "temporary", (double)s->temporary);
+		cJSON_AddNumberToObject(o, "temporary_bytes", (double)s->temporary_bytes);
+		cJSON_AddItemToObject(o, "peak", blocks_bytes(s->peak_blocks, s->peak_bytes));
+		cJSON_AddNumberToObject(o, "max_live_bytes", (double)s->max_live_bytes);
+		cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(s->live_blocks, s->live_bytes));
+		cJSON_AddItemToObject(o, "leaks", leaks(s->leak_blocks, s->leak_bytes));
+		cJSON_AddItemToObject(o, "stack", stack_json(m, s));
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(order);
+	return arr;
+}
+
+static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opts *o)
+{
+	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *scan;
+
+	for (char *const *a = m->cfg.argv; a && *a; a++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
+	cJSON_AddNumberToObject(md, "pid", m->child.pid);
+	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->start_ns ? secs(m->end_ns - m->start_ns) : 0);
+	if (m->child.exited) {
+		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&m->child));
+		cJSON_AddNumberToObject(md, "exit_signal", m->child.exit_signal);
+	} else {
+		cJSON_AddNullToObject(md, "exit_code");
+		cJSON_AddNullToObject(md, "exit_signal");
+	}
+	cJSON_AddStringToObject(md, "stopped_by", m->stopped_by_signal ? "signal" :
+				m->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddStringToObject(md, "mode", "exact");
+	cJSON_AddStringToObject(md, "tracker", m->preload);
+	cJSON_AddNumberToObject(md, "records", (double)m->records);
+	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
+	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
+	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
+	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);
+	cJSON_AddNumberToObject(md, "unwind_mismatches", (double)m->unwind_mismatches);
+	cJSON_AddNumberToObject(md, "unresolved_frames", (double)m->symbols.unresolved);
+	scan = cJSON_AddObjectToObject(md, "leak_scan");
+	cJSON_AddNumberToObject(scan, "root_bytes", (double)m->scan.root_bytes);
+	cJSON_AddNumberToObject(scan, "heap_bytes", (double)m->scan.heap_bytes);
+	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)m->scan.unreadable);
+	if (m->scan_note[0])
+		cJSON_AddStringToObject(scan, "note", m->scan_note);
+	else
+		cJSON_AddNullToObject(scan, "note");
+	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
+	return md;
+}
+
+static cJSON *summary(const struct ps_memprof *m)
+{
+	const struct ps_heap_proc *p = ps_memprof_main(m);
+	cJSON *o = cJSON_CreateObject();
+	uint64_t lost_blocks = 0, lost_bytes = 0, allocs = 0, temporary = 0;
+
+	for (size_t i = 0; i < m->heap.nprocs; i++) {
+		const struct ps_heap_proc *q = m->heap.proc[i];
+
+		lost_bytes += ps_memreport_lost_bytes(q->leak_bytes);
+		lost_blocks += q->leak_blocks[PS_LEAK_DEFINITE] + q->leak_blocks[PS_LEAK_INDIRECT] +
+			       q->leak_blocks[PS_LEAK_UNCLASSIFIED];
+		allocs += q->allocs;
+		temporary += q->temporary;
+	}
+	cJSON_AddNumberToObject(o, "processes", (double)m->heap.nprocs);
+	cJSON_AddNumberToObject(o, "allocations", (double)allocs);
+	cJSON_AddNumberToObject(o, "temporary_allocations", (double)temporary);
+	cJSON_AddItemToObject(o, "lost", blocks_bytes(lost_blocks, lost_bytes));
+	cJSON_AddNumberToObject(o, "peak_bytes", p ? (double)p->peak_bytes : 0);
+	cJSON_AddNumberToObject(o, "peak_time_s", p && p->peak_time_ns > p->start_ns ?
+				secs(p->peak_time_ns - p->start_ns) : 0);
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", p ? ps_heap_growth_rate(p) : 0);
+	return o;
+}
+
+static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memreport_opts *o)
+{
+	cJSON *root = cJSON_CreateObject(), *procs;
+
+	if (!root)
+		return -1;
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "memory-profile");
+	cJSON_AddItemToObject(root, "metadata", metadata(m, o));
+	cJSON_AddItemToObject(root, "summary", summary(m));
+	procs = cJSON_AddArrayToObject(root, "processes");
+	for (size_t i = 0; i < m->heap.nprocs; i++)
+		cJSON_AddItemToArray(procs, process_json(m->heap.proc[i]));
+	cJSON_AddItemToObject(root, "sites", sites_json(m));
+	return ps_json_print(fp, root);
+}
+
+static int write_one(const struct ps_memprof *m, const char *dir, const char *name,
+		     const struct ps_memreport_opts *o, struct ps_error *err)
+{
+	static const struct { const char *name; site_weight_fn weight; } folded[] = {
+		{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
+		{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
+	};
+	struct ps_outfile out;
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = ps_outfile_open(&out, path, err);
+	if (rc < 0)
+		return rc;
+	rc = -1;
+	if (strcmp(name, "memory.json") == 0)
+		rc = write_json(out.fp, m, o);
+	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
+		if (strcmp(name, folded[i].name) == 0)
+			rc = write_folded(out.fp, m, folded[i].weight);
+	if (rc < 0) {
+		ps_outfile_abort(&out);
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
+	}
+	return ps_outfile_commit(&out, err);
+}
+
+int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+			   const struct ps_memreport_opts *o, struct ps_error *err)
+{
+	for (const char *const *name = ps_memreport_files; *name; name++) {
+		int rc = write_one(m, dir, *name, o, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * ps_memreport: the files of a memory profile, in one output directory:
+ *   memory.json         everything (schema in perfscope-memory-profile(1))
+ *   leaks.folded        bytes still allocated and unreachable (or not
+ *                       classified) at exit, by allocation stack
+ *   allocations.folded  bytes allocated, by stack
+ *   peak.folded         bytes held at the peak, by stack
+ *   temporary.folded    bytes of temporary allocations, by stack
+ * Each is written whole or not at all (ps_outfile).
+ */
+#ifndef PS_MEMREPORT_H
+#define PS_MEMREPORT_H
+
+#include "ps_error.h"
+#include "ps_memprof.h"
+
+struct ps_memreport_opts {
+	const char *version;
+	double perfscope_cpu_s;
+};
+
+/* Writes all the files into dir (which must exist). */
+int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+			   const struct ps_memreport_opts *o, struct ps_error *err);
+
+/* Names of the files written, NULL-terminated (for messages and tests). */
+extern const char *const ps_memreport_files[];
+
+/* Bytes lost at exit: definite + indirect + unclassified. */
+uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes);
+
+#endif

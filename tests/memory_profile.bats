@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# perfscope memory-profile against workloads whose allocations are known
+# exactly (tests/workloads/memwork.c, built without frame pointers).
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+	out="$BATS_TEST_TMPDIR/mem"
+	json="$out/memory.json"
+}
+
+# Bytes of the folded line whose frames end with $2, in folded file $1.
+folded_bytes() {
+	awk -v s=";$2" '{ line = $0; n = $NF; sub(/ [0-9]+$/, "", line)
+		if (substr(line, length(line) - length(s) + 1) == s) t += n } END { print t + 0 }' "$1"
+}
+
+# jq over the memory.json: true or fail, printing the value on failure.
+check() {
+	jq -e "$1" "$json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.summary}" "$json"; return 1; }
+}
+
+@test "leaks, reachable blocks, temporaries and the peak are exact, at the right stacks" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/memwork" leaks
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# 100 x 4096 from leak_pages, 4 x 1 MiB through each of two paths
+	[ "$(folded_bytes "$out/leaks.folded" "main;mode_leaks_[i];leak_pages")" -eq 409600 ]
+	[ "$(folded_bytes "$out/leaks.folded" "mode_leaks_[i];path_a;leak_big")" -eq 4194304 ]
+	[ "$(folded_bytes "$out/leaks.folded" "mode_leaks_[i];path_b;leak_big")" -eq 4194304 ]
+	[ "$(wc -l < "$out/leaks.folded")" -eq 3 ]
+	check '.processes[0].leaks.definite == {"blocks": 108, "bytes": 8798208}' '.processes[0].leaks'
+	check '.processes[0].leaks.indirect.blocks == 0' '.processes[0].leaks'
+	# the 8 x 1000 kept in a global are still reachable, not lost
+	check '.processes[0].leaks.reachable == {"blocks": 8, "bytes": 8000}' '.processes[0].leaks'
+	# leaks + reachable + the 16 MiB spike, nothing else at once
+	check '.summary.peak_bytes == 25583424'
+	[ "$(folded_bytes "$out/peak.folded" "spike")" -eq 16777216 ]
+	# churn: a million temporaries of 32 bytes, at their own site
+	check '[.sites[] | select(.stack[0].function == "churn")] | length == 1 and .[0].temporary == 1000000 and .[0].allocated_bytes == 32000000' '.sites[0]'
+	[ "$(folded_bytes "$out/temporary.folded" "churn")" -eq 32000000 ]
+	[[ "$output" == *"8.80 MB definitely lost in 108 blocks"* ]]
+	for f in leaks allocations peak temporary; do assert_folded_valid "$out/$f.folded"; done
+}
+
+@test "every allocation API is counted with its exact bytes" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" apis
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.processes[0].api.malloc == {"calls": 1, "bytes": 1001}' '.processes[0].api'
+	check '.processes[0].api.calloc == {"calls": 1, "bytes": 1001}' '.processes[0].api'
+	# 100 reallocs from 16 to 1600 bytes: 99 frees of the old block + 100 allocations
+	check '.processes[0].api.realloc == {"calls": 199, "bytes": 80800}' '.processes[0].api'
+	check '.processes[0].api.reallocarray == {"calls": 1, "bytes": 1230}' '.processes[0].api'
+	check '.processes[0].api.posix_memalign == {"calls": 1, "bytes": 3000}' '.processes[0].api'
+	check '.processes[0].api.aligned_alloc == {"calls": 1, "bytes": 2048}' '.processes[0].api'
+	check '.processes[0].api.memalign == {"calls": 1, "bytes": 1500}' '.processes[0].api'
+	check '.processes[0].api.valloc == {"calls": 1, "bytes": 5000}' '.processes[0].api'
+	check '.processes[0].api.pvalloc == {"calls": 1, "bytes": 8192}' '.processes[0].api'
+	check '.processes[0].api.free.calls == 2' '.processes[0].api'
+	# all but the freed 777 bytes leak, one block per API
+	check '.processes[0].leaks.definite == {"blocks": 9, "bytes": 24572}' '.processes[0].leaks'
+	[ "$(folded_bytes "$out/leaks.folded" "api_realloc_loop")" -eq 1600 ]
+	[ "$(folded_bytes "$out/leaks.folded" "api_pvalloc")" -eq 8192 ]
+}
+
+@test "four threads: their leaks and temporaries, under the thread's entry point" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" threads
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.processes[0].leaks.definite == {"blocks": 40, "bytes": 40000}' '.processes[0].leaks'
+	check '[.sites[] | select(.stack[0].function == "churn") | .temporary] | add == 400000' '[.sites[] | {temporary, s: [.stack[].function]}]'
+	[ "$(folded_bytes "$out/leaks.folded" "start_thread;thread_main")" -eq 40000 ]
+}
+
+@test "fork and exec: each process image reported on its own" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" forkexec
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.summary.processes == 3' '.processes'
+	# the parent, and the program the child exec'ed
+	check '[.processes[] | select(.ended == "exit") | .leaks.definite.bytes] | sort == [1111, 4321]' '.processes'
+	# the child's image before its exec: its memory went with the exec
+	check '[.processes[] | select(.ended == "exec")] | length == 1 and .[0].leaks.definite.bytes == 0 and .[0].generation == 0' '.processes'
+}
+
+@test "a crashing program: exit status 134, what it held reported unclassified" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" crash
+	[ "$status" -eq 134 ]
+	check '.processes[0].ended == "vanished" and .processes[0].leaks.unclassified == {"blocks": 1, "bytes": 2000}' '.processes[0]'
+	check '.processes[0].leaks_classified == false' '.processes[0]'
+	[ "$(folded_bytes "$out/leaks.folded" "leak_n")" -eq 2000 ]
+}
+
+@test "blocks pointed to only by leaked blocks are indirect" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" cycle
+	[ "$status" -eq 0 ]
+	check '.processes[0].leaks.indirect == {"blocks": 3, "bytes": 768} and .processes[0].leaks.definite.blocks == 0' '.processes[0].leaks'
+}
+
+@test "exit() called with a live local pointer: that block is reachable, the rest lost" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" stackroot
+	[ "$status" -eq 0 ]
+	check '.processes[0].leaks.reachable == {"blocks": 1, "bytes": 300}' '.processes[0].leaks'
+	check '.processes[0].leaks.definite == {"blocks": 1, "bytes": 400}' '.processes[0].leaks'
+}
+
+@test "growth: live memory rising at 10 MB/s is measured within 10%" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 2
+	[ "$status" -eq 0 ]
+	rate=$(jq '.summary.growth_bytes_per_s | floor' "$json")
+	# 100,000 bytes every 10 ms (a little slower: nanosleep overshoots)
+	assert_within growth "$rate" 10000000 1000000
+}
+
+@test "--duration stops the program and still writes every report" {
+	run "$PERFSCOPE" memory-profile -q -d 0.5 -o "$out" -- "$WL/memwork" growth 30
+	[ "$status" -eq 143 ]
+	check '.metadata.stopped_by == "duration" and .metadata.exit_signal == 15' '.metadata'
+	check '.processes[0].allocations > 10' '.processes[0]'
+	for f in memory.json leaks.folded allocations.folded peak.folded temporary.folded; do
+		[ -f "$out/$f" ]
+	done
+}
+
+@test "the session directory is removed and the tracker leaves the environment as it was" {
+	before=$(ls -d /dev/shm/perfscope-mem-* /tmp/perfscope-mem-* 2>/dev/null | wc -l)
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- sh -c 'echo "$LD_PRELOAD"'
+	[ "$status" -eq 0 ]
+	after=$(ls -d /dev/shm/perfscope-mem-* /tmp/perfscope-mem-* 2>/dev/null | wc -l)
+	[ "$before" -eq "$after" ]
+	# the tracker by absolute path, first
+	[[ "$output" == /*libperfscope-preload.so* ]]
+	# a preload of the caller's own is kept (an ASan build of perfscope must
+	# be told that a preload before its runtime is fine)
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=libm.so.6 \
+		run "$PERFSCOPE" memory-profile -q -o "$out" -- sh -c 'echo "$LD_PRELOAD"'
+	[[ "$output" == *"libperfscope-preload.so libm.so.6"* ]]
+}
+
+@test "usage and command errors: exit 2, 127, and 5 before the program runs" {
+	run "$PERFSCOPE" memory-profile
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"give a command to run"* ]]
+	run "$PERFSCOPE" memory-profile --bogus -- true
+	[ "$status" -eq 2 ]
+	run -127 "$PERFSCOPE" memory-profile -o "$out" -- /nonexistent/prog
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"command not found"* ]]
+	run "$PERFSCOPE" memory-profile -o /proc/nope -- touch "$BATS_TEST_TMPDIR/ran"
+	[ "$status" -eq 5 ]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "every memory.json key is described in the man page" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" leak 100
+	[ "$status" -eq 0 ]
+	man=$(sed 's/\\-/-/g; s/\\%//g' "$BATS_TEST_DIRNAME/../man/perfscope-memory-profile.1")
+	keys=$(jq -r '[paths | map(select(type == "string")) | last] | unique | .[] | select(. != null)' "$json")
+	for k in $keys; do
+		grep -qE "^\.B[RI]? $k( |$)|^\.BR \($k|^\.B $k$" <<<"$man" ||
+			grep -qF ".B $k" <<<"$man" || { echo "key '$k' is not in the man page"; return 1; }
+	done
+}
+
+# PERFSCOPE_MEM_VERIFY captures every new stack with both walks: the cached
+# call-frame rules and libgcc's unwinder must agree, and the fast one must
+# do nearly all of them.
+@test "the tracker's fast stack walk agrees with libgcc's on every stack" {
+	for mode in leaks apis threads forkexec cycle; do
+		PERFSCOPE_MEM_VERIFY=1 run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" $mode
+		[ "$status" -eq 0 ] || { echo "$mode: $output"; return 1; }
+		check '.metadata.unwind_mismatches == 0' '.metadata'
+		# at most one fallback per process image (its first allocation, at start-up)
+		check '.metadata.unwind_fallbacks <= .summary.processes' '.metadata'
+	done
+}

@@ -1,0 +1,252 @@
+/*
+ * Memory workloads with exactly known answers, for perfscope memory-profile.
+ * Built without frame pointers (-O2 -g), like distribution code.  Nothing
+ * is printed (stdio would allocate its buffer); the mode is argv[1]:
+ *
+ *   leaks     100 x 4096 bytes leaked by leak_pages(), 8 x 1 MiB by
+ *             leak_big() (reached through path_a and path_b), 8 x 1000 kept
+ *             reachable in a global, 1,000,000 temporary 32-byte blocks in
+ *             churn(), and one 16 MiB block freed again by spike().
+ *             Peak: 8,798,208 + 8,000 + 16,777,216 = 25,583,424 bytes.
+ *   apis      one block leaked through each API (sizes in the test).
+ *   threads   4 threads, each leaking 10 x 1000 bytes and making 100,000
+ *             temporary allocations.
+ *   forkexec  the parent leaks 1111 bytes; its child leaks 2222 and then
+ *             execs "memwork leak 4321" (which leaks 4321 bytes).
+ *   leak N    leaks N bytes in one block.
+ *   crash     leaks 2000 bytes, then abort().
+ *   growth S  allocates 100 KB every 10 ms for S seconds, keeping all of it
+ *             (10 MB/s), then frees it.
+ *   cycle     two leaked blocks pointing at each other, one leaked block
+ *             pointed to only by a leaked block (indirect), total 3 x 256.
+ *   stackroot calls exit() from a function whose local still points at a
+ *             300-byte block (reachable), after leaking 400 bytes.
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOINLINE __attribute__((noinline, noipa))
+
+void *volatile keep[8];
+void *volatile sink;
+
+NOINLINE static void leak_pages(void)
+{
+	for (int i = 0; i < 100; i++) {
+		char *p = malloc(4096);
+		memset(p, 1, 4096);
+		sink = p;
+	}
+	sink = NULL;
+}
+
+NOINLINE static void leak_big(void)
+{
+	for (int i = 0; i < 4; i++) {
+		char *p = malloc(1 << 20);
+		memset(p, 2, 64);
+		sink = p;
+	}
+	sink = NULL;
+}
+
+/* the stores after the calls keep them from being tail calls */
+NOINLINE static void path_a(void) { leak_big(); sink = NULL; }
+NOINLINE static void path_b(void) { leak_big(); keep[0] = keep[0]; }
+
+NOINLINE static void reachable(void)
+{
+	for (int i = 0; i < 8; i++)
+		keep[i] = malloc(1000);
+}
+
+NOINLINE static void churn(long n)
+{
+	for (long i = 0; i < n; i++) {
+		volatile char *p = malloc(32);
+		p[0] = 1;
+		free((void *)p);
+	}
+}
+
+NOINLINE static void spike(void)
+{
+	char *p = malloc(16 << 20);
+	memset(p, 3, 4096);
+	sink = p;
+	free(p);
+	sink = NULL;
+}
+
+static int mode_leaks(void)
+{
+	leak_pages();
+	path_a();
+	path_b();
+	reachable();
+	spike();
+	churn(1000000);
+	return 0;
+}
+
+NOINLINE static void api_malloc(void) { sink = malloc(1001); }
+NOINLINE static void api_calloc(void) { sink = calloc(7, 143); }             /* 1001 */
+NOINLINE static void api_realloc_loop(void)
+{
+	void *p = NULL;
+
+	for (int i = 1; i <= 100; i++)
+		p = realloc(p, (size_t)i * 16);                                /* ends at 1600 */
+	sink = p;
+}
+NOINLINE static void api_reallocarray(void) { sink = reallocarray(NULL, 10, 123); }  /* 1230 */
+NOINLINE static void api_posix_memalign(void)
+{
+	void *p;
+
+	if (posix_memalign(&p, 64, 3000) == 0)
+		sink = p;
+}
+NOINLINE static void api_aligned_alloc(void) { sink = aligned_alloc(128, 2048); }
+NOINLINE static void api_memalign(void) { sink = memalign(256, 1500); }
+NOINLINE static void api_valloc(void) { sink = valloc(5000); }
+NOINLINE static void api_pvalloc(void) { sink = pvalloc(5000); }          /* 8192 */
+NOINLINE static void api_freed(void) { free(malloc(777)); }
+
+static int mode_apis(void)
+{
+	api_malloc();
+	api_calloc();
+	api_realloc_loop();
+	api_reallocarray();
+	api_posix_memalign();
+	api_aligned_alloc();
+	api_memalign();
+	api_valloc();
+	api_pvalloc();
+	api_freed();
+	sink = NULL;
+	return malloc_usable_size(keep[0]) == 0 ? 0 : 1;
+}
+
+NOINLINE static void *thread_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 10; i++) {
+		char *p = malloc(1000);
+		p[0] = 1;
+	}
+	churn(100000);
+	return NULL;
+}
+
+static int mode_threads(void)
+{
+	pthread_t t[4];
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, thread_main, NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+NOINLINE static void leak_n(size_t n)
+{
+	char *p = malloc(n);
+	memset(p, 4, n);
+	sink = p;
+	sink = NULL;
+}
+
+static int mode_forkexec(const char *self)
+{
+	pid_t pid;
+	int status;
+
+	leak_n(1111);
+	pid = fork();
+	if (pid == 0) {
+		leak_n(2222);
+		execl(self, self, "leak", "4321", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int mode_growth(double seconds)
+{
+	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+	long n = (long)(seconds * 100);
+	void **blocks = calloc((size_t)n, sizeof(*blocks));
+
+	for (long i = 0; i < n; i++) {
+		blocks[i] = malloc(100000);
+		memset(blocks[i], 5, 100000);
+		nanosleep(&ten_ms, NULL);
+	}
+	for (long i = 0; i < n; i++)
+		free(blocks[i]);
+	free(blocks);
+	return 0;
+}
+
+NOINLINE static void leak_cycle(void)
+{
+	void **a = malloc(256), **b = malloc(256), **c = malloc(256);
+
+	memset(a, 0, 256);
+	memset(b, 0, 256);
+	memset(c, 0, 256);
+	a[0] = b;       /* a and b point at each other */
+	b[0] = a;
+	b[1] = c;       /* c hangs off the cycle */
+	sink = a;
+	sink = NULL;
+}
+
+NOINLINE static void exit_holding(void)
+{
+	void *volatile local = malloc(300);
+
+	leak_n(400);
+	exit(local ? 0 : 1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "leaks";
+
+	if (!strcmp(mode, "leaks"))
+		return mode_leaks();
+	if (!strcmp(mode, "apis"))
+		return mode_apis();
+	if (!strcmp(mode, "threads"))
+		return mode_threads();
+	if (!strcmp(mode, "forkexec"))
+		return mode_forkexec(argv[0]);
+	if (!strcmp(mode, "leak") && argc > 2) {
+		leak_n((size_t)atol(argv[2]));
+		return 0;
+	}
+	if (!strcmp(mode, "crash")) {
+		leak_n(2000);
+		abort();
+	}
+	if (!strcmp(mode, "growth"))
+		return mode_growth(argc > 2 ? atof(argv[2]) : 1.0);
+	if (!strcmp(mode, "stackroot"))
+		exit_holding();
+	if (!strcmp(mode, "cycle")) {
+		leak_cycle();
+		return 0;
+	}
+	return 2;
+}
