@@ -19,6 +19,7 @@ struct module_dwfl {
 	Elf *elf;
 	GElf_Addr bias;
 	struct ps_symtab functions;  /* sorted once: lookups are binary searches */
+	bool names_only;             /* no lines or inline frames (see names_only) */
 };
 
 static char *debuginfo_path = NULL;   /* libdwfl's default search path */
@@ -63,6 +64,37 @@ void ps_symbols_release(struct ps_symbols *sy)
 	memset(sy, 0, sizeof(*sy));
 }
 
+/* Whether the ELF file itself carries DWARF (not only a debuglink). */
+static bool has_own_dwarf(Elf *elf)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+
+		if (gelf_getshdr(scn, &shdr) && (name = elf_strptr(elf, shstrndx, shdr.sh_name)) &&
+		    (strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * System libraries (under /lib, /usr/lib) whose DWARF lives in a separate
+ * debug package are named from their symbol tables only: their lines and
+ * inline frames would cost decompressing megabytes of debug info (30-50 ms
+ * for libc6-dbg) to tell the user about glibc's own source.
+ */
+static bool names_only(const struct ps_module *m, Elf *elf)
+{
+	return (strncmp(m->path, "/lib/", 5) == 0 || strncmp(m->path, "/usr/lib/", 9) == 0 ||
+		strncmp(m->path, "/lib64/", 7) == 0) && !has_own_dwarf(elf);
+}
+
 static struct module_dwfl *open_module(struct ps_module *m)
 {
 	struct module_dwfl *md = m->sym;
@@ -88,6 +120,7 @@ static struct module_dwfl *open_module(struct ps_module *m)
 		return NULL;
 	}
 	ps_symtab_build(&md->functions, md->mod);
+	md->names_only = names_only(m, md->elf);
 	return md;
 }
 
@@ -223,11 +256,13 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 	if (!md || !ei || !ps_elfinfo_offset_to_vaddr(ei, offset, &vaddr))
 		return push_unresolved(sy, module, offset);
 	addr = vaddr + md->bias;
-	dl = dwfl_module_getsrc(md->mod, addr);
-	if (dl && (file = dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL)))
-		line = (unsigned)lineno;
-	if (push_inlines(sy, md, module, addr, &file, &line) < 0)
-		return -1;
+	if (!md->names_only) {
+		dl = dwfl_module_getsrc(md->mod, addr);
+		if (dl && (file = dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL)))
+			line = (unsigned)lineno;
+		if (push_inlines(sy, md, module, addr, &file, &line) < 0)
+			return -1;
+	}
 	name = ps_symtab_lookup(&md->functions, addr);
 	if (!name)
 		return push_unresolved(sy, module, vaddr);

@@ -30,9 +30,10 @@ for i in $(seq "$RUNS"); do
 		"$PERFSCOPE" memory-profile -q -o "$tmp/ps" -- "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
 		record ps$t
 		if [ "$have_heaptrack" = 1 ]; then
-			heaptrack -o "$tmp/ht" "$ALLOC" --pairs "$PAIRS" --threads $t 2>/dev/null | grep elapsed > "$tmp/out"
+			mkdir -p "$tmp/htdata"
+			heaptrack -o "$tmp/htdata/run" "$ALLOC" --pairs "$PAIRS" --threads $t 2>/dev/null | grep elapsed > "$tmp/out"
 			record ht$t
-			rm -f "$tmp"/ht*
+			rm -rf "$tmp/htdata"
 		fi
 	done
 	"$WORK" --units "$UNITS" > "$tmp/out"; record cbare
@@ -69,4 +70,4 @@ echo "|---|---|---|"
 echo "| target wall time, perfscope / unprofiled | $(awk -v a="$(m cps.wall)" -v b="$(m cbare.wall)" 'BEGIN { printf "%.3fx", a / b }') | <= 1.02x |"
 echo "| fixed cost: launch to reports written, minus the target's run | $(awk -v a="$(m cfixed)" 'BEGIN { printf "%.0f ms", a * 1000 }') | <= 50 ms |"
 echo
-echo "Long run: $PAIRS_LONG pairs on 2 threads, ${long_wall} s under perfscope: output $(awk -v b="$long_bytes" 'BEGIN { printf "%.1f MB", b / 1e6 }') (target <= 20 MB), perfscope peak RSS ${long_rss} MB (target <= 64 MB), reports written ${long_after} s after the target ended (target <= 1 s)."
+echo "Long run: $PAIRS_LONG pairs on 2 threads, ${long_wall} s under perfscope: output $(awk -v b="$long_bytes" 'BEGIN { if (b < 1e6) printf "%.0f KB", b / 1e3; else printf "%.1f MB", b / 1e6 }') (target <= 20 MB), perfscope peak RSS ${long_rss} MB (target <= 64 MB), reports written ${long_after} s after the target ended (target <= 1 s)."
