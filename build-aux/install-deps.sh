@@ -4,7 +4,7 @@
 # prints the exact command and fails, so nothing is half-installed.
 set -eu
 
-build_pkgs="gcc g++ make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev"
+build_pkgs="gcc g++ libc6-dev make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev"
 test_pkgs="bats jq util-linux procps linux-perf time"
 
 want="$build_pkgs"

@@ -22,19 +22,27 @@
 
 const char cmd_memory_profile_help[] =
 	"Usage: perfscope memory-profile [OPTIONS] [--] CMD [ARGS...]\n"
+	"       perfscope memory-profile [OPTIONS] --pid PID\n"
 	"\n"
 	"Run a program with perfscope's allocation tracker preloaded and record\n"
 	"every allocation and free with its call stack: allocation sites, exact\n"
 	"leaks (definite, indirect, still reachable), the peak heap and what held\n"
 	"it, temporary allocations and growth over time.  Forked children and\n"
-	"exec'ed programs are followed, each reported as its own process.\n"
+	"exec'ed programs are followed, each reported as its own process.  Resident\n"
+	"memory (anonymous, file-backed, swap) is read alongside, and fragmentation\n"
+	"measured at exit.  With --pid, a running process gets the resident-memory\n"
+	"view only: no tracker can be loaded into it.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output-dir DIR   where to write the reports (default:\n"
 	"                         perfscope-memory-NAME-PID in the current directory);\n"
 	"                         created if missing, checked before the target starts\n"
-	"  -d, --duration SECS    stop after SECS seconds; the target then gets SIGTERM,\n"
-	"                         and SIGKILL 2 s later\n"
+	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
+	"                         SIGTERM, and SIGKILL 2 s later\n"
+	"  -p, --pid PID          watch a running process's resident memory (it keeps\n"
+	"                         running); ends when it exits, at --duration or Ctrl-C\n"
+	"      --interval SECS    read resident memory this often (default 0.1, at least\n"
+	"                         0.01)\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
@@ -45,21 +53,24 @@ const char cmd_memory_profile_help[] =
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
 	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
-	"perfscope itself: 1 internal error, 2 usage, 5 output not writable,\n"
-	"126 not executable, 127 command not found.\n";
+	"perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
+	"5 output not writable, 126 not executable, 127 command not found.\n";
 
 struct mem_options {
 	const char *output_dir;
-	double duration;
+	double duration, interval;
+	pid_t pid;
 	bool quiet, no_demangle;
 	char **argv;
 };
 
-enum { OPT_NO_DEMANGLE = 256 };
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL };
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -69,11 +80,12 @@ static const struct option long_options[] = {
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct mem_options *o)
 {
+	unsigned long v;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:d:qh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:p:qh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output_dir = optarg;
@@ -82,6 +94,18 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 			if (cli_parse_double(optarg, &o->duration) < 0)
 				return cli_usage_error("memory-profile",
 						       "--duration takes a positive number of seconds, not '%s'",
+						       optarg);
+			break;
+		case 'p':
+			if (cli_parse_uint(optarg, 0x7fffffff, &v) < 0)
+				return cli_usage_error("memory-profile", "--pid takes a process id, not '%s'",
+						       optarg);
+			o->pid = (pid_t)v;
+			break;
+		case OPT_INTERVAL:
+			if (cli_parse_double(optarg, &o->interval) < 0 || o->interval < 0.01)
+				return cli_usage_error("memory-profile",
+						       "--interval takes a number of seconds of at least 0.01, not '%s'",
 						       optarg);
 			break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
@@ -97,8 +121,10 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (!o->argv)
-		return cli_usage_error("memory-profile", "give a command to run");
+	if (!o->argv && !o->pid)
+		return cli_usage_error("memory-profile", "give a command to run, or --pid PID");
+	if (o->argv && o->pid)
+		return cli_usage_error("memory-profile", "give either a command or --pid, not both");
 	return -1;
 }
 
@@ -214,12 +240,23 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 		}
 	}
 	fprintf(stderr, "perfscope: memory-profile of '%s' (pid %d): %.2f s, %llu allocations in "
-		"%zu process%s\n", ps_basename(o->argv[0]), (int)m->child.pid,
-		(double)(m->end_ns - m->start_ns) / 1e9, (unsigned long long)allocs, m->heap.nprocs,
-		m->heap.nprocs == 1 ? "" : "es");
-	if (!m->heap.nprocs)
+		"%zu process%s\n", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
+		(int)m->target_pid, (double)(m->end_ns - m->start_ns) / 1e9, (unsigned long long)allocs,
+		m->heap.nprocs, m->heap.nprocs == 1 ? "" : "es");
+	if (p && p->rss.n)
+		fprintf(stderr, "  resident memory: peak %s (anonymous %s), trend %+.2f MB/min\n",
+			human_bytes(ps_rss_total(&p->rss.peak), b1, sizeof(b1)),
+			human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
+	if (m->tracker_note[0])
+		fprintf(stderr, "  note: %s\n", m->tracker_note);
+	if (!m->launched) {
+		fprintf(stderr, "  note: a running process gets the resident-memory view only; launch it "
+			"under perfscope for allocation sites and leaks\n");
+	} else if (!m->heap.nprocs)
 		fprintf(stderr, "  note: the tracker never started in the target: a static binary, "
 			"or a program that clears LD_PRELOAD\n");
+	if (!m->launched || m->tracker_note[0])
+		goto own_cost;
 	if (p)
 		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
 			human_bytes(p->peak_bytes, b1, sizeof(b1)),
@@ -242,8 +279,14 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 	if (m->lost_threads)
 		fprintf(stderr, "  note: %llu allocations of threads beyond %d at once were not tracked\n",
 			(unsigned long long)m->lost_threads, PS_MEM_SLOTS);
+	if (p && p->rss_at_exit_known && p->rss_at_exit.anon > p->live_at_exit)
+		fprintf(stderr, "  at exit %s of live blocks in %s of anonymous resident memory "
+			"(%.0f%% not holding live blocks)\n", human_bytes(p->live_at_exit, b1, sizeof(b1)),
+			human_bytes(p->rss_at_exit.anon, b2, sizeof(b2)),
+			100.0 * (1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon));
 	print_top(m, "largest leaks", lost_bytes, lost_blocks);
 	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
+own_cost:
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
@@ -254,17 +297,26 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 
 static char *default_dir(const struct mem_options *o, pid_t pid)
 {
-	char *path = NULL;
+	char *path = NULL, comm_path[64], *comm = NULL;
+	int rc;
 
-	if (asprintf(&path, "perfscope-memory-%s-%d", ps_basename(o->argv[0]), (int)pid) < 0)
-		return NULL;
-	return path;
+	if (!o->argv) {
+		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)pid);
+		comm = ps_read_file(comm_path, NULL);
+		if (comm)
+			comm[strcspn(comm, "\n/")] = '\0';
+	}
+	rc = asprintf(&path, "perfscope-memory-%s-%d",
+		      o->argv ? ps_basename(o->argv[0]) : comm ? comm : "process", (int)pid);
+	free(comm);
+	return rc < 0 ? NULL : path;
 }
 
 static int profile(const struct mem_options *o)
 {
 	struct ps_memprof_config cfg = {
-		.argv = o->argv, .duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
+		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
+		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
 		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION };
@@ -295,8 +347,8 @@ static int profile(const struct mem_options *o)
 	}
 	if (cfg.progress)
 		fprintf(stderr, "\r\033[K");
-	status = ps_child_status(&m.child);
-	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o, m.child.pid);
+	status = m.launched ? ps_child_status(&m.child) : 0;
+	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o, m.target_pid);
 	if (!dir) {
 		ps_memprof_release(&m);
 		return EXIT_INTERNAL;

@@ -24,7 +24,11 @@ int ps_elfinfo_read(struct ps_elfinfo *ei, const char *path)
 	for (size_t i = 0; i < n && ei->nsegs < sizeof(ei->segs) / sizeof(ei->segs[0]); i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_INTERP)
+			ei->has_interp = true;
+		if (ph.p_type != PT_LOAD)
 			continue;
 		ei->segs[ei->nsegs++] = (struct ps_segment){
 			.offset = ph.p_offset, .vaddr = ph.p_vaddr, .filesz = ph.p_filesz,

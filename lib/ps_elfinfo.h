@@ -18,6 +18,7 @@ struct ps_segment {
 struct ps_elfinfo {
 	bool valid;
 	bool is_dyn;            /* ET_DYN (shared object, PIE) */
+	bool has_interp;        /* PT_INTERP: started by the dynamic loader */
 	struct ps_segment segs[16];
 	unsigned nsegs;
 };

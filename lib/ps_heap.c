@@ -25,6 +25,7 @@ static void release_proc(struct ps_heap_proc *p)
 	free(p->site_vals);
 	free(p->last_alloc);
 	free(p->timeline);
+	ps_rss_release(&p->rss);
 	ps_idmap_release(&p->tid_slot);
 	free(p);
 }
@@ -53,6 +54,7 @@ int64_t ps_heap_add_proc(struct ps_heap *hp, uint32_t pid, unsigned gen, const c
 	snprintf(p->exe, sizeof(p->exe), "%s", exe);
 	p->start_ns = start_ns;
 	p->point_every_ns = FIRST_POINT_EVERY_NS;
+	ps_rss_init(&p->rss, 100u * 1000 * 1000);
 	ps_idmap_init(&p->tid_slot);
 	hp->proc[hp->nprocs] = p;
 	return (int64_t)hp->nprocs++;
@@ -447,22 +449,17 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 
 double ps_heap_growth_rate(const struct ps_heap_proc *p)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-	size_t first = p->npoints / 10;
+	double *t = malloc((p->npoints + 1) * sizeof(*t)), *v = malloc((p->npoints + 1) * sizeof(*v));
+	double slope = 0;
 
-	if (p->npoints < 10)
-		return 0;
-	for (size_t i = first; i < p->npoints; i++) {
-		double x = (double)(p->timeline[i].time_ns - p->timeline[first].time_ns) / 1e9;
-		double y = (double)p->timeline[i].live_bytes;
-
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		n++;
+	if (t && v) {
+		for (size_t i = 0; i < p->npoints; i++) {
+			t[i] = (double)p->timeline[i].time_ns / 1e9;
+			v[i] = (double)p->timeline[i].live_bytes;
+		}
+		slope = ps_trend_slope(t, v, p->npoints);
 	}
-	if (n * sxx - sx * sx <= 0)
-		return 0;
-	return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	free(t);
+	free(v);
+	return slope;
 }

@@ -26,6 +26,7 @@
 #include "ps_idmap.h"
 #include "ps_memproto.h"
 #include "ps_procs.h"
+#include "ps_rss.h"
 #include "ps_stacks.h"
 
 enum ps_leak_kind {
@@ -83,6 +84,12 @@ struct ps_heap_proc {
 	bool leaks_classified;
 	bool exited, execed;         /* how it ended, once it has */
 	uint64_t leak_blocks[PS_LEAK_KINDS], leak_bytes[PS_LEAK_KINDS];
+
+	/* resident memory over time, and at exit() (for fragmentation) */
+	struct ps_rss_series rss;
+	struct ps_rss_point rss_at_exit;
+	uint64_t live_at_exit;
+	bool rss_at_exit_known;
 
 	/* live bytes over time; halved in resolution when full */
 	struct ps_heap_point *timeline;  /* PS_HEAP_TIMELINE_MAX, made on first use */

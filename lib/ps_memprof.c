@@ -2,6 +2,7 @@
  * A memory profiling session (see ps_memprof.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,12 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
-	rc = ps_memprof_find_preload(m->preload, sizeof(m->preload), err);
-	if (rc < 0)
-		return rc;
+	m->untracked_proc = -1;
+	if (cfg->argv) {
+		rc = ps_memprof_find_preload(m->preload, sizeof(m->preload), err);
+		if (rc < 0)
+			return rc;
+	}
 	rc = make_session_dir(m, err);
 	if (rc < 0)
 		return rc;
@@ -168,9 +172,15 @@ static void apply_cb(struct ps_memfile *f, const struct ps_mem_rec *r, void *ctx
 	ps_heap_apply(&m->heap, proc_of(f), r, ps_memread_time_ns(&m->reader, f, r->time));
 }
 
+static uint64_t interval_ns(const struct ps_memprof *m)
+{
+	return (uint64_t)((m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1) * 1e9);
+}
+
 /* The process waits in exit(): classify what it still holds, then let it go. */
 static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 {
+	struct ps_heap_proc *p = m->heap.proc[proc_of(f)];
 	char ring[PATH_MAX + 32];
 	struct ps_leakscan_config cfg = { .pid = (pid_t)f->pid, .exit_sp = f->h->exit_sp };
 	struct ps_leakscan_stats st;
@@ -182,6 +192,9 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	snprintf(ring, sizeof(ring), "%s/%u.%u.mem", m->dir, f->pid, f->gen);
 	cfg.skip_paths[0] = ring;
 	cfg.skip_paths[1] = m->preload;
+	/* fragmentation: what the heap holds against what the process keeps resident */
+	p->live_at_exit = p->live_bytes;
+	p->rss_at_exit_known = ps_rss_read((pid_t)f->pid, ps_now_ns(), &p->rss_at_exit) == 0;
 	blocks = ps_heap_live_sorted(&m->heap, proc_of(f), &n);
 	kinds = malloc(n + 1);
 	if (blocks && kinds && ps_leakscan_run(&cfg, blocks, n, kinds, &st, &err) == 0) {
@@ -241,8 +254,10 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 			if (proc < 0)
 				continue;
 			f->user = (void *)(uintptr_t)(proc + 1);
+			m->heap.proc[proc]->rss.every_ns = interval_ns(m);
 		}
 		delivered += ps_memread_poll(f, false, apply_cb, m);
+		ps_rss_sample(&m->heap.proc[proc_of(f)]->rss, (pid_t)f->pid, ps_now_ns());
 		if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING) {
 			delivered += ps_memread_poll(f, false, apply_cb, m);
 			scan_for_leaks(m, f);
@@ -294,12 +309,104 @@ static void ask_to_end(struct ps_memprof *m, uint64_t now, uint64_t *kill_at)
 	*kill_at = now + (uint64_t)(m->cfg.kill_grace_s * 1e9);
 }
 
+/* The file execvp would run for argv[0], or NULL. */
+static char *command_path(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
+
+	if (strchr(cmd, '/'))
+		return strdup(cmd);
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *candidate;
+
+		if (asprintf(&candidate, "%s/%s", *dir ? dir : ".", cmd) < 0)
+			break;
+		if (access(candidate, X_OK) == 0)
+			found = candidate;
+		else
+			free(candidate);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * A statically linked program has no dynamic loader to preload the tracker:
+ * say so before it runs, so an empty heap report is never mistaken for a
+ * program that does not allocate.
+ */
+static void check_preloadable(struct ps_memprof *m)
+{
+	char *path = command_path(m->cfg.argv[0]);
+	struct ps_elfinfo ei;
+
+	if (path && ps_elfinfo_read(&ei, path) == 0 && !ei.has_interp)
+		snprintf(m->tracker_note, sizeof(m->tracker_note),
+			 "'%s' is statically linked: the allocation tracker cannot be preloaded into "
+			 "it, so only its resident memory is reported (link it dynamically to see "
+			 "allocations)", m->cfg.argv[0]);
+	free(path);
+}
+
+static bool should_stop(const struct ps_memprof *m, uint64_t now)
+{
+	return (m->cfg.stop && *m->cfg.stop) ||
+	       (m->cfg.duration_s > 0 && now - m->start_ns >= (uint64_t)(m->cfg.duration_s * 1e9));
+}
+
+/* --pid: no tracker can be loaded into a running program; its resident memory over time. */
+static int run_attached(struct ps_memprof *m, struct ps_error *err)
+{
+	char path[64], exe[256] = "";
+	struct ps_heap_proc *p;
+	int64_t proc;
+	ssize_t n;
+
+	m->target_pid = m->cfg.attach_pid;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)m->target_pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (kill(m->target_pid, 0) < 0 && errno == ESRCH)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
+	m->start_ns = ps_now_ns();
+	proc = ps_heap_add_proc(&m->heap, (uint32_t)m->target_pid, 0, exe, m->start_ns);
+	if (proc < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	p = m->heap.proc[proc];
+	p->rss.every_ns = interval_ns(m);
+	if (ps_rss_sample(&p->rss, m->target_pid, m->start_ns) < 0)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
+	for (;;) {
+		struct timespec ms = { 0, 5 * 1000 * 1000 };
+		uint64_t now = ps_now_ns();
+
+		if (ps_rss_sample(&p->rss, m->target_pid, now) < 0)
+			break;
+		if (should_stop(m, now)) {
+			m->stopped_by_signal = m->cfg.stop && *m->cfg.stop;
+			m->stopped_by_duration = !m->stopped_by_signal;
+			break;
+		}
+		nanosleep(&ms, NULL);
+	}
+	m->end_ns = ps_now_ns();
+	p->end_ns = m->end_ns;
+	return 0;
+}
+
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 {
 	uint64_t next_progress, next_alive = 0, main_ended_at = 0, kill_at = 0;
-	char **env = build_env(m);
+	char **env;
 	int rc;
 
+	if (!m->cfg.argv)
+		return run_attached(m, err);
+	check_preloadable(m);
+	env = build_env(m);
 	if (!env)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	rc = ps_launch_start(m->cfg.argv, env, &m->child, err);
@@ -307,7 +414,15 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	if (rc < 0)
 		return rc;
 	m->launched = true;
+	m->target_pid = m->child.pid;
 	m->start_ns = ps_now_ns();
+	if (m->tracker_note[0]) {
+		/* no tracker file will come: watch its resident memory instead */
+		m->untracked_proc = ps_heap_add_proc(&m->heap, (uint32_t)m->child.pid, 0,
+						     m->cfg.argv[0], m->start_ns);
+		if (m->untracked_proc >= 0)
+			m->heap.proc[m->untracked_proc]->rss.every_ns = interval_ns(m);
+	}
 	rc = ps_launch_release_stop(&m->child, err);
 	if (rc < 0) {
 		ps_launch_abort(&m->child);
@@ -321,13 +436,14 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		if (check_alive)
 			next_alive = now + ALIVE_CHECK_NS;
 		delivered = read_round(m, check_alive, false);
+		if (m->untracked_proc >= 0 && !m->child.exited)
+			ps_rss_sample(&m->heap.proc[m->untracked_proc]->rss, m->child.pid, now);
 		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0)
 			main_ended_at = now;
 		if (m->child.exited) {
 			if (all_ended(&m->reader) || now - main_ended_at > CHILDREN_GRACE_NS)
 				break;
-		} else if ((m->cfg.stop && *m->cfg.stop) ||
-			   (m->cfg.duration_s > 0 && now - m->start_ns >= (uint64_t)(m->cfg.duration_s * 1e9))) {
+		} else if (should_stop(m, now)) {
 			ask_to_end(m, now, &kill_at);
 		}
 		if (kill_at && now >= kill_at && !m->child.exited) {
@@ -343,6 +459,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	}
 	read_round(m, true, true);
 	m->end_ns = ps_now_ns();
+	if (m->untracked_proc >= 0)
+		m->heap.proc[m->untracked_proc]->end_ns = m->end_ns;
 	return 0;
 }
 
@@ -361,7 +479,7 @@ const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m)
 	for (size_t i = 0; i < m->heap.nprocs; i++) {
 		const struct ps_heap_proc *p = m->heap.proc[i];
 
-		if (p->pid == (uint32_t)m->child.pid && (!best || p->gen > best->gen))
+		if (p->pid == (uint32_t)m->target_pid && (!best || p->gen > best->gen))
 			best = p;
 	}
 	return best;

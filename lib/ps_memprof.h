@@ -40,7 +40,9 @@ struct ps_memprof_progress {
 };
 
 struct ps_memprof_config {
-	char *const *argv;       /* the command to launch */
+	char *const *argv;       /* the command to launch, or NULL with attach_pid */
+	pid_t attach_pid;        /* the process-level view of a running process */
+	double interval_s;       /* resident memory read this often (0: 0.1 s) */
 	double duration_s;       /* <= 0: until the target ends or stop is set */
 	double kill_grace_s;     /* SIGTERM -> SIGKILL delay */
 	bool demangle;
@@ -57,6 +59,7 @@ struct ps_memprof {
 	char dir[PATH_MAX];       /* the session directory */
 	struct ps_child child;
 	bool launched;
+	pid_t target_pid;
 	struct ps_memread reader;
 	struct ps_modules modules;
 	struct ps_procs procs;
@@ -73,6 +76,8 @@ struct ps_memprof {
 	uint64_t unwind_mismatches;   /* PERFSCOPE_MEM_VERIFY: the two walks disagreed */
 	struct ps_leakscan_stats scan;
 	char scan_note[512];      /* why leaks could not be classified */
+	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */
+	int64_t untracked_proc;   /* heap proc of a launched program without tracker, or -1 */
 };
 
 /* Finds the tracker library next to the perfscope binary (or installed). */

@@ -122,6 +122,55 @@ static const char *ended_how(const struct ps_heap_proc *p)
 	return p->exited ? "exit" : p->execed ? "exec" : "vanished";
 }
 
+static cJSON *rss_point(const struct ps_rss_point *pt, uint64_t start_ns)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "time_s", pt->time_ns > start_ns ? secs(pt->time_ns - start_ns) : 0);
+	cJSON_AddNumberToObject(o, "bytes", (double)ps_rss_total(pt));
+	cJSON_AddNumberToObject(o, "anon", (double)pt->anon);
+	cJSON_AddNumberToObject(o, "file", (double)pt->file);
+	cJSON_AddNumberToObject(o, "shmem", (double)pt->shmem);
+	cJSON_AddNumberToObject(o, "swap", (double)pt->swap);
+	return o;
+}
+
+/* Resident memory: timeline [t, anon, file, shmem, swap], peak, trend, at exit. */
+static cJSON *rss_json(const struct ps_heap_proc *p)
+{
+	cJSON *o = cJSON_CreateObject(), *tl = cJSON_AddArrayToObject(o, "timeline");
+
+	for (size_t i = 0; i < p->rss.n; i++) {
+		const struct ps_rss_point *pt = &p->rss.pts[i];
+		cJSON *row = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(row, cJSON_CreateNumber(pt->time_ns > p->start_ns ? secs(pt->time_ns - p->start_ns) : 0));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->anon));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->file));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->shmem));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->swap));
+		cJSON_AddItemToArray(tl, row);
+	}
+	if (p->rss.n)
+		cJSON_AddItemToObject(o, "peak", rss_point(&p->rss.peak, p->start_ns));
+	else
+		cJSON_AddNullToObject(o, "peak");
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_rss_growth(&p->rss));
+	if (p->rss_at_exit_known)
+		cJSON_AddItemToObject(o, "at_exit", rss_point(&p->rss_at_exit, p->start_ns));
+	else
+		cJSON_AddNullToObject(o, "at_exit");
+	return o;
+}
+
+/* Share of the anonymous resident memory at exit() not holding live blocks. */
+static double fragmentation(const struct ps_heap_proc *p)
+{
+	if (!p->rss_at_exit_known || !p->rss_at_exit.anon || p->live_at_exit >= p->rss_at_exit.anon)
+		return 0;
+	return 1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon;
+}
+
 static cJSON *process_json(const struct ps_heap_proc *p)
 {
 	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
@@ -154,6 +203,11 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 			cJSON_AddNumberToObject(a, "bytes", (double)p->api_bytes[i]);
 	}
 	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_heap_growth_rate(p));
+	cJSON_AddItemToObject(o, "rss", rss_json(p));
+	if (p->rss_at_exit_known)
+		cJSON_AddNumberToObject(o, "fragmentation", fragmentation(p));
+	else
+		cJSON_AddNullToObject(o, "fragmentation");
 	tl = cJSON_AddArrayToObject(o, "timeline");
 	for (size_t i = 0; i < p->npoints; i++) {
 		cJSON *pt = cJSON_CreateArray();
@@ -249,9 +303,10 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 
 	for (char *const *a = m->cfg.argv; a && *a; a++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(md, "pid", m->child.pid);
+	cJSON_AddNumberToObject(md, "pid", m->target_pid);
+	cJSON_AddBoolToObject(md, "attached", !m->launched);
 	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->start_ns ? secs(m->end_ns - m->start_ns) : 0);
-	if (m->child.exited) {
+	if (m->launched && m->child.exited) {
 		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&m->child));
 		cJSON_AddNumberToObject(md, "exit_signal", m->child.exit_signal);
 	} else {
@@ -260,8 +315,16 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 	}
 	cJSON_AddStringToObject(md, "stopped_by", m->stopped_by_signal ? "signal" :
 				m->stopped_by_duration ? "duration" : "target_exit");
-	cJSON_AddStringToObject(md, "mode", "exact");
-	cJSON_AddStringToObject(md, "tracker", m->preload);
+	cJSON_AddStringToObject(md, "mode", m->launched ? "exact" : "process");
+	if (m->launched)
+		cJSON_AddStringToObject(md, "tracker", m->preload);
+	else
+		cJSON_AddNullToObject(md, "tracker");
+	cJSON_AddNumberToObject(md, "interval_s", m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1);
+	if (m->tracker_note[0])
+		cJSON_AddStringToObject(md, "tracker_note", m->tracker_note);
+	else
+		cJSON_AddNullToObject(md, "tracker_note");
 	cJSON_AddNumberToObject(md, "records", (double)m->records);
 	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
 	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);

@@ -47,6 +47,12 @@ int ps_read_long(const char *path, long *out);
 
 const char *ps_basename(const char *path);
 
+/*
+ * The trend of v over t (per unit of t) by least squares, leaving out the
+ * first tenth of the points (warm-up); 0 with fewer than 10 points.
+ */
+double ps_trend_slope(const double *t, const double *v, size_t n);
+
 /* This process's user + system CPU time so far, in seconds. */
 double ps_self_cpu_seconds(void);
 

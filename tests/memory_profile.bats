@@ -109,6 +109,40 @@ check() {
 	assert_within growth "$rate" 10000000 1000000
 }
 
+@test "fragmentation: every other 64 KiB block of 256 MiB freed leaves at least 45% of the heap unused" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" frag
+	[ "$status" -eq 0 ]
+	check '.processes[0].fragmentation >= 0.45' '.processes[0] | {fragmentation, rss: .rss.at_exit, live: .live_at_end}'
+	# the resident memory at its peak held all 256 MiB
+	check '.processes[0].rss.peak.anon >= 256 * 1048576' '.processes[0].rss.peak'
+}
+
+@test "--pid: a running process's resident memory, rising at 10 MB/s, within 15%" {
+	"$WL/memwork" growth 4 &
+	pid=$!
+	sleep 0.3
+	run "$PERFSCOPE" memory-profile -q -d 2 --interval 0.05 -o "$out" --pid "$pid"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.metadata.mode == "process" and .metadata.attached and .metadata.stopped_by == "duration"' '.metadata'
+	check '(.processes[0].rss.timeline | length) >= 20' '.processes[0].rss | {n: (.timeline | length)}'
+	rate=$(jq '.processes[0].rss.growth_bytes_per_s | floor' "$json")
+	assert_within rss_growth "$rate" 10000000 1500000
+	run "$PERFSCOPE" memory-profile -q --pid 999999999 -o "$out"
+	[ "$status" -eq 3 ]
+}
+
+@test "a statically linked program: said up front, resident memory reported, no hang" {
+	run timeout 60 "$PERFSCOPE" memory-profile --interval 0.01 -o "$out" -- "$WL/memwork-static" frag
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"is statically linked"* ]]
+	check '.metadata.tracker_note | test("statically linked")' '.metadata'
+	check '.summary.allocations == 0' '.summary'
+	# read every 10 ms, the last reading may come before the last pages are touched
+	check '.processes[0].rss.peak.anon >= 200 * 1048576' '.processes[0].rss | .peak'
+}
+
 @test "--duration stops the program and still writes every report" {
 	run "$PERFSCOPE" memory-profile -q -d 0.5 -o "$out" -- "$WL/memwork" growth 30
 	[ "$status" -eq 143 ]
@@ -137,7 +171,11 @@ check() {
 @test "usage and command errors: exit 2, 127, and 5 before the program runs" {
 	run "$PERFSCOPE" memory-profile
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"give a command to run"* ]]
+	[[ "$output" == *"give a command to run, or --pid PID"* ]]
+	run "$PERFSCOPE" memory-profile --pid 1 -- true
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" memory-profile --interval 0.001 -- true
+	[ "$status" -eq 2 ]
 	run "$PERFSCOPE" memory-profile --bogus -- true
 	[ "$status" -eq 2 ]
 	run -127 "$PERFSCOPE" memory-profile -o "$out" -- /nonexistent/prog

@@ -21,6 +21,8 @@
  *             pointed to only by a leaked block (indirect), total 3 x 256.
  *   stackroot calls exit() from a function whose local still points at a
  *             300-byte block (reachable), after leaking 400 bytes.
+ *   frag      256 MiB in 64 KiB blocks, written, then every other block
+ *             freed: half of the heap's resident memory holds no live block.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -212,6 +214,24 @@ NOINLINE static void leak_cycle(void)
 	sink = NULL;
 }
 
+void **frag_blocks;
+
+static int mode_frag(void)
+{
+	const int n = (256 << 20) / (64 << 10);
+
+	frag_blocks = calloc((size_t)n, sizeof(*frag_blocks));
+	for (int i = 0; i < n; i++) {
+		frag_blocks[i] = malloc(64 << 10);
+		memset(frag_blocks[i], 6, 64 << 10);
+	}
+	for (int i = 0; i < n; i += 2) {
+		free(frag_blocks[i]);
+		frag_blocks[i] = NULL;
+	}
+	return 0;
+}
+
 NOINLINE static void exit_holding(void)
 {
 	void *volatile local = malloc(300);
@@ -242,6 +262,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "growth"))
 		return mode_growth(argc > 2 ? atof(argv[2]) : 1.0);
+	if (!strcmp(mode, "frag"))
+		return mode_frag();
 	if (!strcmp(mode, "stackroot"))
 		exit_holding();
 	if (!strcmp(mode, "cycle")) {

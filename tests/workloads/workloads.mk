@@ -63,7 +63,8 @@ $(WL_BIN)/dlmain: $(WORKLOAD_DIR)/dlmain.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_
 # Built the way distributions build: -O2 -g, no frame pointers.  Only DWARF
 # call-frame information can unwind these.
 WL_NOFP_CFLAGS = -O2 -g -fomit-frame-pointer -DWL_NOFP -Wall -Wextra
-WL_NOFP_PROGRAMS := cpusplit-nofp libcsplit deeprec dlmain-nofp dlswap cxxwork sighandler memwork
+WL_NOFP_PROGRAMS := cpusplit-nofp libcsplit deeprec dlmain-nofp dlswap cxxwork sighandler memwork \
+                    memwork-static
 WL_NOFP_LIBS := libhot-nofp.so plugin-nofp.so swap_a.so swap_b.so
 WL_TARGETS += $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
 workloads: $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
@@ -76,6 +77,10 @@ $(WL_BIN)/libcsplit $(WL_BIN)/deeprec $(WL_BIN)/sighandler: $(WL_BIN)/%: $(WORKL
 
 $(WL_BIN)/memwork: $(WORKLOAD_DIR)/memwork.c | $(WL_BIN)
 	$(CC) $(WL_NOFP_CFLAGS) -pthread -o $@ $<
+
+# No dynamic loader: nothing can be preloaded into it.
+$(WL_BIN)/memwork-static: $(WORKLOAD_DIR)/memwork.c | $(WL_BIN)
+	$(CC) $(WL_NOFP_CFLAGS) -static -pthread -o $@ $<
 
 CXX ?= g++
 $(WL_BIN)/cxxwork: $(WORKLOAD_DIR)/cxxwork.cpp | $(WL_BIN)
