@@ -27,7 +27,7 @@ VERSION := 0.1.0
 
 # Evaluated lazily, so `make deps` works before the libraries exist.
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libdw libelf libcjson 2>/dev/null)
-DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null) -liberty
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null) -liberty -lm
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
@@ -72,7 +72,7 @@ all: $(PERFSCOPE) $(PRELOAD)
 
 $(PRELOAD): $(PRELOAD_SRC) lib/preload/pl.h lib/ps_memproto.h
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CC) $(PRELOAD_CFLAGS) -shared -Wl,-z,nodelete -o $@ $(PRELOAD_SRC) -ldl
+	$(QUIET_LINK)$(CC) $(PRELOAD_CFLAGS) -shared -Wl,-z,nodelete -o $@ $(PRELOAD_SRC) -ldl -lm
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -43,6 +43,10 @@ const char cmd_memory_profile_help[] =
 	"                         running); ends when it exits, at --duration or Ctrl-C\n"
 	"      --interval SECS    read resident memory this often (default 0.1, at least\n"
 	"                         0.01)\n"
+	"      --sampled          record a sample of the allocations, one per 512 KiB\n"
+	"                         allocated on average; bytes and counts are estimates\n"
+	"      --sample-bytes N   the same with a mean of N bytes between samples\n"
+	"      --sample-seed N    seed of the sampling (default: from the clock)\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
@@ -60,17 +64,24 @@ struct mem_options {
 	const char *output_dir;
 	double duration, interval;
 	pid_t pid;
+	uint64_t sample_bytes, sample_seed;
 	bool quiet, no_demangle;
 	char **argv;
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL };
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED };
+
+/* The sampling interval when --sampled gives none: tcmalloc's default. */
+#define DEFAULT_SAMPLE_BYTES (512u * 1024u)
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "sampled", no_argument, NULL, OPT_SAMPLED },
+	{ "sample-bytes", required_argument, NULL, OPT_SAMPLE_BYTES },
+	{ "sample-seed", required_argument, NULL, OPT_SAMPLE_SEED },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -108,6 +119,23 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 						       "--interval takes a number of seconds of at least 0.01, not '%s'",
 						       optarg);
 			break;
+		case OPT_SAMPLED:
+			if (!o->sample_bytes)
+				o->sample_bytes = DEFAULT_SAMPLE_BYTES;
+			break;
+		case OPT_SAMPLE_BYTES:
+			if (cli_parse_uint(optarg, 1ul << 40, &v) < 0)
+				return cli_usage_error("memory-profile",
+						       "--sample-bytes takes a positive number of bytes, not '%s'",
+						       optarg);
+			o->sample_bytes = v;
+			break;
+		case OPT_SAMPLE_SEED:
+			if (cli_parse_uint(optarg, ~0ul, &v) < 0)
+				return cli_usage_error("memory-profile",
+						       "--sample-seed takes a positive whole number, not '%s'", optarg);
+			o->sample_seed = v;
+			break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
@@ -125,6 +153,8 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 		return cli_usage_error("memory-profile", "give a command to run, or --pid PID");
 	if (o->argv && o->pid)
 		return cli_usage_error("memory-profile", "give either a command or --pid, not both");
+	if (o->pid && o->sample_bytes)
+		return cli_usage_error("memory-profile", "sampling applies to a launched command, not --pid");
 	return -1;
 }
 
@@ -257,6 +287,11 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			"or a program that clears LD_PRELOAD\n");
 	if (!m->launched || m->tracker_note[0])
 		goto own_cost;
+	if (m->cfg.sample_bytes)
+		fprintf(stderr, "  sampled: one allocation per %llu bytes on average; the bytes below are "
+			"estimates (a site of %s or more in all is found 95%% of the time)\n",
+			(unsigned long long)m->cfg.sample_bytes,
+			human_bytes((uint64_t)((double)m->cfg.sample_bytes * 3.0), b3, sizeof(b3)));
 	if (p)
 		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
 			human_bytes(p->peak_bytes, b1, sizeof(b1)),
@@ -316,6 +351,7 @@ static int profile(const struct mem_options *o)
 {
 	struct ps_memprof_config cfg = {
 		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
+		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
 		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
 		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
 	};

@@ -1,6 +1,7 @@
 /*
  * Rebuilding each process's heap from the tracker's records (ps_heap.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,9 +262,9 @@ static void drop_block(struct ps_heap *hp, struct ps_heap_proc *p, struct ps_hea
 	snapshot_peak(p, s);
 	s->frees++;
 	s->live_blocks--;
-	s->live_bytes -= b->size;
+	s->live_bytes -= b->counted;
 	p->live_blocks--;
-	p->live_bytes -= b->size;
+	p->live_bytes -= b->counted;
 	live_remove(p, b);
 }
 
@@ -273,12 +274,18 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 	struct ps_heap_proc *p = hp->proc[proc];
 	struct ps_heap_block *b;
 	struct ps_heap_site *s;
-	uint64_t *last;
+	uint64_t *last, counted = r->bytes;
+	double weight = 1.0;
 	int64_t site;
 	size_t i;
 
 	if (!r->addr)
 		return 0;
+	if (hp->sample_bytes > 0 && r->bytes > 0) {
+		/* sampled with probability 1 - e^(-s/N) */
+		weight = 1.0 / -expm1(-(double)r->bytes / hp->sample_bytes);
+		counted = (uint64_t)llround((double)r->bytes * weight);
+	}
 	site = site_for(hp, proc, r->stack);
 	if (site < 0)
 		return -1;
@@ -293,24 +300,28 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 		return -1;
 	for (i = block_home(r->addr, p->live_cap); p->live[i].addr; i = (i + 1) & (p->live_cap - 1))
 		;
-	p->live[i] = (struct ps_heap_block){ .addr = r->addr, .size = r->bytes, .site = (uint32_t)site };
+	p->live[i] = (struct ps_heap_block){ .addr = r->addr, .size = r->bytes, .counted = counted,
+					     .site = (uint32_t)site };
 	p->live_count++;
 
 	s = &hp->sites[site];	/* site_for may have moved the array */
 	snapshot_peak(p, s);
 	s->allocs++;
-	s->alloc_bytes += r->bytes;
+	s->est_allocs += weight;
+	s->var_bytes += (double)counted * (double)counted * (1.0 - 1.0 / weight);
+	s->alloc_bytes += counted;
 	s->live_blocks++;
-	s->live_bytes += r->bytes;
+	s->live_bytes += counted;
 	if (s->live_bytes > s->max_live_bytes)
 		s->max_live_bytes = s->live_bytes;
 	p->allocs++;
-	p->alloc_bytes += r->bytes;
+	p->est_allocs += weight;
+	p->alloc_bytes += counted;
 	p->live_blocks++;
-	p->live_bytes += r->bytes;
+	p->live_bytes += counted;
 	if (r->h.api < PS_MEM_API_COUNT) {
 		p->api_calls[r->h.api]++;
-		p->api_bytes[r->h.api] += r->bytes;
+		p->api_bytes[r->h.api] += counted;
 	}
 	if (p->live_bytes > p->peak_bytes) {
 		p->peak_bytes = p->live_bytes;
@@ -342,7 +353,7 @@ static void apply_free(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 		struct ps_heap_site *s = &hp->sites[b->site];
 
 		s->temporary++;
-		s->temporary_bytes += b->size;
+		s->temporary_bytes += b->counted;
 		p->temporary++;
 		*last = 0;
 	}
@@ -415,9 +426,9 @@ void ps_heap_set_leaks(struct ps_heap *hp, uint32_t proc, const struct ps_heap_b
 		unsigned k = kinds[i] < PS_LEAK_KINDS ? kinds[i] : PS_LEAK_UNCLASSIFIED;
 
 		s->leak_blocks[k]++;
-		s->leak_bytes[k] += blocks[i].size;
+		s->leak_bytes[k] += blocks[i].counted;
 		p->leak_blocks[k]++;
-		p->leak_bytes[k] += blocks[i].size;
+		p->leak_bytes[k] += blocks[i].counted;
 	}
 	p->leaks_classified = true;
 }
@@ -441,9 +452,9 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 		if (!b->addr)
 			continue;
 		hp->sites[b->site].leak_blocks[PS_LEAK_UNCLASSIFIED]++;
-		hp->sites[b->site].leak_bytes[PS_LEAK_UNCLASSIFIED] += b->size;
+		hp->sites[b->site].leak_bytes[PS_LEAK_UNCLASSIFIED] += b->counted;
 		p->leak_blocks[PS_LEAK_UNCLASSIFIED]++;
-		p->leak_bytes[PS_LEAK_UNCLASSIFIED] += b->size;
+		p->leak_bytes[PS_LEAK_UNCLASSIFIED] += b->counted;
 	}
 }
 

@@ -12,6 +12,10 @@
  * peak bumps a version, and a site records its live bytes as "at the
  * peak" the first time it changes after a version it has not seen.
  *
+ * In sampling mode each recorded block of size s stands for
+ * s / (1 - e^(-s/N)) bytes: byte counts are unbiased estimates, and each
+ * site keeps the variance of its allocated-bytes estimate.
+ *
  * Temporary allocation (heaptrack's idea, made per thread): a block freed
  * by the thread that allocated it with no other allocation by that thread
  * in between.
@@ -42,6 +46,8 @@ struct ps_heap_site {
 	int64_t stack;               /* ps_stacks id; -1 if its stack never arrived */
 	uint64_t hash;               /* the tracker's stack id */
 	uint64_t allocs, alloc_bytes, frees;
+	double est_allocs;           /* allocs / sampling probability (= allocs when exact) */
+	double var_bytes;            /* variance of alloc_bytes as an estimate (0 when exact) */
 	uint64_t temporary, temporary_bytes;
 	uint64_t live_blocks, live_bytes, max_live_bytes;
 	uint64_t peak_blocks, peak_bytes;  /* held at the process's peak */
@@ -51,6 +57,7 @@ struct ps_heap_site {
 
 struct ps_heap_block {
 	uint64_t addr, size;
+	uint64_t counted;            /* bytes it stands for: size, or size / probability when sampled */
 	uint32_t site;
 };
 
@@ -75,6 +82,7 @@ struct ps_heap_proc {
 	size_t nlast, last_cap;
 
 	uint64_t allocs, frees, alloc_bytes;
+	double est_allocs;
 	uint64_t live_bytes, live_blocks;
 	uint64_t peak_bytes, peak_blocks, peak_time_ns;
 	uint32_t peak_version;
@@ -105,6 +113,7 @@ struct ps_heap {
 	struct ps_heap_proc **proc;  /* stable pointers: files keep them */
 	size_t nprocs, procs_cap;
 	uint64_t missing_stacks;     /* allocations whose stack never arrived */
+	double sample_bytes;         /* sampling mode's mean interval; 0: every allocation */
 };
 
 int ps_heap_init(struct ps_heap *hp, struct ps_procs *procs, struct ps_stacks *stacks);

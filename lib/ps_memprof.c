@@ -100,6 +100,9 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	ps_stacks_init(&m->stacks);
 	ps_heap_init(&m->heap, &m->procs, &m->stacks);
+	m->heap.sample_bytes = (double)cfg->sample_bytes;
+	if (cfg->sample_bytes && !cfg->sample_seed)
+		m->cfg.sample_seed = ps_now_ns();
 	return 0;
 }
 
@@ -126,12 +129,13 @@ static char **build_env(const struct ps_memprof *m)
 
 	while (environ[n])
 		n++;
-	env = calloc(n + 3, sizeof(*env));
+	env = calloc(n + 4, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 &&
-		    strncmp(environ[i], PS_MEM_ENV_DIR "=", sizeof(PS_MEM_ENV_DIR)) != 0)
+		    strncmp(environ[i], PS_MEM_ENV_DIR "=", sizeof(PS_MEM_ENV_DIR)) != 0 &&
+		    strncmp(environ[i], PS_MEM_ENV_SAMPLE "=", sizeof(PS_MEM_ENV_SAMPLE)) != 0)
 			env[k++] = environ[i];
 	if (asprintf(&env[k++], "LD_PRELOAD=%s%s%s", m->preload, old_preload && *old_preload ? " " : "",
 		     old_preload ? old_preload : "") < 0 ||
@@ -139,21 +143,25 @@ static char **build_env(const struct ps_memprof *m)
 		free(env);
 		return NULL;
 	}
+	if (m->cfg.sample_bytes &&
+	    asprintf(&env[k++], "%s=%llu:%llu", PS_MEM_ENV_SAMPLE, (unsigned long long)m->cfg.sample_bytes,
+		     (unsigned long long)m->cfg.sample_seed) < 0) {
+		free(env);
+		return NULL;
+	}
 	env[k] = NULL;
 	return env;
 }
 
-static void free_env(char **env)
+static void free_env(char **env, bool sampling)
 {
-	size_t n = 0;
+	size_t n = 0, ours = sampling ? 3 : 2;
 
 	while (env[n])
 		n++;
-	/* the last two entries are ours */
-	if (n >= 2) {
-		free(env[n - 1]);
-		free(env[n - 2]);
-	}
+	/* the last entries are ours */
+	for (size_t i = 0; i < ours && i < n; i++)
+		free(env[n - 1 - i]);
 	free(env);
 }
 
@@ -410,7 +418,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	if (!env)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	rc = ps_launch_start(m->cfg.argv, env, &m->child, err);
-	free_env(env);
+	free_env(env, m->cfg.sample_bytes != 0);
 	if (rc < 0)
 		return rc;
 	m->launched = true;

@@ -43,6 +43,8 @@ struct ps_memprof_config {
 	char *const *argv;       /* the command to launch, or NULL with attach_pid */
 	pid_t attach_pid;        /* the process-level view of a running process */
 	double interval_s;       /* resident memory read this often (0: 0.1 s) */
+	uint64_t sample_bytes;   /* sampling mode's mean interval; 0: every allocation */
+	uint64_t sample_seed;    /* 0: from the clock */
 	double duration_s;       /* <= 0: until the target ends or stop is set */
 	double kill_grace_s;     /* SIGTERM -> SIGKILL delay */
 	bool demangle;

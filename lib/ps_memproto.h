@@ -35,6 +35,8 @@
 
 /* Environment of the traced program (set by perfscope, read by the preload). */
 #define PS_MEM_ENV_DIR "PERFSCOPE_MEM_DIR"
+/* Sampling mode: "MEAN_BYTES:SEED" (absent: every allocation is recorded). */
+#define PS_MEM_ENV_SAMPLE "PERFSCOPE_MEM_SAMPLE"
 /* Diagnostic: capture every new stack both ways and count differences. */
 #define PS_MEM_ENV_VERIFY "PERFSCOPE_MEM_VERIFY"
 

@@ -2,6 +2,7 @@
  * The memory profile's files (ps_memreport.h).
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,7 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 	cJSON_AddStringToObject(o, "ended", ended_how(p));
 	cJSON_AddNumberToObject(o, "duration_s", p->end_ns > p->start_ns ? secs(p->end_ns - p->start_ns) : 0);
 	cJSON_AddNumberToObject(o, "allocations", (double)p->allocs);
+	cJSON_AddNumberToObject(o, "estimated_allocations", round(p->est_allocs));
 	cJSON_AddNumberToObject(o, "frees", (double)p->frees);
 	cJSON_AddNumberToObject(o, "allocated_bytes", (double)p->alloc_bytes);
 	cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(p->live_blocks, p->live_bytes));
@@ -283,7 +285,9 @@ static cJSON *sites_json(const struct ps_memprof *m)
 
 		cJSON_AddNumberToObject(o, "pid", m->heap.proc[s->proc]->pid);
 		cJSON_AddNumberToObject(o, "allocations", (double)s->allocs);
+		cJSON_AddNumberToObject(o, "estimated_allocations", round(s->est_allocs));
 		cJSON_AddNumberToObject(o, "allocated_bytes", (double)s->alloc_bytes);
+		cJSON_AddNumberToObject(o, "allocated_bytes_stddev", round(sqrt(s->var_bytes)));
 		cJSON_AddNumberToObject(o, "temporary", (double)s->temporary);
 		cJSON_AddNumberToObject(o, "temporary_bytes", (double)s->temporary_bytes);
 		cJSON_AddItemToObject(o, "peak", blocks_bytes(s->peak_blocks, s->peak_bytes));
@@ -315,7 +319,17 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 	}
 	cJSON_AddStringToObject(md, "stopped_by", m->stopped_by_signal ? "signal" :
 				m->stopped_by_duration ? "duration" : "target_exit");
-	cJSON_AddStringToObject(md, "mode", m->launched ? "exact" : "process");
+	cJSON_AddStringToObject(md, "mode", !m->launched ? "process" : m->cfg.sample_bytes ? "sampled" : "exact");
+	if (m->cfg.sample_bytes) {
+		cJSON_AddNumberToObject(md, "sample_bytes", (double)m->cfg.sample_bytes);
+		cJSON_AddNumberToObject(md, "sample_seed", (double)m->cfg.sample_seed);
+		/* a site that allocated this much in all is found 95% of the time */
+		cJSON_AddNumberToObject(md, "detection_bytes_95", (double)m->cfg.sample_bytes * log(20.0));
+	} else {
+		cJSON_AddNullToObject(md, "sample_bytes");
+		cJSON_AddNullToObject(md, "sample_seed");
+		cJSON_AddNullToObject(md, "detection_bytes_95");
+	}
 	if (m->launched)
 		cJSON_AddStringToObject(md, "tracker", m->preload);
 	else

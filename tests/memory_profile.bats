@@ -143,6 +143,20 @@ check() {
 	check '.processes[0].rss.peak.anon >= 200 * 1048576' '.processes[0].rss | .peak'
 }
 
+@test "sampling: the mean estimate of a 64 MiB site over 10 seeded runs is within 3%" {
+	sum=0
+	for seed in 1 2 3 4 5 6 7 8 9 10; do
+		run "$PERFSCOPE" memory-profile -q --sample-bytes 65536 --sample-seed $seed -o "$out" -- "$WL/memwork" sites
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		check '.metadata.mode == "sampled" and .metadata.sample_bytes == 65536' '.metadata'
+		big=$(jq '[.sites[] | select(.stack[0].function == "site_big") | .allocated_bytes] | add // 0' "$json")
+		# far fewer records than allocations: the point of sampling
+		check '[.sites[] | select(.stack[0].function == "site_big") | .allocations] | add < 16384 / 4' '.sites'
+		sum=$((sum + big))
+	done
+	assert_within site_big_mean $((sum / 10)) 67108864 $((67108864 * 3 / 100))
+}
+
 @test "--duration stops the program and still writes every report" {
 	run "$PERFSCOPE" memory-profile -q -d 0.5 -o "$out" -- "$WL/memwork" growth 30
 	[ "$status" -eq 143 ]

@@ -14,6 +14,7 @@
  *   pl_unwind.c the fast stack walk, from cached call-frame rules
  *   pl_maps.c   telling perfscope where code is loaded
  *   pl_hooks.c  the interposed functions
+ *   pl_sample.c sampling mode: which allocations to record
  *   pl_life.c   start, fork, exit (freeres, then the leak-scan handshake)
  */
 #ifndef PL_H
@@ -115,6 +116,16 @@ PL_HIDDEN void pl_maps_reset(void);
 PL_HIDDEN bool pl_maps_known(uintptr_t pc);
 /* Sends the code segments not sent yet, through slot s. */
 PL_HIDDEN void pl_maps_send(struct ps_mem_slot *s);
+
+/* pl_sample.c */
+extern PL_HIDDEN bool pl_sampling;
+PL_HIDDEN void pl_sample_init(void);
+PL_HIDDEN void pl_sample_reset(void);
+/* Counts size against this thread's next sampling point: true to record it. */
+PL_HIDDEN bool pl_sample_take(size_t size);
+/* The sampled blocks, so that only their frees are recorded. */
+PL_HIDDEN bool pl_sample_remember(void *p);
+PL_HIDDEN bool pl_sample_forget(void *p);
 
 /* pl_life.c */
 PL_HIDDEN void pl_start(void);

@@ -82,7 +82,8 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 			   const struct pl_context *ctx)
 {
 	if (s) {
-		if (p)
+		/* a sampled block whose free could not be watched is not recorded */
+		if (p && (!pl_sampling || pl_sample_remember(p)))
 			record_alloc(s, api, p, bytes, ctx);
 		leave(s);
 	}
@@ -91,11 +92,14 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 
 /*
  * The body of an allocating hook once the allocator is known: mark the
- * operation, call the real function (`call`), record it.  A macro because
+ * operation, call the real function (`call`), record it.  In sampling mode
+ * an allocation that is not sampled is only the real call.  A macro because
  * the caller's context must be taken in the exported function's own frame.
  */
 #define TRACKED(api, call, bytes) do { \
 		struct pl_context ctx_; \
+		if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(bytes))) \
+			return call; \
 		uint64_t t0_ = 0; \
 		struct ps_mem_slot *s_ = enter(&t0_); \
 		PL_CALLER(ctx_); \
@@ -116,6 +120,10 @@ EXPORT void free(void *p)
 
 	if (!p || pl_boot_owns(p) || !resolved())
 		return;
+	if (pl_sampling && (pl_self.in_hook || !pl_sample_forget(p))) {
+		pl_real.free(p);
+		return;
+	}
 	s = enter(&t0);
 	if (s)
 		record_free(s, PS_MEM_API_FREE, p, t0);
@@ -149,6 +157,24 @@ static void *tracked_realloc(enum ps_mem_api api, void *p, size_t bytes,
 		r = malloc(bytes);
 		if (r)
 			memcpy(r, p, bytes < pl_boot_size(p) ? bytes : pl_boot_size(p));
+		return r;
+	}
+	if (pl_sampling && !pl_self.in_hook) {
+		bool was = p && pl_sample_forget(p), take = bytes && pl_sample_take(bytes);
+
+		if (!was && !take)
+			return real(p, bytes);
+		s = enter(&t0);
+		r = real(p, bytes);
+		if (was && !r && bytes)
+			pl_sample_remember(p);	/* failed: p is still there */
+		if (s) {
+			if (was && (r || bytes == 0))
+				record_free(s, api, p, t0);
+			if (take && r && pl_sample_remember(r))
+				record_alloc(s, api, r, bytes, ctx);
+			leave(s);
+		}
 		return r;
 	}
 	s = enter(&t0);
@@ -200,6 +226,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		*out = pl_boot_alloc(n, align);
 		return *out ? 0 : ENOMEM;
 	}
+	if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(n)))
+		return pl_real.posix_memalign(out, align, n);
 	s = enter(&t0);
 	rc = pl_real.posix_memalign(out, align, n);
 	PL_CALLER(ctx);

@@ -27,6 +27,7 @@ static void after_fork_in_child(void)
 	pl_tracking = false;
 	pl_ring_close();
 	pl_maps_reset();
+	pl_sample_reset();
 	pl_generation++;
 	if (was_tracking && pl_ring_open() == 0)
 		pl_tracking = true;
@@ -44,6 +45,7 @@ void pl_start(void)
 	pl_boot_resolve();
 	if (pl_real.free && pl_ring_open() == 0) {
 		pl_stack_init();
+		pl_sample_init();
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		pl_tracking = true;
 	}

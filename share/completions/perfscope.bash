@@ -12,15 +12,15 @@ _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
     -q --quiet -h --help --"
 
-_perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --no-demangle
-    -q --quiet -h --help --"
+_perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
+    --sample-bytes --sample-seed --no-demangle -q --quiet -h --help --"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
 {
     case "$1" in
         -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
-        --call-graph | --stack-size | --sampler | --interval)
+        --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed)
             return 0 ;;
     esac
     return 1

@@ -29,6 +29,11 @@ for i in $(seq "$RUNS"); do
 		"$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"; record bare$t
 		"$PERFSCOPE" memory-profile -q -o "$tmp/ps" -- "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
 		record ps$t
+		"$PERFSCOPE" memory-profile -q --sampled -o "$tmp/ps" -- "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
+		record sampled$t
+		# the cost of interposing malloc at all: the tracker loaded, not recording
+		LD_PRELOAD="$root/build/libperfscope-preload.so" "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
+		record interposed$t
 		if [ "$have_heaptrack" = 1 ]; then
 			mkdir -p "$tmp/htdata"
 			heaptrack -o "$tmp/htdata/run" "$ALLOC" --pairs "$PAIRS" --threads $t 2>/dev/null | grep elapsed > "$tmp/out"
@@ -60,6 +65,9 @@ echo "|---|---|---|---|---|"
 echo "| unprofiled wall time | $(m bare1.wall) s | $(m bare2.wall) s | $(m bare4.wall) s | |"
 echo "| perfscope: wall time added per event | $(per_event ps1.wall bare1.wall) ns | $(per_event ps2.wall bare2.wall) ns | $(per_event ps4.wall bare4.wall) ns | <= 100 ns |"
 echo "| perfscope: target CPU added per event | $(per_event ps1.cpu bare1.cpu) ns | $(per_event ps2.cpu bare2.cpu) ns | $(per_event ps4.cpu bare4.cpu) ns | flat with threads |"
+slowdown() { awk -v a="$(m "$1")" -v b="$(m "$2")" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }'; }
+echo "| perfscope --sampled (512 KiB): slowdown | $(slowdown sampled1.wall bare1.wall) | $(slowdown sampled2.wall bare2.wall) | $(slowdown sampled4.wall bare4.wall) | <= 5% |"
+echo "| the preloaded tracker, not recording: slowdown | $(slowdown interposed1.wall bare1.wall) | $(slowdown interposed2.wall bare2.wall) | $(slowdown interposed4.wall bare4.wall) | |"
 if [ "$have_heaptrack" = 1 ]; then
 	echo "| heaptrack: wall time added per event | $(per_event ht1.wall bare1.wall) ns | $(per_event ht2.wall bare2.wall) ns | $(per_event ht4.wall bare4.wall) ns | |"
 	echo "| heaptrack / perfscope, added wall time | $(awk -v h="$(per_event ht1.wall bare1.wall)" -v p="$(per_event ps1.wall bare1.wall)" 'BEGIN { printf "%.1fx", h / p }') | $(awk -v h="$(per_event ht2.wall bare2.wall)" -v p="$(per_event ps2.wall bare2.wall)" 'BEGIN { printf "%.1fx", h / p }') | $(awk -v h="$(per_event ht4.wall bare4.wall)" -v p="$(per_event ps4.wall bare4.wall)" 'BEGIN { printf "%.1fx", h / p }') | >= 2.5x |"

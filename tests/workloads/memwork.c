@@ -23,6 +23,8 @@
  *             300-byte block (reachable), after leaking 400 bytes.
  *   frag      256 MiB in 64 KiB blocks, written, then every other block
  *             freed: half of the heap's resident memory holds no live block.
+ *   sites     site_big allocates (and frees) 64 MiB in 4 KiB blocks,
+ *             site_small 1 MiB in 1 KiB blocks: for sampling estimates.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -214,6 +216,24 @@ NOINLINE static void leak_cycle(void)
 	sink = NULL;
 }
 
+NOINLINE static void site_big(void)
+{
+	for (int i = 0; i < 16384; i++) {
+		volatile char *p = malloc(4096);
+		p[0] = 1;
+		free((void *)p);
+	}
+}
+
+NOINLINE static void site_small(void)
+{
+	for (int i = 0; i < 1024; i++) {
+		volatile char *p = malloc(1024);
+		p[0] = 1;
+		free((void *)p);
+	}
+}
+
 void **frag_blocks;
 
 static int mode_frag(void)
@@ -262,6 +282,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "growth"))
 		return mode_growth(argc > 2 ? atof(argv[2]) : 1.0);
+	if (!strcmp(mode, "sites")) {
+		site_big();
+		site_small();
+		return 0;
+	}
 	if (!strcmp(mode, "frag"))
 		return mode_frag();
 	if (!strcmp(mode, "stackroot"))
