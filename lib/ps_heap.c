@@ -323,6 +323,8 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 		p->api_calls[r->h.api]++;
 		p->api_bytes[r->h.api] += counted;
 	}
+	p->size_calls[ps_heap_size_bucket(r->bytes)]++;
+	p->size_bytes[ps_heap_size_bucket(r->bytes)] += counted;
 	if (p->live_bytes > p->peak_bytes) {
 		p->peak_bytes = p->live_bytes;
 		p->peak_blocks = p->live_blocks;

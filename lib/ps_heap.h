@@ -67,6 +67,16 @@ struct ps_heap_point {
 
 #define PS_HEAP_TIMELINE_MAX 2048
 
+/* Allocation sizes by power of two: up to 16 bytes, 32, ..., 1 GiB, larger. */
+#define PS_HEAP_SIZE_BUCKETS 28
+
+static inline unsigned ps_heap_size_bucket(uint64_t size)
+{
+	unsigned b = size <= 16 ? 0 : (unsigned)(64 - __builtin_clzll(size - 1)) - 4;
+
+	return b < PS_HEAP_SIZE_BUCKETS ? b : PS_HEAP_SIZE_BUCKETS - 1;
+}
+
 struct ps_heap_proc {
 	uint32_t pid;
 	unsigned gen;
@@ -89,6 +99,7 @@ struct ps_heap_proc {
 	uint64_t temporary;
 	uint64_t unknown_frees;      /* frees of blocks allocated before tracking began */
 	uint64_t api_calls[PS_MEM_API_COUNT], api_bytes[PS_MEM_API_COUNT];
+	uint64_t size_calls[PS_HEAP_SIZE_BUCKETS], size_bytes[PS_HEAP_SIZE_BUCKETS];
 	bool leaks_classified;
 	bool exited, execed;         /* how it ended, once it has */
 	uint64_t leak_blocks[PS_LEAK_KINDS], leak_bytes[PS_LEAK_KINDS];

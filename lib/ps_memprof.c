@@ -203,6 +203,8 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	/* fragmentation: what the heap holds against what the process keeps resident */
 	p->live_at_exit = p->live_bytes;
 	p->rss_at_exit_known = ps_rss_read((pid_t)f->pid, ps_now_ns(), &p->rss_at_exit) == 0;
+	if (p->rss_at_exit_known && ps_rss_total(&p->rss_at_exit) > ps_rss_total(&p->rss.peak))
+		p->rss.peak = p->rss_at_exit;	/* the readings may have missed the top */
 	blocks = ps_heap_live_sorted(&m->heap, proc_of(f), &n);
 	kinds = malloc(n + 1);
 	if (blocks && kinds && ps_leakscan_run(&cfg, blocks, n, kinds, &st, &err) == 0) {

@@ -172,6 +172,28 @@ static double fragmentation(const struct ps_heap_proc *p)
 	return 1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon;
 }
 
+/* Allocations by size, power-of-two buckets that are not empty. */
+static cJSON *size_histogram(const struct ps_heap_proc *p)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (unsigned b = 0; b < PS_HEAP_SIZE_BUCKETS; b++) {
+		cJSON *o;
+
+		if (!p->size_calls[b])
+			continue;
+		o = cJSON_CreateObject();
+		if (b + 1 < PS_HEAP_SIZE_BUCKETS)
+			cJSON_AddNumberToObject(o, "up_to", (double)(16ull << b));
+		else
+			cJSON_AddNullToObject(o, "up_to");
+		cJSON_AddNumberToObject(o, "allocations", (double)p->size_calls[b]);
+		cJSON_AddNumberToObject(o, "bytes", (double)p->size_bytes[b]);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *process_json(const struct ps_heap_proc *p)
 {
 	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
@@ -190,6 +212,9 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 	cJSON_AddNumberToObject(peak, "time_s", p->peak_time_ns > p->start_ns ? secs(p->peak_time_ns - p->start_ns) : 0);
 	cJSON_AddItemToObject(o, "peak", peak);
 	cJSON_AddNumberToObject(o, "temporary_allocations", (double)p->temporary);
+	cJSON_AddNumberToObject(o, "allocations_per_s", p->end_ns > p->start_ns ?
+				(double)p->allocs / secs(p->end_ns - p->start_ns) : 0);
+	cJSON_AddItemToObject(o, "size_histogram", size_histogram(p));
 	cJSON_AddNumberToObject(o, "unknown_frees", (double)p->unknown_frees);
 	cJSON_AddBoolToObject(o, "leaks_classified", p->leaks_classified);
 	cJSON_AddItemToObject(o, "leaks", leaks(p->leak_blocks, p->leak_bytes));

@@ -64,7 +64,7 @@ $(WL_BIN)/dlmain: $(WORKLOAD_DIR)/dlmain.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_
 # call-frame information can unwind these.
 WL_NOFP_CFLAGS = -O2 -g -fomit-frame-pointer -DWL_NOFP -Wall -Wextra
 WL_NOFP_PROGRAMS := cpusplit-nofp libcsplit deeprec dlmain-nofp dlswap cxxwork sighandler memwork \
-                    memwork-static
+                    memwork-static cxxalloc
 WL_NOFP_LIBS := libhot-nofp.so plugin-nofp.so swap_a.so swap_b.so
 WL_TARGETS += $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
 workloads: $(addprefix $(WL_BIN)/,$(WL_NOFP_PROGRAMS) $(WL_NOFP_LIBS))
@@ -84,6 +84,9 @@ $(WL_BIN)/memwork-static: $(WORKLOAD_DIR)/memwork.c | $(WL_BIN)
 
 CXX ?= g++
 $(WL_BIN)/cxxwork: $(WORKLOAD_DIR)/cxxwork.cpp | $(WL_BIN)
+	$(CXX) -O2 -g -fomit-frame-pointer -Wall -Wextra -o $@ $<
+
+$(WL_BIN)/cxxalloc: $(WORKLOAD_DIR)/cxxalloc.cpp | $(WL_BIN)
 	$(CXX) -O2 -g -fomit-frame-pointer -Wall -Wextra -o $@ $<
 
 $(WL_BIN)/dlswap: $(WORKLOAD_DIR)/dlswap.c $(WL_COMMON_H) | $(WL_BIN) $(WL_BIN)/swap_a.so $(WL_BIN)/swap_b.so
