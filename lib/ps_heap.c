@@ -22,6 +22,7 @@ int ps_heap_init(struct ps_heap *hp, struct ps_procs *procs, struct ps_stacks *s
 static void release_proc(struct ps_heap_proc *p)
 {
 	free(p->live);
+	free(p->mmaps);
 	free(p->site_keys);
 	free(p->site_vals);
 	free(p->last_alloc);
@@ -246,8 +247,14 @@ static uint64_t *last_alloc_of(struct ps_heap_proc *p, uint32_t tid)
 {
 	uint32_t at;
 
-	if (ps_idmap_get(&p->tid_slot, tid, &at))
+	/* records come in runs from one thread: remember the last one asked */
+	if (p->nlast && p->cached_tid == tid)
+		return &p->last_alloc[p->cached_at];
+	if (ps_idmap_get(&p->tid_slot, tid, &at)) {
+		p->cached_tid = tid;
+		p->cached_at = at;
 		return &p->last_alloc[at];
+	}
 	if (ps_grow(&p->last_alloc, &p->last_cap, p->nlast + 1, sizeof(*p->last_alloc)) < 0 ||
 	    ps_idmap_put(&p->tid_slot, tid, (uint32_t)p->nlast) < 0)
 		return NULL;
@@ -268,6 +275,20 @@ static void drop_block(struct ps_heap *hp, struct ps_heap_proc *p, struct ps_hea
 	live_remove(p, b);
 }
 
+/* Puts a block in the live table (which must not hold its address). */
+static int live_insert(struct ps_heap_proc *p, const struct ps_heap_block *b)
+{
+	size_t i;
+
+	if ((p->live_count + 1) * 2 > p->live_cap && live_grow(p) < 0)
+		return -1;
+	for (i = block_home(b->addr, p->live_cap); p->live[i].addr; i = (i + 1) & (p->live_cap - 1))
+		;
+	p->live[i] = *b;
+	p->live_count++;
+	return 0;
+}
+
 static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec_alloc *r,
 		       uint64_t time_ns)
 {
@@ -277,7 +298,6 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 	uint64_t *last, counted = r->bytes;
 	double weight = 1.0;
 	int64_t site;
-	size_t i;
 
 	if (!r->addr)
 		return 0;
@@ -296,13 +316,14 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 	b = live_find(p, r->addr);
 	if (b)
 		drop_block(hp, p, b);
-	if ((p->live_count + 1) * 2 > p->live_cap && live_grow(p) < 0)
+	if (live_insert(p, &(struct ps_heap_block){ .addr = r->addr, .size = r->bytes,
+						   .counted = counted, .site = (uint32_t)site }) < 0)
 		return -1;
-	for (i = block_home(r->addr, p->live_cap); p->live[i].addr; i = (i + 1) & (p->live_cap - 1))
-		;
-	p->live[i] = (struct ps_heap_block){ .addr = r->addr, .size = r->bytes, .counted = counted,
-					     .site = (uint32_t)site };
-	p->live_count++;
+	if (r->h.api == PS_MEM_API_MMAP || r->h.api == PS_MEM_API_MREMAP) {
+		if (ps_grow(&p->mmaps, &p->mmaps_cap, p->nmmaps + 1, sizeof(*p->mmaps)) < 0)
+			return -1;
+		p->mmaps[p->nmmaps++] = (struct ps_heap_range){ r->addr, r->addr + r->bytes };
+	}
 
 	s = &hp->sites[site];	/* site_for may have moved the array */
 	snapshot_peak(p, s);
@@ -364,6 +385,63 @@ static void apply_free(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 	add_point(p, time_ns);
 }
 
+/*
+ * munmap of [addr, addr+len): every tracked mapping it overlaps loses that
+ * part; what is left of it (one piece on each side, at most) stays live
+ * under the same site.
+ */
+static int apply_unmap(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec_unmap *r,
+		       uint64_t time_ns)
+{
+	struct ps_heap_proc *p = hp->proc[proc];
+	uint64_t lo = r->addr, hi = r->addr + r->len;
+
+	if (r->h.api < PS_MEM_API_COUNT)
+		p->api_calls[r->h.api]++;
+	for (size_t i = 0; i < p->nmmaps;) {
+		struct ps_heap_range m = p->mmaps[i];
+		struct ps_heap_block *b, old;
+		struct ps_heap_site *s;
+		uint64_t removed;
+
+		if (m.end <= lo || m.start >= hi || !(b = live_find(p, m.start))) {
+			i++;
+			continue;
+		}
+		p->mmaps[i] = p->mmaps[--p->nmmaps];
+		old = *b;
+		if (lo <= m.start && hi >= m.end) {
+			p->frees++;
+			drop_block(hp, p, b);
+			continue;
+		}
+		/* a part of it: what is cut goes, the rest stays as one or two blocks */
+		removed = (hi < m.end ? hi : m.end) - (lo > m.start ? lo : m.start);
+		s = &hp->sites[old.site];
+		snapshot_peak(p, s);
+		s->live_bytes -= removed;
+		p->live_bytes -= removed;
+		live_remove(p, b);
+		p->live_blocks--;
+		s->live_blocks--;
+		for (int side = 0; side < 2; side++) {
+			uint64_t start = side ? hi : m.start, end = side ? m.end : lo;
+
+			if (start >= end || start < m.start || end > m.end)
+				continue;
+			if (live_insert(p, &(struct ps_heap_block){ .addr = start, .size = end - start,
+								   .counted = end - start, .site = old.site }) < 0 ||
+			    ps_grow(&p->mmaps, &p->mmaps_cap, p->nmmaps + 1, sizeof(*p->mmaps)) < 0)
+				return -1;
+			p->mmaps[p->nmmaps++] = (struct ps_heap_range){ start, end };
+			p->live_blocks++;
+			s->live_blocks++;
+		}
+	}
+	add_point(p, time_ns);
+	return 0;
+}
+
 int ps_heap_apply(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec *r, uint64_t time_ns)
 {
 	switch (r->type) {
@@ -376,6 +454,10 @@ int ps_heap_apply(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec *r,
 			return 0;
 		apply_free(hp, proc, (const struct ps_mem_rec_free *)r, time_ns);
 		return 0;
+	case PS_MEM_REC_UNMAP:
+		if (r->size < sizeof(struct ps_mem_rec_unmap))
+			return 0;
+		return apply_unmap(hp, proc, (const struct ps_mem_rec_unmap *)r, time_ns);
 	case PS_MEM_REC_MAP: {
 		const struct ps_mem_rec_map *mr = (const void *)r;
 		size_t max = r->size - sizeof(*mr);

@@ -16,6 +16,9 @@
  * s / (1 - e^(-s/N)) bytes: byte counts are unbiased estimates, and each
  * site keeps the variance of its allocated-bytes estimate.
  *
+ * The program's own anonymous mappings are blocks too; munmap of part of
+ * one trims or splits it.
+ *
  * Temporary allocation (heaptrack's idea, made per thread): a block freed
  * by the thread that allocated it with no other allocation by that thread
  * in between.
@@ -84,12 +87,15 @@ struct ps_heap_proc {
 	uint64_t start_ns, end_ns;
 	struct ps_heap_block *live;  /* open addressing on addr; size 0: empty */
 	size_t live_cap, live_count;
+	struct ps_heap_range { uint64_t start, end; } *mmaps;  /* tracked anonymous mappings */
+	size_t nmmaps, mmaps_cap;    /* (each is also a block in live, by its start) */
 	uint64_t *site_keys;         /* stack hash -> site: open addressing */
 	uint32_t *site_vals;
 	size_t site_cap, site_count;
 	struct ps_idmap tid_slot;    /* tid -> index into last_alloc */
 	uint64_t *last_alloc;        /* per thread: its latest allocation's address */
 	size_t nlast, last_cap;
+	uint32_t cached_tid, cached_at;  /* the thread last looked up, and its index */
 
 	uint64_t allocs, frees, alloc_bytes;
 	double est_allocs;

@@ -123,6 +123,7 @@ enum ps_mem_rec_type {
 	PS_MEM_REC_STACK = 3,   /* defines a stack id (a hash of its pcs) */
 	PS_MEM_REC_EXIT = 4,    /* exit() reached, freeres done; live blocks follow the scan */
 	PS_MEM_REC_MAP = 5,     /* a code segment of a loaded object, sent before stacks use it */
+	PS_MEM_REC_UNMAP = 6,   /* a range unmapped (munmap, or the old side of mremap) */
 };
 
 /* What made an allocation or a free (for the per-API counts). */
@@ -130,6 +131,7 @@ enum ps_mem_api {
 	PS_MEM_API_MALLOC, PS_MEM_API_CALLOC, PS_MEM_API_REALLOC, PS_MEM_API_REALLOCARRAY,
 	PS_MEM_API_POSIX_MEMALIGN, PS_MEM_API_ALIGNED_ALLOC, PS_MEM_API_MEMALIGN,
 	PS_MEM_API_VALLOC, PS_MEM_API_PVALLOC, PS_MEM_API_FREE,
+	PS_MEM_API_MMAP, PS_MEM_API_MUNMAP, PS_MEM_API_MREMAP,
 	PS_MEM_API_COUNT
 };
 
@@ -161,6 +163,12 @@ struct ps_mem_rec_stack {
 	uint32_t nframes;
 	uint32_t pad;
 	uint64_t pcs[];         /* leaf first: the allocation's caller */
+};
+
+struct ps_mem_rec_unmap {
+	struct ps_mem_rec h;
+	uint64_t addr;
+	uint64_t len;
 };
 
 /* The file offset of `start` is `pgoff`; path is NUL-terminated, padded to 8. */

@@ -231,7 +231,7 @@ uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, voi
 		if (head != s->tail)
 			cur[n++] = (struct cursor){ s, data + (size_t)i * PS_MEM_RING_BYTES, s->tail, head };
 	}
-	while (n) {
+	while (n > 1) {
 		const struct ps_mem_rec *best = NULL;
 		unsigned at = 0;
 		bool corrupt = false;
@@ -260,6 +260,23 @@ uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, voi
 		delivered++;
 		cur[at].tail += best->size;
 		__atomic_store_n(&cur[at].slot->tail, cur[at].tail, __ATOMIC_RELEASE);
+	}
+	/* one ring left with records (or only ever one): no merging needed */
+	while (n == 1) {
+		bool corrupt = false;
+		const struct ps_mem_rec *r = peek(&cur[0], &corrupt);
+
+		if (corrupt) {
+			f->corrupt = true;
+			return delivered;
+		}
+		if (!r || r->time >= limit)
+			break;
+		fn(f, r, ctx);
+		delivered++;
+		cur[0].tail += r->size;
+		if ((delivered & 255) == 0)	/* give the writer room as we go */
+			__atomic_store_n(&cur[0].slot->tail, cur[0].tail, __ATOMIC_RELEASE);
 	}
 	for (unsigned i = 0; i < n; i++)
 		__atomic_store_n(&cur[i].slot->tail, cur[i].tail, __ATOMIC_RELEASE);

@@ -20,7 +20,7 @@ const char *const ps_memreport_files[] = {
 
 static const char *const api_names[PS_MEM_API_COUNT] = {
 	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-	"memalign", "valloc", "pvalloc", "free",
+	"memalign", "valloc", "pvalloc", "free", "mmap", "munmap", "mremap",
 };
 
 static const char *const leak_names[PS_LEAK_KINDS] = {
@@ -226,7 +226,7 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 			continue;
 		a = cJSON_AddObjectToObject(api, api_names[i]);
 		cJSON_AddNumberToObject(a, "calls", (double)p->api_calls[i]);
-		if (i != PS_MEM_API_FREE)
+		if (i != PS_MEM_API_FREE && i != PS_MEM_API_MUNMAP)
 			cJSON_AddNumberToObject(a, "bytes", (double)p->api_bytes[i]);
 	}
 	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_heap_growth_rate(p));

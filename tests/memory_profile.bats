@@ -76,6 +76,21 @@ check() {
 	check '[.sites[] | select(any(.stack[]; .function | test("churn")))] | (map(.allocated_bytes) | add) > 40000 and (map(.leaks.definite.bytes) | add) == 0' '[.sites[] | {b: .allocated_bytes, f: [.stack[].function]}]'
 }
 
+@test "the program's own anonymous mappings: mmap, partial munmap, mremap" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" mmap
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.processes[0].api.mmap == {"calls": 3, "bytes": 5308416}' '.processes[0].api'
+	check '.processes[0].api.munmap.calls == 3' '.processes[0].api'
+	# mremap: the old range going and the new mapping, as for realloc
+	check '.processes[0].api.mremap == {"calls": 2, "bytes": 262144}' '.processes[0].api'
+	[ "$(folded_bytes "$out/leaks.folded" "map_leak")" -eq 1048576 ]
+	check '.processes[0].leaks.reachable.bytes == 262144' '.processes[0].leaks'
+	# map_split's 4 MiB went away in three pieces: nothing of it is left
+	check '[.sites[] | select(.stack[0].function == "map_split") | .live_at_end.bytes] == [0]' '.sites'
+	# map_leak's 1 MiB and map_split's 4 MiB at once; map_grow comes after
+	check '.summary.peak_bytes == 5242880' '.summary'
+}
+
 @test "four threads: their leaks and temporaries, under the thread's entry point" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" threads
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }

@@ -13,7 +13,8 @@
  *   pl_stack.c  capturing and de-duplicating call stacks
  *   pl_unwind.c the fast stack walk, from cached call-frame rules
  *   pl_maps.c   telling perfscope where code is loaded
- *   pl_hooks.c  the interposed functions
+ *   pl_hooks.c  the interposed allocation functions
+ *   pl_mmap.c   the program's own anonymous mappings
  *   pl_sample.c sampling mode: which allocations to record
  *   pl_life.c   start, fork, exit (freeres, then the leak-scan handshake)
  */
@@ -41,6 +42,9 @@ struct pl_real {
 	void *(*valloc)(size_t);
 	void *(*pvalloc)(size_t);
 	size_t (*malloc_usable_size)(void *);
+	void *(*mmap)(void *, size_t, int, int, int, long);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
 };
 
 /* Where the hooked function returns to: the caller's pc, sp and rbp. */
@@ -90,6 +94,12 @@ PL_HIDDEN uint64_t pl_now(void);             /* the record clock (ps_mem_clock) 
 /* Marks the slot busy and returns the time of the operation's start. */
 PL_HIDDEN uint64_t pl_mark_busy(struct ps_mem_slot *s);
 PL_HIDDEN int pl_gettid(void);
+
+/* pl_hooks.c: a tracked operation, for pl_mmap.c */
+PL_HIDDEN struct ps_mem_slot *pl_enter(uint64_t *t0);
+PL_HIDDEN void pl_leave(struct ps_mem_slot *s);
+PL_HIDDEN void pl_record_alloc(struct ps_mem_slot *s, enum ps_mem_api api, void *p, size_t bytes,
+			       const struct pl_context *ctx);
 
 /* pl_stack.c */
 PL_HIDDEN void pl_stack_init(void);

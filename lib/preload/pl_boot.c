@@ -63,6 +63,9 @@ void pl_boot_resolve(void)
 	RESOLVE(valloc);
 	RESOLVE(pvalloc);
 	RESOLVE(malloc_usable_size);
+	RESOLVE(mmap);
+	RESOLVE(munmap);
+	RESOLVE(mremap);
 	RESOLVE(malloc);
 	RESOLVE(free);	/* last: its presence says the others are resolved */
 	resolving = 0;

@@ -18,7 +18,7 @@
 PL_HIDDEN bool pl_tracking;
 
 /* Starts a tracked operation: the slot, marked busy since *t0; or NULL. */
-static struct ps_mem_slot *enter(uint64_t *t0)
+struct ps_mem_slot *pl_enter(uint64_t *t0)
 {
 	struct ps_mem_slot *s;
 
@@ -34,14 +34,14 @@ static struct ps_mem_slot *enter(uint64_t *t0)
 	return s;
 }
 
-static void leave(struct ps_mem_slot *s)
+void pl_leave(struct ps_mem_slot *s)
 {
 	__atomic_store_n(&s->busy_since, 0, __ATOMIC_RELEASE);
 	pl_self.in_hook--;
 }
 
-static void record_alloc(struct ps_mem_slot *s, enum ps_mem_api api, void *p, size_t bytes,
-			 const struct pl_context *ctx)
+void pl_record_alloc(struct ps_mem_slot *s, enum ps_mem_api api, void *p, size_t bytes,
+		     const struct pl_context *ctx)
 {
 	uint64_t time = pl_now(), stack = pl_stack_capture(s, ctx);
 	struct ps_mem_rec_alloc *r = pl_ring_reserve(s, sizeof(*r));
@@ -84,8 +84,8 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 	if (s) {
 		/* a sampled block whose free could not be watched is not recorded */
 		if (p && (!pl_sampling || pl_sample_remember(p)))
-			record_alloc(s, api, p, bytes, ctx);
-		leave(s);
+			pl_record_alloc(s, api, p, bytes, ctx);
+		pl_leave(s);
 	}
 	return p;
 }
@@ -101,7 +101,7 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 		if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(bytes))) \
 			return call; \
 		uint64_t t0_ = 0; \
-		struct ps_mem_slot *s_ = enter(&t0_); \
+		struct ps_mem_slot *s_ = pl_enter(&t0_); \
 		PL_CALLER(ctx_); \
 		return tracked_alloc(api, call, bytes, s_, &ctx_); \
 	} while (0)
@@ -124,12 +124,12 @@ EXPORT void free(void *p)
 		pl_real.free(p);
 		return;
 	}
-	s = enter(&t0);
+	s = pl_enter(&t0);
 	if (s)
 		record_free(s, PS_MEM_API_FREE, p, t0);
 	pl_real.free(p);
 	if (s)
-		leave(s);
+		pl_leave(s);
 }
 
 EXPORT void *calloc(size_t n, size_t m)
@@ -164,7 +164,7 @@ static void *tracked_realloc(enum ps_mem_api api, void *p, size_t bytes,
 
 		if (!was && !take)
 			return real(p, bytes);
-		s = enter(&t0);
+		s = pl_enter(&t0);
 		r = real(p, bytes);
 		if (was && !r && bytes)
 			pl_sample_remember(p);	/* failed: p is still there */
@@ -172,20 +172,20 @@ static void *tracked_realloc(enum ps_mem_api api, void *p, size_t bytes,
 			if (was && (r || bytes == 0))
 				record_free(s, api, p, t0);
 			if (take && r && pl_sample_remember(r))
-				record_alloc(s, api, r, bytes, ctx);
-			leave(s);
+				pl_record_alloc(s, api, r, bytes, ctx);
+			pl_leave(s);
 		}
 		return r;
 	}
-	s = enter(&t0);
+	s = pl_enter(&t0);
 	r = real(p, bytes);
 	if (s) {
 		/* glibc's realloc(p, 0) frees p and returns NULL */
 		if (p && (r || bytes == 0))
 			record_free(s, api, p, t0);
 		if (r)
-			record_alloc(s, api, r, bytes, ctx);
-		leave(s);
+			pl_record_alloc(s, api, r, bytes, ctx);
+		pl_leave(s);
 	}
 	return r;
 }
@@ -228,7 +228,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	}
 	if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(n)))
 		return pl_real.posix_memalign(out, align, n);
-	s = enter(&t0);
+	s = pl_enter(&t0);
 	rc = pl_real.posix_memalign(out, align, n);
 	PL_CALLER(ctx);
 	tracked_alloc(PS_MEM_API_POSIX_MEMALIGN, rc == 0 ? *out : NULL, n, s, &ctx);

@@ -23,6 +23,11 @@
  *             300-byte block (reachable), after leaking 400 bytes.
  *   frag      256 MiB in 64 KiB blocks, written, then every other block
  *             freed: half of the heap's resident memory holds no live block.
+ *   mmap      maps 1 MiB anonymous and leaks it (map_leak), maps 4 MiB and
+ *             unmaps 1 MiB from its middle, then the rest (map_split), and
+ *             grows a 64 KiB mapping to 256 KiB with mremap, kept in a
+ *             global (map_grow): 1 MiB lost, 256 KiB reachable, peak
+ *             1 MiB + 4 MiB = 5,242,880 bytes.
  *   sites     site_big allocates (and frees) 64 MiB in 4 KiB blocks,
  *             site_small 1 MiB in 1 KiB blocks: for sampling estimates.
  */
@@ -31,6 +36,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,6 +240,33 @@ NOINLINE static void site_small(void)
 	}
 }
 
+void *volatile kept_map;
+
+NOINLINE static void map_leak(void)
+{
+	char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	p[0] = 1;
+	sink = p;
+	sink = NULL;
+}
+
+NOINLINE static void map_split(void)
+{
+	char *p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(p + (1 << 20), 1 << 20);
+	munmap(p, 1 << 20);
+	munmap(p + (2 << 20), 2 << 20);
+}
+
+NOINLINE static void map_grow(void)
+{
+	char *p = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	kept_map = mremap(p, 64 << 10, 256 << 10, MREMAP_MAYMOVE);
+}
+
 void **frag_blocks;
 
 static int mode_frag(void)
@@ -282,6 +315,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "growth"))
 		return mode_growth(argc > 2 ? atof(argv[2]) : 1.0);
+	if (!strcmp(mode, "mmap")) {
+		map_leak();
+		map_split();
+		map_grow();
+		return 0;
+	}
 	if (!strcmp(mode, "sites")) {
 		site_big();
 		site_small();
