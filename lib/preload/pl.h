@@ -76,8 +76,16 @@ extern PL_HIDDEN struct ps_mem_header *pl_file;
 extern PL_HIDDEN PL_TLS struct pl_thread pl_self;
 
 /* pl_boot.c */
+#define PL_BOOT_BYTES (64 * 1024)
+extern PL_HIDDEN unsigned char pl_boot_arena[PL_BOOT_BYTES];
 PL_HIDDEN void pl_boot_resolve(void);
-PL_HIDDEN bool pl_boot_owns(const void *p);
+
+static inline bool pl_boot_owns(const void *p)
+{
+	const unsigned char *c = p;
+
+	return c >= pl_boot_arena && c < pl_boot_arena + PL_BOOT_BYTES;
+}
 PL_HIDDEN void *pl_boot_alloc(size_t size, size_t align);
 PL_HIDDEN size_t pl_boot_size(const void *p);
 
@@ -131,8 +139,51 @@ PL_HIDDEN void pl_maps_send(struct ps_mem_slot *s);
 extern PL_HIDDEN bool pl_sampling;
 PL_HIDDEN void pl_sample_init(void);
 PL_HIDDEN void pl_sample_reset(void);
-/* Counts size against this thread's next sampling point: true to record it. */
-PL_HIDDEN bool pl_sample_take(size_t size);
+
+/* A thread's bytes to its next sampling point: above 0 only in sampling
+ * mode, once the thread has drawn its first point. */
+struct pl_sample_thread {
+	int64_t bytes_left;
+	uint64_t rng;
+	bool started;
+};
+extern PL_HIDDEN PL_TLS struct pl_sample_thread pl_sample_self;
+
+/* Counts size against the next sampling point: true while it is not
+ * reached (the allocation is not sampled).  This subtraction is the whole
+ * cost of an unsampled allocation, so it is inline. */
+static inline bool pl_sample_skip(size_t size)
+{
+	int64_t left;
+
+	/* a size beyond int64_t (a failing malloc(SIZE_MAX)) reaches the point */
+	if (__builtin_sub_overflow(pl_sample_self.bytes_left, size, &left))
+		left = -1;
+	pl_sample_self.bytes_left = left;
+	return left > 0;
+}
+
+/* The point was reached (pl_sample_skip said false): draws the next one;
+ * true to record the allocation. */
+PL_HIDDEN bool pl_sample_crossed(void);
+
+#define PL_SAMPLE_FILTER_SIZE (1u << 16)
+extern PL_HIDDEN uint64_t pl_sample_filter_bits[PL_SAMPLE_FILTER_SIZE / 64];
+
+/* Blocks are 16-byte aligned: their low bits carry nothing. */
+static inline size_t pl_sample_slot(uint64_t addr, size_t size)
+{
+	return (size_t)((addr >> 4) ^ (addr >> 20)) & (size - 1);
+}
+
+/* False when p is surely not a sampled block: nearly every free, answered
+ * from a bitmap that stays in the L1 cache, without a lock. */
+static inline bool pl_sample_maybe(const void *p)
+{
+	size_t f = pl_sample_slot((uint64_t)(uintptr_t)p, PL_SAMPLE_FILTER_SIZE);
+
+	return __atomic_load_n(&pl_sample_filter_bits[f / 64], __ATOMIC_RELAXED) & (1ull << (f % 64));
+}
 /* The sampled blocks, so that only their frees are recorded. */
 PL_HIDDEN bool pl_sample_remember(void *p);
 PL_HIDDEN bool pl_sample_forget(void *p);

@@ -8,19 +8,10 @@
 
 #include "pl.h"
 
-#define BOOT_BYTES (64 * 1024)
-
 PL_HIDDEN struct pl_real pl_real;
 
-static _Alignas(64) unsigned char boot_arena[BOOT_BYTES];
+PL_HIDDEN _Alignas(64) unsigned char pl_boot_arena[PL_BOOT_BYTES];
 static size_t boot_used;
-
-bool pl_boot_owns(const void *p)
-{
-	const unsigned char *c = p;
-
-	return c >= boot_arena && c < boot_arena + BOOT_BYTES;
-}
 
 /* Each block is preceded by its size, so realloc can copy it. */
 void *pl_boot_alloc(size_t size, size_t align)
@@ -30,11 +21,11 @@ void *pl_boot_alloc(size_t size, size_t align)
 	if (align < 16)
 		align = 16;
 	start = (boot_used + sizeof(size_t) + align - 1) & ~(align - 1);
-	if (start + size > BOOT_BYTES || start + size < start)
+	if (start + size > PL_BOOT_BYTES || start + size < start)
 		return NULL;
 	boot_used = start + size;
-	memcpy(boot_arena + start - sizeof(size_t), &size, sizeof(size));
-	return boot_arena + start;
+	memcpy(pl_boot_arena + start - sizeof(size_t), &size, sizeof(size));
+	return pl_boot_arena + start;
 }
 
 size_t pl_boot_size(const void *p)

@@ -91,29 +91,71 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 }
 
 /*
- * The body of an allocating hook once the allocator is known: mark the
- * operation, call the real function (`call`), record it.  In sampling mode
- * an allocation that is not sampled is only the real call.  A macro because
- * the caller's context must be taken in the exported function's own frame.
+ * The body of an allocating hook: mark the operation, call the real
+ * function (`call`), record it.  In sampling mode an allocation that is not
+ * sampled is only the subtraction and the real call: that test comes first,
+ * and when it passes the real allocator is known (pl_sample_init).  A macro
+ * because the caller's context must be taken in the exported function's own
+ * frame.
  */
-#define TRACKED(api, call, bytes) do { \
+#define TRACKED(api, call, bytes, boot_align) do { \
 		struct pl_context ctx_; \
-		if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(bytes))) \
+		if (__builtin_expect(pl_sample_skip(bytes), 1)) \
+			return call; \
+		PL_CALLER(ctx_); \
+		TRACKED_SLOW(api, call, bytes, boot_align, ctx_); \
+	} while (0)
+
+#define TRACKED_SLOW(api, call, bytes, boot_align, ctx) do { \
+		if (!resolved()) \
+			return pl_boot_alloc(bytes, boot_align); \
+		if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_crossed())) \
 			return call; \
 		uint64_t t0_ = 0; \
 		struct ps_mem_slot *s_ = pl_enter(&t0_); \
-		PL_CALLER(ctx_); \
-		return tracked_alloc(api, call, bytes, s_, &ctx_); \
+		return tracked_alloc(api, call, bytes, s_, &(ctx)); \
 	} while (0)
 
-EXPORT void *malloc(size_t n)
+/*
+ * malloc and calloc, the hottest, are split: the exported function is only
+ * the sampling test, built without a frame, and it tail-calls the rest,
+ * which takes its caller's context from its own frame.  Should a build not
+ * make that a tail call, the hook's frame is stepped over.
+ */
+#if defined(__OPTIMIZE__) && !defined(__clang__)
+#define PL_FRAMELESS __attribute__((optimize("omit-frame-pointer")))
+#else
+#define PL_FRAMELESS
+#endif
+#define PL_HOOK_SIZE 256   /* more than the frameless hooks' code */
+
+#define CALLER_OF_TAIL_CALLED(ctx, hook) do { \
+		PL_CALLER(ctx); \
+		if ((ctx).pc - (uint64_t)(uintptr_t)(hook) < PL_HOOK_SIZE) { \
+			const uint64_t *up_ = (const uint64_t *)(uintptr_t)(ctx).bp; \
+			(ctx).pc = up_[1]; \
+			(ctx).sp = (uint64_t)(uintptr_t)up_ + 16; \
+			(ctx).bp = up_[0]; \
+		} \
+	} while (0)
+
+static __attribute__((noinline)) void *malloc_tracked(size_t n)
 {
-	if (!resolved())
-		return pl_boot_alloc(n, 16);
-	TRACKED(PS_MEM_API_MALLOC, pl_real.malloc(n), n);
+	struct pl_context ctx;
+
+	CALLER_OF_TAIL_CALLED(ctx, malloc);
+	TRACKED_SLOW(PS_MEM_API_MALLOC, pl_real.malloc(n), n, 16, ctx);
 }
 
-EXPORT void free(void *p)
+EXPORT PL_FRAMELESS void *malloc(size_t n)
+{
+	if (__builtin_expect(pl_sample_skip(n), 1))
+		return pl_real.malloc(n);
+	return malloc_tracked(n);
+}
+
+/* Records the free of p when it is tracked; always frees it. */
+static __attribute__((noinline)) void free_tracked(void *p)
 {
 	struct ps_mem_slot *s;
 	uint64_t t0 = 0;
@@ -132,7 +174,25 @@ EXPORT void free(void *p)
 		pl_leave(s);
 }
 
-EXPORT void *calloc(size_t n, size_t m)
+EXPORT void free(void *p)
+{
+	/* sampling mode: a block that was not sampled is only the real free */
+	if (__builtin_expect(pl_sampling && !pl_sample_maybe(p) && !pl_boot_owns(p), 1))
+		pl_real.free(p);
+	else
+		free_tracked(p);
+}
+
+static __attribute__((noinline)) void *calloc_tracked(size_t n, size_t m, size_t bytes)
+{
+	struct pl_context ctx;
+
+	CALLER_OF_TAIL_CALLED(ctx, calloc);
+	/* the boot arena is static memory: already zero */
+	TRACKED_SLOW(PS_MEM_API_CALLOC, pl_real.calloc(n, m), bytes, 16, ctx);
+}
+
+EXPORT PL_FRAMELESS void *calloc(size_t n, size_t m)
 {
 	size_t bytes;
 
@@ -140,9 +200,9 @@ EXPORT void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!resolved())
-		return pl_boot_alloc(bytes, 16);	/* static memory: already zero */
-	TRACKED(PS_MEM_API_CALLOC, pl_real.calloc(n, m), bytes);
+	if (__builtin_expect(pl_sample_skip(bytes), 1))
+		return pl_real.calloc(n, m);
+	return calloc_tracked(n, m, bytes);
 }
 
 /* realloc and reallocarray: a free of the old block and a new allocation. */
@@ -160,7 +220,8 @@ static void *tracked_realloc(enum ps_mem_api api, void *p, size_t bytes,
 		return r;
 	}
 	if (pl_sampling && !pl_self.in_hook) {
-		bool was = p && pl_sample_forget(p), take = bytes && pl_sample_take(bytes);
+		bool was = p && pl_sample_forget(p);
+		bool take = bytes && !pl_sample_skip(bytes) && pl_tracking && pl_sample_crossed();
 
 		if (!was && !take)
 			return real(p, bytes);
@@ -226,7 +287,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		*out = pl_boot_alloc(n, align);
 		return *out ? 0 : ENOMEM;
 	}
-	if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_take(n)))
+	if (pl_sampling && (pl_self.in_hook || !pl_tracking || pl_sample_skip(n) ||
+			    !pl_sample_crossed()))
 		return pl_real.posix_memalign(out, align, n);
 	s = pl_enter(&t0);
 	rc = pl_real.posix_memalign(out, align, n);
@@ -237,23 +299,17 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-	if (!resolved())
-		return pl_boot_alloc(n, align);
-	TRACKED(PS_MEM_API_ALIGNED_ALLOC, pl_real.aligned_alloc(align, n), n);
+	TRACKED(PS_MEM_API_ALIGNED_ALLOC, pl_real.aligned_alloc(align, n), n, align);
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-	if (!resolved())
-		return pl_boot_alloc(n, align);
-	TRACKED(PS_MEM_API_MEMALIGN, pl_real.memalign(align, n), n);
+	TRACKED(PS_MEM_API_MEMALIGN, pl_real.memalign(align, n), n, align);
 }
 
 EXPORT void *valloc(size_t n)
 {
-	if (!resolved())
-		return pl_boot_alloc(n, 4096);
-	TRACKED(PS_MEM_API_VALLOC, pl_real.valloc(n), n);
+	TRACKED(PS_MEM_API_VALLOC, pl_real.valloc(n), n, 4096);
 }
 
 /* pvalloc rounds the size up to whole pages: that is what is recorded. */
@@ -261,9 +317,7 @@ EXPORT void *pvalloc(size_t n)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = n ? (n + page - 1) & ~(page - 1) : page;
 
-	if (!resolved())
-		return pl_boot_alloc(bytes, page);
-	TRACKED(PS_MEM_API_PVALLOC, pl_real.pvalloc(n), bytes);
+	TRACKED(PS_MEM_API_PVALLOC, pl_real.pvalloc(n), bytes, page);
 }
 
 EXPORT size_t malloc_usable_size(void *p)

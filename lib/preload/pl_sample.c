@@ -5,11 +5,12 @@
  * tcmalloc, jemalloc and Go).  A block of size s is then sampled with
  * probability 1 - e^(-s/N), which perfscope divides by.
  *
- * The unsampled path costs a subtraction.  A free must know whether its
- * block was sampled: a bitmap small enough to stay in the L1 cache answers
- * "no" for nearly all of them without a lock (its bits mirror counts kept
- * beside it), and the exact set, behind a spin lock, is only asked on the
- * bitmap's rare "maybe".
+ * The unsampled path costs a subtraction (pl_sample_skip, inline in the
+ * hooks).  A free must know whether its block was sampled: a bitmap small
+ * enough to stay in the L1 cache answers "no" for nearly all of them
+ * without a lock (pl_sample_maybe; its bits mirror counts kept beside it),
+ * and the exact set, behind a spin lock, is only asked on the bitmap's
+ * rare "maybe".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 #include "pl.h"
 
-#define FILTER_SIZE (1u << 16)   /* 8 KiB of bits */
+#define FILTER_SIZE PL_SAMPLE_FILTER_SIZE   /* 8 KiB of bits */
 #define SET_SIZE (1u << 16)     /* sampled blocks live at once, at most */
 
 PL_HIDDEN bool pl_sampling;
@@ -26,18 +27,12 @@ static double mean_bytes;
 static uint64_t seed;
 
 static uint16_t filter[FILTER_SIZE];   /* counts: wider than the blocks that can share one */
-static uint64_t filter_bits[FILTER_SIZE / 64];   /* bit i: filter[i] != 0 */
+PL_HIDDEN uint64_t pl_sample_filter_bits[FILTER_SIZE / 64];   /* bit i: filter[i] != 0 */
 static uint64_t set[SET_SIZE];
 static unsigned set_count;
 static int set_lock;
 
-struct sample_state {
-	int64_t bytes_left;
-	uint64_t rng;
-	bool started;
-};
-
-static PL_TLS struct sample_state self;
+PL_HIDDEN PL_TLS struct pl_sample_thread pl_sample_self;
 
 void pl_sample_init(void)
 {
@@ -49,23 +44,25 @@ void pl_sample_init(void)
 	mean_bytes = strtod(spec, &end);
 	if (*end == ':')
 		seed = strtoull(end + 1, NULL, 10);
-	pl_sampling = mean_bytes > 0;
+	/* the hooks' fast paths call the real functions without checking */
+	pl_boot_resolve();
+	pl_sampling = mean_bytes > 0 && pl_real.free;
 }
 
 void pl_sample_reset(void)
 {
 	memset(filter, 0, sizeof(filter));
-	memset(filter_bits, 0, sizeof(filter_bits));
+	memset(pl_sample_filter_bits, 0, sizeof(pl_sample_filter_bits));
 	memset(set, 0, sizeof(set));
 	set_count = 0;
 	set_lock = 0;
-	self.started = false;
+	pl_sample_self.started = false;
 }
 
 static uint64_t next_random(void)
 {
 	/* splitmix64: a different stream per thread and process from the seed */
-	uint64_t z = (self.rng += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (pl_sample_self.rng += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -80,25 +77,19 @@ static int64_t draw(void)
 	return (int64_t)(-log(u) * mean_bytes) + 1;
 }
 
-bool pl_sample_take(size_t size)
+bool pl_sample_crossed(void)
 {
-	if (!self.started) {
-		self.rng = seed ^ ((uint64_t)pl_gettid() << 32) ^ (uint64_t)getpid();
-		self.bytes_left = draw();
-		self.started = true;
+	if (!pl_sample_self.started) {
+		/* the first point is drawn now, and what was counted goes against it */
+		pl_sample_self.rng = seed ^ ((uint64_t)pl_gettid() << 32) ^ (uint64_t)getpid();
+		pl_sample_self.bytes_left += draw();
+		pl_sample_self.started = true;
+		if (pl_sample_self.bytes_left > 0)
+			return false;
 	}
-	self.bytes_left -= (int64_t)size;
-	if (self.bytes_left > 0)
-		return false;
-	while (self.bytes_left <= 0)
-		self.bytes_left += draw();
+	while (pl_sample_self.bytes_left <= 0)
+		pl_sample_self.bytes_left += draw();
 	return true;
-}
-
-/* Blocks are 16-byte aligned: their low bits carry nothing. */
-static size_t slot_of(uint64_t addr, size_t size)
-{
-	return (size_t)((addr >> 4) ^ (addr >> 20)) & (size - 1);
 }
 
 /* Only called with the lock held. */
@@ -106,9 +97,9 @@ static void filter_add(size_t i, int delta)
 {
 	filter[i] = (uint16_t)(filter[i] + delta);
 	if (filter[i])
-		__atomic_fetch_or(&filter_bits[i / 64], 1ull << (i % 64), __ATOMIC_RELAXED);
+		__atomic_fetch_or(&pl_sample_filter_bits[i / 64], 1ull << (i % 64), __ATOMIC_RELAXED);
 	else
-		__atomic_fetch_and(&filter_bits[i / 64], ~(1ull << (i % 64)), __ATOMIC_RELAXED);
+		__atomic_fetch_and(&pl_sample_filter_bits[i / 64], ~(1ull << (i % 64)), __ATOMIC_RELAXED);
 }
 
 static void lock(void)
@@ -129,13 +120,13 @@ bool pl_sample_remember(void *p)
 
 	lock();
 	if (set_count + 1 < SET_SIZE / 2) {
-		size_t i = slot_of(a, SET_SIZE);
+		size_t i = pl_sample_slot(a, SET_SIZE);
 
 		while (set[i])
 			i = (i + 1) & (SET_SIZE - 1);
 		set[i] = a;
 		set_count++;
-		filter_add(slot_of(a, FILTER_SIZE), 1);
+		filter_add(pl_sample_slot(a, FILTER_SIZE), 1);
 		ok = true;
 	}
 	unlock();
@@ -153,7 +144,7 @@ static void set_remove_at(size_t hole)
 		i = (i + 1) & (SET_SIZE - 1);
 		if (!set[i])
 			break;
-		home = slot_of(set[i], SET_SIZE);
+		home = pl_sample_slot(set[i], SET_SIZE);
 		if (((i - home) & (SET_SIZE - 1)) >= ((i - hole) & (SET_SIZE - 1))) {
 			set[hole] = set[i];
 			hole = i;
@@ -167,12 +158,12 @@ bool pl_sample_forget(void *p)
 	uint64_t a = (uint64_t)(uintptr_t)p;
 	bool found = false;
 
-	size_t f = slot_of(a, FILTER_SIZE);
+	size_t f = pl_sample_slot(a, FILTER_SIZE);
 
-	if (!(__atomic_load_n(&filter_bits[f / 64], __ATOMIC_RELAXED) & (1ull << (f % 64))))
+	if (!pl_sample_maybe(p))
 		return false;
 	lock();
-	for (size_t i = slot_of(a, SET_SIZE); set[i]; i = (i + 1) & (SET_SIZE - 1)) {
+	for (size_t i = pl_sample_slot(a, SET_SIZE); set[i]; i = (i + 1) & (SET_SIZE - 1)) {
 		if (set[i] == a) {
 			set_remove_at(i);
 			set_count--;
