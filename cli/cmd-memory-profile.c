@@ -255,6 +255,30 @@ static uint64_t lost_blocks(const struct ps_heap_site *s)
 static uint64_t alloc_bytes(const struct ps_heap_site *s) { return s->alloc_bytes; }
 static uint64_t alloc_calls(const struct ps_heap_site *s) { return s->allocs; }
 
+/* The main process's sites whose live bytes kept growing, fastest first. */
+static void print_growing(const struct ps_memprof *m)
+{
+	const struct ps_heap_proc *p = ps_memprof_main(m);
+	struct ps_heap_growing *g;
+	size_t n = 0;
+	char b1[32], b2[32];
+
+	uint32_t proc = 0;
+
+	if (!p)
+		return;
+	while (m->heap.proc[proc] != p)
+		proc++;
+	g = ps_heap_growing_sites(&m->heap, proc, &n);
+	if (n)
+		fprintf(stderr, "  growing during the run:\n");
+	for (size_t i = 0; i < n && i < 5; i++)
+		fprintf(stderr, "   %+8.2f MB/min (%s to %s live)  %s\n", g[i].bytes_per_s * 60 / 1e6,
+			human_bytes(g[i].first_live, b1, sizeof(b1)), human_bytes(g[i].last_live, b2, sizeof(b2)),
+			site_name(m, &m->heap.sites[g[i].site]));
+	free(g);
+}
+
 static void print_summary(const struct ps_memprof *m, const struct mem_options *o,
 			  const char *dir, struct cli_usage use)
 {
@@ -321,6 +345,7 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			100.0 * (1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon));
 	print_top(m, "largest leaks", lost_bytes, lost_blocks);
 	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
+	print_growing(m);
 own_cost:
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);

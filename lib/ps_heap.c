@@ -36,6 +36,8 @@ void ps_heap_release(struct ps_heap *hp)
 {
 	for (size_t i = 0; i < hp->nprocs; i++)
 		release_proc(hp->proc[i]);
+	for (size_t i = 0; i < hp->nsites; i++)
+		free(hp->sites[i].snaps);
 	free(hp->proc);
 	free(hp->sites);
 	memset(hp, 0, sizeof(*hp));
@@ -56,6 +58,7 @@ int64_t ps_heap_add_proc(struct ps_heap *hp, uint32_t pid, unsigned gen, const c
 	snprintf(p->exe, sizeof(p->exe), "%s", exe);
 	p->start_ns = start_ns;
 	p->point_every_ns = FIRST_POINT_EVERY_NS;
+	ps_heap_slicing_init(&p->slicing, start_ns);
 	ps_rss_init(&p->rss, 100u * 1000 * 1000);
 	ps_idmap_init(&p->tid_slot);
 	hp->proc[hp->nprocs] = p;
@@ -444,6 +447,9 @@ static int apply_unmap(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 
 int ps_heap_apply(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec *r, uint64_t time_ns)
 {
+	if ((r->type == PS_MEM_REC_ALLOC || r->type == PS_MEM_REC_FREE || r->type == PS_MEM_REC_UNMAP) &&
+	    ps_heap_slices_tick(hp, proc, time_ns) < 0)
+		return -1;
 	switch (r->type) {
 	case PS_MEM_REC_ALLOC:
 		if (r->size < sizeof(struct ps_mem_rec_alloc))
@@ -524,6 +530,8 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 	p->end_ns = time_ns;
 	p->exited = exited;
 	p->execed = execed;
+	/* out of memory here only leaves the last slice out of the report */
+	(void)ps_heap_slices_finish(hp, proc, time_ns);
 	/* sites not changed since the last peak still hold what they held then */
 	for (size_t i = 0; i < hp->nsites; i++)
 		if (hp->sites[i].proc == proc)

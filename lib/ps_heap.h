@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ps_heap_slices.h"
 #include "ps_idmap.h"
 #include "ps_memproto.h"
 #include "ps_procs.h"
@@ -56,6 +57,7 @@ struct ps_heap_site {
 	uint64_t peak_blocks, peak_bytes;  /* held at the process's peak */
 	uint32_t peak_version;
 	uint64_t leak_blocks[PS_LEAK_KINDS], leak_bytes[PS_LEAK_KINDS];
+	struct ps_heap_snap *snaps;  /* PS_HEAP_SLICES, from its first slice end */
 };
 
 struct ps_heap_block {
@@ -115,11 +117,14 @@ struct ps_heap_proc {
 	struct ps_rss_point rss_at_exit;
 	uint64_t live_at_exit;
 	bool rss_at_exit_known;
+	struct ps_mem_mallinfo mallinfo; /* glibc's own counts at exit(), if known */
 
 	/* live bytes over time; halved in resolution when full */
 	struct ps_heap_point *timeline;  /* PS_HEAP_TIMELINE_MAX, made on first use */
 	size_t npoints;
 	uint64_t point_every_ns, next_point_ns;
+
+	struct ps_heap_slicing slicing;  /* each site's memory at each slice's end */
 };
 
 struct ps_heap {

@@ -14,6 +14,7 @@
 
 #define CHUNK (256u * 1024u)
 #define UNMARKED 0xff
+#define RED_ZONE 128                /* below sp, a leaf function's own (x86-64 ABI) */
 
 struct scan {
 	pid_t pid;
@@ -162,9 +163,12 @@ static int scan_roots(struct scan *sc, const struct ps_leakscan_config *cfg)
 		}
 		if (first != SIZE_MAX)
 			continue;
-		/* the exiting thread's stack: only its live part */
+		/* a thread's stack: only its live part */
 		if (cfg->exit_sp >= start && cfg->exit_sp < end)
 			start = cfg->exit_sp;
+		for (size_t i = 0; i < cfg->nsps; i++)
+			if (cfg->sps[i] >= start && cfg->sps[i] < end)
+				start = cfg->sps[i] - RED_ZONE > start ? cfg->sps[i] - RED_ZONE : start;
 		sc->st->root_bytes += end - start;
 		scan_range(sc, start, end);
 	}
@@ -191,6 +195,8 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 	}
 	/* reachable: from the roots, then from what they reach */
 	sc.mark_as = PS_LEAK_REACHABLE;
+	scan_words(&sc, (const unsigned char *)cfg->regs, cfg->nregs * sizeof(*cfg->regs));
+	sc.st->root_bytes += cfg->nregs * sizeof(*cfg->regs);
 	if (scan_roots(&sc, cfg) < 0 || !sc.any_read) {
 		rc = ps_error_set(err, PS_E_PERM, "cannot read the memory of process %d: %s",
 				  (int)cfg->pid, strerror(errno));

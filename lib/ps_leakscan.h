@@ -4,8 +4,11 @@
  * run by perfscope while the process waits in its exit path.
  *
  * Roots are the writable mappings that hold no heap block (globals, .bss,
- * thread stacks, TLS), the exiting thread's stack from its stack pointer
- * up, but not the tracker's own file and library.  Any aligned word that
+ * thread stacks, TLS), but not the tracker's own file and library; the
+ * exiting thread's stack from the frame that called exit() up, and other
+ * threads' stacks from their stack pointers (less the red zone) when they
+ * are known; and registers: the exiting frame's callee-saved ones, the
+ * other threads' all.  Any aligned word that
  * points into a block (interior pointers too, except to where glibc's
  * malloc keeps the next chunk's header) keeps it alive.  Blocks not
  * reachable from the roots are leaks: "indirect" when another leaked block
@@ -25,6 +28,10 @@
 struct ps_leakscan_config {
 	pid_t pid;
 	uint64_t exit_sp;           /* 0 if unknown: whole stacks are roots */
+	const uint64_t *sps;        /* other threads' stack pointers */
+	size_t nsps;
+	const uint64_t *regs;       /* register values, each a root */
+	size_t nregs;
 	const char *skip_paths[4];  /* mappings never used as roots (NULL-ended) */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ps_memprof.h"
+#include "ps_threadstop.h"
 #include "ps_util.h"
 
 #define PRELOAD_NAME "libperfscope-preload.so"
@@ -193,7 +194,9 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	struct ps_leakscan_config cfg = { .pid = (pid_t)f->pid, .exit_sp = f->h->exit_sp };
 	struct ps_leakscan_stats st;
 	struct ps_error err = { 0 };
+	struct ps_threadstop stopped = { 0 };
 	struct ps_heap_block *blocks;
+	uint64_t *regs = NULL, *sps = NULL;
 	uint8_t *kinds;
 	size_t n;
 
@@ -203,10 +206,31 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	/* fragmentation: what the heap holds against what the process keeps resident */
 	p->live_at_exit = p->live_bytes;
 	p->rss_at_exit_known = ps_rss_read((pid_t)f->pid, ps_now_ns(), &p->rss_at_exit) == 0;
+	if (p->rss_at_exit_known)
+		(void)ps_rss_read_pss((pid_t)f->pid, &p->rss_at_exit);	/* stays 0: reported null */
+	p->mallinfo = f->h->mallinfo;
 	if (p->rss_at_exit_known && ps_rss_total(&p->rss_at_exit) > ps_rss_total(&p->rss.peak))
 		p->rss.peak = p->rss_at_exit;	/* the readings may have missed the top */
 	blocks = ps_heap_live_sorted(&m->heap, proc_of(f), &n);
 	kinds = malloc(n + 1);
+	/* the other threads hold still, their registers and stack pointers known */
+	if (ps_threadstop_init(&stopped, (pid_t)f->pid, (pid_t)f->h->exit_tid) < 0 ||
+	    !(regs = malloc((PS_MEM_EXIT_REGS + stopped.n * PS_THREAD_GPRS) * sizeof(*regs))) ||
+	    !(sps = malloc((stopped.n + 1) * sizeof(*sps)))) {
+		free(blocks);
+		blocks = NULL;	/* out of memory: said below */
+	} else {
+		if (f->h->exit_regs_known)
+			for (int i = 0; i < PS_MEM_EXIT_REGS; i++)
+				regs[cfg.nregs++] = f->h->exit_regs[i];
+		for (size_t t = 0; t < stopped.n; t++) {
+			memcpy(regs + cfg.nregs, stopped.threads[t].gpr, sizeof(stopped.threads[t].gpr));
+			cfg.nregs += PS_THREAD_GPRS;
+			sps[cfg.nsps++] = stopped.threads[t].sp;
+		}
+		cfg.regs = regs;
+		cfg.sps = sps;
+	}
 	if (blocks && kinds && ps_leakscan_run(&cfg, blocks, n, kinds, &st, &err) == 0) {
 		ps_heap_set_leaks(&m->heap, proc_of(f), blocks, kinds, n);
 		m->scan.root_bytes += st.root_bytes;
@@ -216,6 +240,9 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 		snprintf(m->scan_note, sizeof(m->scan_note), "%s",
 			 err.msg[0] ? err.msg : "out of memory for the leak scan");
 	}
+	ps_threadstop_release(&stopped);
+	free(regs);
+	free(sps);
 	free(blocks);
 	free(kinds);
 	__atomic_store_n(&f->h->state, PS_MEM_SCANNED, __ATOMIC_RELEASE);

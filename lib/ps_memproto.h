@@ -25,10 +25,11 @@
 #ifndef PS_MEMPROTO_H
 #define PS_MEMPROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define PS_MEM_MAGIC 0x3130306d656d7370ULL   /* "psmem001" */
-#define PS_MEM_VERSION 1
+#define PS_MEM_VERSION 2
 #define PS_MEM_SLOTS 64
 #define PS_MEM_RING_BYTES (2u * 1024u * 1024u)  /* a power of two; pages used on touch */
 #define PS_MEM_MAX_FRAMES 64
@@ -94,6 +95,26 @@ struct ps_mem_slot {
 	char pad_reader[56];
 };
 
+/*
+ * The callee-saved registers of the frame that called exit(): pointers
+ * the program kept only in registers are roots of the leak scan too.
+ */
+enum ps_mem_exit_regs {
+	PS_MEM_REG_RBX, PS_MEM_REG_RBP, PS_MEM_REG_R12, PS_MEM_REG_R13, PS_MEM_REG_R14,
+	PS_MEM_REG_R15, PS_MEM_EXIT_REGS,
+};
+
+/* glibc's own view of its heap at exit (mallinfo2), when it has one. */
+struct ps_mem_mallinfo {
+	uint64_t known;         /* 1 when read */
+	uint64_t arena;         /* bytes obtained with brk, in all arenas */
+	uint64_t mmapped;       /* bytes in blocks mmap'ed on their own */
+	uint64_t in_use;        /* bytes handed out (uordblks) */
+	uint64_t free;          /* bytes free in the arenas (fordblks) */
+	uint64_t releasable;    /* free bytes at the top that could be trimmed */
+	uint64_t pad[2];
+};
+
 struct ps_mem_header {
 	uint64_t magic;
 	uint32_t version;
@@ -110,9 +131,16 @@ struct ps_mem_header {
 	uint64_t unwind_fallbacks;   /* stacks the fast walk handed to libgcc */
 	uint64_t unwind_mismatches;  /* PERFSCOPE_MEM_VERIFY: fast walk != libgcc */
 	char exe[256];          /* the program, as exec'ed */
-	char pad[32];
-	struct ps_mem_slot slots[PS_MEM_SLOTS];
+	/* set at exit, before the scan (ps_mem_exit_regs order; known: 1) */
+	uint64_t exit_regs[PS_MEM_EXIT_REGS];
+	uint32_t exit_tid;
+	uint32_t exit_regs_known;
+	struct ps_mem_mallinfo mallinfo;
+	char pad[48];
+	struct ps_mem_slot slots[PS_MEM_SLOTS];   /* each on cache lines of its own */
 };
+
+_Static_assert(offsetof(struct ps_mem_header, slots) % 64 == 0, "slots start a cache line");
 
 #define PS_MEM_FILE_BYTES (sizeof(struct ps_mem_header) + (uint64_t)PS_MEM_SLOTS * PS_MEM_RING_BYTES)
 

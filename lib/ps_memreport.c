@@ -133,6 +133,30 @@ static cJSON *rss_point(const struct ps_rss_point *pt, uint64_t start_ns)
 	cJSON_AddNumberToObject(o, "file", (double)pt->file);
 	cJSON_AddNumberToObject(o, "shmem", (double)pt->shmem);
 	cJSON_AddNumberToObject(o, "swap", (double)pt->swap);
+	if (pt->pss) {
+		cJSON_AddNumberToObject(o, "pss", (double)pt->pss);
+		cJSON_AddNumberToObject(o, "swap_pss", (double)pt->swap_pss);
+	} else {
+		cJSON_AddNullToObject(o, "pss");
+		cJSON_AddNullToObject(o, "swap_pss");
+	}
+	return o;
+}
+
+/* glibc's count of its heap at exit(): what it got from the kernel and how it is used. */
+static cJSON *mallinfo_json(const struct ps_mem_mallinfo *mi)
+{
+	cJSON *o;
+
+	if (!mi->known)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "arena", (double)mi->arena);
+	cJSON_AddNumberToObject(o, "mmapped", (double)mi->mmapped);
+	cJSON_AddNumberToObject(o, "in_use", (double)mi->in_use);
+	cJSON_AddNumberToObject(o, "free", (double)mi->free);
+	cJSON_AddNumberToObject(o, "releasable", (double)mi->releasable);
+	cJSON_AddNumberToObject(o, "free_share", mi->arena ? (double)mi->free / (double)mi->arena : 0);
 	return o;
 }
 
@@ -194,8 +218,66 @@ static cJSON *size_histogram(const struct ps_heap_proc *p)
 	return arr;
 }
 
-static cJSON *process_json(const struct ps_heap_proc *p)
+#define SLICE_TOP_SITES 5
+#define GROWING_SITES_MAX 20
+
+/* The time-sliced view: for each slice, what the process and its top sites allocated and held. */
+static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
 {
+	const struct ps_heap_proc *p = hp->proc[proc];
+	const struct ps_heap_slicing *sl = &p->slicing;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t k = 0; k < sl->n; k++) {
+		uint64_t start = k ? sl->end_ns[k - 1] : sl->first_ns;
+		struct ps_heap_snap total = ps_heap_slice_delta(hp, proc, -1, k);
+		uint32_t top[SLICE_TOP_SITES];
+		size_t ntop = ps_heap_slice_top(hp, proc, k, top, SLICE_TOP_SITES);
+		cJSON *o = cJSON_CreateObject(), *tops;
+
+		cJSON_AddNumberToObject(o, "start_s", secs(start - p->start_ns));
+		cJSON_AddNumberToObject(o, "end_s", secs(sl->end_ns[k] - p->start_ns));
+		cJSON_AddNumberToObject(o, "allocated_bytes", (double)total.allocated);
+		cJSON_AddNumberToObject(o, "live_bytes", (double)total.live);
+		tops = cJSON_AddArrayToObject(o, "top_sites");
+		for (size_t i = 0; i < ntop; i++) {
+			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top[i], k);
+			cJSON *t = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(t, "site", rank[top[i]]);
+			cJSON_AddNumberToObject(t, "allocated_bytes", (double)d.allocated);
+			cJSON_AddNumberToObject(t, "live_bytes", (double)d.live);
+			cJSON_AddItemToArray(tops, t);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* Sites whose live bytes kept growing, fastest first. */
+static cJSON *growing_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
+{
+	size_t n;
+	struct ps_heap_growing *g = ps_heap_growing_sites(hp, proc, &n);
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n && i < GROWING_SITES_MAX; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "site", rank[g[i].site]);
+		cJSON_AddNumberToObject(o, "growth_bytes_per_s", round(g[i].bytes_per_s));
+		cJSON_AddNumberToObject(o, "first_live_bytes", (double)g[i].first_live);
+		cJSON_AddNumberToObject(o, "last_live_bytes", (double)g[i].last_live);
+		cJSON_AddNumberToObject(o, "rising_share", g[i].rising_share);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(g);
+	return arr;
+}
+
+static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
+{
+	const struct ps_heap_proc *p = hp->proc[proc];
 	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
 
 	cJSON_AddNumberToObject(o, "pid", p->pid);
@@ -235,6 +317,7 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 		cJSON_AddNumberToObject(o, "fragmentation", fragmentation(p));
 	else
 		cJSON_AddNullToObject(o, "fragmentation");
+	cJSON_AddItemToObject(o, "mallinfo", mallinfo_json(&p->mallinfo));
 	tl = cJSON_AddArrayToObject(o, "timeline");
 	for (size_t i = 0; i < p->npoints; i++) {
 		cJSON *pt = cJSON_CreateArray();
@@ -243,6 +326,8 @@ static cJSON *process_json(const struct ps_heap_proc *p)
 		cJSON_AddItemToArray(pt, cJSON_CreateNumber((double)p->timeline[i].live_bytes));
 		cJSON_AddItemToArray(tl, pt);
 	}
+	cJSON_AddItemToObject(o, "slices", slices_json(hp, proc, rank));
+	cJSON_AddItemToObject(o, "growing_sites", growing_json(hp, proc, rank));
 	return o;
 }
 
@@ -292,22 +377,30 @@ static int cmp_site(const void *a, const void *b)
 	return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
-static cJSON *sites_json(const struct ps_memprof *m)
+/* The sites in report order (largest allocated bytes first); NULL when out of memory. */
+static uint32_t *site_order(const struct ps_heap *hp)
 {
-	cJSON *arr = cJSON_CreateArray();
-	uint32_t *order = malloc((m->heap.nsites + 1) * sizeof(*order));
+	uint32_t *order = malloc((hp->nsites + 1) * sizeof(*order));
 
 	if (!order)
-		return arr;
-	for (size_t i = 0; i < m->heap.nsites; i++)
+		return NULL;
+	for (size_t i = 0; i < hp->nsites; i++)
 		order[i] = (uint32_t)i;
-	sort_heap = &m->heap;
-	qsort(order, m->heap.nsites, sizeof(*order), cmp_site);
+	sort_heap = hp;
+	qsort(order, hp->nsites, sizeof(*order), cmp_site);
 	sort_heap = NULL;
+	return order;
+}
+
+static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
+{
+	cJSON *arr = cJSON_CreateArray();
+
 	for (size_t i = 0; i < m->heap.nsites; i++) {
 		const struct ps_heap_site *s = &m->heap.sites[order[i]];
 		cJSON *o = cJSON_CreateObject();
 
+		cJSON_AddNumberToObject(o, "id", (double)i);
 		cJSON_AddNumberToObject(o, "pid", m->heap.proc[s->proc]->pid);
 		cJSON_AddNumberToObject(o, "allocations", (double)s->allocs);
 		cJSON_AddNumberToObject(o, "estimated_allocations", round(s->est_allocs));
@@ -322,7 +415,6 @@ static cJSON *sites_json(const struct ps_memprof *m)
 		cJSON_AddItemToObject(o, "stack", stack_json(m, s));
 		cJSON_AddItemToArray(arr, o);
 	}
-	free(order);
 	return arr;
 }
 
@@ -411,19 +503,29 @@ static cJSON *summary(const struct ps_memprof *m)
 
 static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memreport_opts *o)
 {
+	uint32_t *order = site_order(&m->heap), *rank = malloc((m->heap.nsites + 1) * sizeof(*rank));
 	cJSON *root = cJSON_CreateObject(), *procs;
+	int rc = -1;
 
-	if (!root)
-		return -1;
+	if (!root || !order || !rank)
+		goto out;
+	for (size_t i = 0; i < m->heap.nsites; i++)
+		rank[order[i]] = (uint32_t)i;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "memory-profile");
 	cJSON_AddItemToObject(root, "metadata", metadata(m, o));
 	cJSON_AddItemToObject(root, "summary", summary(m));
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (size_t i = 0; i < m->heap.nprocs; i++)
-		cJSON_AddItemToArray(procs, process_json(m->heap.proc[i]));
-	cJSON_AddItemToObject(root, "sites", sites_json(m));
-	return ps_json_print(fp, root);
+		cJSON_AddItemToArray(procs, process_json(&m->heap, (uint32_t)i, rank));
+	cJSON_AddItemToObject(root, "sites", sites_json(m, order));
+	rc = ps_json_print(fp, root);
+	root = NULL;
+out:
+	cJSON_Delete(root);
+	free(order);
+	free(rank);
+	return rc;
 }
 
 static int write_one(const struct ps_memprof *m, const char *dir, const char *name,

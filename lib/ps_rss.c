@@ -48,6 +48,20 @@ int ps_rss_read(pid_t pid, uint64_t time_ns, struct ps_rss_point *out)
 	return out->anon + out->file == 0 ? -1 : 0;
 }
 
+int ps_rss_read_pss(pid_t pid, struct ps_rss_point *out)
+{
+	char path[64], *rollup;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	rollup = ps_read_file(path, NULL);
+	if (!rollup)
+		return -1;
+	out->pss = kb_field(rollup, "\nPss:");
+	out->swap_pss = kb_field(rollup, "\nSwapPss:");
+	free(rollup);
+	return out->pss ? 0 : -1;
+}
+
 int ps_rss_sample(struct ps_rss_series *s, pid_t pid, uint64_t now_ns)
 {
 	struct ps_rss_point p;

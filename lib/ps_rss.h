@@ -14,6 +14,7 @@
 struct ps_rss_point {
 	uint64_t time_ns;
 	uint64_t anon, file, shmem, swap;   /* bytes */
+	uint64_t pss, swap_pss;             /* proportional shares; 0: not read */
 };
 
 #define PS_RSS_MAX_POINTS 1024
@@ -30,6 +31,13 @@ void ps_rss_release(struct ps_rss_series *s);
 
 /* Reads pid's memory now; 0, or -1 when the process is gone. */
 int ps_rss_read(pid_t pid, uint64_t time_ns, struct ps_rss_point *out);
+
+/*
+ * Adds the proportional set size (shared pages divided among their users)
+ * from /proc/PID/smaps_rollup, which walks every page table: for rare
+ * moments only, such as exit.  0 or -1.
+ */
+int ps_rss_read_pss(pid_t pid, struct ps_rss_point *out);
 
 /* Reads and records a point if the interval has passed; 0 or -1 (gone). */
 int ps_rss_sample(struct ps_rss_series *s, pid_t pid, uint64_t now_ns);

@@ -130,18 +130,57 @@ check() {
 	check '.processes[0].leaks.definite == {"blocks": 1, "bytes": 400}' '.processes[0].leaks'
 }
 
+@test "exit() called with the only pointer in a register: reachable" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" regroot
+	[ "$status" -eq 0 ]
+	check '.processes[0].leaks.reachable == {"blocks": 1, "bytes": 500}' '.processes[0].leaks'
+	check '.processes[0].leaks.definite == {"blocks": 1, "bytes": 400}' '.processes[0].leaks'
+}
+
+@test "another thread's registers are roots, its dead frames are not" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" threadroot
+	[ "$status" -eq 0 ]
+	# 700 bytes pointed to only from below the thread's stack pointer: lost;
+	# 600 bytes pointed to only from a register of the spinning thread: kept
+	check '.processes[0].leaks.definite == {"blocks": 1, "bytes": 700}' '.processes[0].leaks'
+	check '[.sites[] | select(.stack[0].function == "hold_in_register") | .leaks.reachable.bytes] == [600]' \
+		'[.sites[] | {f: .stack[0].function, l: .leaks}]'
+}
+
 @test "growth: live memory rising at 10 MB/s is measured within 10%" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 2
 	[ "$status" -eq 0 ]
 	rate=$(jq '.summary.growth_bytes_per_s | floor' "$json")
 	# 100,000 bytes every 10 ms (a little slower: nanosleep overshoots)
 	assert_within growth "$rate" 10000000 1000000
+	# the growing site is named, at its rate, though it frees all at exit;
+	# scratch_step allocates half as much but holds nothing: not growing
+	check '. as $root | [.processes[0].growing_sites[] | .site as $s | $root.sites[$s].stack[0].function] == ["grow_step"]' \
+		'.processes[0].growing_sites'
+	site_rate=$(jq '.processes[0].growing_sites[0].growth_bytes_per_s | floor' "$json")
+	assert_within site_growth "$site_rate" 10000000 1000000
+	check '.sites[] | select(.stack[0].function == "grow_step") | .live_at_end.bytes == 0' '.sites'
+	# every slice but the last (the frees at exit) has grow_step on top,
+	# allocating 100 KB per 10 ms of the slice, scratch_step second at half
+	check '.processes[0].slices | length >= 8 and length <= 16' '.processes[0].slices | length'
+	check '. as $root | [.processes[0].slices[:-1][] | .top_sites[0].site as $s | $root.sites[$s].stack[0].function] | unique == ["grow_step"]' \
+		'.processes[0].slices'
+	check '. as $root | [.processes[0].slices[:-1][] | .top_sites[1].site as $s | $root.sites[$s].stack[0].function] | unique == ["scratch_step"]' \
+		'.processes[0].slices'
+	check '[.processes[0].slices[1:-1][] | (.top_sites[0].allocated_bytes / ((.end_s - .start_s) * 10000000))] | all(. > 0.85 and . < 1.1)' \
+		'.processes[0].slices'
 }
 
 @test "fragmentation: every other 64 KiB block of 256 MiB freed leaves at least 45% of the heap unused" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" frag
 	[ "$status" -eq 0 ]
 	check '.processes[0].fragmentation >= 0.45' '.processes[0] | {fragmentation, rss: .rss.at_exit, live: .live_at_end}'
+	# glibc agrees: half its arena free; what it hands out is the live
+	# blocks and their 16-byte headers (within 1%)
+	check '.processes[0].mallinfo.free_share >= 0.45' '.processes[0].mallinfo'
+	check '.processes[0] | .mallinfo.in_use >= .live_at_end.bytes and .mallinfo.in_use <= .live_at_end.bytes * 1.01' \
+		'.processes[0] | {mallinfo, live_at_end}'
+	check '.processes[0].rss.at_exit | .pss > 0 and .pss <= .bytes' '.processes[0].rss.at_exit'
 	# at exit the resident memory still held all 256 MiB, and that was its peak
 	check '.processes[0].rss.at_exit.anon >= 256 * 1048576' '.processes[0].rss.at_exit'
 	check '.processes[0].rss.peak.anon >= .processes[0].rss.at_exit.anon' '.processes[0].rss.peak'
@@ -231,7 +270,8 @@ check() {
 }
 
 @test "every memory.json key is described in the man page" {
-	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" leak 100
+	# long enough for growing sites
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 0.6
 	[ "$status" -eq 0 ]
 	man=$(sed 's/\\-/-/g; s/\\%//g' "$BATS_TEST_DIRNAME/../man/perfscope-memory-profile.1")
 	keys=$(jq -r '[paths | map(select(type == "string")) | last] | unique | .[] | select(. != null)' "$json")

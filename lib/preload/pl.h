@@ -16,6 +16,7 @@
  *   pl_hooks.c  the interposed allocation functions
  *   pl_mmap.c   the program's own anonymous mappings
  *   pl_sample.c sampling mode: which allocations to record
+ *   pl_exitstate.c  registers and malloc statistics at exit, for the scan
  *   pl_life.c   start, fork, exit (freeres, then the leak-scan handshake)
  */
 #ifndef PL_H
@@ -187,6 +188,9 @@ static inline bool pl_sample_maybe(const void *p)
 /* The sampled blocks, so that only their frees are recorded. */
 PL_HIDDEN bool pl_sample_remember(void *p);
 PL_HIDDEN bool pl_sample_forget(void *p);
+
+/* pl_exitstate.c: the exit registers and mallinfo into the header */
+PL_HIDDEN void pl_exitstate_write(struct ps_mem_header *h);
 
 /* pl_life.c */
 PL_HIDDEN void pl_start(void);

@@ -141,6 +141,7 @@ __attribute__((destructor(101))) static void at_exit(void)
 	run_freeres();
 	write_exit_record();
 	pl_file->exit_sp = scan_start(&ctx);
+	pl_exitstate_write(pl_file);
 	__atomic_store_n(&pl_file->state, PS_MEM_EXITING, __ATOMIC_RELEASE);
 	wait_for_scan();
 	/* what is freed from here on was classified already */

@@ -15,12 +15,19 @@
  *             execs "memwork leak 4321" (which leaks 4321 bytes).
  *   leak N    leaks N bytes in one block.
  *   crash     leaks 2000 bytes, then abort().
- *   growth S  allocates 100 KB every 10 ms for S seconds, keeping all of it
- *             (10 MB/s), then frees it.
+ *   growth S  allocates 100 KB every 10 ms for S seconds in grow_step(),
+ *             keeping all of it (10 MB/s), then frees it; each step also
+ *             allocates and frees 50 KB in scratch_step() (not growing).
  *   cycle     two leaked blocks pointing at each other, one leaked block
  *             pointed to only by a leaked block (indirect), total 3 x 256.
  *   stackroot calls exit() from a function whose local still points at a
  *             300-byte block (reachable), after leaking 400 bytes.
+ *   regroot   leaks 400 bytes, then calls exit() with the only pointer to
+ *             a 500-byte block in rbx (reachable).
+ *   threadroot  a thread leaves the only pointer to a 700-byte block in a
+ *             dead frame below its stack pointer (lost), then spins with the
+ *             only pointer to a 600-byte block in a register (reachable)
+ *             while main calls exit().
  *   frag      256 MiB in 64 KiB blocks, written, then every other block
  *             freed: half of the heap's resident memory holds no live block.
  *   mmap      maps 1 MiB anonymous and leaks it (map_leak), maps 4 MiB and
@@ -191,6 +198,22 @@ static int mode_forkexec(const char *self)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+NOINLINE static void *grow_step(void)
+{
+	void *p = malloc(100000);
+
+	memset(p, 5, 100000);
+	return p;
+}
+
+NOINLINE static void scratch_step(void)
+{
+	char *volatile p = malloc(50000);
+
+	p[0] = 1;
+	free(p);
+}
+
 static int mode_growth(double seconds)
 {
 	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
@@ -198,8 +221,8 @@ static int mode_growth(double seconds)
 	void **blocks = calloc((size_t)n, sizeof(*blocks));
 
 	for (long i = 0; i < n; i++) {
-		blocks[i] = malloc(100000);
-		memset(blocks[i], 5, 100000);
+		blocks[i] = grow_step();
+		scratch_step();
 		nanosleep(&ten_ms, NULL);
 	}
 	for (long i = 0; i < n; i++)
@@ -293,6 +316,55 @@ NOINLINE static void exit_holding(void)
 	exit(local ? 0 : 1);
 }
 
+/* exit() called while a 500-byte block is pointed to only from rbx */
+NOINLINE static void exit_holding_in_register(void)
+{
+	void *p = malloc(500);
+
+	leak_n(400);
+	__asm__ volatile("mov %0, %%rbx\n\t"
+			 "xor %%edi, %%edi\n\t"
+			 "call exit@PLT" : : "r"(p) : "rbx", "rdi", "memory");
+	__builtin_unreachable();
+}
+
+/* A dead frame that still holds the only copy of a pointer, well below
+ * where the caller's stack pointer will be (past the red zone): a leak. */
+NOINLINE static void leave_stale_pointer(void)
+{
+	void *volatile slot[64];
+
+	slot[0] = malloc(700);
+	__asm__ volatile("" : : "r"(slot) : "memory");
+}
+
+static volatile int thread_ready;
+
+/* Leaves a stale pointer below its stack pointer, then spins holding a
+ * 600-byte block in a register only. */
+static void *hold_in_register(void *arg)
+{
+	void *p;
+
+	(void)arg;
+	leave_stale_pointer();
+	p = malloc(600);
+	thread_ready = 1;
+	for (;;)
+		__asm__ volatile("pause" : : "r"(p));
+	return NULL;
+}
+
+static int mode_threadroot(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, hold_in_register, NULL);
+	while (!thread_ready)
+		;
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "leaks";
@@ -330,6 +402,10 @@ int main(int argc, char **argv)
 		return mode_frag();
 	if (!strcmp(mode, "stackroot"))
 		exit_holding();
+	if (!strcmp(mode, "regroot"))
+		exit_holding_in_register();
+	if (!strcmp(mode, "threadroot"))
+		return mode_threadroot();
 	if (!strcmp(mode, "cycle")) {
 		leak_cycle();
 		return 0;
