@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ps_allocdetect.h"
 #include "ps_memprof.h"
 #include "ps_threadstop.h"
 #include "ps_util.h"
@@ -380,11 +381,18 @@ static void check_preloadable(struct ps_memprof *m)
 	char *path = command_path(m->cfg.argv[0]);
 	struct ps_elfinfo ei;
 
+	char what[128];
+
 	if (path && ps_elfinfo_read(&ei, path) == 0 && !ei.has_interp)
 		snprintf(m->tracker_note, sizeof(m->tracker_note),
 			 "'%s' is statically linked: the allocation tracker cannot be preloaded into "
 			 "it, so only its resident memory is reported (link it dynamically to see "
 			 "allocations)", m->cfg.argv[0]);
+	else if (path && ps_allocdetect(path, what, sizeof(what)) == 1)
+		snprintf(m->allocator_note, sizeof(m->allocator_note),
+			 "'%s' has its own allocator: %s; the allocations it serves do not reach "
+			 "the tracker, so sites, leaks and the heap cover only what goes through the "
+			 "C library's malloc (resident memory covers everything)", m->cfg.argv[0], what);
 	free(path);
 }
 

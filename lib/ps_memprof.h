@@ -79,6 +79,7 @@ struct ps_memprof {
 	struct ps_leakscan_stats scan;
 	char scan_note[512];      /* why leaks could not be classified */
 	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */
+	char allocator_note[512]; /* why some allocations will not be seen (an allocator of its own) */
 	int64_t untracked_proc;   /* heap proc of a launched program without tracker, or -1 */
 };
 

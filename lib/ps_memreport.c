@@ -456,6 +456,10 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 		cJSON_AddStringToObject(md, "tracker_note", m->tracker_note);
 	else
 		cJSON_AddNullToObject(md, "tracker_note");
+	if (m->allocator_note[0])
+		cJSON_AddStringToObject(md, "allocator_note", m->allocator_note);
+	else
+		cJSON_AddNullToObject(md, "allocator_note");
 	cJSON_AddNumberToObject(md, "records", (double)m->records);
 	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
 	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);

@@ -212,6 +212,18 @@ check() {
 	check '.processes[0].rss.peak.anon >= 200 * 1048576' '.processes[0].rss | .peak'
 }
 
+@test "a program with its own malloc: said up front, its allocations not claimed" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/ownalloc"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"has its own allocator: it defines malloc and free itself"* ]]
+	check '.metadata.allocator_note | test("own allocator")' '.metadata'
+	# its 100 allocations went to its own malloc, not through the tracker
+	check '.summary.allocations < 100' '.summary'
+	# and a program using the C library's malloc gets no such note
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" leak 100
+	check '.metadata.allocator_note == null' '.metadata'
+}
+
 @test "sampling: the mean estimate of a 64 MiB site over 10 seeded runs is within 3%" {
 	sum=0
 	for seed in 1 2 3 4 5 6 7 8 9 10; do
