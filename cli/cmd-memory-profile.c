@@ -303,13 +303,15 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
 	if (m->tracker_note[0])
 		fprintf(stderr, "  note: %s\n", m->tracker_note);
+	if (m->allocator_note[0])
+		fprintf(stderr, "  note: %s\n", m->allocator_note);
 	if (!m->launched) {
 		fprintf(stderr, "  note: a running process gets the resident-memory view only; launch it "
 			"under perfscope for allocation sites and leaks\n");
 	} else if (!m->heap.nprocs)
 		fprintf(stderr, "  note: the tracker never started in the target: a static binary, "
 			"or a program that clears LD_PRELOAD\n");
-	if (!m->launched || m->tracker_note[0])
+	if (!m->launched || (m->tracker_note[0] && !m->uprobes_on))
 		goto own_cost;
 	if (m->cfg.sample_bytes)
 		fprintf(stderr, "  sampled: one allocation per %llu bytes on average; the bytes below are "

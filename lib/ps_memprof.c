@@ -112,6 +112,8 @@ void ps_memprof_release(struct ps_memprof *m)
 {
 	if (m->launched && !m->child.exited)
 		ps_launch_terminate(&m->child, SIGKILL, 1.0);
+	if (m->uprobes_on)
+		ps_uprobes_release(&m->uprobes);
 	ps_heap_release(&m->heap);
 	ps_symbols_release(&m->symbols);
 	ps_stacks_release(&m->stacks);
@@ -396,6 +398,36 @@ static void check_preloadable(struct ps_memprof *m)
 	free(path);
 }
 
+/*
+ * A statically linked program: its own malloc, calloc, realloc and free are
+ * traced with uprobes instead (exact, but each call traps into the kernel:
+ * the cost is measured and said).  Called while it is stopped at exec.
+ */
+static void start_uprobes(struct ps_memprof *m)
+{
+	char *path = command_path(m->cfg.argv[0]);
+	struct ps_preflight pf;
+	struct ps_error err = { 0 };
+
+	ps_preflight_read(&pf);
+	if (!path || ps_uprobes_start(&m->uprobes, m->child.pid, path, (uint32_t)m->untracked_proc,
+				      &m->heap, &m->procs, &pf, &err) < 0) {
+		snprintf(m->uprobe_note, sizeof(m->uprobe_note), "%s",
+			 err.msg[0] ? err.msg : "out of memory");
+		ps_uprobes_release(&m->uprobes);
+		free(path);
+		return;
+	}
+	free(path);
+	m->uprobes_on = true;
+	m->uprobe_cost_us = ps_uprobes_measure(&pf);
+	snprintf(m->tracker_note, sizeof(m->tracker_note),
+		 "'%s' is statically linked: the allocation tracker cannot be preloaded into it, so "
+		 "its malloc, calloc, realloc and free are traced with uprobes instead: exact, but "
+		 "each call costs about %.1f us (memalign and friends are not traced; leaks are "
+		 "not classified)", m->cfg.argv[0], m->uprobe_cost_us);
+}
+
 static bool should_stop(const struct ps_memprof *m, uint64_t now)
 {
 	return (m->cfg.stop && *m->cfg.stop) ||
@@ -465,8 +497,10 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		/* no tracker file will come: watch its resident memory instead */
 		m->untracked_proc = ps_heap_add_proc(&m->heap, (uint32_t)m->child.pid, 0,
 						     m->cfg.argv[0], m->start_ns);
-		if (m->untracked_proc >= 0)
+		if (m->untracked_proc >= 0) {
 			m->heap.proc[m->untracked_proc]->rss.every_ns = interval_ns(m);
+			start_uprobes(m);
+		}
 	}
 	rc = ps_launch_release_stop(&m->child, err);
 	if (rc < 0) {
@@ -481,6 +515,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		if (check_alive)
 			next_alive = now + ALIVE_CHECK_NS;
 		delivered = read_round(m, check_alive, false);
+		if (m->uprobes_on && ps_uprobes_poll(&m->uprobes, false) > 0)
+			delivered++;
 		if (m->untracked_proc >= 0 && !m->child.exited)
 			ps_rss_sample(&m->heap.proc[m->untracked_proc]->rss, m->child.pid, now);
 		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0)
@@ -504,8 +540,13 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	}
 	read_round(m, true, true);
 	m->end_ns = ps_now_ns();
-	if (m->untracked_proc >= 0)
+	if (m->uprobes_on) {
+		ps_uprobes_poll(&m->uprobes, true);
+		/* no exit handshake without the tracker: what is left is unclassified */
+		ps_heap_end(&m->heap, (uint32_t)m->untracked_proc, m->end_ns, false, false);
+	} else if (m->untracked_proc >= 0) {
 		m->heap.proc[m->untracked_proc]->end_ns = m->end_ns;
+	}
 	return 0;
 }
 

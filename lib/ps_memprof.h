@@ -32,6 +32,7 @@
 #include "ps_procs.h"
 #include "ps_stacks.h"
 #include "ps_symbols.h"
+#include "ps_uprobes.h"
 
 struct ps_memprof_progress {
 	double elapsed_s;
@@ -81,6 +82,11 @@ struct ps_memprof {
 	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */
 	char allocator_note[512]; /* why some allocations will not be seen (an allocator of its own) */
 	int64_t untracked_proc;   /* heap proc of a launched program without tracker, or -1 */
+	/* a statically linked program: its allocator traced with uprobes instead */
+	struct ps_uprobes uprobes;
+	bool uprobes_on;
+	double uprobe_cost_us;    /* measured per probe hit; 0 if unknown */
+	char uprobe_note[512];    /* why uprobes could not be used, if they could not */
 };
 
 /* Finds the tracker library next to the perfscope binary (or installed). */

@@ -456,6 +456,20 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 		cJSON_AddStringToObject(md, "tracker_note", m->tracker_note);
 	else
 		cJSON_AddNullToObject(md, "tracker_note");
+	if (m->uprobes_on) {
+		cJSON *up = cJSON_AddObjectToObject(md, "uprobes");
+
+		cJSON_AddNumberToObject(up, "hits", (double)m->uprobes.hits);
+		cJSON_AddNumberToObject(up, "lost", (double)m->uprobes.lost);
+		cJSON_AddNumberToObject(up, "unpaired", (double)m->uprobes.unpaired);
+		cJSON_AddNumberToObject(up, "cost_us", m->uprobe_cost_us);
+	} else {
+		cJSON_AddNullToObject(md, "uprobes");
+	}
+	if (m->uprobe_note[0])
+		cJSON_AddStringToObject(md, "uprobe_note", m->uprobe_note);
+	else
+		cJSON_AddNullToObject(md, "uprobe_note");
 	if (m->allocator_note[0])
 		cJSON_AddStringToObject(md, "allocator_note", m->allocator_note);
 	else

@@ -232,6 +232,55 @@ int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight 
 	return 0;
 }
 
+int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t tid,
+		      const struct ps_preflight *pf, struct ps_error *err)
+{
+	struct perf_event_attr a = *attr;
+	char hint[400];
+
+	if (!perf->rings)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	a.size = sizeof(a);
+	a.inherit = 1;
+	a.sample_id_all = 1;
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.exclude_callchain_kernel = 1;
+	perf->format = (struct ps_rec_format){
+		.sample_type = a.sample_type,
+		.nregs = (unsigned)__builtin_popcountll(a.sample_regs_user),
+	};
+	for (int c = 0; c < perf->ncpus; c++) {
+		struct ps_ring *ring = &perf->rings[c];
+		int fd = sys_perf_event_open(&a, tid, c), e = errno;
+
+		if (fd < 0) {
+			if (c > 0 && is_unsupported_errno(e))
+				continue;	/* an offline CPU */
+			ps_preflight_refusal_hint(pf, e, hint, sizeof(hint));
+			ps_error_set(err, (e == EACCES || e == EPERM) ? PS_E_PERM : PS_E_INTERNAL,
+				     "perf_event_open refused the event for pid %d: %s", (int)tid,
+				     strerror(e));
+			ps_error_hint(err, "%s", hint);
+			return err->code;
+		}
+		if (remember_fd(perf, fd) < 0) {
+			close(fd);
+			return ps_error_set(err, PS_E_NOMEM, "out of memory");
+		}
+		if (ring->fd < 0) {
+			int rc = map_ring(perf, ring, fd, pf, err);
+
+			if (rc < 0)
+				return rc;
+		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, ring->fd) < 0) {
+			return ps_error_set(err, PS_E_INTERNAL, "cannot redirect perf events: %s",
+					    strerror(errno));
+		}
+	}
+	return 0;
+}
+
 static bool have_tid(const struct ps_perf *perf, pid_t tid)
 {
 	for (size_t i = 0; i < perf->ntids; i++)

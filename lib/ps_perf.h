@@ -23,6 +23,7 @@
 #include "ps_preflight.h"
 #include "ps_records.h"
 
+struct perf_event_attr;
 struct perf_event_header;
 
 struct ps_perf_config {
@@ -75,6 +76,16 @@ int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight 
 /* Starts sampling every thread of a running process, including racing ones. */
 int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflight *pf,
 			struct ps_error *err);
+
+/*
+ * Instead of the sampling event: opens the caller's event `attr` (a uprobe,
+ * say: type, config, config1, config2, sample_period, sample_type,
+ * sample_regs_user and sample_stack_user set) for task tid on every CPU,
+ * inherited by the threads and children it creates.  Its samples must use
+ * PS_SAMPLE_TYPE_DWARF's layout with PS_REGS_MASK.
+ */
+int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t tid,
+		      const struct ps_preflight *pf, struct ps_error *err);
 
 /*
  * Reading the rings in rounds, records left in place (no copy):

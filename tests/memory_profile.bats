@@ -202,14 +202,25 @@ check() {
 	[ "$status" -eq 3 ]
 }
 
-@test "a statically linked program: said up front, resident memory reported, no hang" {
+@test "a statically linked program: traced with uprobes, exact, no hang" {
 	run timeout 60 "$PERFSCOPE" memory-profile --interval 0.01 -o "$out" -- "$WL/memwork-static" frag
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[[ "$output" == *"is statically linked"* ]]
+	[[ "$output" == *"is statically linked"*"traced with uprobes"*"each call costs about"* ]]
 	check '.metadata.tracker_note | test("statically linked")' '.metadata'
-	check '.summary.allocations == 0' '.summary'
+	check '.metadata.uprobes.lost == 0 and .metadata.uprobes.unpaired == 0 and .metadata.uprobes.cost_us > 0' \
+		'.metadata.uprobes'
+	# 4096 blocks of 64 KiB from mode_frag, every other one freed; the rest
+	# is unclassified (no exit handshake without the tracker), exactly
+	check '[.sites[] | select(.stack[0].function == "mode_frag" and .allocated_bytes == 65536 * 4096)] | length == 1' \
+		'[.sites[] | {f: .stack[0].function, allocations, allocated_bytes}]'
+	check '.sites[] | select(.stack[0].function == "mode_frag" and .allocated_bytes == 65536 * 4096) | .allocations == 4096 and .leaks.unclassified == {"blocks": 2048, "bytes": 134217728}' \
+		'.sites'
 	# read every 10 ms, the last reading may come before the last pages are touched
 	check '.processes[0].rss.peak.anon >= 200 * 1048576' '.processes[0].rss | .peak'
+	run timeout 60 "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork-static" leak 4321
+	[ "$status" -eq 0 ]
+	check '[.sites[] | select(.stack[0].function == "leak_n") | .leaks.unclassified] == [{"blocks": 1, "bytes": 4321}]' \
+		'[.sites[] | {f: .stack[0].function, leaks}]'
 }
 
 @test "a program with its own malloc: said up front, its allocations not claimed" {
