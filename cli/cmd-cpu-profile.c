@@ -214,8 +214,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 
 	fprintf(stderr, "perfscope: cpu-profile of '%s' (pid %d): %.2f s, %llu samples "
 		"(%s at %u Hz), %llu lost\n", target_name(o), (int)p->target_pid, secs,
-		(unsigned long long)p->stats.samples, p->perf.event_name, p->cfg.frequency,
-		(unsigned long long)p->stats.lost);
+		(unsigned long long)p->sampler.stats.samples, p->perf.event_name, p->cfg.frequency,
+		(unsigned long long)p->sampler.stats.lost);
 	if (p->sampler_note[0])
 		fprintf(stderr, "  note: %s\n", p->sampler_note);
 	if (p->perf.event_note[0])
@@ -230,11 +230,11 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		fprintf(stderr, "  note: %s\n", p->perf.unwind_note);
 	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "
 		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->unwinder->name,
-		(unsigned long long)r->truncated, (unsigned long long)p->stats.throttles);
-	if (p->stats.lost)
+		(unsigned long long)r->truncated, (unsigned long long)p->sampler.stats.throttles);
+	if (p->sampler.stats.lost)
 		fprintf(stderr, "  note: %llu samples were lost: the ring buffers overflowed; lower -F, "
 			"use --call-graph fp or a smaller --stack-size%s\n",
-			(unsigned long long)p->stats.lost,
+			(unsigned long long)p->sampler.stats.lost,
 			ps_preflight_privileged(&p->pf) || p->pf.is_root ? "" :
 			", or raise 'sudo sysctl kernel.perf_event_mlock_kb=4096'");
 	if (p->unwinder->stats.sessions_evicted)

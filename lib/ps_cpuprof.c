@@ -65,8 +65,7 @@ void ps_cpuprof_release(struct ps_cpuprof *p)
 	ps_modules_release(&p->modules);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
-	free(p->qbuf);
-	free(p->queue);
+	ps_sampler_release(&p->sampler);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -114,6 +113,9 @@ static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
 	p->unwinder = p->perf.dwarf ? ps_unwind_dwarf_new(&p->procs) : ps_unwind_fp_new();
 	if (!p->unwinder)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	ps_sampler_init(&p->sampler, &p->procs, &p->stacks, p->unwinder);
+	/* ptrace samples carry their weight in ticks; perf samples count one each */
+	p->sampler.weight_from_period = p->use_ptrace;
 	return 0;
 }
 
@@ -247,149 +249,10 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 }
 
 /* Pass 1: side-band records (small) are copied out to be applied in time order. */
-static void collect_sideband(const struct perf_event_header *rec, void *ctx)
-{
-	struct ps_cpuprof *p = ctx;
-
-	if (rec->type == PERF_RECORD_SAMPLE)
-		return;
-	if (ps_grow(&p->qbuf, &p->qcap, p->qlen + rec->size, 1) < 0 ||
-	    ps_grow(&p->queue, &p->queue_cap, p->nqueue + 1, sizeof(*p->queue)) < 0) {
-		p->stats.bad_records++;
-		return;
-	}
-	memcpy(p->qbuf + p->qlen, rec, rec->size);
-	p->queue[p->nqueue++] = (struct ps_queued){
-		.time = ps_rec_time(rec), .off = p->qlen, .seq = p->seq++,
-	};
-	p->qlen += rec->size;
-}
-
-static int cmp_queued(const void *a, const void *b)
-{
-	const struct ps_queued *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void apply_sample(struct ps_cpuprof *p, const struct ps_rec *r)
-{
-	struct ps_unwind_frame frames[PS_UNWIND_MAX_FRAMES];
-	uint32_t ids[PS_UNWIND_MAX_FRAMES];
-	struct ps_unwind_result res = { 0 };
-	int64_t thread = ps_procs_thread(&p->procs, r->pid, r->tid);
-
-	/* ptrace samples carry their weight in ticks; perf samples count one each */
-	uint64_t weight = p->use_ptrace ? r->u.sample.period : 1;
-
-	p->stats.samples += weight;
-	if (thread < 0)
-		return;
-	p->unwinder->unwind(p->unwinder, r, frames, PS_UNWIND_MAX_FRAMES, &res);
-	for (unsigned i = 0; i < res.nframes; i++) {
-		uint32_t module = PS_MODULE_KERNEL;
-		uint64_t offset = frames[i].ip;
-		int64_t id;
-
-		if (!frames[i].kernel) {
-			ps_procs_resolve(&p->procs, r->pid, r->time, frames[i].ip, &module, &offset);
-			/*
-			 * A return address outside every mapping is not one: a frame
-			 * pointer led into data (code built without frame pointers
-			 * reuses the register).  The chain ends there.
-			 */
-			if (module == PS_MODULE_UNKNOWN && frames[i].return_address) {
-				res.nframes = i;
-				p->stats.broken_chains++;
-				break;
-			}
-		}
-		/* A return address points after the call: look up the call itself. */
-		if (frames[i].return_address && offset > 0)
-			offset--;
-		id = ps_stacks_frame(&p->stacks, module, offset);
-		if (id < 0)
-			return;
-		ids[i] = (uint32_t)id;
-	}
-	if (res.truncated)
-		p->stats.truncated += weight;
-	ps_stacks_add(&p->stacks, (uint32_t)thread, ids, res.nframes, weight,
-		      res.truncated ? PS_STACK_TRUNCATED : 0);
-}
-
-static void apply_record(struct ps_cpuprof *p, const struct perf_event_header *hdr)
-{
-	struct ps_rec r;
-
-	ps_rec_decode(hdr, &p->perf.format, &r);
-	switch (r.kind) {
-	case PS_REC_SAMPLE:
-		apply_sample(p, &r);
-		break;
-	case PS_REC_MMAP:
-		if (r.u.mmap.filename)
-			ps_procs_add_map(&p->procs, r.pid, r.time, r.u.mmap.start, r.u.mmap.len,
-					 r.u.mmap.pgoff, r.u.mmap.filename);
-		break;
-	case PS_REC_COMM:
-		if (r.u.comm.exec)
-			p->unwinder->forget(p->unwinder, r.pid);
-		if (r.u.comm.name)
-			ps_procs_comm(&p->procs, r.pid, r.tid, r.time, r.u.comm.name, r.u.comm.exec);
-		break;
-	case PS_REC_EXIT:
-		if (r.u.task.pid == r.u.task.tid)
-			p->unwinder->forget(p->unwinder, r.u.task.pid);
-		break;
-	case PS_REC_FORK:
-		ps_procs_fork(&p->procs, r.u.task.pid, r.u.task.ppid, r.u.task.tid, r.u.task.ptid);
-		break;
-	case PS_REC_LOST:
-		p->stats.lost += r.u.lost.lost;
-		break;
-	case PS_REC_THROTTLE:
-		p->stats.throttles++;
-		break;
-	case PS_REC_BAD:
-		p->stats.bad_records++;
-		break;
-	default:
-		break;
-	}
-}
-
-static void apply_sideband(struct ps_cpuprof *p)
-{
-	if (p->nqueue)
-		qsort(p->queue, p->nqueue, sizeof(*p->queue), cmp_queued);
-	for (size_t i = 0; i < p->nqueue; i++)
-		apply_record(p, (const void *)(p->qbuf + p->queue[i].off));
-	p->nqueue = 0;
-	p->qlen = 0;
-}
-
-/* Pass 2: samples are unwound where they lie in the ring, never copied. */
-static void apply_in_place(const struct perf_event_header *rec, void *ctx)
-{
-	if (rec->type == PERF_RECORD_SAMPLE)
-		apply_record(ctx, rec);
-}
-
-/*
- * One round: side-band records of every ring first, in time order, then
- * the samples (mappings are versioned by time, so a sample is resolved
- * against what was mapped when it was taken).
- */
+/* One round of the perf rings (see ps_sampler.h). */
 static void read_round(struct ps_cpuprof *p)
 {
-	ps_perf_snapshot(&p->perf);
-	ps_perf_scan(&p->perf, collect_sideband, p);
-	apply_sideband(p);
-	ps_perf_scan(&p->perf, apply_in_place, p);
-	ps_perf_consume(&p->perf);
+	ps_sampler_round(&p->sampler, &p->perf);
 }
 
 static bool target_gone(struct ps_cpuprof *p)
@@ -436,8 +299,8 @@ static void report_progress(struct ps_cpuprof *p, uint64_t now, uint64_t *next)
 		return;
 	*next = now + 1000000000ULL;
 	pr.elapsed_s = (double)(now - p->start_ns) / 1e9;
-	pr.samples = p->stats.samples;
-	pr.lost = p->stats.lost;
+	pr.samples = p->sampler.stats.samples;
+	pr.lost = p->sampler.stats.lost;
 	p->cfg.progress(&pr, p->cfg.progress_ctx);
 }
 
@@ -460,7 +323,9 @@ static bool should_stop(struct ps_cpuprof *p, uint64_t now)
 
 static void apply_record_cb(const struct perf_event_header *rec, void *ctx)
 {
-	apply_record(ctx, rec);
+	struct ps_cpuprof *p = ctx;
+
+	ps_sampler_apply(&p->sampler, rec, &p->perf.format);
 }
 
 /*

@@ -10,11 +10,8 @@
  *   ... write reports ...
  *   ps_cpuprof_release(&p);
  *
- * Each round reads the per-CPU rings twice: side-band records (mappings,
- * names, forks) are applied first, merged in time order across rings; then
- * samples are unwound in place in the ring, never copied (a DWARF sample
- * carries a 32 KiB stack).  Mappings are versioned by time, so a sample is
- * resolved against what was mapped when it was taken.
+ * Each round of the per-CPU rings goes through ps_sampler: side-band
+ * records in time order, then samples unwound in place.
  */
 #ifndef PS_CPUPROF_H
 #define PS_CPUPROF_H
@@ -32,6 +29,7 @@
 #include "ps_preflight.h"
 #include "ps_procs.h"
 #include "ps_ptrace.h"
+#include "ps_sampler.h"
 #include "ps_stacks.h"
 #include "ps_symbols.h"
 #include "ps_unwind.h"
@@ -76,14 +74,6 @@ struct ps_cpuprof_config {
 	void *progress_ctx;
 };
 
-struct ps_cpuprof_stats {
-	uint64_t samples;
-	uint64_t lost;
-	uint64_t throttles;
-	uint64_t truncated;
-	uint64_t bad_records;
-	uint64_t broken_chains;     /* user chains cut at an unmapped return address */
-};
 
 struct ps_cpuprof {
 	struct ps_cpuprof_config cfg;
@@ -108,13 +98,7 @@ struct ps_cpuprof {
 	int pidfd;
 	uint64_t start_ns, end_ns;
 	double sampling_cpu_s;      /* perfscope's CPU time until sampling ended */
-	struct ps_cpuprof_stats stats;
-
-	/* a round's side-band records, copied out to be sorted by time */
-	unsigned char *qbuf;
-	size_t qlen, qcap;
-	struct ps_queued { uint64_t time; size_t off; size_t seq; } *queue;
-	size_t nqueue, queue_cap, seq;
+	struct ps_sampler sampler;  /* records -> stacks; its stats are the session's */
 
 	struct ps_cpureport report;
 };

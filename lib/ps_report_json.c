@@ -73,12 +73,12 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwinder->stats));
 	cJSON_AddNumberToObject(m, "duration_s",
 				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
-	cJSON_AddNumberToObject(m, "samples", (double)p->stats.samples);
-	cJSON_AddNumberToObject(m, "lost_samples", (double)p->stats.lost);
-	cJSON_AddNumberToObject(m, "throttle_events", (double)p->stats.throttles);
+	cJSON_AddNumberToObject(m, "samples", (double)p->sampler.stats.samples);
+	cJSON_AddNumberToObject(m, "lost_samples", (double)p->sampler.stats.lost);
+	cJSON_AddNumberToObject(m, "throttle_events", (double)p->sampler.stats.throttles);
 	cJSON_AddNumberToObject(m, "truncated_stacks", (double)r->truncated);
-	cJSON_AddNumberToObject(m, "bad_records", (double)p->stats.bad_records);
-	cJSON_AddNumberToObject(m, "broken_chains", (double)p->stats.broken_chains);
+	cJSON_AddNumberToObject(m, "bad_records", (double)p->sampler.stats.bad_records);
+	cJSON_AddNumberToObject(m, "broken_chains", (double)p->sampler.stats.broken_chains);
 	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);
 	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
 	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);

@@ -2,7 +2,6 @@
  * Allocation tracking through uprobes (ps_uprobes.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
