@@ -47,13 +47,17 @@ const char cmd_memory_profile_help[] =
 	"                         allocated on average; bytes and counts are estimates\n"
 	"      --sample-bytes N   the same with a mean of N bytes between samples\n"
 	"      --sample-seed N    seed of the sampling (default: from the clock)\n"
+	"      --fault-period N   take the stack of one page fault in N (default 16;\n"
+	"                         1 for every one, at a few microseconds each);\n"
+	"                         faults.folded says which code makes memory resident\n"
+	"      --no-faults        do not sample page faults\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Files written: memory.json (everything), and folded stacks weighted by\n"
 	"bytes for flame graphs: leaks.folded, allocations.folded, peak.folded,\n"
-	"temporary.folded.\n"
+	"temporary.folded; and faults.folded, page faults by the stack that took them.\n"
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
 	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
@@ -65,11 +69,15 @@ struct mem_options {
 	double duration, interval;
 	pid_t pid;
 	uint64_t sample_bytes, sample_seed;
-	bool quiet, no_demangle;
+	unsigned fault_period;
+	bool quiet, no_demangle, no_faults;
 	char **argv;
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED };
+enum {
+	OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
+	OPT_FAULT_PERIOD, OPT_NO_FAULTS,
+};
 
 /* The sampling interval when --sampled gives none: tcmalloc's default. */
 #define DEFAULT_SAMPLE_BYTES (512u * 1024u)
@@ -82,6 +90,8 @@ static const struct option long_options[] = {
 	{ "sampled", no_argument, NULL, OPT_SAMPLED },
 	{ "sample-bytes", required_argument, NULL, OPT_SAMPLE_BYTES },
 	{ "sample-seed", required_argument, NULL, OPT_SAMPLE_SEED },
+	{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
+	{ "no-faults", no_argument, NULL, OPT_NO_FAULTS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -136,6 +146,14 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 						       "--sample-seed takes a positive whole number, not '%s'", optarg);
 			o->sample_seed = v;
 			break;
+		case OPT_FAULT_PERIOD:
+			if (cli_parse_uint(optarg, 1u << 30, &v) < 0 || v == 0)
+				return cli_usage_error("memory-profile",
+						       "--fault-period takes a positive whole number, not '%s'",
+						       optarg);
+			o->fault_period = (unsigned)v;
+			break;
+		case OPT_NO_FAULTS: o->no_faults = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
@@ -279,6 +297,45 @@ static void print_growing(const struct ps_memprof *m)
 	free(g);
 }
 
+/* The innermost frame of a fault stack that is the program's, not the C library's internals. */
+static const char *fault_site_name(const struct ps_memprof *m, const struct ps_stack *st)
+{
+	const uint32_t *frames = ps_stack_frames(&m->faults.stacks, st);
+
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		uint32_t count;
+		const struct ps_sym *sym = ps_symbols_frame(&m->symbols, frames[i], &count);
+		const char *name = ps_sym_name(&m->symbols, &sym[0]);
+
+		if (strncmp(name, "__", 2) != 0 && strncmp(name, "_int_", 5) != 0 &&
+		    strcmp(name, "sysmalloc") != 0 && strncmp(name, "[", 1) != 0)
+			return name;
+	}
+	return "[unknown]";
+}
+
+/* Page faults: how many, and the code that took the most. */
+static void print_faults(const struct ps_memprof *m)
+{
+	const struct ps_stacks *ss = &m->faults.stacks;
+	const struct ps_stack *top = NULL;
+	uint64_t samples = m->faults.sampler.stats.samples;
+
+	if (!m->faults.on) {
+		if (m->launched && m->faults_note[0] && !m->cfg.no_faults)
+			fprintf(stderr, "  note: page faults not sampled: %s\n", m->faults_note);
+		return;
+	}
+	for (size_t i = 0; i < ss->nstacks; i++)
+		if (!top || ss->stacks[i].count > top->count)
+			top = &ss->stacks[i];
+	fprintf(stderr, "  page faults: %llu", (unsigned long long)m->faults_total);
+	if (top && samples)
+		fprintf(stderr, ", %.0f%% of them in %s", 100.0 * (double)top->count / (double)samples,
+			fault_site_name(m, top));
+	fprintf(stderr, " (faults.folded)\n");
+}
+
 static void print_summary(const struct ps_memprof *m, const struct mem_options *o,
 			  const char *dir, struct cli_usage use)
 {
@@ -303,6 +360,9 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
 	if (m->tracker_note[0])
 		fprintf(stderr, "  note: %s\n", m->tracker_note);
+	if (m->uprobe_note[0])
+		fprintf(stderr, "  note: uprobes on its allocator could not be used either: %s\n",
+			m->uprobe_note);
 	if (m->allocator_note[0])
 		fprintf(stderr, "  note: %s\n", m->allocator_note);
 	if (!m->launched) {
@@ -348,12 +408,13 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 	print_top(m, "largest leaks", lost_bytes, lost_blocks);
 	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
 	print_growing(m);
+	print_faults(m);
 own_cost:
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
 		fprintf(stderr, "  wrote %s/: memory.json, leaks.folded, allocations.folded, "
-			"peak.folded, temporary.folded, %.3f s after the target ended\n", dir,
+			"peak.folded, temporary.folded, faults.folded, %.3f s after the target ended\n", dir,
 			(double)(ps_now_ns() - m->end_ns) / 1e9);
 }
 
@@ -381,6 +442,7 @@ static int profile(const struct mem_options *o)
 		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
 		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
 		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
+		.fault_period = o->fault_period, .no_faults = o->no_faults,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION };
 	struct ps_error err = { 0 };

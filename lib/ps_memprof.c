@@ -114,6 +114,7 @@ void ps_memprof_release(struct ps_memprof *m)
 		ps_launch_terminate(&m->child, SIGKILL, 1.0);
 	if (m->uprobes_on)
 		ps_uprobes_release(&m->uprobes);
+	ps_faults_release(&m->faults);
 	ps_heap_release(&m->heap);
 	ps_symbols_release(&m->symbols);
 	ps_stacks_release(&m->stacks);
@@ -412,8 +413,8 @@ static void start_uprobes(struct ps_memprof *m)
 	ps_preflight_read(&pf);
 	if (!path || ps_uprobes_start(&m->uprobes, m->child.pid, path, (uint32_t)m->untracked_proc,
 				      &m->heap, &m->procs, &pf, &err) < 0) {
-		snprintf(m->uprobe_note, sizeof(m->uprobe_note), "%s",
-			 err.msg[0] ? err.msg : "out of memory");
+		snprintf(m->uprobe_note, sizeof(m->uprobe_note), "%s%s%s",
+			 err.msg[0] ? err.msg : "out of memory", err.hint[0] ? ": " : "", err.hint);
 		ps_uprobes_release(&m->uprobes);
 		free(path);
 		return;
@@ -428,6 +429,22 @@ static void start_uprobes(struct ps_memprof *m)
 		 "not classified)", m->cfg.argv[0], m->uprobe_cost_us);
 }
 
+/* Page faults with their stacks, armed while the program is stopped at exec. */
+static void start_faults(struct ps_memprof *m)
+{
+	struct ps_error err = { 0 };
+
+	if (m->cfg.no_faults) {
+		snprintf(m->faults_note, sizeof(m->faults_note), "not asked for (--no-faults)");
+		return;
+	}
+	if (ps_faults_start(&m->faults, m->child.pid, m->cfg.fault_period, &m->procs, &err) < 0) {
+		snprintf(m->faults_note, sizeof(m->faults_note), "%s%s%s", err.msg,
+			 err.hint[0] ? ": " : "", err.hint);
+		ps_faults_release(&m->faults);
+	}
+}
+
 static bool should_stop(const struct ps_memprof *m, uint64_t now)
 {
 	return (m->cfg.stop && *m->cfg.stop) ||
@@ -437,6 +454,8 @@ static bool should_stop(const struct ps_memprof *m, uint64_t now)
 /* --pid: no tracker can be loaded into a running program; its resident memory over time. */
 static int run_attached(struct ps_memprof *m, struct ps_error *err)
 {
+	snprintf(m->faults_note, sizeof(m->faults_note), "a running process (--pid): only "
+		 "launched programs have their page faults sampled");
 	char path[64], exe[256] = "";
 	struct ps_heap_proc *p;
 	int64_t proc;
@@ -502,6 +521,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			start_uprobes(m);
 		}
 	}
+	start_faults(m);
 	rc = ps_launch_release_stop(&m->child, err);
 	if (rc < 0) {
 		ps_launch_abort(&m->child);
@@ -515,6 +535,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		if (check_alive)
 			next_alive = now + ALIVE_CHECK_NS;
 		delivered = read_round(m, check_alive, false);
+		ps_faults_poll(&m->faults);
 		if (m->uprobes_on && ps_uprobes_poll(&m->uprobes, false) > 0)
 			delivered++;
 		if (m->untracked_proc >= 0 && !m->child.exited)
@@ -539,6 +560,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		}
 	}
 	read_round(m, true, true);
+	ps_faults_poll(&m->faults);
+	m->faults_total = ps_faults_count(&m->faults);
 	m->end_ns = ps_now_ns();
 	if (m->uprobes_on) {
 		ps_uprobes_poll(&m->uprobes, true);
@@ -553,7 +576,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
 {
 	m->symbols.demangle = m->cfg.demangle;
-	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
+	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0 ||
+	    (m->faults.on && ps_symbols_resolve(&m->symbols, &m->faults.stacks) < 0))
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "ps_error.h"
+#include "ps_faults.h"
 #include "ps_heap.h"
 #include "ps_launch.h"
 #include "ps_leakscan.h"
@@ -49,6 +50,8 @@ struct ps_memprof_config {
 	double duration_s;       /* <= 0: until the target ends or stop is set */
 	double kill_grace_s;     /* SIGTERM -> SIGKILL delay */
 	bool demangle;
+	unsigned fault_period;   /* page faults per stack sample (0: PS_FAULTS_DEFAULT_PERIOD) */
+	bool no_faults;          /* do not sample page faults */
 	/* Set to a signal number by a signal handler: stop, passing that
 	 * signal on to the target. */
 	volatile sig_atomic_t *stop;
@@ -86,7 +89,10 @@ struct ps_memprof {
 	struct ps_uprobes uprobes;
 	bool uprobes_on;
 	double uprobe_cost_us;    /* measured per probe hit; 0 if unknown */
-	char uprobe_note[512];    /* why uprobes could not be used, if they could not */
+	char uprobe_note[1100];   /* why uprobes could not be used, if they could not */
+	struct ps_faults faults;  /* page faults with their stacks */
+	char faults_note[1100];   /* why they are not sampled, if they are not */
+	uint64_t faults_total;    /* counted, at the end */
 };
 
 /* Finds the tracker library next to the perfscope binary (or installed). */

@@ -15,7 +15,8 @@
 #include "ps_util.h"
 
 const char *const ps_memreport_files[] = {
-	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded", NULL,
+	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded",
+	"faults.folded", NULL,
 };
 
 static const char *const api_names[PS_MEM_API_COUNT] = {
@@ -47,12 +48,38 @@ static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; 
 static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
 static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
 
+/* The tracker's own frames (a page fault taken under a hooked malloc) are not the program's. */
+static bool tracker_frame(const struct ps_memprof *m, const struct ps_sym *sym)
+{
+	return m->preload[0] && strcmp(m->modules.mods[sym->module].path, m->preload) == 0;
+}
+
+/* The frames of a stack, outermost first, inlined functions expanded. */
+static int fold_frames(struct ps_folded *f, const struct ps_memprof *m, const struct ps_stacks *ss,
+		       const struct ps_stack *st)
+{
+	const uint32_t *frames = ps_stack_frames(ss, st);
+	char name[1024];
+
+	for (uint32_t i = st->nframes; i-- > 0;) {
+		uint32_t count;
+		const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
+
+		if (tracker_frame(m, syms))
+			continue;
+		for (uint32_t k = count; k-- > 0;)
+			if (ps_folded_frame(f, ps_report_frame_name(&m->symbols, &syms[k], name,
+								  sizeof(name))) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* comm;outermost;...;caller of malloc */
 static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const struct ps_heap_site *s,
 		     uint64_t weight)
 {
 	const struct ps_heap_proc *p = m->heap.proc[s->proc];
-	char name[1024];
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
@@ -60,21 +87,34 @@ static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const stru
 	if (s->stack < 0) {
 		if (ps_folded_frame(f, "[unknown stack]") < 0)
 			return -1;
-	} else {
-		const struct ps_stack *st = &m->stacks.stacks[s->stack];
-		const uint32_t *frames = ps_stack_frames(&m->stacks, st);
-
-		for (uint32_t i = st->nframes; i-- > 0;) {
-			uint32_t count;
-			const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
-
-			for (uint32_t k = count; k-- > 0;)
-				if (ps_folded_frame(f, ps_report_frame_name(&m->symbols, &syms[k], name,
-									  sizeof(name))) < 0)
-					return -1;
-		}
+	} else if (fold_frames(f, m, &m->stacks, &m->stacks.stacks[s->stack]) < 0) {
+		return -1;
 	}
 	return ps_folded_end(f, weight);
+}
+
+/* Page faults: comm;outermost;...;the code that touched the page */
+static int write_faults_folded(FILE *fp, const struct ps_memprof *m)
+{
+	const struct ps_stacks *ss = &m->faults.stacks;
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < ss->nstacks; i++) {
+		const struct ps_stack *st = &ss->stacks[i];
+		const struct ps_thread_instance *t = &m->procs.threads[st->thread];
+
+		ps_folded_begin(&f);
+		if (ps_folded_frame(&f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
+		    fold_frames(&f, m, ss, st) < 0 || ps_folded_end(&f, st->count * m->faults.period) < 0)
+			goto out;
+	}
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
 }
 
 static int write_folded(FILE *fp, const struct ps_memprof *m, site_weight_fn weight)
@@ -331,20 +371,22 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 	return o;
 }
 
-static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)
+static cJSON *frames_json(const struct ps_memprof *m, const struct ps_stacks *ss, int64_t stack)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const struct ps_stack *st;
 	const uint32_t *frames;
 
-	if (s->stack < 0)
+	if (stack < 0)
 		return arr;
-	st = &m->stacks.stacks[s->stack];
-	frames = ps_stack_frames(&m->stacks, st);
+	st = &ss->stacks[stack];
+	frames = ps_stack_frames(ss, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
 		uint32_t count;
 		const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
 
+		if (tracker_frame(m, syms))
+			continue;
 		for (uint32_t k = 0; k < count; k++) {
 			cJSON *o = cJSON_CreateObject();
 
@@ -360,6 +402,11 @@ static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *
 		}
 	}
 	return arr;
+}
+
+static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)
+{
+	return frames_json(m, &m->stacks, s->stack);
 }
 
 static const struct ps_heap *sort_heap;
@@ -416,6 +463,62 @@ static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
+}
+
+#define TOP_FAULT_STACKS 20
+
+static const struct ps_stacks *sort_stacks;
+
+static int cmp_stack_count(const void *a, const void *b)
+{
+	const struct ps_stack *x = &sort_stacks->stacks[*(const uint32_t *)a];
+	const struct ps_stack *y = &sort_stacks->stacks[*(const uint32_t *)b];
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Page faults: how many, and the stacks that took the most. */
+static cJSON *faults_json(const struct ps_memprof *m)
+{
+	const struct ps_faults *f = &m->faults;
+	const struct ps_stacks *ss = &f->stacks;
+	cJSON *o = cJSON_CreateObject(), *top;
+	uint64_t total = m->faults_total;
+	uint32_t *order;
+
+	cJSON_AddBoolToObject(o, "sampled", f->on);
+	if (m->faults_note[0])
+		cJSON_AddStringToObject(o, "note", m->faults_note);
+	else
+		cJSON_AddNullToObject(o, "note");
+	cJSON_AddNumberToObject(o, "period", f->on ? f->period : 0);
+	cJSON_AddNumberToObject(o, "faults", (double)total);
+	cJSON_AddNumberToObject(o, "samples", (double)f->sampler.stats.samples);
+	cJSON_AddNumberToObject(o, "lost", (double)f->sampler.stats.lost);
+	top = cJSON_AddArrayToObject(o, "top");
+	order = malloc((ss->nstacks + 1) * sizeof(*order));
+	if (!order)
+		return o;
+	for (size_t i = 0; i < ss->nstacks; i++)
+		order[i] = (uint32_t)i;
+	sort_stacks = ss;
+	qsort(order, ss->nstacks, sizeof(*order), cmp_stack_count);
+	sort_stacks = NULL;
+	for (size_t i = 0; i < ss->nstacks && i < TOP_FAULT_STACKS; i++) {
+		const struct ps_stack *st = &ss->stacks[order[i]];
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(t, "pid", m->procs.threads[st->thread].pid);
+		cJSON_AddNumberToObject(t, "samples", (double)st->count);
+		cJSON_AddNumberToObject(t, "share", f->sampler.stats.samples ?
+					(double)st->count / (double)f->sampler.stats.samples : 0);
+		cJSON_AddItemToObject(t, "stack", frames_json(m, ss, order[i]));
+		cJSON_AddItemToArray(top, t);
+	}
+	free(order);
+	return o;
 }
 
 static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opts *o)
@@ -537,6 +640,7 @@ static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memr
 	for (size_t i = 0; i < m->heap.nprocs; i++)
 		cJSON_AddItemToArray(procs, process_json(&m->heap, (uint32_t)i, rank));
 	cJSON_AddItemToObject(root, "sites", sites_json(m, order));
+	cJSON_AddItemToObject(root, "page_faults", faults_json(m));
 	rc = ps_json_print(fp, root);
 	root = NULL;
 out:
@@ -567,6 +671,8 @@ static int write_one(const struct ps_memprof *m, const char *dir, const char *na
 	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
 		if (strcmp(name, folded[i].name) == 0)
 			rc = write_folded(out.fp, m, folded[i].weight);
+	if (strcmp(name, "faults.folded") == 0)
+		rc = write_faults_folded(out.fp, m);
 	if (rc < 0) {
 		ps_outfile_abort(&out);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);

@@ -108,7 +108,8 @@ static void decode_sample(struct cursor *c, const struct ps_rec_format *fmt,
 	out->time = take_u64(c);
 	out->cpu = take_u32(c);
 	(void)take_u32(c);
-	out->u.sample.period = take_u64(c);
+	/* without PERF_SAMPLE_PERIOD (page faults: see ps_faults.c) a sample is one period */
+	out->u.sample.period = fmt->sample_type & PERF_SAMPLE_PERIOD ? take_u64(c) : 1;
 	out->u.sample.nr = take_u64(c);
 	if (c->bad || out->u.sample.nr > (uint64_t)(c->end - c->p) / 8) {
 		c->bad = true;

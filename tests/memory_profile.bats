@@ -181,6 +181,16 @@ check() {
 	check '.processes[0] | .mallinfo.in_use >= .live_at_end.bytes and .mallinfo.in_use <= .live_at_end.bytes * 1.01' \
 		'.processes[0] | {mallinfo, live_at_end}'
 	check '.processes[0].rss.at_exit | .pss > 0 and .pss <= .bytes' '.processes[0].rss.at_exit'
+	# the 65,536 pages of the 256 MiB were made resident by memset in
+	# mode_frag (with 4 KiB pages: transparent huge pages fault less often)
+	check '.page_faults.sampled and .page_faults.lost == 0' '.page_faults | del(.top)'
+	if ! grep -q '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+		check '.page_faults.faults >= 65536 and .page_faults.faults < 65536 * 1.05' '.page_faults | del(.top)'
+	fi
+	check '[.page_faults.top[] | select(any(.stack[]; .function == "mode_frag")) | .share] | add >= 0.95' \
+		'[.page_faults.top[] | {share, f: [.stack[:3][] | .function]}]'
+	# faults.folded: samples times the period, nearly all under mode_frag
+	awk '{ n = $NF; total += n; if ($0 ~ /;mode_frag(_\[i\])?;/) frag += n } END { exit !(frag >= 0.95 * total && total >= 60000) }' "$out/faults.folded"
 	# at exit the resident memory still held all 256 MiB, and that was its peak
 	check '.processes[0].rss.at_exit.anon >= 256 * 1048576' '.processes[0].rss.at_exit'
 	check '.processes[0].rss.peak.anon >= .processes[0].rss.at_exit.anon' '.processes[0].rss.peak'
@@ -221,6 +231,22 @@ check() {
 	[ "$status" -eq 0 ]
 	check '[.sites[] | select(.stack[0].function == "leak_n") | .leaks.unclassified] == [{"blocks": 1, "bytes": 4321}]' \
 		'[.sites[] | {f: .stack[0].function, leaks}]'
+}
+
+@test "an unprivileged user: exact leaks and page faults; a static program says why uprobes failed" {
+	require_nobody "$PERFSCOPE" "$WL/memwork" "$WL/memwork-static"
+	run as_nobody "$PERFSCOPE" memory-profile -q -o "$nobody_dir/out" -- "$WL/memwork" leaks
+	[ "$status" -eq 0 ] || { rm -rf "$nobody_dir"; echo "$output"; return 1; }
+	json="$nobody_dir/out/memory.json"
+	check '.processes[0].leaks.definite == {"blocks": 108, "bytes": 8798208}' '.processes[0].leaks'
+	check '.page_faults.sampled and .page_faults.faults > 0' '.page_faults | del(.top)'
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	if [ "$paranoid" -ge 2 ]; then
+		run as_nobody "$PERFSCOPE" memory-profile -o "$nobody_dir/out2" -- "$WL/memwork-static" leak 100
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"uprobes on its allocator could not be used either: perf_event_open refused"*"perf_event_paranoid"* ]]
+	fi
+	rm -rf "$nobody_dir"
 }
 
 @test "a program with its own malloc: said up front, its allocations not claimed" {

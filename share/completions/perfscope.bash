@@ -13,14 +13,15 @@ _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
-    --sample-bytes --sample-seed --no-demangle -q --quiet -h --help --"
+    --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
 {
     case "$1" in
         -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
-        --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed)
+        --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed | \
+        --fault-period)
             return 0 ;;
     esac
     return 1
