@@ -19,6 +19,8 @@
 /* After the launched program ends, how long its children may go on. */
 #define CHILDREN_GRACE_NS (1000ull * 1000 * 1000)
 #define ALIVE_CHECK_NS (20ull * 1000 * 1000)
+#define IDLE_SLEEP_MIN_NS (1000u * 1000)
+#define IDLE_SLEEP_MAX_NS (8000u * 1000)
 
 extern char **environ;
 
@@ -262,7 +264,7 @@ static bool has_newer_image(const struct ps_memread *rd, const struct ps_memfile
 
 static void end_file(struct ps_memprof *m, struct ps_memfile *f, bool execed)
 {
-	ps_memread_poll(f, true, apply_cb, m);
+	ps_memread_poll(f, true, PS_MEMREAD_NOW, apply_cb, m);
 	f->end = f->exit_seen ? PS_MEMFILE_EXITED : execed ? PS_MEMFILE_EXECED : PS_MEMFILE_VANISHED;
 	/* a process stopped in exit() whose scan never came: let it go */
 	if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING)
@@ -297,10 +299,11 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 			f->user = (void *)(uintptr_t)(proc + 1);
 			m->heap.proc[proc]->rss.every_ns = interval_ns(m);
 		}
-		delivered += ps_memread_poll(f, false, apply_cb, m);
+		delivered += ps_memread_poll(f, false, final ? PS_MEMREAD_NOW : PS_MEMREAD_WHEN_DUE,
+					     apply_cb, m);
 		ps_rss_sample(&m->heap.proc[proc_of(f)]->rss, (pid_t)f->pid, ps_now_ns());
 		if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING) {
-			delivered += ps_memread_poll(f, false, apply_cb, m);
+			delivered += ps_memread_poll(f, false, PS_MEMREAD_NOW, apply_cb, m);
 			scan_for_leaks(m, f);
 		}
 		newer = has_newer_image(&m->reader, f);
@@ -308,6 +311,14 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 			end_file(m, f, newer);
 	}
 	return delivered;
+}
+
+static bool any_unread(const struct ps_memread *rd)
+{
+	for (size_t i = 0; i < rd->nfiles; i++)
+		if (rd->files[i].end == PS_MEMFILE_LIVE && ps_memread_unread(&rd->files[i]))
+			return true;
+	return false;
 }
 
 static bool all_ended(const struct ps_memread *rd)
@@ -496,6 +507,7 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 {
 	uint64_t next_progress, next_alive = 0, main_ended_at = 0, kill_at = 0;
+	uint64_t idle_sleep_ns = IDLE_SLEEP_MIN_NS;
 	char **env;
 	int rc;
 
@@ -553,10 +565,16 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			kill_at = UINT64_MAX;
 		}
 		report_progress(m, now, &next_progress);
-		if (!delivered) {
-			struct timespec ms = { 0, 1000 * 1000 };
+		/* rounds with nothing written back off to IDLE_SLEEP_MAX_NS: a
+		 * quiet program should not share its CPUs with a busy poller */
+		if (delivered || any_unread(&m->reader)) {
+			idle_sleep_ns = IDLE_SLEEP_MIN_NS;
+		} else {
+			struct timespec ts = { 0, (long)idle_sleep_ns };
 
-			nanosleep(&ms, NULL);
+			nanosleep(&ts, NULL);
+			if (idle_sleep_ns < IDLE_SLEEP_MAX_NS)
+				idle_sleep_ns *= 2;
 		}
 	}
 	read_round(m, true, true);

@@ -199,7 +199,38 @@ static bool before(const struct ps_mem_rec *a, const struct ps_mem_rec *b)
 	return a->type != PS_MEM_REC_ALLOC && b->type == PS_MEM_REC_ALLOC;
 }
 
-uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, void *ctx)
+#define FENCE_EVERY_NS (10u * 1000 * 1000)
+#define FENCE_FILL (PS_MEM_RING_BYTES / 8)
+
+bool ps_memread_unread(const struct ps_memfile *f)
+{
+	for (unsigned i = 0; i < PS_MEM_SLOTS; i++)
+		if (__atomic_load_n(&f->h->slots[i].head, __ATOMIC_ACQUIRE) != f->h->slots[i].tail)
+			return true;
+	return false;
+}
+
+static bool fence_due(struct ps_memfile *f)
+{
+	uint64_t now = ps_now_ns();
+	bool unread = false;
+
+	for (unsigned i = 0; i < PS_MEM_SLOTS; i++) {
+		uint64_t used = __atomic_load_n(&f->h->slots[i].head, __ATOMIC_ACQUIRE) - f->h->slots[i].tail;
+
+		if (used >= FENCE_FILL)
+			return true;
+		unread |= used != 0;
+	}
+	if (!unread) {
+		f->last_fence_ns = now;	/* nothing waits: the clock starts at the next record */
+		return false;
+	}
+	return now - f->last_fence_ns >= FENCE_EVERY_NS;
+}
+
+uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, enum ps_memread_when poll,
+			 ps_memread_fn fn, void *ctx)
 {
 	struct cursor cur[PS_MEM_SLOTS];
 	const unsigned char *data = (const unsigned char *)f->h + sizeof(*f->h);
@@ -208,7 +239,15 @@ uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, voi
 
 	if (f->corrupt)
 		return 0;
+	/*
+	 * The fence interrupts every CPU the program runs on: taken when a ring
+	 * fills up, or records have waited FENCE_EVERY_NS, not on every poll
+	 * (sampling mode writes a record every few tens of microseconds).
+	 */
+	if (!drain && (poll == PS_MEMREAD_WHEN_DUE ? !fence_due(f) : !ps_memread_unread(f)))
+		return 0;
 	if (!drain) {
+		f->last_fence_ns = ps_now_ns();
 		/* Clock first, then the busy marks: see ps_memproto.h. */
 		__atomic_store_n(&f->h->reader_ns, ps_now_ns(), __ATOMIC_RELEASE);
 		limit = f->h->clock == PS_MEM_CLOCK_TSC ? ps_mem_rdtsc() : ps_now_ns();

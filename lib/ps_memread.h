@@ -32,6 +32,7 @@ struct ps_memfile {
 	bool corrupt;                 /* a record made no sense: reading stopped */
 	bool exit_seen;               /* the EXIT record arrived */
 	void *user;                   /* the consumer's per-process state */
+	uint64_t last_fence_ns;       /* when records were last taken (CLOCK_MONOTONIC) */
 };
 
 struct ps_memread {
@@ -52,11 +53,21 @@ int ps_memread_discover(struct ps_memread *mr);
 
 typedef void (*ps_memread_fn)(struct ps_memfile *f, const struct ps_mem_rec *r, void *ctx);
 
+/* True when a ring of f holds records not delivered yet. */
+bool ps_memread_unread(const struct ps_memfile *f);
+
+/* When a poll takes records (each take fences the program's CPUs). */
+enum ps_memread_when {
+	PS_MEMREAD_WHEN_DUE,    /* a ring is filling, or records waited 10 ms */
+	PS_MEMREAD_NOW,         /* whatever is there (before a leak scan, say) */
+};
+
 /*
  * Delivers the records of `f` that are safe to order now (all of them when
  * `drain`), oldest first.  Returns how many.
  */
-uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, ps_memread_fn fn, void *ctx);
+uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, enum ps_memread_when poll,
+			 ps_memread_fn fn, void *ctx);
 
 /* A record time of `f`, in CLOCK_MONOTONIC nanoseconds. */
 uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t);

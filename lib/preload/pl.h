@@ -168,26 +168,41 @@ static inline bool pl_sample_skip(size_t size)
  * true to record the allocation. */
 PL_HIDDEN bool pl_sample_crossed(void);
 
-#define PL_SAMPLE_FILTER_SIZE (1u << 16)
-extern PL_HIDDEN uint64_t pl_sample_filter_bits[PL_SAMPLE_FILTER_SIZE / 64];
+/*
+ * A sampled block carries 16 bytes of its own just before it: a tag (a
+ * constant mixed with the block's address) and the distance back to the
+ * block the real allocator returned.  So free() knows a sampled block by
+ * reading the 8 bytes at p - 16, which for any other block is the
+ * allocator's own chunk header, in the cache line free() reads anyway:
+ * no table, no lock, no limit on how many are live.
+ */
+#define PL_SAMPLE_TAG 0x7073616d706c6564ull
+#define PL_SAMPLE_PREFIX 16
 
-/* Blocks are 16-byte aligned: their low bits carry nothing. */
-static inline size_t pl_sample_slot(uint64_t addr, size_t size)
+static inline bool pl_sample_tagged(const void *p)
 {
-	return (size_t)((addr >> 4) ^ (addr >> 20)) & (size - 1);
+	uint64_t tag;
+
+	__builtin_memcpy(&tag, (const unsigned char *)p - PL_SAMPLE_PREFIX, sizeof(tag));
+	return tag == (PL_SAMPLE_TAG ^ (uint64_t)(uintptr_t)p);
 }
 
-/* False when p is surely not a sampled block: nearly every free, answered
- * from a bitmap that stays in the L1 cache, without a lock. */
-static inline bool pl_sample_maybe(const void *p)
+/* The block the real allocator returned for sampled block p. */
+static inline void *pl_sample_base(void *p)
 {
-	size_t f = pl_sample_slot((uint64_t)(uintptr_t)p, PL_SAMPLE_FILTER_SIZE);
+	uint64_t back;
 
-	return __atomic_load_n(&pl_sample_filter_bits[f / 64], __ATOMIC_RELAXED) & (1ull << (f % 64));
+	__builtin_memcpy(&back, (unsigned char *)p - 8, sizeof(back));
+	return (unsigned char *)p - back;
 }
-/* The sampled blocks, so that only their frees are recorded. */
-PL_HIDDEN bool pl_sample_remember(void *p);
-PL_HIDDEN bool pl_sample_forget(void *p);
+
+/*
+ * A sampled block of `bytes` aligned to `align` (zeroed if `zero`), from
+ * the real allocator with room for the tag in front; NULL on failure.
+ */
+PL_HIDDEN void *pl_sample_alloc(size_t bytes, size_t align, bool zero);
+/* The usable size of sampled block p. */
+PL_HIDDEN size_t pl_sample_usable(void *p);
 
 /* pl_exitstate.c: the exit registers and mallinfo into the header */
 PL_HIDDEN void pl_exitstate_write(struct ps_mem_header *h);

@@ -82,8 +82,7 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
 			   const struct pl_context *ctx)
 {
 	if (s) {
-		/* a sampled block whose free could not be watched is not recorded */
-		if (p && (!pl_sampling || pl_sample_remember(p)))
+		if (p)
 			pl_record_alloc(s, api, p, bytes, ctx);
 		pl_leave(s);
 	}
@@ -98,20 +97,26 @@ static void *tracked_alloc(enum ps_mem_api api, void *p, size_t bytes, struct ps
  * because the caller's context must be taken in the exported function's own
  * frame.
  */
-#define TRACKED(api, call, bytes, boot_align) do { \
+#define TRACKED(api, call, bytes, align, zero) do { \
 		struct pl_context ctx_; \
 		if (__builtin_expect(pl_sample_skip(bytes), 1)) \
 			return call; \
 		PL_CALLER(ctx_); \
-		TRACKED_SLOW(api, call, bytes, boot_align, ctx_); \
+		TRACKED_SLOW(api, call, bytes, align, zero, ctx_); \
 	} while (0)
 
-#define TRACKED_SLOW(api, call, bytes, boot_align, ctx) do { \
-		if (!resolved()) \
-			return pl_boot_alloc(bytes, boot_align); \
-		if (pl_sampling && (pl_self.in_hook || !pl_tracking || !pl_sample_crossed())) \
-			return call; \
+/* A sampled allocation is made by pl_sample_alloc, with its tag in front. */
+#define TRACKED_SLOW(api, call, bytes, align, zero, ctx) do { \
 		uint64_t t0_ = 0; \
+		if (!resolved()) \
+			return pl_boot_alloc(bytes, align); \
+		if (pl_sampling) { \
+			if (pl_self.in_hook || !pl_tracking || ((align) & ((align) - 1)) || \
+			    !pl_sample_crossed()) \
+				return call; \
+			struct ps_mem_slot *s_ = pl_enter(&t0_); \
+			return tracked_alloc(api, pl_sample_alloc(bytes, align, zero), bytes, s_, &(ctx)); \
+		} \
 		struct ps_mem_slot *s_ = pl_enter(&t0_); \
 		return tracked_alloc(api, call, bytes, s_, &(ctx)); \
 	} while (0)
@@ -144,7 +149,7 @@ static __attribute__((noinline)) void *malloc_tracked(size_t n)
 	struct pl_context ctx;
 
 	CALLER_OF_TAIL_CALLED(ctx, malloc);
-	TRACKED_SLOW(PS_MEM_API_MALLOC, pl_real.malloc(n), n, 16, ctx);
+	TRACKED_SLOW(PS_MEM_API_MALLOC, pl_real.malloc(n), n, 16, false, ctx);
 }
 
 EXPORT PL_FRAMELESS void *malloc(size_t n)
@@ -159,17 +164,17 @@ static __attribute__((noinline)) void free_tracked(void *p)
 {
 	struct ps_mem_slot *s;
 	uint64_t t0 = 0;
+	void *block = p;
 
 	if (!p || pl_boot_owns(p) || !resolved())
 		return;
-	if (pl_sampling && (pl_self.in_hook || !pl_sample_forget(p))) {
-		pl_real.free(p);
-		return;
-	}
+	/* in sampling mode only sampled (tagged) blocks come here */
+	if (pl_sampling)
+		block = pl_sample_base(p);
 	s = pl_enter(&t0);
 	if (s)
 		record_free(s, PS_MEM_API_FREE, p, t0);
-	pl_real.free(p);
+	pl_real.free(block);
 	if (s)
 		pl_leave(s);
 }
@@ -177,7 +182,7 @@ static __attribute__((noinline)) void free_tracked(void *p)
 EXPORT void free(void *p)
 {
 	/* sampling mode: a block that was not sampled is only the real free */
-	if (__builtin_expect(pl_sampling && !pl_sample_maybe(p) && !pl_boot_owns(p), 1))
+	if (__builtin_expect(pl_sampling && p && !pl_boot_owns(p) && !pl_sample_tagged(p), 1))
 		pl_real.free(p);
 	else
 		free_tracked(p);
@@ -189,7 +194,7 @@ static __attribute__((noinline)) void *calloc_tracked(size_t n, size_t m, size_t
 
 	CALLER_OF_TAIL_CALLED(ctx, calloc);
 	/* the boot arena is static memory: already zero */
-	TRACKED_SLOW(PS_MEM_API_CALLOC, pl_real.calloc(n, m), bytes, 16, ctx);
+	TRACKED_SLOW(PS_MEM_API_CALLOC, pl_real.calloc(n, m), bytes, 16, true, ctx);
 }
 
 EXPORT PL_FRAMELESS void *calloc(size_t n, size_t m)
@@ -203,6 +208,49 @@ EXPORT PL_FRAMELESS void *calloc(size_t n, size_t m)
 	if (__builtin_expect(pl_sample_skip(bytes), 1))
 		return pl_real.calloc(n, m);
 	return calloc_tracked(n, m, bytes);
+}
+
+/*
+ * realloc in sampling mode: the real realloc when neither the old block nor
+ * the new one is sampled; else a move (a sampled block has its tag in
+ * front, which the real realloc would not carry), recorded as a free and
+ * an allocation of the sampled sides.
+ */
+static void *sampled_realloc(enum ps_mem_api api, void *p, size_t bytes, const struct pl_context *ctx)
+{
+	bool was = p && pl_sample_tagged(p);
+	bool take = bytes && !pl_self.in_hook && !pl_sample_skip(bytes) && pl_tracking &&
+		    pl_sample_crossed();
+	struct ps_mem_slot *s = NULL;
+	size_t old;
+	uint64_t t0 = 0;
+	void *r;
+
+	if (!was && !take)
+		return pl_real.realloc(p, bytes);
+	if (bytes == 0) {
+		free(p);	/* glibc's realloc(p, 0) frees p and returns NULL */
+		return NULL;
+	}
+	old = !p ? 0 : was ? pl_sample_usable(p) : pl_real.malloc_usable_size(p);
+	if (!pl_self.in_hook)
+		s = pl_enter(&t0);
+	r = take ? pl_sample_alloc(bytes, 16, false) : pl_real.malloc(bytes);
+	if (r) {
+		if (p)
+			memcpy(r, p, old < bytes ? old : bytes);
+		if (was && s)
+			record_free(s, api, p, t0);
+		if (p)
+			pl_real.free(was ? pl_sample_base(p) : p);
+		if (take && s)
+			pl_record_alloc(s, api, r, bytes, ctx);
+	} else {
+		errno = ENOMEM;	/* the old block stays as it was */
+	}
+	if (s)
+		pl_leave(s);
+	return r;
 }
 
 /* realloc and reallocarray: a free of the old block and a new allocation. */
@@ -219,25 +267,8 @@ static void *tracked_realloc(enum ps_mem_api api, void *p, size_t bytes,
 			memcpy(r, p, bytes < pl_boot_size(p) ? bytes : pl_boot_size(p));
 		return r;
 	}
-	if (pl_sampling && !pl_self.in_hook) {
-		bool was = p && pl_sample_forget(p);
-		bool take = bytes && !pl_sample_skip(bytes) && pl_tracking && pl_sample_crossed();
-
-		if (!was && !take)
-			return real(p, bytes);
-		s = pl_enter(&t0);
-		r = real(p, bytes);
-		if (was && !r && bytes)
-			pl_sample_remember(p);	/* failed: p is still there */
-		if (s) {
-			if (was && (r || bytes == 0))
-				record_free(s, api, p, t0);
-			if (take && r && pl_sample_remember(r))
-				pl_record_alloc(s, api, r, bytes, ctx);
-			pl_leave(s);
-		}
-		return r;
-	}
+	if (pl_sampling)
+		return sampled_realloc(api, p, bytes, ctx);
 	s = pl_enter(&t0);
 	r = real(p, bytes);
 	if (s) {
@@ -287,9 +318,21 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		*out = pl_boot_alloc(n, align);
 		return *out ? 0 : ENOMEM;
 	}
-	if (pl_sampling && (pl_self.in_hook || !pl_tracking || pl_sample_skip(n) ||
-			    !pl_sample_crossed()))
-		return pl_real.posix_memalign(out, align, n);
+	if (pl_sampling) {
+		void *p;
+
+		if (pl_self.in_hook || !pl_tracking || pl_sample_skip(n) || align % sizeof(void *) ||
+		    (align & (align - 1)) || !pl_sample_crossed())
+			return pl_real.posix_memalign(out, align, n);
+		s = pl_enter(&t0);
+		p = pl_sample_alloc(n, align, false);
+		PL_CALLER(ctx);
+		tracked_alloc(PS_MEM_API_POSIX_MEMALIGN, p, n, s, &ctx);
+		if (!p)
+			return ENOMEM;
+		*out = p;
+		return 0;
+	}
 	s = pl_enter(&t0);
 	rc = pl_real.posix_memalign(out, align, n);
 	PL_CALLER(ctx);
@@ -299,17 +342,17 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-	TRACKED(PS_MEM_API_ALIGNED_ALLOC, pl_real.aligned_alloc(align, n), n, align);
+	TRACKED(PS_MEM_API_ALIGNED_ALLOC, pl_real.aligned_alloc(align, n), n, align, false);
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-	TRACKED(PS_MEM_API_MEMALIGN, pl_real.memalign(align, n), n, align);
+	TRACKED(PS_MEM_API_MEMALIGN, pl_real.memalign(align, n), n, align, false);
 }
 
 EXPORT void *valloc(size_t n)
 {
-	TRACKED(PS_MEM_API_VALLOC, pl_real.valloc(n), n, 4096);
+	TRACKED(PS_MEM_API_VALLOC, pl_real.valloc(n), n, 4096, false);
 }
 
 /* pvalloc rounds the size up to whole pages: that is what is recorded. */
@@ -317,7 +360,7 @@ EXPORT void *pvalloc(size_t n)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = n ? (n + page - 1) & ~(page - 1) : page;
 
-	TRACKED(PS_MEM_API_PVALLOC, pl_real.pvalloc(n), bytes, page);
+	TRACKED(PS_MEM_API_PVALLOC, pl_real.pvalloc(n), bytes, page, false);
 }
 
 EXPORT size_t malloc_usable_size(void *p)
@@ -326,5 +369,7 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	if (pl_boot_owns(p))
 		return pl_boot_size(p);
-	return resolved() ? pl_real.malloc_usable_size(p) : 0;
+	if (!resolved())
+		return 0;
+	return pl_sampling && pl_sample_tagged(p) ? pl_sample_usable(p) : pl_real.malloc_usable_size(p);
 }

@@ -6,11 +6,8 @@
  * probability 1 - e^(-s/N), which perfscope divides by.
  *
  * The unsampled path costs a subtraction (pl_sample_skip, inline in the
- * hooks).  A free must know whether its block was sampled: a bitmap small
- * enough to stay in the L1 cache answers "no" for nearly all of them
- * without a lock (pl_sample_maybe; its bits mirror counts kept beside it),
- * and the exact set, behind a spin lock, is only asked on the bitmap's
- * rare "maybe".
+ * hooks).  A sampled block is allocated with a tag in front of it
+ * (pl_sample_tagged), so its free is known without a table.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -19,18 +16,10 @@
 
 #include "pl.h"
 
-#define FILTER_SIZE PL_SAMPLE_FILTER_SIZE   /* 8 KiB of bits */
-#define SET_SIZE (1u << 16)     /* sampled blocks live at once, at most */
-
 PL_HIDDEN bool pl_sampling;
 static double mean_bytes;
 static uint64_t seed;
 
-static uint16_t filter[FILTER_SIZE];   /* counts: wider than the blocks that can share one */
-PL_HIDDEN uint64_t pl_sample_filter_bits[FILTER_SIZE / 64];   /* bit i: filter[i] != 0 */
-static uint64_t set[SET_SIZE];
-static unsigned set_count;
-static int set_lock;
 
 PL_HIDDEN PL_TLS struct pl_sample_thread pl_sample_self;
 
@@ -51,11 +40,6 @@ void pl_sample_init(void)
 
 void pl_sample_reset(void)
 {
-	memset(filter, 0, sizeof(filter));
-	memset(pl_sample_filter_bits, 0, sizeof(pl_sample_filter_bits));
-	memset(set, 0, sizeof(set));
-	set_count = 0;
-	set_lock = 0;
 	pl_sample_self.started = false;
 }
 
@@ -92,86 +76,32 @@ bool pl_sample_crossed(void)
 	return true;
 }
 
-/* Only called with the lock held. */
-static void filter_add(size_t i, int delta)
+void *pl_sample_alloc(size_t bytes, size_t align, bool zero)
 {
-	filter[i] = (uint16_t)(filter[i] + delta);
-	if (filter[i])
-		__atomic_fetch_or(&pl_sample_filter_bits[i / 64], 1ull << (i % 64), __ATOMIC_RELAXED);
+	size_t prefix = align > PL_SAMPLE_PREFIX ? align : PL_SAMPLE_PREFIX, total;
+	unsigned char *base, *p;
+	uint64_t tag, back = prefix;
+
+	if (__builtin_add_overflow(bytes, prefix, &total))
+		return NULL;
+	if (prefix == PL_SAMPLE_PREFIX)
+		base = zero ? pl_real.calloc(1, total) : pl_real.malloc(total);
 	else
-		__atomic_fetch_and(&pl_sample_filter_bits[i / 64], ~(1ull << (i % 64)), __ATOMIC_RELAXED);
+		base = pl_real.memalign(align, total);
+	if (!base)
+		return NULL;
+	if (zero && prefix != PL_SAMPLE_PREFIX)
+		memset(base, 0, total);
+	p = base + prefix;
+	tag = PL_SAMPLE_TAG ^ (uint64_t)(uintptr_t)p;
+	memcpy(p - PL_SAMPLE_PREFIX, &tag, sizeof(tag));
+	memcpy(p - 8, &back, sizeof(back));
+	return p;
 }
 
-static void lock(void)
+size_t pl_sample_usable(void *p)
 {
-	while (__atomic_exchange_n(&set_lock, 1, __ATOMIC_ACQUIRE))
-		;
-}
+	unsigned char *base = pl_sample_base(p);
 
-static void unlock(void)
-{
-	__atomic_store_n(&set_lock, 0, __ATOMIC_RELEASE);
-}
-
-bool pl_sample_remember(void *p)
-{
-	uint64_t a = (uint64_t)(uintptr_t)p;
-	bool ok = false;
-
-	lock();
-	if (set_count + 1 < SET_SIZE / 2) {
-		size_t i = pl_sample_slot(a, SET_SIZE);
-
-		while (set[i])
-			i = (i + 1) & (SET_SIZE - 1);
-		set[i] = a;
-		set_count++;
-		filter_add(pl_sample_slot(a, FILTER_SIZE), 1);
-		ok = true;
-	}
-	unlock();
-	return ok;
-}
-
-/* Removes with backward shifting, so probes never meet tombstones. */
-static void set_remove_at(size_t hole)
-{
-	size_t i = hole;
-
-	for (;;) {
-		size_t home;
-
-		i = (i + 1) & (SET_SIZE - 1);
-		if (!set[i])
-			break;
-		home = pl_sample_slot(set[i], SET_SIZE);
-		if (((i - home) & (SET_SIZE - 1)) >= ((i - hole) & (SET_SIZE - 1))) {
-			set[hole] = set[i];
-			hole = i;
-		}
-	}
-	set[hole] = 0;
-}
-
-bool pl_sample_forget(void *p)
-{
-	uint64_t a = (uint64_t)(uintptr_t)p;
-	bool found = false;
-
-	size_t f = pl_sample_slot(a, FILTER_SIZE);
-
-	if (!pl_sample_maybe(p))
-		return false;
-	lock();
-	for (size_t i = pl_sample_slot(a, SET_SIZE); set[i]; i = (i + 1) & (SET_SIZE - 1)) {
-		if (set[i] == a) {
-			set_remove_at(i);
-			set_count--;
-			filter_add(f, -1);
-			found = true;
-			break;
-		}
-	}
-	unlock();
-	return found;
+	return pl_real.malloc_usable_size(base) - (size_t)((unsigned char *)p - base);
 }
