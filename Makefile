@@ -78,6 +78,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# System call names by number, from the C library's <sys/syscall.h>.
+GEN := $(BUILD)/gen
+$(GEN)/ps_syscall_names.h:
+	@mkdir -p $(dir $@)
+	$(Q)echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/\t[\2] = "\1",/p' > $@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+$(BUILD)/lib/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
+
 $(LIBPERFSCOPE): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
+#include "../lib/ps_outfile.h"
 #include "../lib/ps_util.h"
 #include "cli.h"
 
@@ -101,4 +103,35 @@ struct cli_usage cli_own_usage(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return (struct cli_usage){ .cpu_s = ps_self_cpu_seconds(), .peak_rss_kb = ru.ru_maxrss };
+}
+
+int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err)
+{
+	char path[4096];
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
+			     strerror(errno));
+		ps_error_hint(err, "choose another place with --output-dir");
+		return PS_E_OUTPUT;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, probe);
+	return ps_outfile_check(path, err);
+}
+
+int cli_parse_duration(const char *cmd, const char *arg, double *out)
+{
+	if (cli_parse_double(arg, out) < 0)
+		return cli_usage_error(cmd, "--duration takes a positive number of seconds, not '%s'", arg);
+	return 0;
+}
+
+int cli_parse_pid(const char *cmd, const char *arg, pid_t *out)
+{
+	unsigned long v;
+
+	if (cli_parse_uint(arg, 0x7fffffff, &v) < 0)
+		return cli_usage_error(cmd, "--pid takes a process id, not '%s'", arg);
+	*out = (pid_t)v;
+	return 0;
 }

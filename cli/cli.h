@@ -15,6 +15,7 @@
 #define PERFSCOPE_CLI_H
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include "../lib/ps_error.h"
 
@@ -46,6 +47,9 @@ int cmd_cpu_profile(int argc, char **argv);
 extern const char cmd_memory_profile_help[];
 int cmd_memory_profile(int argc, char **argv);
 
+extern const char cmd_profile_help[];
+int cmd_profile(int argc, char **argv);
+
 /* Prints "perfscope: MSG" and the hint, returns the exit code for err. */
 int cli_fail(const struct ps_error *err);
 /* Prints a usage error for `cmd` and returns EXIT_USAGE. */
@@ -55,6 +59,9 @@ int cli_exit_code(int ps_code);
 /* Parses a strictly positive number; returns 0 or -1. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* --duration and --pid values: 0, or a usage error printed for `cmd` and EXIT_USAGE. */
+int cli_parse_duration(const char *cmd, const char *arg, double *out);
+int cli_parse_pid(const char *cmd, const char *arg, pid_t *out);
 /* Index of s in names[0..n), or -1. */
 int cli_parse_choice(const char *s, const char *const names[], int n);
 
@@ -64,6 +71,12 @@ int cli_parse_choice(const char *s, const char *const names[], int n);
  */
 extern volatile sig_atomic_t cli_stop_signal;
 void cli_install_stop_signals(void);
+
+/*
+ * Creates the output directory `dir` if needed and checks that `probe`
+ * (a file name) can be written there; 0 or PS_E_OUTPUT set in err.
+ */
+int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err);
 
 /* perfscope's own cost, for the summaries and the benchmarks. */
 struct cli_usage {

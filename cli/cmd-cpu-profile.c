@@ -128,16 +128,12 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 			o->frequency = (unsigned)v;
 			break;
 		case 'd':
-			if (cli_parse_double(optarg, &o->duration) < 0)
-				return cli_usage_error("cpu-profile",
-						       "--duration takes a positive number of seconds, not '%s'",
-						       optarg);
+			if (cli_parse_duration("cpu-profile", optarg, &o->duration))
+				return EXIT_USAGE;
 			break;
 		case 'p':
-			if (cli_parse_uint(optarg, 0x7fffffff, &v) < 0)
-				return cli_usage_error("cpu-profile", "--pid takes a process id, not '%s'",
-						       optarg);
-			o->pid = (pid_t)v;
+			if (cli_parse_pid("cpu-profile", optarg, &o->pid))
+				return EXIT_USAGE;
 			break;
 		case OPT_CALL_GRAPH:
 			if ((choice = cli_parse_choice(optarg, call_graph_names, 3)) < 0)

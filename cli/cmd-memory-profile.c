@@ -112,16 +112,12 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 			o->output_dir = optarg;
 			break;
 		case 'd':
-			if (cli_parse_double(optarg, &o->duration) < 0)
-				return cli_usage_error("memory-profile",
-						       "--duration takes a positive number of seconds, not '%s'",
-						       optarg);
+			if (cli_parse_duration("memory-profile", optarg, &o->duration))
+				return EXIT_USAGE;
 			break;
 		case 'p':
-			if (cli_parse_uint(optarg, 0x7fffffff, &v) < 0)
-				return cli_usage_error("memory-profile", "--pid takes a process id, not '%s'",
-						       optarg);
-			o->pid = (pid_t)v;
+			if (cli_parse_pid("memory-profile", optarg, &o->pid))
+				return EXIT_USAGE;
 			break;
 		case OPT_INTERVAL:
 			if (cli_parse_double(optarg, &o->interval) < 0 || o->interval < 0.01)
@@ -174,21 +170,6 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 	if (o->pid && o->sample_bytes)
 		return cli_usage_error("memory-profile", "sampling applies to a launched command, not --pid");
 	return -1;
-}
-
-/* Creates the output directory if needed and checks that reports can go there. */
-static int prepare_output_dir(const char *dir, struct ps_error *err)
-{
-	char probe[4096];
-
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
-			     strerror(errno));
-		ps_error_hint(err, "choose another place with --output-dir");
-		return PS_E_OUTPUT;
-	}
-	snprintf(probe, sizeof(probe), "%s/memory.json", dir);
-	return ps_outfile_check(probe, err);
 }
 
 static void show_progress(const struct ps_memprof_progress *pr, void *ctx)
@@ -451,7 +432,7 @@ static int profile(const struct mem_options *o)
 	int rc, status;
 
 	if (o->output_dir) {
-		rc = prepare_output_dir(o->output_dir, &err);
+		rc = cli_prepare_output_dir(o->output_dir, "memory.json", &err);
 		if (rc < 0)
 			return cli_fail(&err);
 	} else {
@@ -480,7 +461,7 @@ static int profile(const struct mem_options *o)
 	}
 	rc = ps_memprof_finish(&m, &err);
 	if (rc == 0 && !o->output_dir)
-		rc = prepare_output_dir(dir, &err);
+		rc = cli_prepare_output_dir(dir, "memory.json", &err);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_memreport_write_all(&m, dir, &ropts, &err);

@@ -7,6 +7,9 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{ "profile", cmd_profile,
+	  "The whole picture in one run: on-CPU stacks, system calls, metrics",
+	  cmd_profile_help },
 	{ "cpu-profile", cmd_cpu_profile,
 	  "Sample CPU stacks of a program and write a folded flame graph or JSON",
 	  cmd_cpu_profile_help },

@@ -181,6 +181,13 @@ static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
 	return rc == 0 ? choose_unwinder(p, err) : rc;
 }
 
+static int start_hooks(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
+{
+	const struct ps_cpuprof_hooks *h = p->cfg.hooks;
+
+	return h && h->start ? h->start(h->ctx, pid, err) : 0;
+}
+
 static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 {
 	int rc = ps_launch_start(p->cfg.argv, NULL, &p->child, err);
@@ -193,6 +200,8 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 	/* The exec is done: what it mapped so far is only in /proc. */
 	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
 	rc = start_sampler(p, err);
+	if (rc == 0)
+		rc = start_hooks(p, p->child.pid, err);
 	if (rc < 0) {
 		ps_launch_abort(&p->child);
 		return rc;
@@ -219,7 +228,8 @@ static int start_attached_ptrace(struct ps_cpuprof *p, struct ps_error *err)
 	if (rc < 0)
 		return rc;
 	ps_procs_synthesize(&p->procs, (uint32_t)pid);
-	return switch_to_ptrace(p, err);
+	rc = switch_to_ptrace(p, err);
+	return rc < 0 ? rc : start_hooks(p, pid, err);
 }
 
 static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
@@ -240,6 +250,8 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 		return start_attached_ptrace(p, err);
 	if (rc == 0)
 		rc = choose_unwinder(p, err);
+	if (rc == 0)
+		rc = start_hooks(p, pid, err);
 	if (rc < 0)
 		return rc;
 	/* Maps after the events: a library mapped in between is in both. */
@@ -378,6 +390,8 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 			read_round(p);
 		}
 		now = ps_now_ns();
+		if (p->cfg.hooks && p->cfg.hooks->round)
+			p->cfg.hooks->round(p->cfg.hooks->ctx, now);
 		report_progress(p, now, &next_progress);
 		if (should_stop(p, now))
 			break;
@@ -390,6 +404,8 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 		ps_perf_disable(&p->perf);
 		read_round(p);
 	}
+	if (p->cfg.hooks && p->cfg.hooks->stop)
+		p->cfg.hooks->stop(p->cfg.hooks->ctx);
 	p->sampling_cpu_s = ps_self_cpu_seconds();
 	if (p->launched && !p->target_ended)
 		end_launched_target(p);

@@ -54,6 +54,17 @@ enum ps_sampler_kind {
 	PS_SAMPLER_PTRACE,
 };
 
+/* Collectors that run in the same session (perfscope profile). */
+struct ps_cpuprof_hooks {
+	/* The target is stopped at its exec (or running, attached): arm what they need. */
+	int (*start)(void *ctx, pid_t pid, struct ps_error *err);
+	/* Once per round, after the CPU samples are read. */
+	void (*round)(void *ctx, uint64_t now_ns);
+	/* Sampling is over: read what is left. */
+	void (*stop)(void *ctx);
+	void *ctx;
+};
+
 struct ps_cpuprof_config {
 	char *const *argv;          /* command to launch, or NULL with attach_pid */
 	pid_t attach_pid;
@@ -72,6 +83,7 @@ struct ps_cpuprof_config {
 	/* Called about once a second while sampling (may be NULL). */
 	void (*progress)(const struct ps_cpuprof_progress *p, void *ctx);
 	void *progress_ctx;
+	const struct ps_cpuprof_hooks *hooks;  /* may be NULL */
 };
 
 

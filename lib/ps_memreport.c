@@ -650,44 +650,33 @@ out:
 	return rc;
 }
 
-static int write_one(const struct ps_memprof *m, const char *dir, const char *name,
-		     const struct ps_memreport_opts *o, struct ps_error *err)
+struct write_ctx {
+	const struct ps_memprof *m;
+	const struct ps_memreport_opts *o;
+};
+
+static int write_file(FILE *fp, const char *name, const void *ctx)
 {
 	static const struct { const char *name; site_weight_fn weight; } folded[] = {
 		{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
 		{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
 	};
-	struct ps_outfile out;
-	char path[4096];
-	int rc;
+	const struct write_ctx *c = ctx;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	rc = ps_outfile_open(&out, path, err);
-	if (rc < 0)
-		return rc;
-	rc = -1;
 	if (strcmp(name, "memory.json") == 0)
-		rc = write_json(out.fp, m, o);
+		return write_json(fp, c->m, c->o);
+	if (strcmp(name, "faults.folded") == 0)
+		return write_faults_folded(fp, c->m);
 	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
 		if (strcmp(name, folded[i].name) == 0)
-			rc = write_folded(out.fp, m, folded[i].weight);
-	if (strcmp(name, "faults.folded") == 0)
-		rc = write_faults_folded(out.fp, m);
-	if (rc < 0) {
-		ps_outfile_abort(&out);
-		return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
-	}
-	return ps_outfile_commit(&out, err);
+			return write_folded(fp, c->m, folded[i].weight);
+	return -1;
 }
 
 int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
-	for (const char *const *name = ps_memreport_files; *name; name++) {
-		int rc = write_one(m, dir, *name, o, err);
+	struct write_ctx c = { m, o };
 
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return ps_outfile_write_dir(dir, ps_memreport_files, write_file, &c, err);
 }

@@ -123,3 +123,26 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	ps_outfile_abort(out);
 	return 0;
 }
+
+int ps_outfile_write_dir(const char *dir, const char *const *names, ps_outfile_writer write,
+			 const void *ctx, struct ps_error *err)
+{
+	for (const char *const *name = names; *name; name++) {
+		struct ps_outfile out;
+		char path[4096];
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, *name);
+		rc = ps_outfile_open(&out, path, err);
+		if (rc < 0)
+			return rc;
+		if (write(out.fp, *name, ctx) < 0) {
+			ps_outfile_abort(&out);
+			return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
+		}
+		rc = ps_outfile_commit(&out, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -26,4 +26,14 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err);
 /* Drops the temporary (error paths). */
 void ps_outfile_abort(struct ps_outfile *out);
 
+/*
+ * Writes DIR/NAME for each of `names` (NULL-ended) with write(fp, name,
+ * ctx), each through its own temporary file, so each is complete or
+ * absent; stops at the first failure (write returning < 0 means out of
+ * memory).
+ */
+typedef int (*ps_outfile_writer)(FILE *fp, const char *name, const void *ctx);
+int ps_outfile_write_dir(const char *dir, const char *const *names, ps_outfile_writer write,
+			 const void *ctx, struct ps_error *err);
+
 #endif

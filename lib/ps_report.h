@@ -37,6 +37,10 @@ int ps_report_write(const struct ps_report_writer *w, const char *path,
 		    const struct ps_cpuprof *p, const struct ps_report_opts *o,
 		    struct ps_error *err);
 
+/* The CPU profile's JSON object (metadata, functions, threads, processes, stacks). */
+struct cJSON;
+struct cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o);
+
 /* A display frame's name with its kind suffix (_[i], _[k]) into buf. */
 const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sym *s,
 				 char *buf, size_t len);

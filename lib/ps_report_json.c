@@ -193,19 +193,37 @@ static cJSON *stacks(const struct ps_cpuprof *p)
 	return arr;
 }
 
-static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o)
 {
 	cJSON *root = cJSON_CreateObject();
 
 	if (!root)
-		return -1;
-	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
-	cJSON_AddStringToObject(root, "kind", "cpu-profile");
+		return NULL;
 	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
 	cJSON_AddItemToObject(root, "functions", functions(p));
 	cJSON_AddItemToObject(root, "threads", threads(p));
 	cJSON_AddItemToObject(root, "processes", processes(p));
 	cJSON_AddItemToObject(root, "stacks", stacks(p));
+	return root;
+}
+
+static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject(), *cpu = ps_report_json_cpu(p, o), *item;
+
+	if (!root || !cpu) {
+		cJSON_Delete(root);
+		cJSON_Delete(cpu);
+		return -1;
+	}
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "cpu-profile");
+	/* the same keys, at the top level */
+	while ((item = cpu->child)) {
+		cJSON_DetachItemViaPointer(cpu, item);
+		cJSON_AddItemToObject(root, item->string, item);
+	}
+	cJSON_Delete(cpu);
 	return ps_json_print(fp, root);
 }
 

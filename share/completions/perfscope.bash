@@ -1,16 +1,19 @@
 # bash completion for perfscope                              -*- shell-script -*-
 #
-# Completes subcommands, "help COMMAND", the options of cpu-profile and
+# Completes subcommands, "help COMMAND", the options of profile, cpu-profile and
 # memory-profile and their values, and the profiled command after "--".  Works with or without the
 # bash-completion package; uses its helpers when they are loaded.
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="cpu-profile memory-profile"
+_perfscope_commands="profile cpu-profile memory-profile"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
     -q --quiet -h --help --"
+
+_perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
+    --no-syscalls --no-demangle -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
     --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
@@ -132,12 +135,14 @@ _perfscope()
             fi ;;
         cpu-profile)
             _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_cpu_profile_opts" ;;
-        memory-profile)
+        profile | memory-profile)
             # -o is a directory here
             if [[ ${COMP_WORDS[COMP_CWORD - 1]} == -o ]]; then
                 _perfscope_complete_value --output-dir "$cur"
             else
-                _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_memory_profile_opts"
+                local opts=$_perfscope_memory_profile_opts
+                [[ $cmd == profile ]] && opts=$_perfscope_profile_opts
+                _perfscope_profile_command $((cmd_index + 1)) "$opts"
             fi ;;
     esac
 }

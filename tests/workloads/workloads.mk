@@ -19,7 +19,7 @@ WL_CFLAGS = -O2 -g -fno-omit-frame-pointer -Wall -Wextra
 WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
-               shortlived syscalls exitwith demo marker spin ownalloc
+               shortlived syscalls exitwith demo marker spin ownalloc iowork
 WL_LIBS := libhot.so plugin.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
@@ -79,6 +79,10 @@ $(WL_BIN)/memwork: $(WORKLOAD_DIR)/memwork.c | $(WL_BIN)
 	$(CC) $(WL_NOFP_CFLAGS) -pthread -o $@ $<
 
 # No dynamic loader: nothing can be preloaded into it.
+# Static: no dynamic loader reads files before main, so its I/O counts are its own.
+$(WL_BIN)/iowork: $(WORKLOAD_DIR)/iowork.c | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -static -o $@ $<
+
 $(WL_BIN)/memwork-static: $(WORKLOAD_DIR)/memwork.c | $(WL_BIN)
 	$(CC) $(WL_NOFP_CFLAGS) -static -pthread -o $@ $<
 

@@ -1,0 +1,273 @@
+/*
+ * perfscope profile: the whole picture in one run: on-CPU stacks, system
+ * calls, process and machine metrics; written into a directory, with a
+ * summary on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../lib/ps_outfile.h"
+#include "../lib/ps_profile.h"
+#include "../lib/ps_profreport.h"
+#include "../lib/ps_report.h"
+#include "../lib/ps_util.h"
+
+#define KILL_GRACE_S 2.0
+#define DEFAULT_FREQUENCY 99
+
+const char cmd_profile_help[] =
+	"Usage: perfscope profile [options] [--] COMMAND [ARGS...]\n"
+	"       perfscope profile [options] --pid PID\n"
+	"\n"
+	"Run COMMAND (or watch process PID) and record, in one run, where its time\n"
+	"goes: on-CPU stacks, every system call (count, errors, latency\n"
+	"percentiles, bytes) and its process and machine metrics over time.\n"
+	"Sections the kernel or the permissions refuse are left out with a note;\n"
+	"the rest is written.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output-dir DIR   where to write (default: a new directory\n"
+	"                         perfscope-profile-NAME-YYYYMMDD-HHMMSS)\n"
+	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
+	"                         SIGTERM, and SIGKILL 2 s later\n"
+	"  -p, --pid PID          profile a running process (it keeps running)\n"
+	"  -F, --frequency HZ     on-CPU samples per second per thread (default 99)\n"
+	"      --interval SECS    read process and machine metrics this often\n"
+	"                         (default 1, at least 0.1)\n"
+	"      --no-syscalls      do not trace system calls\n"
+	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"  -q, --quiet            no summary\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Files written: report.json (everything), cpu.folded (on-CPU stacks for\n"
+	"flame graphs).\n"
+	"\n"
+	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
+	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
+	"perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
+	"4 profiling not permitted, 5 output not writable, 126 not executable,\n"
+	"127 command not found.\n";
+
+struct prof_options {
+	const char *output_dir;
+	double duration, interval;
+	pid_t pid;
+	unsigned long frequency;
+	bool quiet, no_demangle, no_syscalls;
+	char **argv;
+};
+
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS };
+
+static const struct option long_options[] = {
+	{ "output-dir", required_argument, NULL, 'o' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "frequency", required_argument, NULL, 'F' },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct prof_options *o)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:d:p:F:qh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output_dir = optarg;
+			break;
+		case 'd':
+			if (cli_parse_duration("profile", optarg, &o->duration))
+				return EXIT_USAGE;
+			break;
+		case 'p':
+			if (cli_parse_pid("profile", optarg, &o->pid))
+				return EXIT_USAGE;
+			break;
+		case 'F':
+			if (cli_parse_uint(optarg, 100000, &o->frequency) < 0)
+				return cli_usage_error("profile",
+						       "--frequency takes samples per second (1 to 100000), not '%s'",
+						       optarg);
+			break;
+		case OPT_INTERVAL:
+			if (cli_parse_double(optarg, &o->interval) < 0 || o->interval < 0.1)
+				return cli_usage_error("profile",
+						       "--interval takes a number of seconds of at least 0.1, not '%s'",
+						       optarg);
+			break;
+		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
+		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			fputs(cmd_profile_help, stdout);
+			return 0;
+		case ':':
+			return cli_usage_error("profile", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("profile", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->argv && !o->pid)
+		return cli_usage_error("profile", "give a command to run, or --pid PID");
+	if (o->argv && o->pid)
+		return cli_usage_error("profile", "give either a command or --pid, not both");
+	return -1;
+}
+
+/* perfscope-profile-NAME-YYYYMMDD-HHMMSS */
+static char *default_dir(const struct prof_options *o)
+{
+	char stamp[32], *path = NULL, comm_path[64], *comm = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!o->argv) {
+		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)o->pid);
+		comm = ps_read_file(comm_path, NULL);
+		if (comm)
+			comm[strcspn(comm, "\n/")] = '\0';
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (asprintf(&path, "perfscope-profile-%s-%s", o->argv ? ps_basename(o->argv[0]) :
+		     comm ? comm : "process", stamp) < 0)
+		path = NULL;
+	free(comm);
+	return path;
+}
+
+static void print_syscalls(const struct ps_profile *p)
+{
+	size_t n;
+	int *order;
+
+	if (!p->syscalls_section.on) {
+		fprintf(stderr, "  system calls: not traced: %s\n", p->syscalls_section.note);
+		return;
+	}
+	order = ps_profreport_syscall_order(p, &n);
+	fprintf(stderr, "  system calls: %llu traced%s; by total time:\n",
+		(unsigned long long)p->syscalls.events / 2,
+		p->syscalls.lost ? " (some lost: the report is marked incomplete)" : "");
+	for (size_t i = 0; order && i < n && i < 8; i++) {
+		const struct ps_syscall_stat *st = &p->syscalls.stats[order[i]];
+		char buf[32];
+
+		fprintf(stderr, "   %-16s %9llu calls %10.3f s  p50 %8.1f us  p99 %9.1f us%s\n",
+			ps_syscall_name(order[i], buf, sizeof(buf)), (unsigned long long)st->count,
+			(double)st->total_ns / 1e9, (double)ps_syscall_quantile(st, 0.5) / 1e3,
+			(double)ps_syscall_quantile(st, 0.99) / 1e3, st->errors ? "  (errors)" : "");
+	}
+	free(order);
+}
+
+static void print_summary(const struct ps_profile *p, const char *dir)
+{
+	const struct ps_cpuprof *c = &p->cpu;
+	const struct ps_cpureport *r = &c->report;
+	struct cli_usage use = cli_own_usage();
+
+	fprintf(stderr, "perfscope: profile of pid %d: %.2f s, %llu on-CPU samples\n", (int)c->target_pid,
+		c->end_ns > c->start_ns ? (double)(c->end_ns - c->start_ns) / 1e9 : 0.0,
+		(unsigned long long)c->sampler.stats.samples);
+	if (p->tracefs_note[0])
+		fprintf(stderr, "  note: %s\n", p->tracefs_note);
+	if (r->nfuncs && r->funcs[0].self)
+		fprintf(stderr, "  on CPU, top functions by self time:\n");
+	for (size_t i = 0; i < r->nfuncs && i < 5 && r->funcs[i].self; i++) {
+		const struct ps_func *f = &r->funcs[i];
+		struct ps_sym s = { .name = f->name, .module = f->module, .kind = PS_SYM_FUNC };
+		char name[1024];
+
+		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)r->total,
+			ps_report_frame_name(&c->symbols, &s, name, sizeof(name)));
+	}
+	print_syscalls(p);
+	if (!p->metrics_section.on)
+		fprintf(stderr, "  metrics: not read: %s\n", p->metrics_section.note);
+	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
+		(double)use.peak_rss_kb / 1024.0);
+	if (dir)
+		fprintf(stderr, "  wrote %s/: report.json, cpu.folded\n", dir);
+}
+
+static int run(const struct prof_options *o)
+{
+	struct ps_profile_config cfg = {
+		.cpu = {
+			.argv = o->argv, .attach_pid = o->pid,
+			.frequency = o->frequency ? (unsigned)o->frequency : DEFAULT_FREQUENCY,
+			.duration_s = o->duration, .kernel_frames = true,
+			.call_graph = PS_CALL_GRAPH_AUTO, .demangle = !o->no_demangle,
+			.sampler = PS_SAMPLER_AUTO, .kill_grace_s = KILL_GRACE_S,
+			.stop = &cli_stop_signal,
+		},
+		.interval_s = o->interval, .no_syscalls = o->no_syscalls,
+	};
+	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION };
+	struct ps_error err = { 0 };
+	struct ps_profile *p = calloc(1, sizeof(*p));
+	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
+	int rc, status;
+
+	if (!p || !dir) {
+		free(p);
+		free(dir);
+		return EXIT_INTERNAL;
+	}
+	rc = cli_prepare_output_dir(dir, "report.json", &err);
+	if (rc == 0) {
+		cli_install_stop_signals();
+		rc = ps_profile_init(p, &cfg, &err);
+		if (rc == 0)
+			rc = ps_profile_run(p, &err);
+	}
+	if (rc < 0) {
+		ps_profile_release(p);
+		free(p);
+		if (!o->output_dir)
+			rmdir(dir);
+		free(dir);
+		return cli_fail(&err);
+	}
+	status = ps_cpuprof_exit_status(&p->cpu);
+	rc = ps_profile_finish(p, &err);
+	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
+	if (rc == 0)
+		rc = ps_profreport_write_all(p, dir, &ropts, &err);
+	if (!o->quiet)
+		print_summary(p, rc == 0 ? dir : NULL);
+	if (rc < 0)
+		status = cli_fail(&err);
+	ps_profile_release(p);
+	free(p);
+	free(dir);
+	return status;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct prof_options o = { 0 };
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	return run(&o);
+}

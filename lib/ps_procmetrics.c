@@ -1,0 +1,151 @@
+/*
+ * A process's and the machine's vital signs over time (ps_procmetrics.h).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ps_procmetrics.h"
+#include "ps_util.h"
+
+void ps_procmetrics_init(struct ps_procmetrics *m, pid_t pid, uint64_t every_ns)
+{
+	memset(m, 0, sizeof(*m));
+	m->pid = pid;
+	m->every_ns = every_ns;
+	m->ticks_per_s = sysconf(_SC_CLK_TCK);
+	if (m->ticks_per_s <= 0)
+		m->ticks_per_s = 100;
+	m->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+void ps_procmetrics_release(struct ps_procmetrics *m)
+{
+	free(m->pts);
+	memset(m, 0, sizeof(*m));
+}
+
+/* "Name:  value" in a /proc text file; 0 when absent. */
+static uint64_t named_value(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+
+	return at ? strtoull(at + strlen(name), NULL, 10) : 0;
+}
+
+static int read_stat(pid_t pid, struct ps_metrics_point *pt, long ticks)
+{
+	char path[64], *text, *p;
+	unsigned long long minflt, majflt, utime, stime, threads, rss_pages;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	/* after the command name, which may hold spaces and parentheses */
+	p = strrchr(text, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu %*u %llu %llu %*d %*d %*d "
+			 "%*d %llu %*u %*u %*u %llu", &minflt, &majflt, &utime, &stime, &threads,
+			 &rss_pages) != 6) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	pt->minflt = minflt;
+	pt->majflt = majflt;
+	pt->utime_ns = utime * (1000000000ull / (uint64_t)ticks);
+	pt->stime_ns = stime * (1000000000ull / (uint64_t)ticks);
+	pt->threads = threads;
+	pt->rss_bytes = rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	return 0;
+}
+
+static uint64_t count_fds(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	uint64_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void read_io(pid_t pid, struct ps_metrics_point *pt)
+{
+	char path[64], *text;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return;
+	pt->rchar = named_value(text, "rchar:");
+	pt->wchar = named_value(text, "wchar:");
+	pt->read_bytes = named_value(text, "\nread_bytes:");
+	pt->write_bytes = named_value(text, "\nwrite_bytes:");
+	pt->io_known = true;
+	free(text);
+}
+
+static void read_machine(struct ps_metrics_point *pt)
+{
+	char *stat = ps_read_file("/proc/stat", NULL), *mem = ps_read_file("/proc/meminfo", NULL);
+	unsigned long long v[8] = { 0 };
+
+	if (stat && sscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+		/* user nice system idle iowait irq softirq steal */
+		pt->cpu_total_ticks = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+		pt->cpu_busy_ticks = pt->cpu_total_ticks - v[3] - v[4];
+	}
+	if (mem) {
+		pt->mem_total = named_value(mem, "MemTotal:") * 1024;
+		pt->mem_available = named_value(mem, "MemAvailable:") * 1024;
+	}
+	free(stat);
+	free(mem);
+}
+
+int ps_procmetrics_read(pid_t pid, uint64_t now_ns, struct ps_metrics_point *out)
+{
+	long ticks = sysconf(_SC_CLK_TCK);
+
+	memset(out, 0, sizeof(*out));
+	out->time_ns = now_ns;
+	if (read_stat(pid, out, ticks > 0 ? ticks : 100) < 0)
+		return -1;
+	out->fds = count_fds(pid);
+	read_io(pid, out);
+	read_machine(out);
+	return 0;
+}
+
+int ps_procmetrics_sample(struct ps_procmetrics *m, uint64_t now_ns, bool force)
+{
+	struct ps_metrics_point pt;
+
+	if (!force && now_ns < m->next_ns)
+		return 0;
+	if (ps_procmetrics_read(m->pid, now_ns, &pt) < 0)
+		return -1;
+	if (!m->pts && !(m->pts = malloc(PS_METRICS_MAX_POINTS * sizeof(*m->pts))))
+		return 0;
+	if (m->n == PS_METRICS_MAX_POINTS) {
+		for (size_t i = 0; i < PS_METRICS_MAX_POINTS / 2; i++)
+			m->pts[i] = m->pts[2 * i];
+		m->n = PS_METRICS_MAX_POINTS / 2;
+		m->every_ns *= 2;
+	}
+	m->pts[m->n++] = pt;
+	m->next_ns = now_ns + m->every_ns;
+	return 0;
+}

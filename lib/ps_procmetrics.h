@@ -1,0 +1,54 @@
+/*
+ * ps_procmetrics: a process's and the machine's vital signs over time,
+ * read from /proc at an interval: CPU time (user, system), resident memory,
+ * threads, open descriptors, I/O (/proc/PID/io), page faults; the
+ * machine's CPU use (/proc/stat) and memory (/proc/meminfo).
+ *
+ * Points are cumulative counters as read; rates (CPU %, bytes/s) are the
+ * differences between neighbours.  The series is bounded: when full, every
+ * other point goes and the interval doubles.
+ */
+#ifndef PS_PROCMETRICS_H
+#define PS_PROCMETRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ps_metrics_point {
+	uint64_t time_ns;
+	/* the process */
+	uint64_t utime_ns, stime_ns;      /* CPU time so far (clock ticks: 10 ms grain) */
+	uint64_t rss_bytes;
+	uint64_t threads, fds;
+	uint64_t minflt, majflt;
+	uint64_t rchar, wchar;            /* bytes through read/write-like calls */
+	uint64_t read_bytes, write_bytes; /* bytes the storage layer moved */
+	bool io_known;                    /* /proc/PID/io was readable */
+	/* the machine */
+	uint64_t cpu_busy_ticks, cpu_total_ticks;
+	uint64_t mem_total, mem_available;
+};
+
+#define PS_METRICS_MAX_POINTS 1024
+
+struct ps_procmetrics {
+	pid_t pid;
+	struct ps_metrics_point *pts;
+	size_t n;
+	uint64_t every_ns, next_ns;
+	long ticks_per_s;
+	int ncpus;
+};
+
+void ps_procmetrics_init(struct ps_procmetrics *m, pid_t pid, uint64_t every_ns);
+void ps_procmetrics_release(struct ps_procmetrics *m);
+
+/* Reads a point if the interval has passed (or `force`); 0, or -1 when the process is gone. */
+int ps_procmetrics_sample(struct ps_procmetrics *m, uint64_t now_ns, bool force);
+
+/* Reads one point now. */
+int ps_procmetrics_read(pid_t pid, uint64_t now_ns, struct ps_metrics_point *out);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * The whole picture in one run (ps_profile.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ps_profile.h"
+#include "ps_util.h"
+
+#define DEFAULT_INTERVAL_NS (1000ull * 1000 * 1000)
+
+static void section_off(struct ps_profile_section *s, const struct ps_error *err)
+{
+	s->on = false;
+	snprintf(s->note, sizeof(s->note), "%s%s%s", err->msg, err->hint[0] ? ": " : "", err->hint);
+}
+
+static void start_syscalls(struct ps_profile *p, pid_t pid)
+{
+	struct ps_error err = { 0 };
+
+	if (p->cfg.no_syscalls) {
+		snprintf(p->syscalls_section.note, sizeof(p->syscalls_section.note),
+			 "not asked for (--no-syscalls)");
+		return;
+	}
+	if (ps_tracefs_open(&p->tracefs, &err) < 0 ||
+	    ps_syscalls_start(&p->syscalls, pid, &p->tracefs, &p->pf, &err) < 0) {
+		section_off(&p->syscalls_section, &err);
+		ps_syscalls_release(&p->syscalls);
+		return;
+	}
+	if (p->tracefs.mounted_here)
+		snprintf(p->tracefs_note, sizeof(p->tracefs_note),
+			 "tracefs was not mounted: perfscope mounted it at %s", p->tracefs.root);
+	p->syscalls_section.on = true;
+}
+
+/* The target is stopped at its exec (or running, attached): arm everything. */
+static int on_start(void *ctx, pid_t pid, struct ps_error *err)
+{
+	struct ps_profile *p = ctx;
+	uint64_t every = p->cfg.interval_s > 0 ? (uint64_t)(p->cfg.interval_s * 1e9) : DEFAULT_INTERVAL_NS;
+
+	(void)err;
+	start_syscalls(p, pid);
+	ps_procmetrics_init(&p->metrics, pid, every);
+	p->metrics_section.on = ps_procmetrics_sample(&p->metrics, ps_now_ns(), true) == 0;
+	if (!p->metrics_section.on)
+		snprintf(p->metrics_section.note, sizeof(p->metrics_section.note),
+			 "cannot read /proc/%d/stat", (int)pid);
+	return 0;
+}
+
+static void on_round(void *ctx, uint64_t now_ns)
+{
+	struct ps_profile *p = ctx;
+
+	ps_syscalls_poll(&p->syscalls, false);
+	if (p->metrics_section.on)
+		ps_procmetrics_sample(&p->metrics, now_ns, false);
+}
+
+static void on_stop(void *ctx)
+{
+	struct ps_profile *p = ctx;
+
+	ps_syscalls_poll(&p->syscalls, true);
+	/* the last reading, if the process is still there to read */
+	if (p->metrics_section.on)
+		ps_procmetrics_sample(&p->metrics, ps_now_ns(), true);
+}
+
+int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, struct ps_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = *cfg;
+	ps_preflight_read(&p->pf);
+	p->hooks = (struct ps_cpuprof_hooks){ .start = on_start, .round = on_round, .stop = on_stop,
+					      .ctx = p };
+	p->cfg.cpu.hooks = &p->hooks;
+	return ps_cpuprof_init(&p->cpu, &p->cfg.cpu, err);
+}
+
+int ps_profile_run(struct ps_profile *p, struct ps_error *err)
+{
+	return ps_cpuprof_run(&p->cpu, err);
+}
+
+int ps_profile_finish(struct ps_profile *p, struct ps_error *err)
+{
+	return ps_cpuprof_finish(&p->cpu, err);
+}
+
+void ps_profile_release(struct ps_profile *p)
+{
+	ps_syscalls_release(&p->syscalls);
+	ps_procmetrics_release(&p->metrics);
+	ps_cpuprof_release(&p->cpu);
+}

@@ -1,0 +1,248 @@
+/*
+ * The files of a profile (ps_profreport.h).
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_json.h"
+#include "ps_outfile.h"
+#include "ps_profreport.h"
+#include "ps_report.h"
+#include "ps_util.h"
+
+const char *const ps_profreport_files[] = { "report.json", "cpu.folded", NULL };
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static cJSON *section_json(const struct ps_profile_section *s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "collected", s->on);
+	if (s->note[0])
+		cJSON_AddStringToObject(o, "note", s->note);
+	else
+		cJSON_AddNullToObject(o, "note");
+	return o;
+}
+
+static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_opts *o)
+{
+	const struct ps_cpuprof *c = &p->cpu;
+	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *sections;
+
+	for (char *const *a = c->cfg.argv; a && *a; a++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
+	cJSON_AddNumberToObject(md, "pid", c->target_pid);
+	cJSON_AddBoolToObject(md, "attached", !c->launched);
+	cJSON_AddNumberToObject(md, "duration_s", c->end_ns > c->start_ns ? secs(c->end_ns - c->start_ns) : 0);
+	if (c->launched && c->child.exited) {
+		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&c->child));
+		cJSON_AddNumberToObject(md, "exit_signal", c->child.exit_signal);
+	} else {
+		cJSON_AddNullToObject(md, "exit_code");
+		cJSON_AddNullToObject(md, "exit_signal");
+	}
+	cJSON_AddStringToObject(md, "stopped_by", c->stopped_by_signal ? "signal" :
+				c->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
+	if (p->tracefs_note[0])
+		cJSON_AddStringToObject(md, "tracefs_note", p->tracefs_note);
+	else
+		cJSON_AddNullToObject(md, "tracefs_note");
+	sections = cJSON_AddObjectToObject(md, "sections");
+	cJSON_AddItemToObject(sections, "syscalls", section_json(&p->syscalls_section));
+	cJSON_AddItemToObject(sections, "metrics", section_json(&p->metrics_section));
+	return md;
+}
+
+static const struct ps_syscalls *sort_sc;
+
+static int cmp_syscall(const void *a, const void *b)
+{
+	const struct ps_syscall_stat *x = &sort_sc->stats[*(const int *)a];
+	const struct ps_syscall_stat *y = &sort_sc->stats[*(const int *)b];
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n)
+{
+	int *order = malloc(PS_SYSCALL_MAX * sizeof(*order));
+
+	*n = 0;
+	if (!order)
+		return NULL;
+	for (int i = 0; i < PS_SYSCALL_MAX; i++)
+		if (p->syscalls.stats[i].count)
+			order[(*n)++] = i;
+	sort_sc = &p->syscalls;
+	qsort(order, *n, sizeof(*order), cmp_syscall);
+	sort_sc = NULL;
+	return order;
+}
+
+static double us(uint64_t ns)
+{
+	return (double)ns / 1e3;
+}
+
+static cJSON *syscalls_json(const struct ps_profile *p)
+{
+	const struct ps_syscalls *s = &p->syscalls;
+	cJSON *o = cJSON_CreateObject(), *calls;
+	size_t n;
+	int *order;
+
+	cJSON_AddNumberToObject(o, "events", (double)s->events);
+	cJSON_AddNumberToObject(o, "lost_events", (double)s->lost);
+	cJSON_AddNumberToObject(o, "unmatched_exits", (double)s->unmatched);
+	cJSON_AddBoolToObject(o, "complete", p->syscalls_section.on && s->lost == 0);
+	calls = cJSON_AddArrayToObject(o, "calls");
+	order = ps_profreport_syscall_order(p, &n);
+	for (size_t i = 0; order && i < n; i++) {
+		const struct ps_syscall_stat *st = &s->stats[order[i]];
+		cJSON *c = cJSON_CreateObject(), *errs;
+		char buf[32];
+
+		cJSON_AddStringToObject(c, "name", ps_syscall_name(order[i], buf, sizeof(buf)));
+		cJSON_AddNumberToObject(c, "nr", order[i]);
+		cJSON_AddNumberToObject(c, "count", (double)st->count);
+		cJSON_AddNumberToObject(c, "errors", (double)st->errors);
+		errs = cJSON_AddObjectToObject(c, "errnos");
+		for (int k = 0; k < PS_ERRNO_SLOTS && st->errnos[k].count; k++) {
+			const char *name = strerrorname_np(st->errnos[k].err);
+
+			snprintf(buf, sizeof(buf), "%d", st->errnos[k].err);
+			cJSON_AddNumberToObject(errs, name ? name : buf, (double)st->errnos[k].count);
+		}
+		cJSON_AddNumberToObject(c, "total_s", secs(st->total_ns));
+		cJSON_AddNumberToObject(c, "avg_us", st->count ? us(st->total_ns) / (double)st->count : 0);
+		cJSON_AddNumberToObject(c, "p50_us", us(ps_syscall_quantile(st, 0.50)));
+		cJSON_AddNumberToObject(c, "p95_us", us(ps_syscall_quantile(st, 0.95)));
+		cJSON_AddNumberToObject(c, "p99_us", us(ps_syscall_quantile(st, 0.99)));
+		cJSON_AddNumberToObject(c, "max_us", us(st->max_ns));
+		cJSON_AddNumberToObject(c, "bytes", (double)st->bytes);
+		cJSON_AddItemToArray(calls, c);
+	}
+	free(order);
+	return o;
+}
+
+static const char *const metric_columns[] = {
+	"time_s", "cpu_user_pct", "cpu_system_pct", "rss_bytes", "threads", "fds",
+	"read_bytes_per_s", "write_bytes_per_s", "minor_faults_per_s", "major_faults_per_s",
+	"machine_cpu_pct", "machine_mem_pct",
+};
+#define NCOLS (sizeof(metric_columns) / sizeof(metric_columns[0]))
+
+/* Row i of the timeline: rates are from point i-1 to point i. */
+static void metric_row(const struct ps_procmetrics *m, size_t i, uint64_t start_ns, double *row)
+{
+	const struct ps_metrics_point *pt = &m->pts[i], *prev = i ? &m->pts[i - 1] : NULL;
+	double dt = prev && pt->time_ns > prev->time_ns ? secs(pt->time_ns - prev->time_ns) : 0;
+
+	memset(row, 0, NCOLS * sizeof(*row));
+	row[0] = pt->time_ns > start_ns ? secs(pt->time_ns - start_ns) : 0;
+	row[3] = (double)pt->rss_bytes;
+	row[4] = (double)pt->threads;
+	row[5] = (double)pt->fds;
+	if (pt->mem_total)
+		row[11] = 100.0 * (1.0 - (double)pt->mem_available / (double)pt->mem_total);
+	if (!prev || dt <= 0)
+		return;
+	row[1] = 100.0 * secs(pt->utime_ns - prev->utime_ns) / dt;
+	row[2] = 100.0 * secs(pt->stime_ns - prev->stime_ns) / dt;
+	if (pt->io_known && prev->io_known) {
+		row[6] = (double)(pt->rchar - prev->rchar) / dt;
+		row[7] = (double)(pt->wchar - prev->wchar) / dt;
+	}
+	row[8] = (double)(pt->minflt - prev->minflt) / dt;
+	row[9] = (double)(pt->majflt - prev->majflt) / dt;
+	if (pt->cpu_total_ticks > prev->cpu_total_ticks)
+		row[10] = 100.0 * (double)(pt->cpu_busy_ticks - prev->cpu_busy_ticks) /
+			  (double)(pt->cpu_total_ticks - prev->cpu_total_ticks);
+}
+
+static cJSON *metrics_json(const struct ps_profile *p)
+{
+	const struct ps_procmetrics *m = &p->metrics;
+	cJSON *o = cJSON_CreateObject(), *cols, *tl, *trends;
+	double (*rows)[NCOLS] = malloc((m->n + 1) * sizeof(*rows));
+	uint64_t start = p->cpu.start_ns;
+
+	cJSON_AddNumberToObject(o, "interval_s", secs(m->every_ns));
+	cols = cJSON_AddArrayToObject(o, "columns");
+	for (size_t c = 0; c < NCOLS; c++)
+		cJSON_AddItemToArray(cols, cJSON_CreateString(metric_columns[c]));
+	tl = cJSON_AddArrayToObject(o, "timeline");
+	trends = cJSON_AddObjectToObject(o, "trends");
+	if (!rows)
+		return o;
+	for (size_t i = 0; i < m->n; i++) {
+		cJSON *row = cJSON_CreateArray();
+
+		metric_row(m, i, start, rows[i]);
+		for (size_t c = 0; c < NCOLS; c++)
+			cJSON_AddItemToArray(row, cJSON_CreateNumber(rows[i][c]));
+		cJSON_AddItemToArray(tl, row);
+	}
+	/* the slope of each column per second, by least squares */
+	for (size_t c = 1; c < NCOLS; c++) {
+		double t[PS_METRICS_MAX_POINTS], v[PS_METRICS_MAX_POINTS];
+
+		for (size_t i = 0; i < m->n; i++) {
+			t[i] = rows[i][0];
+			v[i] = rows[i][c];
+		}
+		cJSON_AddNumberToObject(trends, metric_columns[c], ps_trend_slope(t, v, m->n));
+	}
+	free(rows);
+	return o;
+}
+
+static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_profreport_opts *o)
+{
+	struct ps_report_opts ro = { .version = o->version, .perfscope_cpu_s = o->perfscope_cpu_s };
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root)
+		return -1;
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "profile");
+	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
+	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu, &ro));
+	cJSON_AddItemToObject(root, "syscalls", syscalls_json(p));
+	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
+	return ps_json_print(fp, root);
+}
+
+struct write_ctx {
+	const struct ps_profile *p;
+	const struct ps_profreport_opts *o;
+};
+
+static int write_file(FILE *fp, const char *name, const void *ctx)
+{
+	const struct write_ctx *c = ctx;
+	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
+
+	if (strcmp(name, "report.json") == 0)
+		return write_report(fp, c->p, c->o);
+	return ps_report_folded.write(fp, &c->p->cpu, &ro);
+}
+
+int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
+			    const struct ps_profreport_opts *o, struct ps_error *err)
+{
+	struct write_ctx c = { p, o };
+
+	return ps_outfile_write_dir(dir, ps_profreport_files, write_file, &c, err);
+}

@@ -1,0 +1,26 @@
+/*
+ * ps_profreport: the files of a profile (perfscope profile) in its output
+ * directory: report.json (every section; schema in perfscope-profile(1))
+ * and cpu.folded.  Each is written to a temporary name and renamed.
+ */
+#ifndef PS_PROFREPORT_H
+#define PS_PROFREPORT_H
+
+#include "ps_error.h"
+#include "ps_profile.h"
+
+struct ps_profreport_opts {
+	const char *version;
+	double perfscope_cpu_s;
+};
+
+/* The files written, NULL-ended. */
+extern const char *const ps_profreport_files[];
+
+int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
+			    const struct ps_profreport_opts *o, struct ps_error *err);
+
+/* The system calls, most total time first: indexes into p->syscalls.stats (malloc'ed). */
+int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n);
+
+#endif

@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# perfscope profile: on-CPU stacks, system calls and metrics in one run,
+# checked against programs whose answers are known.
+
+load common
+
+setup() {
+	out="$BATS_TEST_TMPDIR/prof"
+	json="$out/report.json"
+}
+
+check() {
+	jq -e "$1" "$json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.metadata}" "$json"; return 1; }
+}
+
+# "name=value" from the workload's own report
+count() {
+	tr ' ' '\n' < "$BATS_TEST_TMPDIR/counts" | sed -n "s/^$1=//p"
+}
+
+calls() {
+	jq -r --arg n "$1" '[.syscalls.calls[] | select(.name == $n) | .'"$2"'] | add // 0' "$json"
+}
+
+@test "system calls of an I/O workload: counts and bytes equal the program's own" {
+	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/iowork" "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/counts"
+	check '.metadata.sections.syscalls.collected' '.metadata.sections'
+	check '.syscalls.complete and .syscalls.lost_events == 0 and .syscalls.unmatched_exits == 0' \
+		'.syscalls | del(.calls)'
+	report_len=$(wc -c < "$BATS_TEST_TMPDIR/counts")
+	# its own writes, and the one write of this report
+	[ "$(calls write count)" -eq $(( $(count write) + 1 )) ]
+	[ "$(calls write bytes)" -eq $(( $(count write_bytes) + report_len )) ]
+	[ "$(calls fsync count)" -eq "$(count fsync)" ]
+	[ "$(calls pread64 count)" -eq "$(count pread64)" ]
+	[ "$(calls pread64 bytes)" -eq "$(count pread64_bytes)" ]
+	[ "$(calls read count)" -eq "$(count read)" ]
+	[ "$(calls read bytes)" -eq "$(count read_bytes)" ]
+	[ "$(calls lseek count)" -eq "$(count lseek)" ]
+	# latencies are ordered and the total is the sum of the calls
+	check '[.syscalls.calls[] | .p50_us <= .p95_us and .p95_us <= .p99_us and .p99_us <= .max_us] | all' \
+		'[.syscalls.calls[] | {name, p50_us, p95_us, p99_us, max_us}]'
+	check '[.syscalls.calls[] | select(.name == "fsync") | .total_s > 0] == [true]' '.syscalls'
+}
+
+@test "failed system calls are counted by errno" {
+	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
+	run "$PERFSCOPE" profile -q -o "$out" -- /bin/ls /nonexistent-perfscope-path
+	[ "$status" -eq 2 ]
+	check '[.syscalls.calls[] | select(.errnos.ENOENT > 0)] | length > 0' '[.syscalls.calls[] | {name, errnos}]'
+}
+
+@test "metrics: a CPU-bound program shows about one CPU busy, in user time" {
+	run "$PERFSCOPE" profile -q --interval 0.2 -o "$out" -- "$WL/spin" --seconds 1.5
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.metadata.sections.metrics.collected' '.metadata.sections'
+	check '.metrics.columns[1] == "cpu_user_pct" and (.metrics.timeline | length) >= 5' '.metrics | del(.timeline)'
+	# the readings in the middle of the run (10 ms ticks: within 15 points)
+	check '[.metrics.timeline[2:-1][] | .[1] + .[2]] | (add / length) > 85 and (add / length) < 115' \
+		'.metrics.timeline'
+	check '.cpu.metadata.samples > 50' '.cpu.metadata'
+	[ -s "$out/cpu.folded" ]
+}
+
+@test "an unprivileged user: system calls refused and said, the rest written" {
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	[ "$paranoid" -ge 2 ] || skip "perf_event_paranoid is $paranoid: tracepoints may be allowed"
+	require_nobody "$PERFSCOPE" "$WL/spin"
+	run as_nobody "$PERFSCOPE" profile -o "$nobody_dir/out" -- "$WL/spin" --seconds 0.5
+	[ "$status" -eq 0 ] || { rm -rf "$nobody_dir"; echo "$output"; return 1; }
+	[[ "$output" == *"system calls: not traced:"* ]]
+	json="$nobody_dir/out/report.json"
+	check '.metadata.sections.syscalls.collected == false and (.metadata.sections.syscalls.note | length) > 0' \
+		'.metadata.sections'
+	check '.metadata.sections.metrics.collected and .cpu.metadata.samples > 0' '.metadata'
+	rm -rf "$nobody_dir"
+}
+
+@test "usage errors: exit 2 before anything runs" {
+	run "$PERFSCOPE" profile --interval 0.01 -- /bin/true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--interval takes a number of seconds of at least 0.1"* ]]
+	run "$PERFSCOPE" profile
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" profile -o /proc/perfscope-cannot -- /bin/true
+	[ "$status" -eq 5 ]
+}
