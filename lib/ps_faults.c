@@ -10,7 +10,7 @@
 #include "ps_records.h"
 
 int ps_faults_start(struct ps_faults *f, pid_t pid, unsigned period, struct ps_procs *procs,
-		    struct ps_error *err)
+		    struct ps_stacks *frames, struct ps_error *err)
 {
 	/* a program touching fresh memory faults every few microseconds: room for
 	 * ~240 samples between reads (less where perf_event_mlock_kb says so) */
@@ -20,7 +20,7 @@ int ps_faults_start(struct ps_faults *f, pid_t pid, unsigned period, struct ps_p
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	ps_stacks_init(&f->stacks);
+	ps_stacks_init_sharing(&f->stacks, frames);
 	f->period = period ? period : PS_FAULTS_DEFAULT_PERIOD;
 	ps_preflight_read(&pf);
 	ps_perf_init(&f->perf, &cfg);

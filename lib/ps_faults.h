@@ -33,14 +33,18 @@ struct ps_faults {
 	struct ps_perf perf;
 	struct ps_unwinder *unwinder;
 	struct ps_sampler sampler;   /* its stats: samples (faults seen), lost */
-	struct ps_stacks stacks;     /* per thread of ps_procs, weighted by faults */
+	struct ps_stacks stacks;     /* per thread of ps_procs, weighted by samples; frames shared */
 	unsigned period;             /* faults per sample */
 	bool on;
 };
 
-/* Samples the page faults of pid (stopped at exec) and what it creates, one in `period`. */
+/*
+ * Samples the page faults of pid (stopped at exec) and what it creates, one
+ * in `period`; the stacks' frames are interned in `frames` (so one
+ * symbolization of it names them).
+ */
 int ps_faults_start(struct ps_faults *f, pid_t pid, unsigned period, struct ps_procs *procs,
-		    struct ps_error *err);
+		    struct ps_stacks *frames, struct ps_error *err);
 
 /* Reads what was recorded since the last call. */
 void ps_faults_poll(struct ps_faults *f);

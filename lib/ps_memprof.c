@@ -449,7 +449,8 @@ static void start_faults(struct ps_memprof *m)
 		snprintf(m->faults_note, sizeof(m->faults_note), "not asked for (--no-faults)");
 		return;
 	}
-	if (ps_faults_start(&m->faults, m->child.pid, m->cfg.fault_period, &m->procs, &err) < 0) {
+	if (ps_faults_start(&m->faults, m->child.pid, m->cfg.fault_period, &m->procs, &m->stacks,
+			    &err) < 0) {
 		snprintf(m->faults_note, sizeof(m->faults_note), "%s%s%s", err.msg,
 			 err.hint[0] ? ": " : "", err.hint);
 		ps_faults_release(&m->faults);
@@ -594,8 +595,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
 {
 	m->symbols.demangle = m->cfg.demangle;
-	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0 ||
-	    (m->faults.on && ps_symbols_resolve(&m->symbols, &m->faults.stacks) < 0))
+	/* the page faults' stacks share this table's frames */
+	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");
 	return 0;
 }

@@ -10,6 +10,12 @@ void ps_stacks_init(struct ps_stacks *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
+void ps_stacks_init_sharing(struct ps_stacks *ss, struct ps_stacks *frames_from)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->frames_from = frames_from;
+}
+
 void ps_stacks_release(struct ps_stacks *ss)
 {
 	free(ss->frames);
@@ -63,6 +69,8 @@ int64_t ps_stacks_frame(struct ps_stacks *ss, uint32_t module, uint64_t offset)
 	uint64_t h = frame_hash(module, offset);
 	size_t i;
 
+	if (ss->frames_from)
+		return ps_stacks_frame(ss->frames_from, module, offset);
 	if ((ss->nframes + 1) * 2 > ss->frame_index_cap &&
 	    rebuild_index(&ss->frame_index, &ss->frame_index_cap, ss->nframes,
 			  frame_hash_of, ss) < 0)

@@ -42,9 +42,15 @@ struct ps_stacks {
 
 	uint32_t *arena;
 	size_t arena_len, arena_cap;
+
+	/* Not NULL: frames are interned in that table instead (its ids are
+	 * ours), so one ps_symbols_resolve() of it names both tables. */
+	struct ps_stacks *frames_from;
 };
 
 void ps_stacks_init(struct ps_stacks *ss);
+/* A table of its own stacks whose frames are those of `frames_from`. */
+void ps_stacks_init_sharing(struct ps_stacks *ss, struct ps_stacks *frames_from);
 void ps_stacks_release(struct ps_stacks *ss);
 
 /* Returns the frame id, or -1 when out of memory. */
