@@ -26,8 +26,9 @@ const char cmd_profile_help[] =
 	"       perfscope profile [options] --pid PID\n"
 	"\n"
 	"Run COMMAND (or watch process PID) and record, in one run, where its time\n"
-	"goes: on-CPU stacks, every system call (count, errors, latency\n"
-	"percentiles, bytes) and its process and machine metrics over time.\n"
+	"goes: on-CPU stacks, off-CPU stacks (where threads wait, for how long and\n"
+	"why), every system call (count, errors, latency percentiles, bytes) and\n"
+	"its process and machine metrics over time.\n"
 	"Sections the kernel or the permissions refuse are left out with a note;\n"
 	"the rest is written.\n"
 	"\n"
@@ -41,12 +42,14 @@ const char cmd_profile_help[] =
 	"      --interval SECS    read process and machine metrics this often\n"
 	"                         (default 1, at least 0.1)\n"
 	"      --no-syscalls      do not trace system calls\n"
+	"      --no-offcpu        do not record where threads wait\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"  -q, --quiet            no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"Files written: report.json (everything), cpu.folded (on-CPU stacks for\n"
-	"flame graphs).\n"
+	"Files written: report.json (everything); for flame graphs, cpu.folded\n"
+	"(on-CPU samples), offcpu.folded (blocked nanoseconds, the reason as the\n"
+	"leaf) and wall.folded (both, in nanoseconds).\n"
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
 	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
@@ -59,11 +62,11 @@ struct prof_options {
 	double duration, interval;
 	pid_t pid;
 	unsigned long frequency;
-	bool quiet, no_demangle, no_syscalls;
+	bool quiet, no_demangle, no_syscalls, no_offcpu;
 	char **argv;
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS };
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU };
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
@@ -72,6 +75,7 @@ static const struct option long_options[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
+	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -111,6 +115,7 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 						       optarg);
 			break;
 		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
+		case OPT_NO_OFFCPU: o->no_offcpu = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
@@ -178,6 +183,36 @@ static void print_syscalls(const struct ps_profile *p)
 	free(order);
 }
 
+static void print_offcpu(const struct ps_profile *p)
+{
+	const struct ps_offcpu *o = &p->offcpu;
+	uint64_t reason_ns[PS_OFF_REASONS] = { 0 }, runnable = 0, blocked = 0;
+	bool first = true;
+
+	if (!p->offcpu_section.on) {
+		fprintf(stderr, "  off CPU: not recorded: %s\n", p->offcpu_section.note);
+		return;
+	}
+	for (size_t i = 0; i < o->nthreads; i++) {
+		runnable += o->threads[i].runnable_ns;
+		for (int r = 0; r < PS_OFF_REASONS; r++) {
+			reason_ns[r] += o->threads[i].blocked_ns[r];
+			blocked += o->threads[i].blocked_ns[r];
+		}
+	}
+	fprintf(stderr, "  off CPU: %.3f s blocked (", (double)blocked / 1e9);
+	for (int r = 0; r < PS_OFF_REASONS; r++) {
+		if (!reason_ns[r])
+			continue;
+		fprintf(stderr, "%s%s %.3f s", first ? "" : ", ", ps_offcpu_reason_names[r],
+			(double)reason_ns[r] / 1e9);
+		first = false;
+	}
+	fprintf(stderr, "), %.3f s runnable but waiting for a CPU\n", (double)runnable / 1e9);
+	if (p->offcpu_section.note[0])
+		fprintf(stderr, "  note: %s\n", p->offcpu_section.note);
+}
+
 static void print_summary(const struct ps_profile *p, const char *dir)
 {
 	const struct ps_cpuprof *c = &p->cpu;
@@ -199,13 +234,14 @@ static void print_summary(const struct ps_profile *p, const char *dir)
 		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)r->total,
 			ps_report_frame_name(&c->symbols, &s, name, sizeof(name)));
 	}
+	print_offcpu(p);
 	print_syscalls(p);
 	if (!p->metrics_section.on)
 		fprintf(stderr, "  metrics: not read: %s\n", p->metrics_section.note);
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
-		fprintf(stderr, "  wrote %s/: report.json, cpu.folded\n", dir);
+		fprintf(stderr, "  wrote %s/: report.json, cpu.folded, offcpu.folded, wall.folded\n", dir);
 }
 
 static int run(const struct prof_options *o)
@@ -219,7 +255,7 @@ static int run(const struct prof_options *o)
 			.sampler = PS_SAMPLER_AUTO, .kill_grace_s = KILL_GRACE_S,
 			.stop = &cli_stop_signal,
 		},
-		.interval_s = o->interval, .no_syscalls = o->no_syscalls,
+		.interval_s = o->interval, .no_syscalls = o->no_syscalls, .no_offcpu = o->no_offcpu,
 	};
 	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION };
 	struct ps_error err = { 0 };

@@ -49,30 +49,17 @@ static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
 static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
 
 /* The tracker's own frames (a page fault taken under a hooked malloc) are not the program's. */
-static bool tracker_frame(const struct ps_memprof *m, const struct ps_sym *sym)
+static bool tracker_frame(const struct ps_sym *sym, const void *ctx)
 {
+	const struct ps_memprof *m = ctx;
+
 	return m->preload[0] && strcmp(m->modules.mods[sym->module].path, m->preload) == 0;
 }
 
-/* The frames of a stack, outermost first, inlined functions expanded. */
 static int fold_frames(struct ps_folded *f, const struct ps_memprof *m, const struct ps_stacks *ss,
 		       const struct ps_stack *st)
 {
-	const uint32_t *frames = ps_stack_frames(ss, st);
-	char name[1024];
-
-	for (uint32_t i = st->nframes; i-- > 0;) {
-		uint32_t count;
-		const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
-
-		if (tracker_frame(m, syms))
-			continue;
-		for (uint32_t k = count; k-- > 0;)
-			if (ps_folded_frame(f, ps_report_frame_name(&m->symbols, &syms[k], name,
-								  sizeof(name))) < 0)
-				return -1;
-	}
-	return 0;
+	return ps_report_fold_stack(f, &m->symbols, ss, st, tracker_frame, m);
 }
 
 /* comm;outermost;...;caller of malloc */
@@ -373,35 +360,7 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 
 static cJSON *frames_json(const struct ps_memprof *m, const struct ps_stacks *ss, int64_t stack)
 {
-	cJSON *arr = cJSON_CreateArray();
-	const struct ps_stack *st;
-	const uint32_t *frames;
-
-	if (stack < 0)
-		return arr;
-	st = &ss->stacks[stack];
-	frames = ps_stack_frames(ss, st);
-	for (uint32_t i = 0; i < st->nframes; i++) {
-		uint32_t count;
-		const struct ps_sym *syms = ps_symbols_frame(&m->symbols, frames[i], &count);
-
-		if (tracker_frame(m, syms))
-			continue;
-		for (uint32_t k = 0; k < count; k++) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "function", ps_sym_name(&m->symbols, &syms[k]));
-			cJSON_AddStringToObject(o, "module", m->modules.mods[syms[k].module].path);
-			if (syms[k].file)
-				cJSON_AddStringToObject(o, "file", ps_strtab_get(&m->symbols.strs, syms[k].file));
-			else
-				cJSON_AddNullToObject(o, "file");
-			cJSON_AddNumberToObject(o, "line", syms[k].line);
-			cJSON_AddBoolToObject(o, "inline", syms[k].kind == PS_SYM_INLINE);
-			cJSON_AddItemToArray(arr, o);
-		}
-	}
-	return arr;
+	return ps_report_stack_json(&m->symbols, &m->modules, ss, stack, tracker_frame, m);
 }
 
 static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)

@@ -36,6 +36,40 @@ static void start_syscalls(struct ps_profile *p, pid_t pid)
 	p->syscalls_section.on = true;
 }
 
+static void start_offcpu(struct ps_profile *p, pid_t pid)
+{
+	struct ps_error err = { 0 };
+
+	if (p->cfg.no_offcpu) {
+		snprintf(p->offcpu_section.note, sizeof(p->offcpu_section.note),
+			 "not asked for (--no-offcpu)");
+		return;
+	}
+	if (ps_offcpu_start(&p->offcpu, pid, &p->cpu.procs, &p->cpu.stacks, &p->pf, &err) < 0) {
+		section_off(&p->offcpu_section, &err);
+		ps_offcpu_release(&p->offcpu);
+		return;
+	}
+	p->offcpu_section.on = true;
+	if (!p->offcpu.stacks_on)
+		snprintf(p->offcpu_section.note, sizeof(p->offcpu_section.note), "%s", p->offcpu.note);
+	else if (!p->syscalls_section.on)
+		snprintf(p->offcpu_section.note, sizeof(p->offcpu_section.note),
+			 "reasons unknown: they come from the system call a thread waits in, and "
+			 "system calls are not traced");
+}
+
+/* Reads what the collectors have, the system calls and switches merged in time order. */
+static void read_collectors(struct ps_profile *p, bool final)
+{
+	struct ps_syscalls *sc = p->syscalls_section.on ? &p->syscalls : NULL;
+
+	if (p->offcpu_section.on)
+		ps_offcpu_round(&p->offcpu, sc, final);
+	else if (sc)
+		ps_syscalls_poll(sc, final);
+}
+
 /* The target is stopped at its exec (or running, attached): arm everything. */
 static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 {
@@ -44,6 +78,7 @@ static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 
 	(void)err;
 	start_syscalls(p, pid);
+	start_offcpu(p, pid);
 	ps_procmetrics_init(&p->metrics, pid, every);
 	p->metrics_section.on = ps_procmetrics_sample(&p->metrics, ps_now_ns(), true) == 0;
 	if (!p->metrics_section.on)
@@ -56,7 +91,7 @@ static void on_round(void *ctx, uint64_t now_ns)
 {
 	struct ps_profile *p = ctx;
 
-	ps_syscalls_poll(&p->syscalls, false);
+	read_collectors(p, false);
 	if (p->metrics_section.on)
 		ps_procmetrics_sample(&p->metrics, now_ns, false);
 }
@@ -65,7 +100,7 @@ static void on_stop(void *ctx)
 {
 	struct ps_profile *p = ctx;
 
-	ps_syscalls_poll(&p->syscalls, true);
+	read_collectors(p, true);
 	/* the last reading, if the process is still there to read */
 	if (p->metrics_section.on)
 		ps_procmetrics_sample(&p->metrics, ps_now_ns(), true);
@@ -94,6 +129,7 @@ int ps_profile_finish(struct ps_profile *p, struct ps_error *err)
 
 void ps_profile_release(struct ps_profile *p)
 {
+	ps_offcpu_release(&p->offcpu);
 	ps_syscalls_release(&p->syscalls);
 	ps_procmetrics_release(&p->metrics);
 	ps_cpuprof_release(&p->cpu);

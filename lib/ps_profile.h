@@ -3,6 +3,7 @@
  * profiling session (ps_cpuprof: launch or attach, on-CPU stacks) with
  * more collectors armed at the same moment and read in the same rounds:
  *
+ *   ps_offcpu        where and why threads wait (context switches)
  *   ps_syscalls      every system call (raw_syscalls tracepoints)
  *   ps_procmetrics   process and machine metrics from /proc
  *
@@ -16,6 +17,7 @@
 
 #include "ps_cpuprof.h"
 #include "ps_error.h"
+#include "ps_offcpu.h"
 #include "ps_preflight.h"
 #include "ps_procmetrics.h"
 #include "ps_syscalls.h"
@@ -25,6 +27,7 @@ struct ps_profile_config {
 	struct ps_cpuprof_config cpu;  /* the command or pid, duration, frequency, ... */
 	double interval_s;             /* metrics every this often (0: 1 s) */
 	bool no_syscalls;
+	bool no_offcpu;
 };
 
 /* A section of the report and why it is missing or reduced, if it is. */
@@ -40,8 +43,9 @@ struct ps_profile {
 	struct ps_preflight pf;
 	struct ps_tracefs tracefs;
 	struct ps_syscalls syscalls;
+	struct ps_offcpu offcpu;
 	struct ps_procmetrics metrics;
-	struct ps_profile_section syscalls_section, metrics_section;
+	struct ps_profile_section syscalls_section, offcpu_section, metrics_section;
 	char tracefs_note[256];        /* perfscope mounted tracefs, if it did */
 };
 

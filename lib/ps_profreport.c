@@ -6,13 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_folded.h"
 #include "ps_json.h"
 #include "ps_outfile.h"
 #include "ps_profreport.h"
 #include "ps_report.h"
 #include "ps_util.h"
 
-const char *const ps_profreport_files[] = { "report.json", "cpu.folded", NULL };
+const char *const ps_profreport_files[] = {
+	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", NULL,
+};
 
 static double secs(uint64_t ns)
 {
@@ -57,6 +60,7 @@ static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_op
 		cJSON_AddNullToObject(md, "tracefs_note");
 	sections = cJSON_AddObjectToObject(md, "sections");
 	cJSON_AddItemToObject(sections, "syscalls", section_json(&p->syscalls_section));
+	cJSON_AddItemToObject(sections, "offcpu", section_json(&p->offcpu_section));
 	cJSON_AddItemToObject(sections, "metrics", section_json(&p->metrics_section));
 	return md;
 }
@@ -134,6 +138,92 @@ static cJSON *syscalls_json(const struct ps_profile *p)
 	}
 	free(order);
 	return o;
+}
+
+/* ---- off-CPU ---- */
+
+#define TOP_OFFCPU 20
+
+static const struct ps_offcpu *sort_off;
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct ps_offcpu_site *x = &sort_off->sites[*(const uint32_t *)a];
+	const struct ps_offcpu_site *y = &sort_off->sites[*(const uint32_t *)b];
+
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static cJSON *offcpu_json(const struct ps_profile *p)
+{
+	const struct ps_offcpu *o = &p->offcpu;
+	cJSON *root = cJSON_CreateObject(), *by, *threads, *top;
+	uint64_t reason_ns[PS_OFF_REASONS] = { 0 }, runnable = 0, blocked = 0, vol = 0, invol = 0;
+	uint32_t *order;
+
+	for (size_t i = 0; i < o->nthreads; i++) {
+		const struct ps_offcpu_thread *t = &o->threads[i];
+
+		for (int r = 0; r < PS_OFF_REASONS; r++) {
+			reason_ns[r] += t->blocked_ns[r];
+			blocked += t->blocked_ns[r];
+		}
+		runnable += t->runnable_ns;
+		vol += t->voluntary;
+		invol += t->involuntary;
+	}
+	cJSON_AddBoolToObject(root, "stacks", o->stacks_on);
+	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
+	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
+	cJSON_AddNumberToObject(root, "blocked_s", secs(blocked));
+	cJSON_AddNumberToObject(root, "runnable_s", secs(runnable));
+	cJSON_AddNumberToObject(root, "voluntary_switches", (double)vol);
+	cJSON_AddNumberToObject(root, "involuntary_switches", (double)invol);
+	by = cJSON_AddObjectToObject(root, "blocked_by_reason_s");
+	for (int r = 0; r < PS_OFF_REASONS; r++)
+		cJSON_AddNumberToObject(by, ps_offcpu_reason_names[r], secs(reason_ns[r]));
+	threads = cJSON_AddArrayToObject(root, "threads");
+	for (size_t i = 0; i < o->nthreads; i++) {
+		const struct ps_offcpu_thread *t = &o->threads[i];
+		cJSON *th = cJSON_CreateObject(), *tb = NULL;
+
+		cJSON_AddNumberToObject(th, "pid", t->pid);
+		cJSON_AddNumberToObject(th, "tid", t->tid);
+		cJSON_AddNumberToObject(th, "on_cpu_s", secs(t->on_ns));
+		cJSON_AddNumberToObject(th, "runnable_s", secs(t->runnable_ns));
+		tb = cJSON_AddObjectToObject(th, "blocked_s");
+		for (int r = 0; r < PS_OFF_REASONS; r++)
+			if (t->blocked_ns[r])
+				cJSON_AddNumberToObject(tb, ps_offcpu_reason_names[r], secs(t->blocked_ns[r]));
+		cJSON_AddNumberToObject(th, "voluntary_switches", (double)t->voluntary);
+		cJSON_AddNumberToObject(th, "involuntary_switches", (double)t->involuntary);
+		cJSON_AddItemToArray(threads, th);
+	}
+	top = cJSON_AddArrayToObject(root, "top");
+	order = malloc((o->nsites + 1) * sizeof(*order));
+	if (!order)
+		return root;
+	for (size_t i = 0; i < o->nsites; i++)
+		order[i] = (uint32_t)i;
+	sort_off = o;
+	qsort(order, o->nsites, sizeof(*order), cmp_site);
+	sort_off = NULL;
+	for (size_t i = 0; i < o->nsites && i < TOP_OFFCPU; i++) {
+		const struct ps_offcpu_site *site = &o->sites[order[i]];
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "reason", ps_offcpu_reason_names[site->reason]);
+		cJSON_AddNumberToObject(t, "tid", o->threads[site->thread].tid);
+		cJSON_AddNumberToObject(t, "blocked_s", secs(site->ns));
+		cJSON_AddNumberToObject(t, "waits", (double)site->count);
+		cJSON_AddItemToObject(t, "stack", ps_report_stack_json(&p->cpu.symbols, &p->cpu.modules,
+								       &o->stacks, site->stack, NULL, NULL));
+		cJSON_AddItemToArray(top, t);
+	}
+	free(order);
+	return root;
 }
 
 static const char *const metric_columns[] = {
@@ -220,6 +310,7 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
 	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu, &ro));
 	cJSON_AddItemToObject(root, "syscalls", syscalls_json(p));
+	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
 	return ps_json_print(fp, root);
 }
@@ -229,6 +320,82 @@ struct write_ctx {
 	const struct ps_profreport_opts *o;
 };
 
+/* comm;outermost;...;leaf[;[reason]] weight */
+static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const struct ps_stacks *ss,
+		      const struct ps_stack *st, const char *leaf, uint64_t weight)
+{
+	const struct ps_thread_instance *t = &p->cpu.procs.threads[st->thread];
+
+	ps_folded_begin(f);
+	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
+	    ps_report_fold_stack(f, &p->cpu.symbols, ss, st, NULL, NULL) < 0)
+		return -1;
+	if (leaf && ps_folded_frame(f, leaf) < 0)
+		return -1;
+	return ps_folded_end(f, weight);
+}
+
+/* Blocked time in nanoseconds by stack, its reason as the leaf frame "[sleep]". */
+static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
+{
+	const struct ps_offcpu *o = &p->offcpu;
+
+	for (size_t i = 0; i < o->nsites; i++) {
+		const struct ps_offcpu_site *s = &o->sites[i];
+		char leaf[32];
+
+		snprintf(leaf, sizeof(leaf), "[%s]", ps_offcpu_reason_names[s->reason]);
+		if (s->stack < 0) {
+			const struct ps_offcpu_thread *t = &o->threads[s->thread];
+			char comm[32];
+
+			snprintf(comm, sizeof(comm), "[tid %u]", t->tid);
+			ps_folded_begin(f);
+			if (ps_folded_frame(f, comm) < 0 || ps_folded_frame(f, leaf) < 0 ||
+			    ps_folded_end(f, s->ns) < 0)
+				return -1;
+		} else if (fold_stack(f, p, &o->stacks, &o->stacks.stacks[s->stack], leaf, s->ns) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* On-CPU samples as nanoseconds (one sampling period each), then the blocked time. */
+static int write_wall(FILE *fp, const struct ps_profile *p)
+{
+	const struct ps_stacks *ss = &p->cpu.stacks;
+	uint64_t period_ns = 1000000000ull / (p->cpu.cfg.frequency ? p->cpu.cfg.frequency : 1);
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < ss->nstacks; i++)
+		if (ss->stacks[i].count &&
+		    fold_stack(&f, p, ss, &ss->stacks[i], NULL, ss->stacks[i].count * period_ns) < 0)
+			goto out;
+	if (add_offcpu(&f, p) < 0)
+		goto out;
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
+}
+
+static int write_offcpu(FILE *fp, const struct ps_profile *p)
+{
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	if (add_offcpu(&f, p) == 0)
+		rc = ps_folded_write(&f, fp);
+	ps_folded_release(&f);
+	return rc;
+}
+
 static int write_file(FILE *fp, const char *name, const void *ctx)
 {
 	const struct write_ctx *c = ctx;
@@ -236,6 +403,10 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 
 	if (strcmp(name, "report.json") == 0)
 		return write_report(fp, c->p, c->o);
+	if (strcmp(name, "offcpu.folded") == 0)
+		return write_offcpu(fp, c->p);
+	if (strcmp(name, "wall.folded") == 0)
+		return write_wall(fp, c->p);
 	return ps_report_folded.write(fp, &c->p->cpu, &ro);
 }
 

@@ -191,6 +191,9 @@ void ps_rec_decode(const struct perf_event_header *hdr, const struct ps_rec_form
 	case PERF_RECORD_UNTHROTTLE:
 		out->kind = PS_REC_UNTHROTTLE;
 		break;
+	case PERF_RECORD_SWITCH:
+		out->kind = PS_REC_SWITCH;
+		break;
 	default:
 		out->kind = PS_REC_OTHER;
 		break;

@@ -43,6 +43,7 @@ enum ps_rec_kind {
 	PS_REC_LOST,
 	PS_REC_THROTTLE,
 	PS_REC_UNTHROTTLE,
+	PS_REC_SWITCH,          /* a context switch of the task: misc says out (and preempted) */
 };
 
 struct ps_rec {

@@ -1,6 +1,8 @@
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ps_folded.h"
 #include "ps_outfile.h"
 #include "ps_report.h"
 
@@ -57,4 +59,58 @@ const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sy
 
 	snprintf(buf, len, "%s%s", ps_sym_name(sy, s), suffix);
 	return buf;
+}
+
+cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
+			    const struct ps_stacks *ss, int64_t stack, ps_report_skip_fn skip,
+			    const void *ctx)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct ps_stack *st;
+	const uint32_t *frames;
+
+	if (stack < 0)
+		return arr;
+	st = &ss->stacks[stack];
+	frames = ps_stack_frames(ss, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		uint32_t count;
+		const struct ps_sym *syms = ps_symbols_frame(sy, frames[i], &count);
+
+		if (skip && skip(syms, ctx))
+			continue;
+		for (uint32_t k = 0; k < count; k++) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "function", ps_sym_name(sy, &syms[k]));
+			cJSON_AddStringToObject(o, "module", mods->mods[syms[k].module].path);
+			if (syms[k].file)
+				cJSON_AddStringToObject(o, "file", ps_strtab_get(&sy->strs, syms[k].file));
+			else
+				cJSON_AddNullToObject(o, "file");
+			cJSON_AddNumberToObject(o, "line", syms[k].line);
+			cJSON_AddBoolToObject(o, "inline", syms[k].kind == PS_SYM_INLINE);
+			cJSON_AddItemToArray(arr, o);
+		}
+	}
+	return arr;
+}
+
+int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const struct ps_stacks *ss,
+			 const struct ps_stack *st, ps_report_skip_fn skip, const void *ctx)
+{
+	const uint32_t *frames = ps_stack_frames(ss, st);
+	char name[1024];
+
+	for (uint32_t i = st->nframes; i-- > 0;) {
+		uint32_t count;
+		const struct ps_sym *syms = ps_symbols_frame(sy, frames[i], &count);
+
+		if (skip && skip(syms, ctx))
+			continue;
+		for (uint32_t k = count; k-- > 0;)
+			if (ps_folded_frame(f, ps_report_frame_name(sy, &syms[k], name, sizeof(name))) < 0)
+				return -1;
+	}
+	return 0;
 }

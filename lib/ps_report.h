@@ -41,6 +41,22 @@ int ps_report_write(const struct ps_report_writer *w, const char *path,
 struct cJSON;
 struct cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o);
 
+/* A frame to leave out of a stack (a profiler's own code, say), or NULL for none. */
+typedef bool (*ps_report_skip_fn)(const struct ps_sym *s, const void *ctx);
+
+/*
+ * A stack's frames as a JSON array, innermost first, inlined functions
+ * expanded: objects with function, module, file (or null), line, inline.
+ */
+struct cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
+				   const struct ps_stacks *ss, int64_t stack,
+				   ps_report_skip_fn skip, const void *ctx);
+
+/* Appends a stack's frames, outermost first, to the folded line being built. */
+struct ps_folded;
+int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const struct ps_stacks *ss,
+			 const struct ps_stack *st, ps_report_skip_fn skip, const void *ctx);
+
 /* A display frame's name with its kind suffix (_[i], _[k]) into buf. */
 const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sym *s,
 				 char *buf, size_t len);

@@ -52,15 +52,21 @@ static int cmp_queued(const void *a, const void *b)
 
 static void apply_sample(struct ps_sampler *s, const struct ps_rec *r)
 {
+	uint64_t weight = s->weight_from_period ? r->u.sample.period : 1;
+
+	s->stats.samples += weight;
+	ps_sampler_stack(s, r, weight);
+}
+
+int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t weight)
+{
 	struct ps_unwind_frame frames[PS_UNWIND_MAX_FRAMES];
 	uint32_t ids[PS_UNWIND_MAX_FRAMES];
 	struct ps_unwind_result res = { 0 };
 	int64_t thread = ps_procs_thread(s->procs, r->pid, r->tid);
-	uint64_t weight = s->weight_from_period ? r->u.sample.period : 1;
 
-	s->stats.samples += weight;
 	if (thread < 0)
-		return;
+		return -1;
 	s->unwinder->unwind(s->unwinder, r, frames, PS_UNWIND_MAX_FRAMES, &res);
 	for (unsigned i = 0; i < res.nframes; i++) {
 		uint32_t module = PS_MODULE_KERNEL;
@@ -85,13 +91,13 @@ static void apply_sample(struct ps_sampler *s, const struct ps_rec *r)
 			offset--;
 		id = ps_stacks_frame(s->stacks, module, offset);
 		if (id < 0)
-			return;
+			return -1;
 		ids[i] = (uint32_t)id;
 	}
 	if (res.truncated)
 		s->stats.truncated += weight;
-	ps_stacks_add(s->stacks, (uint32_t)thread, ids, res.nframes, weight,
-		      res.truncated ? PS_STACK_TRUNCATED : 0);
+	return ps_stacks_add(s->stacks, (uint32_t)thread, ids, res.nframes, weight,
+			     res.truncated ? PS_STACK_TRUNCATED : 0);
 }
 
 void ps_sampler_apply(struct ps_sampler *s, const struct perf_event_header *hdr,

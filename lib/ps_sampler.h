@@ -54,6 +54,9 @@ void ps_sampler_release(struct ps_sampler *s);
 /* Reads one round of perf's rings. */
 void ps_sampler_round(struct ps_sampler *s, struct ps_perf *perf);
 
+/* Unwinds sample r and adds `weight` to its stack; the stack id, or -1. */
+int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t weight);
+
 /* Applies one record laid out as `fmt` says (the ptrace sampler's, say). */
 void ps_sampler_apply(struct ps_sampler *s, const struct perf_event_header *hdr,
 		      const struct ps_rec_format *fmt);

@@ -283,11 +283,14 @@ static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
 	t->nr = -1;
 }
 
-void ps_syscalls_poll(struct ps_syscalls *s, bool final)
+void ps_syscalls_read(struct ps_syscalls *s)
 {
-	uint64_t cut = final ? UINT64_MAX : ps_now_ns() - WRITE_SLACK_NS;
-	size_t kept = 0;
-
+	/* what the last round applied goes; what it kept moves to the front */
+	if (s->qhead) {
+		memmove(s->queue, s->queue + s->qhead, (s->nqueue - s->qhead) * sizeof(*s->queue));
+		s->nqueue -= s->qhead;
+		s->qhead = 0;
+	}
 	if (!s->on)
 		return;
 	ps_perf_snapshot(&s->perf);
@@ -295,11 +298,30 @@ void ps_syscalls_poll(struct ps_syscalls *s, bool final)
 	ps_perf_consume(&s->perf);
 	if (s->nqueue)
 		qsort(s->queue, s->nqueue, sizeof(*s->queue), cmp_event);
-	for (size_t i = 0; i < s->nqueue; i++) {
-		if (s->queue[i].time <= cut)
-			apply_event(s, &s->queue[i]);
-		else
-			s->queue[kept++] = s->queue[i];
-	}
-	s->nqueue = kept;
+}
+
+void ps_syscalls_apply_until(struct ps_syscalls *s, uint64_t time)
+{
+	while (s->qhead < s->nqueue && s->queue[s->qhead].time <= time)
+		apply_event(s, &s->queue[s->qhead++]);
+}
+
+uint64_t ps_syscalls_cut(bool final)
+{
+	return final ? UINT64_MAX : ps_now_ns() - WRITE_SLACK_NS;
+}
+
+void ps_syscalls_poll(struct ps_syscalls *s, bool final)
+{
+	ps_syscalls_read(s);
+	ps_syscalls_apply_until(s, ps_syscalls_cut(final));
+}
+
+const struct ps_syscall_thread *ps_syscalls_thread(const struct ps_syscalls *s, uint32_t tid)
+{
+	uint32_t at;
+
+	if (!s->on || !ps_idmap_get(&s->tid_index, tid, &at))
+		return NULL;
+	return &s->threads[at];
 }

@@ -60,8 +60,8 @@ struct ps_syscalls {
 	struct ps_idmap tid_index;
 	struct ps_syscall_thread *threads;
 	size_t nthreads, threads_cap;
-	struct ps_syscall_event *queue;   /* read, not yet applied */
-	size_t nqueue, queue_cap;
+	struct ps_syscall_event *queue;   /* read, sorted by time; [qhead, nqueue) not applied */
+	size_t nqueue, queue_cap, qhead;
 	uint64_t events, lost, unmatched;
 	bool on;
 };
@@ -72,6 +72,18 @@ int ps_syscalls_start(struct ps_syscalls *s, pid_t pid, const struct ps_tracefs 
 
 /* Reads and applies what is complete (everything when `final`). */
 void ps_syscalls_poll(struct ps_syscalls *s, bool final);
+
+/*
+ * The same in steps, for merging with another time-ordered stream: read
+ * the rings, then apply up to each time in turn, up to the cut at most
+ * (events after the cut may still be on their way into other rings).
+ */
+void ps_syscalls_read(struct ps_syscalls *s);
+void ps_syscalls_apply_until(struct ps_syscalls *s, uint64_t time);
+uint64_t ps_syscalls_cut(bool final);
+
+/* Thread tid's state as of the last event applied (its call in progress); NULL if unknown. */
+const struct ps_syscall_thread *ps_syscalls_thread(const struct ps_syscalls *s, uint32_t tid);
 
 void ps_syscalls_release(struct ps_syscalls *s);
 

@@ -44,6 +44,24 @@ calls() {
 	check '[.syscalls.calls[] | select(.name == "fsync") | .total_s > 0] == [true]' '.syscalls'
 }
 
+@test "off-CPU: 1 s on CPU, 1 s asleep and 1 s on a pipe, each within 10% at its own stack" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	run "$PERFSCOPE" profile -q -o "$out" -- "$WL/offwork" --seconds 1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.metadata.sections.offcpu.collected and .offcpu.stacks and .offcpu.lost_events == 0' \
+		'.metadata.sections'
+	within() { jq -e "$1 | . > 0.9 and . < 1.1" "$json" >/dev/null || { echo "not within 10%: $1"; jq -c "$1" "$json"; return 1; }; }
+	within '[.offcpu.top[] | select(.reason == "sleep" and any(.stack[]; .function == "nap")) | .blocked_s] | add'
+	within '[.offcpu.top[] | select(.reason == "pipe" and any(.stack[]; .function == "wait_pipe")) | .blocked_s] | add'
+	within '[.cpu.functions[] | select(.name == "burn") | .self] | add / 99'
+	# the main thread's wall time is accounted for: on CPU, runnable and blocked
+	check '.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s + .runnable_s + ([.blocked_s[]] | add) > 0.95 * 3' \
+		'.offcpu.threads'
+	# the folded files carry the same nanoseconds
+	awk '/;nap;.*\[sleep\]/ { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/offcpu.folded"
+	awk '/;burn / { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/wall.folded"
+}
+
 @test "failed system calls are counted by errno" {
 	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
 	run "$PERFSCOPE" profile -q -o "$out" -- /bin/ls /nonexistent-perfscope-path
@@ -74,6 +92,9 @@ calls() {
 	check '.metadata.sections.syscalls.collected == false and (.metadata.sections.syscalls.note | length) > 0' \
 		'.metadata.sections'
 	check '.metadata.sections.metrics.collected and .cpu.metadata.samples > 0' '.metadata'
+	# switch records still give per-thread times, without stacks
+	check '.metadata.sections.offcpu.collected and .offcpu.stacks == false' '.metadata.sections'
+	check '[.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s] | add > 0.3' '.offcpu.threads'
 	rm -rf "$nobody_dir"
 }
 
