@@ -140,16 +140,71 @@ static cJSON *syscalls_json(const struct ps_profile *p)
 	return o;
 }
 
+/* ---- files and sockets ---- */
+
+static uint64_t file_ns(const struct ps_file_stat *f)
+{
+	return f->read_ns + f->write_ns + f->sync_ns;
+}
+
+static int cmp_file(const void *a, const void *b, void *ctx)
+{
+	const struct ps_files *f = ctx;
+	const struct ps_file_stat *x = &f->files[*(const uint32_t *)a];
+	const struct ps_file_stat *y = &f->files[*(const uint32_t *)b];
+
+	if (file_ns(x) != file_ns(y))
+		return file_ns(x) > file_ns(y) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static cJSON *files_json(const struct ps_profile *p)
+{
+	const struct ps_files *f = &p->syscalls.files;
+	cJSON *arr = cJSON_CreateArray();
+	uint32_t *order = ps_sorted_indexes(f->nfiles, cmp_file, (void *)f);
+
+	if (!order)
+		return arr;
+	for (size_t i = 0; i < f->nfiles; i++) {
+		const struct ps_file_stat *st = &f->files[order[i]];
+		cJSON *o;
+
+		if (!st->reads && !st->writes && !st->syncs)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", st->name);
+		cJSON_AddStringToObject(o, "kind", ps_file_kind_name(st->kind));
+		cJSON_AddNumberToObject(o, "reads", (double)st->reads);
+		cJSON_AddNumberToObject(o, "read_bytes", (double)st->read_bytes);
+		cJSON_AddNumberToObject(o, "read_s", secs(st->read_ns));
+		cJSON_AddNumberToObject(o, "writes", (double)st->writes);
+		cJSON_AddNumberToObject(o, "written_bytes", (double)st->written_bytes);
+		cJSON_AddNumberToObject(o, "write_s", secs(st->write_ns));
+		cJSON_AddNumberToObject(o, "syncs", (double)st->syncs);
+		cJSON_AddNumberToObject(o, "sync_s", secs(st->sync_ns));
+		cJSON_AddNumberToObject(o, "sequential_ops", (double)st->sequential);
+		cJSON_AddNumberToObject(o, "random_ops", (double)st->random);
+		if (st->sequential + st->random)
+			cJSON_AddNumberToObject(o, "sequential_share",
+						(double)st->sequential / (double)(st->sequential + st->random));
+		else
+			cJSON_AddNullToObject(o, "sequential_share");
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(order);
+	return arr;
+}
+
 /* ---- off-CPU ---- */
 
 #define TOP_OFFCPU 20
 
-static const struct ps_offcpu *sort_off;
-
-static int cmp_site(const void *a, const void *b)
+static int cmp_site(const void *a, const void *b, void *ctx)
 {
-	const struct ps_offcpu_site *x = &sort_off->sites[*(const uint32_t *)a];
-	const struct ps_offcpu_site *y = &sort_off->sites[*(const uint32_t *)b];
+	const struct ps_offcpu *o = ctx;
+	const struct ps_offcpu_site *x = &o->sites[*(const uint32_t *)a];
+	const struct ps_offcpu_site *y = &o->sites[*(const uint32_t *)b];
 
 	if (x->ns != y->ns)
 		return x->ns > y->ns ? -1 : 1;
@@ -202,14 +257,9 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 		cJSON_AddItemToArray(threads, th);
 	}
 	top = cJSON_AddArrayToObject(root, "top");
-	order = malloc((o->nsites + 1) * sizeof(*order));
+	order = ps_sorted_indexes(o->nsites, cmp_site, (void *)o);
 	if (!order)
 		return root;
-	for (size_t i = 0; i < o->nsites; i++)
-		order[i] = (uint32_t)i;
-	sort_off = o;
-	qsort(order, o->nsites, sizeof(*order), cmp_site);
-	sort_off = NULL;
 	for (size_t i = 0; i < o->nsites && i < TOP_OFFCPU; i++) {
 		const struct ps_offcpu_site *site = &o->sites[order[i]];
 		cJSON *t = cJSON_CreateObject();
@@ -310,6 +360,7 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
 	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu, &ro));
 	cJSON_AddItemToObject(root, "syscalls", syscalls_json(p));
+	cJSON_AddItemToObject(root, "files", files_json(p));
 	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
 	return ps_json_print(fp, root);

@@ -75,6 +75,21 @@ uint64_t ps_syscall_quantile(const struct ps_syscall_stat *st, double q)
 	return st->max_ns;
 }
 
+/* A close(fd) by pid after time t among the events read (applied or not)? */
+static bool closed_after(const void *ctx, uint32_t pid, int32_t fd, uint64_t t)
+{
+	const struct ps_syscalls *s = ctx;
+
+	for (size_t i = s->qhead; i < s->nqueue; i++) {
+		const struct ps_syscall_event *e = &s->queue[i];
+
+		if (e->time > t && !e->exit && e->nr == SYS_close && e->pid == pid &&
+		    (int32_t)e->a[0] == fd)
+			return true;
+	}
+	return false;
+}
+
 /* ---- starting ---- */
 
 static int open_tracepoint(struct ps_syscalls *s, uint32_t id, pid_t pid,
@@ -100,6 +115,9 @@ int ps_syscalls_start(struct ps_syscalls *s, pid_t pid, const struct ps_tracefs 
 
 	memset(s, 0, sizeof(*s));
 	ps_idmap_init(&s->tid_index);
+	ps_files_init(&s->files);
+	s->files.closed_after = closed_after;
+	s->files.closed_ctx = s;
 	ps_perf_init(&s->perf, &cfg);
 	rc = ps_tracefs_event_id(tfs, "raw_syscalls", "sys_enter", &s->enter_id, err);
 	if (rc == 0)
@@ -116,6 +134,7 @@ int ps_syscalls_start(struct ps_syscalls *s, pid_t pid, const struct ps_tracefs 
 		rc = open_tracepoint(s, s->exit_id, pid, pf, err);
 	if (rc < 0)
 		return rc;
+	ps_files_scan_process(&s->files, (uint32_t)pid);
 	s->on = true;
 	return 0;
 }
@@ -127,6 +146,7 @@ void ps_syscalls_release(struct ps_syscalls *s)
 	for (int i = 0; i < PS_SYSCALL_MAX; i++)
 		free(s->stats[i].hist);
 	ps_idmap_release(&s->tid_index);
+	ps_files_release(&s->files);
 	free(s->threads);
 	free(s->queue);
 	memset(s, 0, sizeof(*s));
@@ -148,7 +168,7 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 {
 	struct ps_syscalls *s = ctx;
 	const unsigned char *p = (const unsigned char *)(hdr + 1);
-	uint32_t tid, raw_size;
+	uint32_t pid, tid, raw_size;
 	uint16_t type;
 	uint64_t time;
 	struct ps_syscall_event *e;
@@ -163,6 +183,7 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 	}
 	if (hdr->type != PERF_RECORD_SAMPLE || hdr->size < sizeof(*hdr) + 20)
 		return;
+	memcpy(&pid, p, 4);
 	memcpy(&tid, p + 4, 4);
 	memcpy(&time, p + 8, 8);
 	memcpy(&raw_size, p + 16, 4);
@@ -174,15 +195,14 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 		return;
 	e = &s->queue[s->nqueue++];
 	*e = (struct ps_syscall_event){
-		.time = time, .tid = tid, .exit = type == s->exit_id,
+		.time = time, .pid = pid, .tid = tid, .exit = type == s->exit_id,
 		.nr = (int64_t)raw_u64(p, raw_size, s->nr_off),
 	};
 	if (e->exit) {
-		e->a0 = raw_u64(p, raw_size, s->ret_off);
+		e->a[0] = raw_u64(p, raw_size, s->ret_off);
 	} else {
-		e->a0 = raw_u64(p, raw_size, s->args_off);
-		e->a1 = raw_u64(p, raw_size, s->args_off + 8);
-		e->a2 = raw_u64(p, raw_size, s->args_off + 16);
+		for (int i = 0; i < 4; i++)
+			e->a[i] = raw_u64(p, raw_size, s->args_off + 8u * (unsigned)i);
 	}
 	s->events++;
 }
@@ -257,6 +277,7 @@ static void finish_call(struct ps_syscalls *s, const struct ps_syscall_thread *t
 	} else if (ret > 0 && moves_bytes(t->nr)) {
 		st->bytes += (uint64_t)ret;
 	}
+	ps_files_call(&s->files, t->pid, t->nr, t->args, ret, ns, end);
 }
 
 static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
@@ -266,11 +287,10 @@ static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
 	if (!t)
 		return;
 	if (!e->exit) {
+		t->pid = e->pid;
 		t->nr = e->nr;
 		t->enter_ns = e->time;
-		t->args[0] = e->a0;
-		t->args[1] = e->a1;
-		t->args[2] = e->a2;
+		memcpy(t->args, e->a, sizeof(t->args));
 		return;
 	}
 	if (t->nr != e->nr) {
@@ -279,7 +299,7 @@ static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
 		t->nr = -1;
 		return;
 	}
-	finish_call(s, t, e->time, (int64_t)e->a0);
+	finish_call(s, t, e->time, (int64_t)e->a[0]);
 	t->nr = -1;
 }
 

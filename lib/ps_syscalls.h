@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "ps_error.h"
+#include "ps_files.h"
 #include "ps_idmap.h"
 #include "ps_perf.h"
 #include "ps_preflight.h"
@@ -39,17 +40,18 @@ struct ps_syscall_stat {
 
 /* A thread's call in progress. */
 struct ps_syscall_thread {
+	uint32_t pid;
 	int64_t nr;                  /* -1: none */
 	uint64_t enter_ns;
-	uint64_t args[3];
+	uint64_t args[4];
 };
 
 struct ps_syscall_event {
 	uint64_t time;
-	uint32_t tid;
+	uint32_t pid, tid;
 	bool exit;
 	int64_t nr;
-	uint64_t a0, a1, a2;         /* entry: the first arguments; exit: a0 = the result */
+	uint64_t a[4];               /* entry: the first arguments; exit: a[0] = the result */
 };
 
 struct ps_syscalls {
@@ -63,6 +65,7 @@ struct ps_syscalls {
 	struct ps_syscall_event *queue;   /* read, sorted by time; [qhead, nqueue) not applied */
 	size_t nqueue, queue_cap, qhead;
 	uint64_t events, lost, unmatched;
+	struct ps_files files;       /* the same calls, per file and socket peer */
 	bool on;
 };
 

@@ -149,3 +149,16 @@ double ps_trend_slope(const double *t, const double *v, size_t n)
 		return 0;
 	return (k * sxy - sx * sy) / (k * sxx - sx * sx);
 }
+
+uint32_t *ps_sorted_indexes(size_t n, int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+	uint32_t *order = malloc((n + 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	if (n)
+		qsort_r(order, n, sizeof(*order), cmp, ctx);
+	return order;
+}

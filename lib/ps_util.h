@@ -27,6 +27,13 @@ static inline uint64_t ps_hash_combine(uint64_t h, uint64_t v)
 uint64_t ps_hash_bytes(const void *data, size_t len);
 
 /*
+ * The indexes 0..n-1 sorted by cmp (given two pointers to indexes and ctx),
+ * malloc'ed; NULL when out of memory.  For reports that list an array in
+ * another order than it is kept.
+ */
+uint32_t *ps_sorted_indexes(size_t n, int (*cmp)(const void *, const void *, void *), void *ctx);
+
+/*
  * Grows *ptr (an array of elem_size elements with capacity *cap) so that it
  * holds at least `need` elements.  Returns 0 or -1 on allocation failure,
  * leaving the array untouched.

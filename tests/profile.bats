@@ -10,6 +10,10 @@ setup() {
 }
 
 check() {
+	if [ "$1" = --arg ]; then
+		jq -e --arg "$2" "$3" "$4" "$json" >/dev/null || { echo "failed: $4"; jq -c "${5:-.metadata}" "$json"; return 1; }
+		return
+	fi
 	jq -e "$1" "$json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.metadata}" "$json"; return 1; }
 }
 
@@ -42,6 +46,28 @@ calls() {
 	check '[.syscalls.calls[] | .p50_us <= .p95_us and .p95_us <= .p99_us and .p99_us <= .max_us] | all' \
 		'[.syscalls.calls[] | {name, p50_us, p95_us, p99_us, max_us}]'
 	check '[.syscalls.calls[] | select(.name == "fsync") | .total_s > 0] == [true]' '.syscalls'
+	# the file: its bytes, its 16 fsyncs, and its pattern: the writes and the
+	# read() pass sequential, the 20,000 preads (and the read after each
+	# rewind) random, give or take preads that land where the last ended
+	check --arg f "$BATS_TEST_TMPDIR/iowork.data" '[.files[] | select(.name == $f)] | length == 1' '.files'
+	file='.files[] | select(.name | endswith("/iowork.data"))'
+	check "$file | .written_bytes == $(count write_bytes) and .read_bytes == $(( $(count pread64_bytes) + $(count read_bytes) ))" "$file"
+	check "$file | .writes == $(count write) and .syncs == $(count fsync) and .kind == \"file\"" "$file"
+	check "$file | .random_ops >= 20000 and .random_ops <= 20010" "$file"
+	check "$file | .sequential_ops >= $(count write) + $(count read) - 10 and .sequential_ops <= $(count write) + $(count read)" "$file"
+}
+
+@test "sockets: bytes and time per peer, on loopback" {
+	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/network" > "$BATS_TEST_TMPDIR/counts"
+	port=$(count port)
+	# the client's socket, whose peer is the server's port, and the server's
+	check "[.files[] | select(.name == \"tcp 127.0.0.1:$port\") | [.kind, .written_bytes, .read_bytes]] == [[\"socket\", $(count sent), $(count received)]]" \
+		'[.files[] | {name, written_bytes, read_bytes}]'
+	check "[.files[] | select(.kind == \"socket\" and .name != \"tcp 127.0.0.1:$port\" and .read_bytes > 0) | [.read_bytes, .written_bytes]] == [[$(count sent), $(count received)]]" \
+		'[.files[] | {name, written_bytes, read_bytes}]'
+	# the server waited for the client's data on its socket
+	check '.offcpu.blocked_by_reason_s.network > 0' '.offcpu.blocked_by_reason_s'
 }
 
 @test "off-CPU: 1 s on CPU, 1 s asleep and 1 s on a pipe, each within 10% at its own stack" {
@@ -60,6 +86,22 @@ calls() {
 	# the folded files carry the same nanoseconds
 	awk '/;nap;.*\[sleep\]/ { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/offcpu.folded"
 	awk '/;burn / { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/wall.folded"
+}
+
+@test "lock contention: the worker threads wait on the futex, at the lock's call site" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	run "$PERFSCOPE" profile -q -o "$out" -- "$WL/lockwork" --threads 4 --rounds 100
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# nearly all blocked time is lock waits, and the workers' waits are under take_lock
+	check '.offcpu.blocked_by_reason_s.lock > 0.95 * .offcpu.blocked_s' '.offcpu | del(.top, .threads)'
+	check '([.offcpu.top[] | select(.reason == "lock" and any(.stack[]; .function == "take_lock")) | .blocked_s] | add) >
+	       0.9 * ([.offcpu.threads[] | select(.tid != .pid) | .blocked_s[]] | add)' \
+		'[.offcpu.top[] | {reason, blocked_s, f: [.stack[:4][] | .function]}]'
+	# the workers waited a substantial part of their 0.4 s of held locks (a
+	# mutex is not fair: one of them may have run its rounds untroubled)
+	check '[.offcpu.threads[] | select(.tid != .pid) | .blocked_s.lock // 0] | (map(select(. > 0.02)) | length >= 2) and add > 0.2' \
+		'.offcpu.threads'
+	check '[.syscalls.calls[] | select(.name == "futex") | .count] | add > 100' '[.syscalls.calls[] | {name, count}]'
 }
 
 @test "failed system calls are counted by errno" {

@@ -1,0 +1,83 @@
+/*
+ * network: a client and a server on loopback TCP, in one process.  The
+ * client sends 1,000 messages of 1,000 bytes with write(); the server reads
+ * all 1,000,000 bytes, then answers with 65,536 bytes that the client
+ * reads.  Both keep their sockets open 300 ms more, then close.  Prints
+ * "port=P sent=S received=R" (the server's port, the client's totals).
+ */
+#include "wl_common.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MESSAGES 1000
+#define MESSAGE_BYTES 1000
+#define ANSWER_BYTES 65536
+
+static int listener;
+static char buf[ANSWER_BYTES];
+
+static void linger(void)
+{
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+WL_HOT void *serve(void *arg)
+{
+	long got = 0;
+	int conn = accept(listener, NULL, NULL);
+
+	(void)arg;
+	while (got < (long)MESSAGES * MESSAGE_BYTES) {
+		ssize_t n = read(conn, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (write(conn, buf, ANSWER_BYTES) != ANSWER_BYTES)
+		_exit(1);
+	linger();
+	close(conn);
+	return NULL;
+}
+
+int main(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	long sent = 0, received = 0;
+	pthread_t server;
+	int fd;
+
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(listener, 1) < 0 || getsockname(listener, (struct sockaddr *)&addr, &len) < 0)
+		return 1;
+	pthread_create(&server, NULL, serve, NULL);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return 1;
+	for (int i = 0; i < MESSAGES; i++) {
+		ssize_t n = write(fd, buf, MESSAGE_BYTES);
+
+		sent += n > 0 ? n : 0;
+	}
+	while (received < ANSWER_BYTES) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		received += n;
+	}
+	linger();
+	close(fd);
+	pthread_join(server, NULL);
+	printf("port=%u sent=%ld received=%ld\n", ntohs(addr.sin_port), sent, received);
+	return 0;
+}
