@@ -81,6 +81,8 @@ static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 	start_offcpu(p, pid);
 	ps_procmetrics_init(&p->metrics, pid, every);
 	p->metrics_section.on = ps_procmetrics_sample(&p->metrics, ps_now_ns(), true) == 0;
+	ps_schedstat_init(&p->sched, pid);
+	ps_schedstat_sample(&p->sched, ps_now_ns(), true);
 	if (!p->metrics_section.on)
 		snprintf(p->metrics_section.note, sizeof(p->metrics_section.note),
 			 "cannot read /proc/%d/stat", (int)pid);
@@ -94,6 +96,8 @@ static void on_round(void *ctx, uint64_t now_ns)
 	read_collectors(p, false);
 	if (p->metrics_section.on)
 		ps_procmetrics_sample(&p->metrics, now_ns, false);
+	/* every round (about 50 ms): a thread keeps its last reading when it ends */
+	ps_schedstat_sample(&p->sched, now_ns, false);
 }
 
 static void on_stop(void *ctx)
@@ -102,8 +106,10 @@ static void on_stop(void *ctx)
 
 	read_collectors(p, true);
 	/* the last reading, if the process is still there to read */
-	if (p->metrics_section.on)
+	if (p->metrics_section.on) {
 		ps_procmetrics_sample(&p->metrics, ps_now_ns(), true);
+		ps_schedstat_sample(&p->sched, ps_now_ns(), false);
+	}
 }
 
 int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, struct ps_error *err)
@@ -132,5 +138,6 @@ void ps_profile_release(struct ps_profile *p)
 	ps_offcpu_release(&p->offcpu);
 	ps_syscalls_release(&p->syscalls);
 	ps_procmetrics_release(&p->metrics);
+	ps_schedstat_release(&p->sched);
 	ps_cpuprof_release(&p->cpu);
 }

@@ -20,6 +20,7 @@
 #include "ps_offcpu.h"
 #include "ps_preflight.h"
 #include "ps_procmetrics.h"
+#include "ps_schedstat.h"
 #include "ps_syscalls.h"
 #include "ps_tracefs.h"
 
@@ -45,6 +46,7 @@ struct ps_profile {
 	struct ps_syscalls syscalls;
 	struct ps_offcpu offcpu;
 	struct ps_procmetrics metrics;
+	struct ps_schedstat sched;     /* per-thread CPU and scheduler delay, with the metrics */
 	struct ps_profile_section syscalls_section, offcpu_section, metrics_section;
 	char tracefs_note[256];        /* perfscope mounted tracefs, if it did */
 };

@@ -276,6 +276,29 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	return root;
 }
 
+/* Per thread, from schedstat: CPU time and time runnable but waiting for a CPU. */
+static cJSON *threads_json(const struct ps_profile *p)
+{
+	const struct ps_schedstat *s = &p->sched;
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	cJSON_AddBoolToObject(o, "schedstat", s->available);
+	arr = cJSON_AddArrayToObject(o, "threads");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ps_thread_sched *t = &s->threads[i];
+		cJSON *th = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(th, "tid", t->tid);
+		cJSON_AddStringToObject(th, "name", t->comm);
+		cJSON_AddBoolToObject(th, "from_start", t->from_start);
+		cJSON_AddNumberToObject(th, "cpu_s", secs(t->run - t->run0));
+		cJSON_AddNumberToObject(th, "sched_delay_s", secs(t->wait - t->wait0));
+		cJSON_AddNumberToObject(th, "timeslices", (double)(t->slices - t->slices0));
+		cJSON_AddItemToArray(arr, th);
+	}
+	return o;
+}
+
 static const char *const metric_columns[] = {
 	"time_s", "cpu_user_pct", "cpu_system_pct", "rss_bytes", "threads", "fds",
 	"read_bytes_per_s", "write_bytes_per_s", "minor_faults_per_s", "major_faults_per_s",
@@ -363,6 +386,7 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "files", files_json(p));
 	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
+	cJSON_AddItemToObject(root, "scheduler", threads_json(p));
 	return ps_json_print(fp, root);
 }
 

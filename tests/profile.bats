@@ -83,6 +83,9 @@ calls() {
 	# the main thread's wall time is accounted for: on CPU, runnable and blocked
 	check '.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s + .runnable_s + ([.blocked_s[]] | add) > 0.95 * 3' \
 		'.offcpu.threads'
+	# schedstat agrees: the main thread was on a CPU (or waiting for one) for its 1 s of burn()
+	check '.scheduler.schedstat and (.scheduler.threads[] | select(.from_start) | .cpu_s + .sched_delay_s | . > 0.9 and . < 1.1)' \
+		'.scheduler'
 	# the folded files carry the same nanoseconds
 	awk '/;nap;.*\[sleep\]/ { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/offcpu.folded"
 	awk '/;burn / { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/wall.folded"
@@ -134,6 +137,7 @@ calls() {
 	check '.metadata.sections.syscalls.collected == false and (.metadata.sections.syscalls.note | length) > 0' \
 		'.metadata.sections'
 	check '.metadata.sections.metrics.collected and .cpu.metadata.samples > 0' '.metadata'
+	check '.scheduler.schedstat and (.scheduler.threads | length) >= 1' '.scheduler'
 	# switch records still give per-thread times, without stacks
 	check '.metadata.sections.offcpu.collected and .offcpu.stacks == false' '.metadata.sections'
 	check '[.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s] | add > 0.3' '.offcpu.threads'
