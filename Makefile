@@ -149,6 +149,7 @@ bench: test-deps
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/run.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/dwarf.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/memory.sh
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/profile.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

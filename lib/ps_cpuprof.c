@@ -386,7 +386,7 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 		if (p->use_ptrace) {
 			ptrace_round(p, &next_tick);
 		} else {
-			ps_perf_wait(&p->perf, p->pidfd, POLL_MS);
+			ps_perf_wait(&p->perf, p->pidfd, p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
 			read_round(p);
 		}
 		now = ps_now_ns();

@@ -77,6 +77,7 @@ struct ps_cpuprof_config {
 	enum ps_sampler_kind sampler;
 	bool keep_running;          /* at the duration, leave a launched target running */
 	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */
+	unsigned poll_ms;           /* longest wait between rounds (0: 50 ms) */
 	/* Set to a signal number by a signal handler: stop sampling and pass
 	 * that signal on to a launched target that is still running. */
 	volatile sig_atomic_t *stop;

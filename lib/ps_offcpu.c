@@ -43,7 +43,7 @@ static void switch_attr(struct perf_event_attr *a, bool stacks)
 int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
 		    struct ps_stacks *frames, const struct ps_preflight *pf, struct ps_error *err)
 {
-	struct ps_perf_config cfg = { .ring_pages = 512 };
+	struct ps_perf_config cfg = { .ring_pages = 1024 };
 	struct perf_event_attr a;
 	int rc;
 

@@ -40,7 +40,7 @@ enum ps_offcpu_reason {
 
 extern const char *const ps_offcpu_reason_names[PS_OFF_REASONS];
 
-#define PS_OFFCPU_STACK_BYTES 8192
+#define PS_OFFCPU_STACK_BYTES 4096
 
 struct ps_offcpu_thread {
 	uint32_t pid, tid;

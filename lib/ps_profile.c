@@ -8,6 +8,7 @@
 #include "ps_util.h"
 
 #define DEFAULT_INTERVAL_NS (1000ull * 1000 * 1000)
+#define PROFILE_POLL_MS 10
 
 static void section_off(struct ps_profile_section *s, const struct ps_error *err)
 {
@@ -120,6 +121,8 @@ int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, s
 	p->hooks = (struct ps_cpuprof_hooks){ .start = on_start, .round = on_round, .stop = on_stop,
 					      .ctx = p };
 	p->cfg.cpu.hooks = &p->hooks;
+	/* system calls come at up to a million events a second: read often */
+	p->cfg.cpu.poll_ms = PROFILE_POLL_MS;
 	return ps_cpuprof_init(&p->cpu, &p->cfg.cpu, err);
 }
 

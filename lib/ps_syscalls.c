@@ -17,7 +17,7 @@ static const char *const syscall_names[] = {
 
 #define NNAMES (sizeof(syscall_names) / sizeof(syscall_names[0]))
 #define WRITE_SLACK_NS (2u * 1000 * 1000)
-#define RING_PAGES 1024
+#define RING_PAGES 2048   /* 8 MiB a CPU: ~80 ms of a million calls a second */
 
 const char *ps_syscall_name(int64_t nr, char *buf, size_t len)
 {

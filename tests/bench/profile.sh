@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Part of make bench: perfscope profile's cost, side by side with the
+# unprofiled run, strace -c -f and perf trace -s, interleaved, medians of $RUNS:
+#   - time added per traced system call on a loop of trivial ones
+#     (getppid, 1-byte read and write), and whether events were lost;
+#   - time added per context switch with off-CPU stacks (a ping-pong over pipes);
+#   - start-up: profile -- /bin/true against the bare run;
+#   - a CPU-bound program (fixedwork) at the default settings.
+. "$(dirname "$0")/common.sh"
+SC="$root/build/helpers/syscallwork"
+LOOPS=${LOOPS:-50000}   # strace takes ~130 us a call here
+PINGS=${PINGS:-20000}
+
+have_perf_trace=1
+perf trace -s -o /dev/null -- /bin/true >/dev/null 2>&1 || have_perf_trace=0
+
+wall() { field elapsed < "$tmp/out"; }
+
+echo "benchmark (profile): syscallwork --loops $LOOPS, $RUNS runs" >&2
+for i in $(seq "$RUNS"); do
+	echo "  round $i/$RUNS" >&2
+	"$SC" --loops "$LOOPS" > "$tmp/out"; wall >> "$tmp/bare"
+	"$PERFSCOPE" profile -q -o "$tmp/d_ps" -- "$SC" --loops "$LOOPS" > "$tmp/out"; wall >> "$tmp/ps"
+	jq '.syscalls.lost_events' "$tmp/d_ps/report.json" >> "$tmp/lost"
+	jq '[.syscalls.calls[] | select(.name == "getppid") | .p50_us] | add' "$tmp/d_ps/report.json" >> "$tmp/p50"
+	strace -c -f -o /dev/null "$SC" --loops "$LOOPS" > "$tmp/out"; wall >> "$tmp/strace"
+	if [ "$have_perf_trace" = 1 ]; then
+		perf trace -s -o /dev/null -- "$SC" --loops "$LOOPS" > "$tmp/out" 2>/dev/null; wall >> "$tmp/perftrace"
+	fi
+	"$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_bare"
+	"$PERFSCOPE" profile -q -o "$tmp/d_pp" -- "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_ps"
+	jq '.offcpu.switches' "$tmp/d_pp/report.json" >> "$tmp/pp_switches"
+	s=$(date +%s.%N); /bin/true; e=$(date +%s.%N)
+	awk -v a="$s" -v b="$e" 'BEGIN { print b - a }' >> "$tmp/true_bare"
+	s=$(date +%s.%N); "$PERFSCOPE" profile -q -o "$tmp/d_tr" -- /bin/true; e=$(date +%s.%N)
+	awk -v a="$s" -v b="$e" 'BEGIN { print b - a }' >> "$tmp/true_ps"
+	"$WORK" --units "$UNITS" > "$tmp/out"; wall >> "$tmp/cpu_bare"
+	"$PERFSCOPE" profile -q -o "$tmp/d_cw" -- "$WORK" --units "$UNITS" > "$tmp/out"; wall >> "$tmp/cpu_ps"
+done
+
+m() { median < "$tmp/$1"; }
+calls=$((3 * LOOPS))
+per_call() { awk -v a="$(m "$1")" -v b="$(m bare)" -v n="$calls" 'BEGIN { printf "%.2f us", 1e6 * (a - b) / n }'; }
+echo "| syscallwork: $calls trivial system calls (median of $RUNS) | value | target |"
+echo "|---|---|---|"
+echo "| unprofiled | $(m bare) s | |"
+echo "| perfscope profile: time added per system call | $(per_call ps) | <= 3 us |"
+echo "| strace -c -f: time added per system call | $(per_call strace) | |"
+if [ "$have_perf_trace" = 1 ]; then
+	echo "| perf trace -s: time added per system call | $(per_call perftrace) | |"
+fi
+echo "| events lost by perfscope (max over runs) | $(sort -n "$tmp/lost" | tail -1) | 0 |"
+echo "| getppid latency p50 reported | $(m p50) us | within 1 us of the bare call |"
+echo "| ping-pong: time added per context switch with off-CPU stacks | $(awk -v a="$(m pp_ps)" -v b="$(m pp_bare)" -v n="$((2 * PINGS))" 'BEGIN { printf "%.2f us", 1e6 * (a - b) / n }') | <= 7 us (DWARF stacks) |"
+echo "| switches recorded in the ping-pong | $(m pp_switches) | |"
+echo "| start-up: profile -- /bin/true, over the bare run | $(awk -v a="$(m true_ps)" -v b="$(m true_bare)" 'BEGIN { printf "%.0f ms", 1000 * (a - b) }') | <= 20 ms |"
+echo "| CPU-bound fixedwork, profile / unprofiled | $(awk -v a="$(m cpu_ps)" -v b="$(m cpu_bare)" 'BEGIN { printf "%.3fx", a / b }') | <= 1.03x |"
