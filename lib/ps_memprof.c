@@ -283,7 +283,10 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 {
 	uint64_t delivered = 0;
 
-	ps_memread_discover(&m->reader);
+	/* new processes are rare: looking for their files on every round would
+	 * cost more than reading the records (sampling mode) */
+	if (check_alive || final || !m->reader.nfiles)
+		ps_memread_discover(&m->reader);
 	for (size_t i = 0; i < m->reader.nfiles; i++) {
 		struct ps_memfile *f = &m->reader.files[i];
 		bool newer;
@@ -566,15 +569,16 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			kill_at = UINT64_MAX;
 		}
 		report_progress(m, now, &next_progress);
-		/* rounds with nothing written back off to IDLE_SLEEP_MAX_NS: a
-		 * quiet program should not share its CPUs with a busy poller */
-		if (delivered || any_unread(&m->reader)) {
-			idle_sleep_ns = IDLE_SLEEP_MIN_NS;
-		} else {
+		/* a round that took records goes again at once; otherwise sleep,
+		 * longer and longer (to IDLE_SLEEP_MAX_NS) while nothing is written:
+		 * a quiet program should not share its CPUs with a busy poller */
+		if (!delivered) {
 			struct timespec ts = { 0, (long)idle_sleep_ns };
 
 			nanosleep(&ts, NULL);
-			if (idle_sleep_ns < IDLE_SLEEP_MAX_NS)
+			if (any_unread(&m->reader))
+				idle_sleep_ns = IDLE_SLEEP_MIN_NS;
+			else if (idle_sleep_ns < IDLE_SLEEP_MAX_NS)
 				idle_sleep_ns *= 2;
 		}
 	}
