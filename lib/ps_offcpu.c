@@ -38,6 +38,7 @@ static void switch_attr(struct perf_event_attr *a, bool stacks)
 		a->exclude_kernel = 1;
 	}
 	a->exclude_hv = 1;
+	a->task = 1;	/* a thread's exit: the kernel records no switch for it */
 }
 
 int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
@@ -121,6 +122,10 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 			.kind = (r.misc & PERF_RECORD_MISC_SWITCH_OUT) ? 1 : 2,
 			.preempted = (r.misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0, .stack = -1 });
 		break;
+	case PS_REC_EXIT:
+		queue_event(o, &(struct ps_offcpu_event){
+			.time = r.time, .pid = r.u.task.pid, .tid = r.u.task.tid, .kind = 3, .stack = -1 });
+		break;
 	case PS_REC_LOST:
 		o->lost += r.u.lost.lost;
 		break;
@@ -135,7 +140,8 @@ static int cmp_event(const void *a, const void *b)
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
-	return (int)x->kind - (int)y->kind;	/* a sample before its switch record */
+	/* a sample before its switch record; an exit after the thread's last switch */
+	return (int)x->kind - (int)y->kind;
 }
 
 /* ---- classifying ---- */
@@ -244,6 +250,8 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 		t->sample_ns = e->time;
 		break;
 	case 1:
+		if (t->ended)
+			break;	/* its last switch, after its exit record */
 		/* leaving without having been seen arriving: it was running at the start */
 		if (!t->in_ns && !t->out)
 			t->in_ns = o->start_ns;
@@ -262,6 +270,12 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 			t->reason = classify(sc, e->pid, e->tid);
 		}
 		break;
+	case 3:
+		/* the thread ended: on the CPU since it last came in */
+		if (!t->out && !t->ended && e->time > (t->in_ns ? t->in_ns : o->start_ns))
+			t->on_ns += e->time - (t->in_ns ? t->in_ns : o->start_ns);
+		t->ended = true;
+		break;
 	case 2:
 		if (t->out && e->time > t->out_ns) {
 			dt = e->time - t->out_ns;
@@ -279,9 +293,8 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 }
 
 /*
- * At the end, a thread on the CPU since its last switch ran until now (the
- * kernel records no switch for a thread's exit: one that ended earlier is
- * counted to the end).  One never seen at all ran the whole time.
+ * At the end, a thread on the CPU since its last switch, and not ended,
+ * ran until now.
  */
 static void close_running(struct ps_offcpu *o)
 {
@@ -290,7 +303,7 @@ static void close_running(struct ps_offcpu *o)
 	for (size_t i = 0; i < o->nthreads; i++) {
 		struct ps_offcpu_thread *t = &o->threads[i];
 
-		if (!t->out && now > (t->in_ns ? t->in_ns : o->start_ns))
+		if (!t->out && !t->ended && now > (t->in_ns ? t->in_ns : o->start_ns))
 			t->on_ns += now - (t->in_ns ? t->in_ns : o->start_ns);
 		t->in_ns = now;
 	}

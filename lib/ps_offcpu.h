@@ -45,6 +45,7 @@ extern const char *const ps_offcpu_reason_names[PS_OFF_REASONS];
 struct ps_offcpu_thread {
 	uint32_t pid, tid;
 	bool out;                    /* off CPU since out_ns */
+	bool ended;                  /* its exit was recorded */
 	bool preempted;
 	uint8_t reason;
 	int64_t out_stack;           /* the stack it blocked at, or -1 */
@@ -66,7 +67,7 @@ struct ps_offcpu_site {
 struct ps_offcpu_event {
 	uint64_t time;
 	uint32_t pid, tid;
-	uint8_t kind;                /* 0 sample, 1 switch out, 2 switch in */
+	uint8_t kind;                /* 0 sample, 1 switch out, 2 switch in, 3 exit */
 	bool preempted;
 	int64_t stack;
 };

@@ -105,6 +105,12 @@ calls() {
 	check '[.offcpu.threads[] | select(.tid != .pid) | .blocked_s.lock // 0] | (map(select(. > 0.02)) | length >= 2) and add > 0.2' \
 		'.offcpu.threads'
 	check '[.syscalls.calls[] | select(.name == "futex") | .count] | add > 100' '[.syscalls.calls[] | {name, count}]'
+	# two clocks agree on each worker's CPU time: the switch records (ended
+	# by the thread's exit record) and schedstat, within 20% or 10 ms
+	check '. as $r | [.offcpu.threads[] | select(.tid != .pid) | . as $t |
+	       ($r.scheduler.threads[] | select(.tid == $t.tid) | .cpu_s) as $s |
+	       (($t.on_cpu_s - $s) | fabs) <= ([0.2 * $s, 0.01] | max)] | length == 4 and all' \
+		'{switch: [.offcpu.threads[] | {tid, on_cpu_s}], schedstat: [.scheduler.threads[] | {tid, cpu_s}]}'
 }
 
 @test "failed system calls are counted by errno" {
