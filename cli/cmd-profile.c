@@ -185,30 +185,23 @@ static void print_syscalls(const struct ps_profile *p)
 
 static void print_offcpu(const struct ps_profile *p)
 {
-	const struct ps_offcpu *o = &p->offcpu;
-	uint64_t reason_ns[PS_OFF_REASONS] = { 0 }, runnable = 0, blocked = 0;
+	struct ps_offcpu_totals tot;
 	bool first = true;
 
 	if (!p->offcpu_section.on) {
 		fprintf(stderr, "  off CPU: not recorded: %s\n", p->offcpu_section.note);
 		return;
 	}
-	for (size_t i = 0; i < o->nthreads; i++) {
-		runnable += o->threads[i].runnable_ns;
-		for (int r = 0; r < PS_OFF_REASONS; r++) {
-			reason_ns[r] += o->threads[i].blocked_ns[r];
-			blocked += o->threads[i].blocked_ns[r];
-		}
-	}
-	fprintf(stderr, "  off CPU: %.3f s blocked (", (double)blocked / 1e9);
+	ps_offcpu_totals(&p->offcpu, &tot);
+	fprintf(stderr, "  off CPU: %.3f s blocked (", (double)tot.blocked_ns / 1e9);
 	for (int r = 0; r < PS_OFF_REASONS; r++) {
-		if (!reason_ns[r])
+		if (!tot.reason_ns[r])
 			continue;
 		fprintf(stderr, "%s%s %.3f s", first ? "" : ", ", ps_offcpu_reason_names[r],
-			(double)reason_ns[r] / 1e9);
+			(double)tot.reason_ns[r] / 1e9);
 		first = false;
 	}
-	fprintf(stderr, "), %.3f s runnable but waiting for a CPU\n", (double)runnable / 1e9);
+	fprintf(stderr, "), %.3f s runnable but waiting for a CPU\n", (double)tot.runnable_ns / 1e9);
 	if (p->offcpu_section.note[0])
 		fprintf(stderr, "  note: %s\n", p->offcpu_section.note);
 }

@@ -435,7 +435,7 @@ static void start_uprobes(struct ps_memprof *m)
 	}
 	free(path);
 	m->uprobes_on = true;
-	m->uprobe_cost_us = ps_uprobes_measure(&pf);
+	m->uprobe_cost_us = ps_uprobes_measure();
 	snprintf(m->tracker_note, sizeof(m->tracker_note),
 		 "'%s' is statically linked: the allocation tracker cannot be preloaded into it, so "
 		 "its malloc, calloc, realloc and free are traced with uprobes instead: exact, but "

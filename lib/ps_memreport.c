@@ -368,13 +368,12 @@ static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *
 	return frames_json(m, &m->stacks, s->stack);
 }
 
-static const struct ps_heap *sort_heap;
-
 /* Largest allocated bytes first; ties by process and stack id (stable output). */
-static int cmp_site(const void *a, const void *b)
+static int cmp_site(const void *a, const void *b, void *ctx)
 {
-	const struct ps_heap_site *x = &sort_heap->sites[*(const uint32_t *)a];
-	const struct ps_heap_site *y = &sort_heap->sites[*(const uint32_t *)b];
+	const struct ps_heap *hp = ctx;
+	const struct ps_heap_site *x = &hp->sites[*(const uint32_t *)a];
+	const struct ps_heap_site *y = &hp->sites[*(const uint32_t *)b];
 
 	if (x->alloc_bytes != y->alloc_bytes)
 		return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
@@ -386,16 +385,7 @@ static int cmp_site(const void *a, const void *b)
 /* The sites in report order (largest allocated bytes first); NULL when out of memory. */
 static uint32_t *site_order(const struct ps_heap *hp)
 {
-	uint32_t *order = malloc((hp->nsites + 1) * sizeof(*order));
-
-	if (!order)
-		return NULL;
-	for (size_t i = 0; i < hp->nsites; i++)
-		order[i] = (uint32_t)i;
-	sort_heap = hp;
-	qsort(order, hp->nsites, sizeof(*order), cmp_site);
-	sort_heap = NULL;
-	return order;
+	return ps_sorted_indexes(hp->nsites, cmp_site, (void *)hp);
 }
 
 static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
@@ -426,12 +416,11 @@ static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
 
 #define TOP_FAULT_STACKS 20
 
-static const struct ps_stacks *sort_stacks;
-
-static int cmp_stack_count(const void *a, const void *b)
+static int cmp_stack_count(const void *a, const void *b, void *ctx)
 {
-	const struct ps_stack *x = &sort_stacks->stacks[*(const uint32_t *)a];
-	const struct ps_stack *y = &sort_stacks->stacks[*(const uint32_t *)b];
+	const struct ps_stacks *ss = ctx;
+	const struct ps_stack *x = &ss->stacks[*(const uint32_t *)a];
+	const struct ps_stack *y = &ss->stacks[*(const uint32_t *)b];
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
@@ -457,14 +446,9 @@ static cJSON *faults_json(const struct ps_memprof *m)
 	cJSON_AddNumberToObject(o, "samples", (double)f->sampler.stats.samples);
 	cJSON_AddNumberToObject(o, "lost", (double)f->sampler.stats.lost);
 	top = cJSON_AddArrayToObject(o, "top");
-	order = malloc((ss->nstacks + 1) * sizeof(*order));
+	order = ps_sorted_indexes(ss->nstacks, cmp_stack_count, (void *)ss);
 	if (!order)
 		return o;
-	for (size_t i = 0; i < ss->nstacks; i++)
-		order[i] = (uint32_t)i;
-	sort_stacks = ss;
-	qsort(order, ss->nstacks, sizeof(*order), cmp_stack_count);
-	sort_stacks = NULL;
 	for (size_t i = 0; i < ss->nstacks && i < TOP_FAULT_STACKS; i++) {
 		const struct ps_stack *st = &ss->stacks[order[i]];
 		cJSON *t = cJSON_CreateObject();

@@ -339,3 +339,19 @@ void ps_offcpu_round(struct ps_offcpu *o, struct ps_syscalls *sc, bool final)
 	if (final)
 		close_running(o);
 }
+
+void ps_offcpu_totals(const struct ps_offcpu *o, struct ps_offcpu_totals *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < o->nthreads; i++) {
+		const struct ps_offcpu_thread *t = &o->threads[i];
+
+		for (int r = 0; r < PS_OFF_REASONS; r++) {
+			out->reason_ns[r] += t->blocked_ns[r];
+			out->blocked_ns += t->blocked_ns[r];
+		}
+		out->runnable_ns += t->runnable_ns;
+		out->voluntary += t->voluntary;
+		out->involuntary += t->involuntary;
+	}
+}

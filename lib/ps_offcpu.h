@@ -108,4 +108,11 @@ void ps_offcpu_round(struct ps_offcpu *o, struct ps_syscalls *sc, bool final);
 
 void ps_offcpu_release(struct ps_offcpu *o);
 
+/* All threads together. */
+struct ps_offcpu_totals {
+	uint64_t blocked_ns, runnable_ns, reason_ns[PS_OFF_REASONS];
+	uint64_t voluntary, involuntary;
+};
+void ps_offcpu_totals(const struct ps_offcpu *o, struct ps_offcpu_totals *out);
+
 #endif

@@ -215,30 +215,20 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 {
 	const struct ps_offcpu *o = &p->offcpu;
 	cJSON *root = cJSON_CreateObject(), *by, *threads, *top;
-	uint64_t reason_ns[PS_OFF_REASONS] = { 0 }, runnable = 0, blocked = 0, vol = 0, invol = 0;
+	struct ps_offcpu_totals tot;
 	uint32_t *order;
 
-	for (size_t i = 0; i < o->nthreads; i++) {
-		const struct ps_offcpu_thread *t = &o->threads[i];
-
-		for (int r = 0; r < PS_OFF_REASONS; r++) {
-			reason_ns[r] += t->blocked_ns[r];
-			blocked += t->blocked_ns[r];
-		}
-		runnable += t->runnable_ns;
-		vol += t->voluntary;
-		invol += t->involuntary;
-	}
+	ps_offcpu_totals(o, &tot);
 	cJSON_AddBoolToObject(root, "stacks", o->stacks_on);
 	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
 	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
-	cJSON_AddNumberToObject(root, "blocked_s", secs(blocked));
-	cJSON_AddNumberToObject(root, "runnable_s", secs(runnable));
-	cJSON_AddNumberToObject(root, "voluntary_switches", (double)vol);
-	cJSON_AddNumberToObject(root, "involuntary_switches", (double)invol);
+	cJSON_AddNumberToObject(root, "blocked_s", secs(tot.blocked_ns));
+	cJSON_AddNumberToObject(root, "runnable_s", secs(tot.runnable_ns));
+	cJSON_AddNumberToObject(root, "voluntary_switches", (double)tot.voluntary);
+	cJSON_AddNumberToObject(root, "involuntary_switches", (double)tot.involuntary);
 	by = cJSON_AddObjectToObject(root, "blocked_by_reason_s");
 	for (int r = 0; r < PS_OFF_REASONS; r++)
-		cJSON_AddNumberToObject(by, ps_offcpu_reason_names[r], secs(reason_ns[r]));
+		cJSON_AddNumberToObject(by, ps_offcpu_reason_names[r], secs(tot.reason_ns[r]));
 	threads = cJSON_AddArrayToObject(root, "threads");
 	for (size_t i = 0; i < o->nthreads; i++) {
 		const struct ps_offcpu_thread *t = &o->threads[i];

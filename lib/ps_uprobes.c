@@ -421,7 +421,7 @@ static double time_calls(int calls)
 	return (double)(ps_now_ns() - t0) / 1e3;
 }
 
-double ps_uprobes_measure(const struct ps_preflight *pf)
+double ps_uprobes_measure(void)
 {
 	const int calls = 200;
 	struct perf_event_attr a;
@@ -434,7 +434,6 @@ double ps_uprobes_measure(const struct ps_preflight *pf)
 	size_t ring_bytes = (size_t)(ENTRY_RING_PAGES + 1) * (size_t)sysconf(_SC_PAGESIZE);
 	int fd;
 
-	(void)pf;
 	if (uprobe_pmu(&type, &ret_bit) < 0 ||
 	    !self_offset((uintptr_t)ps_uprobes_calibration_target, path, sizeof(path), &off))
 		return 0;

@@ -90,6 +90,6 @@ void ps_uprobes_release(struct ps_uprobes *u);
  * The time one probe hit adds, in microseconds: a function of perfscope's
  * own called with and without a uprobe on it.  0 when it cannot tell.
  */
-double ps_uprobes_measure(const struct ps_preflight *pf);
+double ps_uprobes_measure(void);
 
 #endif
