@@ -249,6 +249,20 @@ check() {
 	rm -rf "$nobody_dir"
 }
 
+@test "--fault-period 1 takes every fault's stack, --no-faults none" {
+	run "$PERFSCOPE" memory-profile -q --fault-period 1 -o "$out" -- "$WL/memwork" leak 100
+	[ "$status" -eq 0 ]
+	# every fault sampled: the samples (plus any the ring dropped) are the count
+	check '.page_faults.period == 1 and .page_faults.samples + .page_faults.lost == .page_faults.faults and .page_faults.faults > 0' \
+		'.page_faults | del(.top)'
+	run "$PERFSCOPE" memory-profile -q --no-faults -o "$out" -- "$WL/memwork" leak 100
+	[ "$status" -eq 0 ]
+	check '.page_faults.sampled == false and (.page_faults.note | test("--no-faults")) and .page_faults.top == []' \
+		'.page_faults'
+	run "$PERFSCOPE" memory-profile --fault-period 0 -- /bin/true
+	[ "$status" -eq 2 ]
+}
+
 @test "a program with its own malloc: said up front, its allocations not claimed" {
 	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/ownalloc"
 	[ "$status" -eq 0 ]

@@ -150,6 +150,14 @@ calls() {
 	rm -rf "$nobody_dir"
 }
 
+@test "--no-syscalls and --no-offcpu leave their sections out, and say so" {
+	run "$PERFSCOPE" profile -q --no-syscalls --no-offcpu -o "$out" -- "$WL/spin" --seconds 0.3
+	[ "$status" -eq 0 ]
+	check '.metadata.sections.syscalls == {"collected": false, "note": "not asked for (--no-syscalls)"}' '.metadata.sections'
+	check '.metadata.sections.offcpu == {"collected": false, "note": "not asked for (--no-offcpu)"}' '.metadata.sections'
+	check '.syscalls.calls == [] and .offcpu.switches == 0 and .cpu.metadata.samples > 0' '.syscalls'
+}
+
 @test "usage errors: exit 2 before anything runs" {
 	run "$PERFSCOPE" profile --interval 0.01 -- /bin/true
 	[ "$status" -eq 2 ]
