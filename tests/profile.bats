@@ -106,10 +106,12 @@ calls() {
 		'.offcpu.threads'
 	check '[.syscalls.calls[] | select(.name == "futex") | .count] | add > 100' '[.syscalls.calls[] | {name, count}]'
 	# two clocks agree on each worker's CPU time: the switch records (ended
-	# by the thread's exit record) and schedstat, within 20% or 10 ms
+	# by the thread's exit record) and schedstat, whose last reading of a
+	# thread is up to one 50 ms round old (man page): never more than the
+	# switch records (10 ms of slack), and behind them by at most 50 ms
 	check '. as $r | [.offcpu.threads[] | select(.tid != .pid) | . as $t |
 	       ($r.scheduler.threads[] | select(.tid == $t.tid) | .cpu_s) as $s |
-	       (($t.on_cpu_s - $s) | fabs) <= ([0.2 * $s, 0.01] | max)] | length == 4 and all' \
+	       $s <= $t.on_cpu_s + 0.01 and $t.on_cpu_s - $s <= 0.05] | length == 4 and all' \
 		'{switch: [.offcpu.threads[] | {tid, on_cpu_s}], schedstat: [.scheduler.threads[] | {tid, cpu_s}]}'
 }
 
