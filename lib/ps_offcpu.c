@@ -112,19 +112,21 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 	case PS_REC_SAMPLE:
 		if (o->stacks_on && r.u.sample.regs_abi)
 			queue_event(o, &(struct ps_offcpu_event){
-				.time = r.time, .pid = r.pid, .tid = r.tid, .kind = 0,
+				.time = r.time, .pid = r.pid, .tid = r.tid, .kind = PS_OFF_EV_SAMPLE,
 				.stack = ps_sampler_stack(&o->sampler, &r, 0) });
 		break;
 	case PS_REC_SWITCH:
 		o->switches++;
 		queue_event(o, &(struct ps_offcpu_event){
 			.time = r.time, .pid = r.pid, .tid = r.tid,
-			.kind = (r.misc & PERF_RECORD_MISC_SWITCH_OUT) ? 1 : 2,
+			.kind = (r.misc & PERF_RECORD_MISC_SWITCH_OUT) ? PS_OFF_EV_OUT : PS_OFF_EV_IN,
 			.preempted = (r.misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0, .stack = -1 });
 		break;
+	case PS_REC_FORK:
 	case PS_REC_EXIT:
 		queue_event(o, &(struct ps_offcpu_event){
-			.time = r.time, .pid = r.u.task.pid, .tid = r.u.task.tid, .kind = 3, .stack = -1 });
+			.time = r.time, .pid = r.u.task.pid, .tid = r.u.task.tid,
+			.kind = r.kind == PS_REC_FORK ? PS_OFF_EV_FORK : PS_OFF_EV_EXIT, .stack = -1 });
 		break;
 	case PS_REC_LOST:
 		o->lost += r.u.lost.lost;
@@ -140,7 +142,6 @@ static int cmp_event(const void *a, const void *b)
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
-	/* a sample before its switch record; an exit after the thread's last switch */
 	return (int)x->kind - (int)y->kind;
 }
 
@@ -244,19 +245,34 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 
 	if (!t)
 		return;
-	switch (e->kind) {
-	case 0:
+	switch ((enum ps_offcpu_event_kind)e->kind) {
+	case PS_OFF_EV_FORK:
+		/*
+		 * Born runnable: its wait for a first CPU is scheduler delay, and
+		 * should its first switch-in be missing, it is not taken to have
+		 * run since the profile started.
+		 */
+		t->out = true;
+		t->preempted = true;
+		t->out_ns = e->time;
+		t->out_stack = -1;
+		break;
+	case PS_OFF_EV_SAMPLE:
 		t->sample_stack = e->stack;
 		t->sample_ns = e->time;
 		break;
-	case 1:
+	case PS_OFF_EV_OUT:
 		if (t->ended)
 			break;	/* its last switch, after its exit record */
-		/* leaving without having been seen arriving: it was running at the start */
-		if (!t->in_ns && !t->out)
-			t->in_ns = o->start_ns;
-		if (!t->out && e->time > t->in_ns)
-			t->on_ns += e->time - t->in_ns;
+		if (t->out) {
+			o->unpaired++;	/* out twice: the time in between is not known */
+		} else {
+			/* leaving without having been seen arriving: it was running at the start */
+			if (!t->in_ns)
+				t->in_ns = o->start_ns;
+			if (e->time > t->in_ns)
+				t->on_ns += e->time - t->in_ns;
+		}
 		t->out = true;
 		t->out_ns = e->time;
 		t->preempted = e->preempted;
@@ -270,13 +286,13 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 			t->reason = classify(sc, e->pid, e->tid);
 		}
 		break;
-	case 3:
+	case PS_OFF_EV_EXIT:
 		/* the thread ended: on the CPU since it last came in */
 		if (!t->out && !t->ended && e->time > (t->in_ns ? t->in_ns : o->start_ns))
 			t->on_ns += e->time - (t->in_ns ? t->in_ns : o->start_ns);
 		t->ended = true;
 		break;
-	case 2:
+	case PS_OFF_EV_IN:
 		if (t->out && e->time > t->out_ns) {
 			dt = e->time - t->out_ns;
 			if (t->preempted) {
@@ -285,6 +301,8 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 				t->blocked_ns[t->reason] += dt;
 				add_site(o, t->out_stack, index, t->reason, dt);
 			}
+		} else if (!t->out && t->in_ns) {
+			o->unpaired++;	/* in twice */
 		}
 		t->out = false;
 		t->in_ns = e->time;

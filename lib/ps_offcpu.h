@@ -64,10 +64,19 @@ struct ps_offcpu_site {
 	uint64_t ns, count;
 };
 
+/* In the order they apply when their times are equal. */
+enum ps_offcpu_event_kind {
+	PS_OFF_EV_FORK,              /* a new thread: runnable until it first runs */
+	PS_OFF_EV_SAMPLE,            /* the stack of the switch-out that follows */
+	PS_OFF_EV_OUT,
+	PS_OFF_EV_IN,
+	PS_OFF_EV_EXIT,              /* after the thread's last switch */
+};
+
 struct ps_offcpu_event {
 	uint64_t time;
 	uint32_t pid, tid;
-	uint8_t kind;                /* 0 sample, 1 switch out, 2 switch in, 3 exit */
+	uint8_t kind;                /* enum ps_offcpu_event_kind */
 	bool preempted;
 	int64_t stack;
 };
@@ -88,6 +97,7 @@ struct ps_offcpu {
 	struct ps_offcpu_site *sites;
 	size_t nsites, sites_cap;
 	uint64_t switches, lost;
+	uint64_t unpaired;           /* switches whose other half never came (lost, or reordered) */
 	uint64_t start_ns;           /* threads first seen leaving the CPU ran since then */
 	bool on;
 };

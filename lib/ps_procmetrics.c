@@ -106,6 +106,7 @@ static void read_machine(struct ps_metrics_point *pt)
 		/* user nice system idle iowait irq softirq steal */
 		pt->cpu_total_ticks = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
 		pt->cpu_busy_ticks = pt->cpu_total_ticks - v[3] - v[4];
+		pt->cpu_steal_ticks = v[7];
 	}
 	if (mem) {
 		pt->mem_total = named_value(mem, "MemTotal:") * 1024;

@@ -28,6 +28,7 @@ struct ps_metrics_point {
 	bool io_known;                    /* /proc/PID/io was readable */
 	/* the machine */
 	uint64_t cpu_busy_ticks, cpu_total_ticks;
+	uint64_t cpu_steal_ticks;         /* taken by the hypervisor: busy, but for no one here */
 	uint64_t mem_total, mem_available;
 };
 

@@ -222,6 +222,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	cJSON_AddBoolToObject(root, "stacks", o->stacks_on);
 	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
 	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
+	cJSON_AddNumberToObject(root, "unpaired_switches", (double)o->unpaired);
 	cJSON_AddNumberToObject(root, "blocked_s", secs(tot.blocked_ns));
 	cJSON_AddNumberToObject(root, "runnable_s", secs(tot.runnable_ns));
 	cJSON_AddNumberToObject(root, "voluntary_switches", (double)tot.voluntary);
@@ -292,7 +293,7 @@ static cJSON *threads_json(const struct ps_profile *p)
 static const char *const metric_columns[] = {
 	"time_s", "cpu_user_pct", "cpu_system_pct", "rss_bytes", "threads", "fds",
 	"read_bytes_per_s", "write_bytes_per_s", "minor_faults_per_s", "major_faults_per_s",
-	"machine_cpu_pct", "machine_mem_pct",
+	"machine_cpu_pct", "machine_mem_pct", "machine_steal_pct",
 };
 #define NCOLS (sizeof(metric_columns) / sizeof(metric_columns[0]))
 
@@ -319,9 +320,12 @@ static void metric_row(const struct ps_procmetrics *m, size_t i, uint64_t start_
 	}
 	row[8] = (double)(pt->minflt - prev->minflt) / dt;
 	row[9] = (double)(pt->majflt - prev->majflt) / dt;
-	if (pt->cpu_total_ticks > prev->cpu_total_ticks)
-		row[10] = 100.0 * (double)(pt->cpu_busy_ticks - prev->cpu_busy_ticks) /
-			  (double)(pt->cpu_total_ticks - prev->cpu_total_ticks);
+	if (pt->cpu_total_ticks > prev->cpu_total_ticks) {
+		double total = (double)(pt->cpu_total_ticks - prev->cpu_total_ticks);
+
+		row[10] = 100.0 * (double)(pt->cpu_busy_ticks - prev->cpu_busy_ticks) / total;
+		row[12] = 100.0 * (double)(pt->cpu_steal_ticks - prev->cpu_steal_ticks) / total;
+	}
 }
 
 static cJSON *metrics_json(const struct ps_profile *p)

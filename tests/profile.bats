@@ -22,6 +22,11 @@ count() {
 	tr ' ' '\n' < "$BATS_TEST_TMPDIR/counts" | sed -n "s/^$1=//p"
 }
 
+# irq, softirq and steal clock ticks of the whole machine so far
+stolen_ticks() {
+	awk '/^cpu / { print $7 + $8 + $9 }' /proc/stat
+}
+
 calls() {
 	jq -r --arg n "$1" '[.syscalls.calls[] | select(.name == $n) | .'"$2"'] | add // 0' "$json"
 }
@@ -93,8 +98,9 @@ calls() {
 
 @test "lock contention: the worker threads wait on the futex, at the lock's call site" {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
-	run "$PERFSCOPE" profile -q -o "$out" -- "$WL/lockwork" --threads 4 --rounds 100
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	stolen0=$(stolen_ticks)
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/lockwork" --threads 4 --rounds 100 > "$BATS_TEST_TMPDIR/counts"
+	stolen=$(( $(stolen_ticks) - stolen0 ))
 	# nearly all blocked time is lock waits, and the workers' waits are under take_lock
 	check '.offcpu.blocked_by_reason_s.lock > 0.95 * .offcpu.blocked_s' '.offcpu | del(.top, .threads)'
 	check '([.offcpu.top[] | select(.reason == "lock" and any(.stack[]; .function == "take_lock")) | .blocked_s] | add) >
@@ -105,6 +111,20 @@ calls() {
 	check '[.offcpu.threads[] | select(.tid != .pid) | .blocked_s.lock // 0] | (map(select(. > 0.02)) | length >= 2) and add > 0.2' \
 		'.offcpu.threads'
 	check '[.syscalls.calls[] | select(.name == "futex") | .count] | add > 100' '[.syscalls.calls[] | {name, count}]'
+	# each worker's on-CPU time from the switch records equals the CPU time
+	# it measured itself (its own clock, read just before it ended) within
+	# 5 ms + 5%, plus what the machine lost to interrupts and the hypervisor
+	# during the run (a switch record's interval includes them, a thread's
+	# clock leaves them out); schedstat's last reading of it is at most one
+	# 50 ms round old
+	truth=$(awk -v stolen="$stolen" -v hz="$(getconf CLK_TCK)" '$1 == "worker" {
+		printf "%s{\"tid\":%s,\"cpu_s\":%.9f,\"stolen_s\":%.3f}", n++ ? "," : "[", $2, $4 / 1e9, stolen / hz }
+		END { print "]" }' "$BATS_TEST_TMPDIR/counts")
+	check --arg truth "$truth" '($truth | fromjson) as $w | . as $r | ($w | length == 4) and all($w[];
+	       . as $k | ($r.offcpu.threads[] | select(.tid == $k.tid) | .on_cpu_s - $k.cpu_s |
+	                  . < 0.005 + 0.05 * $k.cpu_s + $k.stolen_s and . > -0.005 - 0.05 * $k.cpu_s) and
+	       ($r.scheduler.threads[] | select(.tid == $k.tid) | .cpu_s - $k.cpu_s | . < 0.005 and . > -0.05))' \
+		'{switch: [.offcpu.threads[] | {tid, on_cpu_s}], schedstat: [.scheduler.threads[] | {tid, cpu_s}], unpaired: .offcpu.unpaired_switches}' || { cat "$BATS_TEST_TMPDIR/counts"; return 1; }
 }
 
 @test "failed system calls are counted by errno" {
