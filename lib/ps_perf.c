@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ps_closer.h"
 #include "ps_perf.h"
 #include "ps_records.h"
 #include "ps_tasks.h"
@@ -44,8 +45,11 @@ void ps_perf_release(struct ps_perf *perf)
 			munmap(r->base, r->data_size + (size_t)sysconf(_SC_PAGESIZE));
 		free(r->scratch);
 	}
-	for (size_t i = 0; i < perf->nfds; i++)
-		close(perf->fds[i]);
+	if (perf->cfg.close_detached)
+		ps_close_detached(perf->fds, perf->nfds);
+	else
+		for (size_t i = 0; i < perf->nfds; i++)
+			close(perf->fds[i]);
 	free(perf->fds);
 	free(perf->rings);
 	free(perf->tids);

@@ -33,6 +33,7 @@ struct ps_perf_config {
 	unsigned ring_pages;     /* data pages per CPU ring (power of 2); 0 = auto */
 	bool dwarf;              /* copy user registers and stack for DWARF unwinding */
 	unsigned stack_size;     /* bytes of user stack copied per sample (multiple of 8) */
+	bool close_detached;     /* tracepoints and uprobes: see ps_closer.h */
 };
 
 struct ps_ring {

@@ -109,7 +109,7 @@ static int open_tracepoint(struct ps_syscalls *s, uint32_t id, pid_t pid,
 int ps_syscalls_start(struct ps_syscalls *s, pid_t pid, const struct ps_tracefs *tfs,
 		      const struct ps_preflight *pf, struct ps_error *err)
 {
-	struct ps_perf_config cfg = { .ring_pages = RING_PAGES };
+	struct ps_perf_config cfg = { .ring_pages = RING_PAGES, .close_detached = true };
 	unsigned size;
 	int rc;
 

@@ -87,7 +87,7 @@ static void probe_attr(struct perf_event_attr *a, uint32_t type, const char *pat
 static int open_probe(struct ps_perf *perf, unsigned ring_pages, const struct perf_event_attr *a,
 		      pid_t pid, const struct ps_preflight *pf, struct ps_error *err)
 {
-	struct ps_perf_config cfg = { .ring_pages = ring_pages };
+	struct ps_perf_config cfg = { .ring_pages = ring_pages, .close_detached = true };
 
 	ps_perf_init(perf, &cfg);
 	return ps_perf_add_event(perf, a, pid, pf, err);
