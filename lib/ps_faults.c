@@ -13,8 +13,9 @@ int ps_faults_start(struct ps_faults *f, pid_t pid, unsigned period, struct ps_p
 		    struct ps_stacks *frames, struct ps_error *err)
 {
 	/* a program touching fresh memory faults every few microseconds: room for
-	 * ~240 samples between reads (less where perf_event_mlock_kb says so) */
-	struct ps_perf_config cfg = { .ring_pages = 256 };
+	 * ~1000 samples between reads (less where perf_event_mlock_kb says so);
+	 * 240 lost a few when the machine was busy */
+	struct ps_perf_config cfg = { .ring_pages = 1024 };
 	struct perf_event_attr a;
 	struct ps_preflight pf;
 	int rc;
