@@ -35,10 +35,12 @@ static uint64_t named_value(const char *text, const char *name)
 	return at ? strtoull(at + strlen(name), NULL, 10) : 0;
 }
 
+/* Adds the process's numbers, and those of the children it has reaped, to pt. */
 static int read_stat(pid_t pid, struct ps_metrics_point *pt, long ticks)
 {
 	char path[64], *text, *p;
-	unsigned long long minflt, majflt, utime, stime, threads, rss_pages;
+	unsigned long long minflt, cminflt, majflt, cmajflt, utime, stime, cutime, cstime;
+	unsigned long long threads, rss_pages;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	text = ps_read_file(path, NULL);
@@ -46,19 +48,19 @@ static int read_stat(pid_t pid, struct ps_metrics_point *pt, long ticks)
 		return -1;
 	/* after the command name, which may hold spaces and parentheses */
 	p = strrchr(text, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu %*u %llu %llu %*d %*d %*d "
-			 "%*d %llu %*u %*u %*u %llu", &minflt, &majflt, &utime, &stime, &threads,
-			 &rss_pages) != 6) {
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %llu %llu %llu %llu %llu %llu %llu "
+			 "%*d %*d %llu %*u %*u %*u %llu", &minflt, &cminflt, &majflt, &cmajflt, &utime,
+			 &stime, &cutime, &cstime, &threads, &rss_pages) != 10) {
 		free(text);
 		return -1;
 	}
 	free(text);
-	pt->minflt = minflt;
-	pt->majflt = majflt;
-	pt->utime_ns = utime * (1000000000ull / (uint64_t)ticks);
-	pt->stime_ns = stime * (1000000000ull / (uint64_t)ticks);
-	pt->threads = threads;
-	pt->rss_bytes = rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	pt->minflt += minflt + cminflt;
+	pt->majflt += majflt + cmajflt;
+	pt->utime_ns += (utime + cutime) * (1000000000ull / (uint64_t)ticks);
+	pt->stime_ns += (stime + cstime) * (1000000000ull / (uint64_t)ticks);
+	pt->threads += threads;
+	pt->rss_bytes += rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	return 0;
 }
 
@@ -88,10 +90,11 @@ static void read_io(pid_t pid, struct ps_metrics_point *pt)
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return;
-	pt->rchar = named_value(text, "rchar:");
-	pt->wchar = named_value(text, "wchar:");
-	pt->read_bytes = named_value(text, "\nread_bytes:");
-	pt->write_bytes = named_value(text, "\nwrite_bytes:");
+	/* a process's counts include the children it has reaped */
+	pt->rchar += named_value(text, "rchar:");
+	pt->wchar += named_value(text, "wchar:");
+	pt->read_bytes += named_value(text, "\nread_bytes:");
+	pt->write_bytes += named_value(text, "\nwrite_bytes:");
 	pt->io_known = true;
 	free(text);
 }
@@ -116,27 +119,37 @@ static void read_machine(struct ps_metrics_point *pt)
 	free(mem);
 }
 
-int ps_procmetrics_read(pid_t pid, uint64_t now_ns, struct ps_metrics_point *out)
+int ps_procmetrics_read(const uint32_t *pids, size_t npids, uint64_t now_ns,
+			struct ps_metrics_point *out)
 {
 	long ticks = sysconf(_SC_CLK_TCK);
 
 	memset(out, 0, sizeof(*out));
 	out->time_ns = now_ns;
-	if (read_stat(pid, out, ticks > 0 ? ticks : 100) < 0)
+	if (ticks <= 0)
+		ticks = 100;
+	if (!npids || read_stat((pid_t)pids[0], out, ticks) < 0)
 		return -1;
-	out->fds = count_fds(pid);
-	read_io(pid, out);
+	out->fds = count_fds((pid_t)pids[0]);
+	read_io((pid_t)pids[0], out);
+	/* the others are not reaped yet: once they are, they are in their parent's numbers */
+	for (size_t i = 1; i < npids; i++)
+		if (read_stat((pid_t)pids[i], out, ticks) == 0) {
+			out->fds += count_fds((pid_t)pids[i]);
+			read_io((pid_t)pids[i], out);
+		}
 	read_machine(out);
 	return 0;
 }
 
-int ps_procmetrics_sample(struct ps_procmetrics *m, uint64_t now_ns, bool force)
+int ps_procmetrics_sample(struct ps_procmetrics *m, const uint32_t *pids, size_t npids,
+			  uint64_t now_ns, bool force)
 {
 	struct ps_metrics_point pt;
 
 	if (!force && now_ns < m->next_ns)
 		return 0;
-	if (ps_procmetrics_read(m->pid, now_ns, &pt) < 0)
+	if (ps_procmetrics_read(pids, npids, now_ns, &pt) < 0)
 		return -1;
 	if (!m->pts && !(m->pts = malloc(PS_METRICS_MAX_POINTS * sizeof(*m->pts))))
 		return 0;

@@ -1,5 +1,5 @@
 /*
- * ps_procmetrics: a process's and the machine's vital signs over time,
+ * ps_procmetrics: a process tree's and the machine's vital signs over time,
  * read from /proc at an interval: CPU time (user, system), resident memory,
  * threads, open descriptors, I/O (/proc/PID/io), page faults; the
  * machine's CPU use (/proc/stat) and memory (/proc/meminfo).
@@ -46,10 +46,17 @@ struct ps_procmetrics {
 void ps_procmetrics_init(struct ps_procmetrics *m, pid_t pid, uint64_t every_ns);
 void ps_procmetrics_release(struct ps_procmetrics *m);
 
-/* Reads a point if the interval has passed (or `force`); 0, or -1 when the process is gone. */
-int ps_procmetrics_sample(struct ps_procmetrics *m, uint64_t now_ns, bool force);
+/*
+ * Reads a point if the interval has passed (or `force`): the sum over pids,
+ * the process first and then those it created that are not reaped yet (a
+ * reaped child's numbers are in its parent's).  0, or -1 when the first
+ * process is gone.
+ */
+int ps_procmetrics_sample(struct ps_procmetrics *m, const uint32_t *pids, size_t npids,
+			  uint64_t now_ns, bool force);
 
-/* Reads one point now. */
-int ps_procmetrics_read(pid_t pid, uint64_t now_ns, struct ps_metrics_point *out);
+/* Reads one point now, as ps_procmetrics_sample(). */
+int ps_procmetrics_read(const uint32_t *pids, size_t npids, uint64_t now_ns,
+			struct ps_metrics_point *out);
 
 #endif

@@ -2,6 +2,7 @@
  * The whole picture in one run (ps_profile.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ps_profile.h"
@@ -71,6 +72,31 @@ static void read_collectors(struct ps_profile *p, bool final)
 		ps_syscalls_poll(sc, final);
 }
 
+/* The target first, then every process the sampler saw it create (alive or not). */
+static void refresh_tree(struct ps_profile *p, pid_t pid)
+{
+	const struct ps_procs *procs = &p->cpu.procs;
+
+	if (ps_grow(&p->tree, &p->tree_cap, procs->nprocs + 1, sizeof(*p->tree)) < 0)
+		return;
+	p->ntree = 0;
+	p->tree[p->ntree++] = (uint32_t)pid;
+	for (size_t i = 0; i < procs->nprocs; i++)
+		if (procs->procs[i].pid != (uint32_t)pid)
+			p->tree[p->ntree++] = procs->procs[i].pid;
+}
+
+static void read_metrics(struct ps_profile *p, uint64_t now_ns, bool first, bool last)
+{
+	refresh_tree(p, p->metrics.pid);
+	if (first)
+		p->metrics_section.on = ps_procmetrics_sample(&p->metrics, p->tree, p->ntree, now_ns, true) == 0;
+	else if (p->metrics_section.on)
+		ps_procmetrics_sample(&p->metrics, p->tree, p->ntree, now_ns, last);
+	/* every round (about 50 ms): a thread keeps its last reading when it ends */
+	ps_schedstat_sample(&p->sched, p->tree, p->ntree, now_ns, first);
+}
+
 /* The target is stopped at its exec (or running, attached): arm everything. */
 static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 {
@@ -81,9 +107,8 @@ static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 	start_syscalls(p, pid);
 	start_offcpu(p, pid);
 	ps_procmetrics_init(&p->metrics, pid, every);
-	p->metrics_section.on = ps_procmetrics_sample(&p->metrics, ps_now_ns(), true) == 0;
 	ps_schedstat_init(&p->sched, pid);
-	ps_schedstat_sample(&p->sched, ps_now_ns(), true);
+	read_metrics(p, ps_now_ns(), true, false);
 	if (!p->metrics_section.on)
 		snprintf(p->metrics_section.note, sizeof(p->metrics_section.note),
 			 "cannot read /proc/%d/stat", (int)pid);
@@ -95,10 +120,7 @@ static void on_round(void *ctx, uint64_t now_ns)
 	struct ps_profile *p = ctx;
 
 	read_collectors(p, false);
-	if (p->metrics_section.on)
-		ps_procmetrics_sample(&p->metrics, now_ns, false);
-	/* every round (about 50 ms): a thread keeps its last reading when it ends */
-	ps_schedstat_sample(&p->sched, now_ns, false);
+	read_metrics(p, now_ns, false, false);
 }
 
 static void on_stop(void *ctx)
@@ -107,10 +129,8 @@ static void on_stop(void *ctx)
 
 	read_collectors(p, true);
 	/* the last reading, if the process is still there to read */
-	if (p->metrics_section.on) {
-		ps_procmetrics_sample(&p->metrics, ps_now_ns(), true);
-		ps_schedstat_sample(&p->sched, ps_now_ns(), false);
-	}
+	if (p->metrics_section.on)
+		read_metrics(p, ps_now_ns(), false, true);
 }
 
 int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, struct ps_error *err)
@@ -142,5 +162,6 @@ void ps_profile_release(struct ps_profile *p)
 	ps_syscalls_release(&p->syscalls);
 	ps_procmetrics_release(&p->metrics);
 	ps_schedstat_release(&p->sched);
+	free(p->tree);
 	ps_cpuprof_release(&p->cpu);
 }

@@ -47,6 +47,8 @@ struct ps_profile {
 	struct ps_offcpu offcpu;
 	struct ps_procmetrics metrics;
 	struct ps_schedstat sched;     /* per-thread CPU and scheduler delay, with the metrics */
+	uint32_t *tree;                /* the target and the processes it created, seen so far */
+	size_t ntree, tree_cap;
 	struct ps_profile_section syscalls_section, offcpu_section, metrics_section;
 	char tracefs_note[256];        /* perfscope mounted tracefs, if it did */
 };

@@ -267,6 +267,44 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	return root;
 }
 
+/* Per process, the sums of its threads' schedstat readings, in order of first sight. */
+static cJSON *processes_json(const struct ps_schedstat *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ps_thread_sched *t = &s->threads[i];
+		uint64_t cpu = 0, delay = 0, threads = 0;
+		const char *name = "";
+		bool seen = false;
+		cJSON *o;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = s->threads[j].pid == t->pid;
+		if (seen)
+			continue;
+		for (size_t j = i; j < s->n; j++) {
+			const struct ps_thread_sched *u = &s->threads[j];
+
+			if (u->pid != t->pid)
+				continue;
+			cpu += u->run - u->run0;
+			delay += u->wait - u->wait0;
+			threads++;
+			if (u->tid == u->pid)
+				name = u->comm;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "pid", t->pid);
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddNumberToObject(o, "threads", (double)threads);
+		cJSON_AddNumberToObject(o, "cpu_s", secs(cpu));
+		cJSON_AddNumberToObject(o, "sched_delay_s", secs(delay));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 /* Per thread, from schedstat: CPU time and time runnable but waiting for a CPU. */
 static cJSON *threads_json(const struct ps_profile *p)
 {
@@ -274,11 +312,13 @@ static cJSON *threads_json(const struct ps_profile *p)
 	cJSON *o = cJSON_CreateObject(), *arr;
 
 	cJSON_AddBoolToObject(o, "schedstat", s->available);
+	cJSON_AddItemToObject(o, "processes", processes_json(s));
 	arr = cJSON_AddArrayToObject(o, "threads");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ps_thread_sched *t = &s->threads[i];
 		cJSON *th = cJSON_CreateObject();
 
+		cJSON_AddNumberToObject(th, "pid", t->pid);
 		cJSON_AddNumberToObject(th, "tid", t->tid);
 		cJSON_AddStringToObject(th, "name", t->comm);
 		cJSON_AddBoolToObject(th, "from_start", t->from_start);

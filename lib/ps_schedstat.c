@@ -23,14 +23,15 @@ void ps_schedstat_release(struct ps_schedstat *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void read_thread(struct ps_schedstat *s, uint32_t tid, uint64_t now_ns, bool start)
+static void read_thread(struct ps_schedstat *s, uint32_t pid, uint32_t tid, uint64_t now_ns,
+			bool start)
 {
 	char path[96], *text, *comm;
 	unsigned long long run, wait, slices;
 	struct ps_thread_sched *t;
 	uint32_t at;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%u/schedstat", (int)s->pid, tid);
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/schedstat", pid, tid);
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return;
@@ -47,6 +48,7 @@ static void read_thread(struct ps_schedstat *s, uint32_t tid, uint64_t now_ns, b
 		at = (uint32_t)s->n++;
 		t = &s->threads[at];
 		memset(t, 0, sizeof(*t));
+		t->pid = pid;
 		t->tid = tid;
 		t->first_ns = now_ns;
 		/* a thread born during the profile did all of its work inside it */
@@ -56,7 +58,7 @@ static void read_thread(struct ps_schedstat *s, uint32_t tid, uint64_t now_ns, b
 			t->wait0 = wait;
 			t->slices0 = slices;
 		}
-		snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)s->pid, tid);
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
 		comm = ps_read_file(path, NULL);
 		if (comm) {
 			comm[strcspn(comm, "\n")] = '\0';
@@ -71,18 +73,27 @@ static void read_thread(struct ps_schedstat *s, uint32_t tid, uint64_t now_ns, b
 	t->last_ns = now_ns;
 }
 
-void ps_schedstat_sample(struct ps_schedstat *s, uint64_t now_ns, bool start)
+static void read_process(struct ps_schedstat *s, uint32_t pid, uint64_t now_ns, bool start)
 {
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
 	dir = opendir(path);
 	if (!dir)
 		return;
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.')
-			read_thread(s, (uint32_t)strtoul(d->d_name, NULL, 10), now_ns, start);
+			read_thread(s, pid, (uint32_t)strtoul(d->d_name, NULL, 10), now_ns, start);
 	closedir(dir);
+}
+
+void ps_schedstat_sample(struct ps_schedstat *s, const uint32_t *pids, size_t npids,
+			 uint64_t now_ns, bool start)
+{
+	read_process(s, (uint32_t)s->pid, now_ns, start);
+	for (size_t i = 0; i < npids; i++)
+		if (pids[i] != (uint32_t)s->pid)
+			read_process(s, pids[i], now_ns, start);
 }

@@ -16,7 +16,7 @@
 #include "ps_idmap.h"
 
 struct ps_thread_sched {
-	uint32_t tid;
+	uint32_t pid, tid;
 	char comm[16];
 	uint64_t first_ns, last_ns;          /* when first and last read */
 	uint64_t run0, wait0, slices0;       /* at the first reading */
@@ -35,7 +35,11 @@ struct ps_schedstat {
 void ps_schedstat_init(struct ps_schedstat *s, pid_t pid);
 void ps_schedstat_release(struct ps_schedstat *s);
 
-/* Reads every thread of the process now (start: the first reading). */
-void ps_schedstat_sample(struct ps_schedstat *s, uint64_t now_ns, bool start);
+/*
+ * Reads every thread of the process and of pids (processes it created) now
+ * (start: the first reading).
+ */
+void ps_schedstat_sample(struct ps_schedstat *s, const uint32_t *pids, size_t npids,
+			 uint64_t now_ns, bool start);
 
 #endif

@@ -127,6 +127,22 @@ calls() {
 		'{switch: [.offcpu.threads[] | {tid, on_cpu_s}], schedstat: [.scheduler.threads[] | {tid, cpu_s}], unpaired: .offcpu.unpaired_switches}' || { cat "$BATS_TEST_TMPDIR/counts"; return 1; }
 }
 
+@test "a forked child: its threads, CPU time and metrics are counted with the parent's" {
+	run "$PERFSCOPE" profile -q --interval 0.1 -o "$out" -- "$WL/forker" --seconds 1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	child=$(sed -n 's/.*child=\([0-9]*\).*/\1/p' <<<"$output")
+	# the child burns for 1 s, the parent for 0.5 s: schedstat within 10%
+	# (and the child's last reading is at most one 50 ms round old)
+	check --arg child "$child" '.scheduler.processes | length == 2 and
+	       (.[] | select(.pid == ($child | tonumber)) | .cpu_s > 0.85 and .cpu_s < 1.1) and
+	       (.[] | select(.pid != ($child | tonumber)) | .cpu_s > 0.45 and .cpu_s < 0.55)' '.scheduler.processes'
+	# the metrics timeline adds the child (alive, then reaped into the
+	# parent's numbers): 1.5 s of CPU in all, within 10% (10 ms ticks)
+	check '[.metrics.timeline as $t | range(1; $t | length) |
+	        ($t[.][1] + $t[.][2]) / 100 * ($t[.][0] - $t[. - 1][0])] | add | . > 1.35 and . < 1.65' \
+		'.metrics.timeline'
+}
+
 @test "failed system calls are counted by errno" {
 	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
 	run "$PERFSCOPE" profile -q -o "$out" -- /bin/ls /nonexistent-perfscope-path
