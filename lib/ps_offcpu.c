@@ -210,7 +210,8 @@ static struct ps_offcpu_thread *thread_of(struct ps_offcpu *o, uint32_t pid, uin
 		    ps_idmap_put(&o->tid_index, tid, (uint32_t)o->nthreads) < 0)
 			return NULL;
 		o->threads[o->nthreads] = (struct ps_offcpu_thread){
-			.pid = pid, .tid = tid, .out_stack = -1, .sample_stack = -1 };
+			.pid = pid, .tid = tid, .out_stack = -1, .sample_stack = -1,
+			.begin_ns = o->start_ns };
 		at = (uint32_t)o->nthreads++;
 	}
 	*index = at;
@@ -256,6 +257,7 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 		t->preempted = true;
 		t->out_ns = e->time;
 		t->out_stack = -1;
+		t->begin_ns = e->time;
 		break;
 	case PS_OFF_EV_SAMPLE:
 		t->sample_stack = e->stack;
@@ -290,6 +292,8 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 		/* the thread ended: on the CPU since it last came in */
 		if (!t->out && !t->ended && e->time > (t->in_ns ? t->in_ns : o->start_ns))
 			t->on_ns += e->time - (t->in_ns ? t->in_ns : o->start_ns);
+		if (!t->ended)
+			t->end_ns = e->time;
 		t->ended = true;
 		break;
 	case PS_OFF_EV_IN:
@@ -324,6 +328,8 @@ static void close_running(struct ps_offcpu *o)
 		if (!t->out && !t->ended && now > (t->in_ns ? t->in_ns : o->start_ns))
 			t->on_ns += now - (t->in_ns ? t->in_ns : o->start_ns);
 		t->in_ns = now;
+		if (!t->ended)
+			t->end_ns = now;
 	}
 }
 

@@ -53,6 +53,7 @@ struct ps_offcpu_thread {
 	int64_t sample_stack;        /* the last switch-out sample's stack */
 	uint64_t sample_ns;
 	uint64_t on_ns, runnable_ns, blocked_ns[PS_OFF_REASONS];
+	uint64_t begin_ns, end_ns;   /* its birth (or the start), its exit (or the end) */
 	uint64_t voluntary, involuntary;
 };
 

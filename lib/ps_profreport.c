@@ -237,6 +237,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 
 		cJSON_AddNumberToObject(th, "pid", t->pid);
 		cJSON_AddNumberToObject(th, "tid", t->tid);
+		cJSON_AddNumberToObject(th, "wall_s", t->end_ns > t->begin_ns ? secs(t->end_ns - t->begin_ns) : 0);
 		cJSON_AddNumberToObject(th, "on_cpu_s", secs(t->on_ns));
 		cJSON_AddNumberToObject(th, "runnable_s", secs(t->runnable_ns));
 		tb = cJSON_AddObjectToObject(th, "blocked_s");
@@ -267,6 +268,15 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	return root;
 }
 
+/* Block I/O delay in clock ticks, or null where delay accounting is off. */
+static void add_blkio(cJSON *o, const struct ps_schedstat *s, uint64_t ticks)
+{
+	if (s->delayacct)
+		cJSON_AddNumberToObject(o, "blkio_delay_s", (double)ticks / (double)s->ticks_per_s);
+	else
+		cJSON_AddNullToObject(o, "blkio_delay_s");
+}
+
 /* Per process, the sums of its threads' schedstat readings, in order of first sight. */
 static cJSON *processes_json(const struct ps_schedstat *s)
 {
@@ -274,7 +284,7 @@ static cJSON *processes_json(const struct ps_schedstat *s)
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ps_thread_sched *t = &s->threads[i];
-		uint64_t cpu = 0, delay = 0, threads = 0;
+		uint64_t cpu = 0, delay = 0, threads = 0, blkio = 0;
 		const char *name = "";
 		bool seen = false;
 		cJSON *o;
@@ -290,6 +300,7 @@ static cJSON *processes_json(const struct ps_schedstat *s)
 				continue;
 			cpu += u->run - u->run0;
 			delay += u->wait - u->wait0;
+			blkio += u->blkio - u->blkio0;
 			threads++;
 			if (u->tid == u->pid)
 				name = u->comm;
@@ -300,6 +311,7 @@ static cJSON *processes_json(const struct ps_schedstat *s)
 		cJSON_AddNumberToObject(o, "threads", (double)threads);
 		cJSON_AddNumberToObject(o, "cpu_s", secs(cpu));
 		cJSON_AddNumberToObject(o, "sched_delay_s", secs(delay));
+		add_blkio(o, s, blkio);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -312,6 +324,10 @@ static cJSON *threads_json(const struct ps_profile *p)
 	cJSON *o = cJSON_CreateObject(), *arr;
 
 	cJSON_AddBoolToObject(o, "schedstat", s->available);
+	if (s->delayacct)
+		cJSON_AddNullToObject(o, "blkio_delay_note");
+	else
+		cJSON_AddStringToObject(o, "blkio_delay_note", s->delayacct_note);
 	cJSON_AddItemToObject(o, "processes", processes_json(s));
 	arr = cJSON_AddArrayToObject(o, "threads");
 	for (size_t i = 0; i < s->n; i++) {
@@ -325,6 +341,7 @@ static cJSON *threads_json(const struct ps_profile *p)
 		cJSON_AddNumberToObject(th, "cpu_s", secs(t->run - t->run0));
 		cJSON_AddNumberToObject(th, "sched_delay_s", secs(t->wait - t->wait0));
 		cJSON_AddNumberToObject(th, "timeslices", (double)(t->slices - t->slices0));
+		add_blkio(th, s, t->blkio - t->blkio0);
 		cJSON_AddItemToArray(arr, th);
 	}
 	return o;

@@ -5,15 +5,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ps_schedstat.h"
 #include "ps_util.h"
 
 void ps_schedstat_init(struct ps_schedstat *s, pid_t pid)
 {
+	long on = 0;
+
 	memset(s, 0, sizeof(*s));
 	s->pid = pid;
 	ps_idmap_init(&s->index);
+	s->ticks_per_s = sysconf(_SC_CLK_TCK);
+	if (s->ticks_per_s <= 0)
+		s->ticks_per_s = 100;
+	/* off by default since Linux 5.14: switching it on is the administrator's call */
+	if (ps_read_long("/proc/sys/kernel/task_delayacct", &on) < 0)
+		snprintf(s->delayacct_note, sizeof(s->delayacct_note),
+			 "not measurable: this kernel has no delay accounting (CONFIG_TASK_DELAY_ACCT)");
+	else if (!on)
+		snprintf(s->delayacct_note, sizeof(s->delayacct_note),
+			 "not measurable: delay accounting is off (sysctl kernel.task_delayacct=1 "
+			 "turns it on, at a small cost to every task switch)");
+	s->delayacct = on == 1;
+}
+
+/* Field 42 of a task's stat: its block I/O delay in clock ticks. */
+static uint64_t blkio_ticks(uint32_t pid, uint32_t tid)
+{
+	char path[96], *text, *p;
+	unsigned long long v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return 0;
+	/* after the command name, the space before each field up to the 42nd */
+	p = strrchr(text, ')');
+	if (p)
+		for (int field = 3; field <= 42 && p; field++)
+			p = strchr(p + 1, ' ');
+	if (p)
+		v = strtoull(p + 1, NULL, 10);
+	free(text);
+	return v;
 }
 
 void ps_schedstat_release(struct ps_schedstat *s)
@@ -67,6 +103,11 @@ static void read_thread(struct ps_schedstat *s, uint32_t pid, uint32_t tid, uint
 		}
 	}
 	t = &s->threads[at];
+	if (s->delayacct) {
+		t->blkio = blkio_ticks(pid, tid);
+		if (start && t->first_ns == now_ns)
+			t->blkio0 = t->blkio;
+	}
 	t->run = run;
 	t->wait = wait;
 	t->slices = slices;

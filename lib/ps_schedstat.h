@@ -21,12 +21,16 @@ struct ps_thread_sched {
 	uint64_t first_ns, last_ns;          /* when first and last read */
 	uint64_t run0, wait0, slices0;       /* at the first reading */
 	uint64_t run, wait, slices;          /* at the last */
+	uint64_t blkio0, blkio;              /* block I/O delay (clock ticks), with delay accounting */
 	bool from_start;                     /* existed when profiling began */
 };
 
 struct ps_schedstat {
 	pid_t pid;
 	bool available;                      /* the kernel keeps schedstats */
+	bool delayacct;                      /* and delay accounting (block I/O waits) is on */
+	char delayacct_note[160];            /* why not, when it is off */
+	long ticks_per_s;
 	struct ps_idmap index;
 	struct ps_thread_sched *threads;
 	size_t n, cap;

@@ -9,6 +9,13 @@ setup() {
 	json="$out/report.json"
 }
 
+teardown() {
+	# a test that switched delay accounting puts it back, even when it failed
+	if [ -n "${delayacct_was:-}" ]; then
+		echo "$delayacct_was" > /proc/sys/kernel/task_delayacct
+	fi
+}
+
 check() {
 	if [ "$1" = --arg ]; then
 		jq -e --arg "$2" "$3" "$4" "$json" >/dev/null || { echo "failed: $4"; jq -c "${5:-.metadata}" "$json"; return 1; }
@@ -25,6 +32,15 @@ count() {
 # irq, softirq and steal clock ticks of the whole machine so far
 stolen_ticks() {
 	awk '/^cpu / { print $7 + $8 + $9 }' /proc/stat
+}
+
+# Every thread's wall time (birth or start to exit or end) is split into
+# on-CPU, runnable and blocked time, 95% of it at least, with no switch
+# record missing its other half.
+all_time_accounted() {
+	check '.offcpu.unpaired_switches == 0 and ([.offcpu.threads[] |
+	       .on_cpu_s + .runnable_s + ([.blocked_s[]] | add // 0) >= 0.95 * .wall_s] | all)' \
+		'{unpaired: .offcpu.unpaired_switches, threads: [.offcpu.threads[] | {tid, wall_s, on_cpu_s, runnable_s, blocked_s}]}'
 }
 
 calls() {
@@ -60,6 +76,7 @@ calls() {
 	check "$file | .writes == $(count write) and .syncs == $(count fsync) and .kind == \"file\"" "$file"
 	check "$file | .random_ops >= 20000 and .random_ops <= 20010" "$file"
 	check "$file | .sequential_ops >= $(count write) + $(count read) - 10 and .sequential_ops <= $(count write) + $(count read)" "$file"
+	all_time_accounted
 }
 
 @test "sockets: bytes and time per peer, on loopback" {
@@ -73,6 +90,7 @@ calls() {
 		'[.files[] | {name, written_bytes, read_bytes}]'
 	# the server waited for the client's data on its socket
 	check '.offcpu.blocked_by_reason_s.network > 0' '.offcpu.blocked_by_reason_s'
+	all_time_accounted
 }
 
 @test "off-CPU: 1 s on CPU, 1 s asleep and 1 s on a pipe, each within 10% at its own stack" {
@@ -111,6 +129,7 @@ calls() {
 	check '[.offcpu.threads[] | select(.tid != .pid) | .blocked_s.lock // 0] | (map(select(. > 0.02)) | length >= 2) and add > 0.2' \
 		'.offcpu.threads'
 	check '[.syscalls.calls[] | select(.name == "futex") | .count] | add > 100' '[.syscalls.calls[] | {name, count}]'
+	all_time_accounted
 	# each worker's on-CPU time from the switch records equals the CPU time
 	# it measured itself (its own clock, read just before it ended) within
 	# 5 ms + 5%, plus what the machine lost to interrupts and the hypervisor
@@ -141,6 +160,24 @@ calls() {
 	check '[.metrics.timeline as $t | range(1; $t | length) |
 	        ($t[.][1] + $t[.][2]) / 100 * ($t[.][0] - $t[. - 1][0])] | add | . > 1.35 and . < 1.65' \
 		'.metrics.timeline'
+}
+
+@test "block I/O delay: measured with delay accounting on, null and said with it off" {
+	[ "$(id -u)" -eq 0 ] || skip "switching delay accounting needs root"
+	[ -w /proc/sys/kernel/task_delayacct ] || skip "no delay accounting in this kernel"
+	delayacct_was=$(cat /proc/sys/kernel/task_delayacct)
+	echo 0 > /proc/sys/kernel/task_delayacct
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/iowork" "$BATS_TEST_TMPDIR" > /dev/null
+	echo 1 > /proc/sys/kernel/task_delayacct
+	"$PERFSCOPE" profile -q -o "$out.on" -- "$WL/iowork" "$BATS_TEST_TMPDIR" > /dev/null
+	check '.scheduler.processes[0].blkio_delay_s == null and
+	       (.scheduler.blkio_delay_note | test("kernel.task_delayacct=1"))' '.scheduler | del(.threads)'
+	# with it on: the waits for the 16 fsyncs of 64 MiB are there, and are
+	# part of the time the program was blocked (10 ms ticks of slack)
+	json="$out.on/report.json"
+	check '.scheduler.blkio_delay_note == null and .scheduler.processes[0].blkio_delay_s > 0 and
+	       .scheduler.processes[0].blkio_delay_s <= .offcpu.blocked_s + 0.02' \
+		'{scheduler: (.scheduler | del(.threads)), blocked: .offcpu.blocked_by_reason_s}'
 }
 
 @test "failed system calls are counted by errno" {
