@@ -88,6 +88,9 @@ $(GEN)/ps_syscall_names.h:
 $(BUILD)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
 $(BUILD)/lib/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
 
+# The built-in rules are share/rules.json itself (.incbin in the object).
+$(BUILD)/lib/ps_rules_default.o: share/rules.json
+
 $(LIBPERFSCOPE): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
@@ -158,13 +161,16 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/perfscope
 	install -m 644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/perfscope
+	install -m 644 share/rules.json $(DESTDIR)$(PREFIX)/share/perfscope/rules.json
 	install -m 644 share/completions/perfscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/perfscope \
 		$(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope \
+		$(DESTDIR)$(PREFIX)/share/perfscope/rules.json
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 
 clean: workloads-clean

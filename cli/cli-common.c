@@ -18,6 +18,7 @@ int cli_exit_code(int ps_code)
 	case PS_E_NOPROC: return EXIT_NOPROC;
 	case PS_E_PERM: return EXIT_PERM;
 	case PS_E_OUTPUT: return EXIT_OUTPUT;
+	case PS_E_INPUT: return EXIT_INPUT;
 	case PS_E_NOEXEC: return EXIT_NOEXEC;
 	case PS_E_NOTFOUND: return EXIT_NOTFOUND;
 	default: return EXIT_INTERNAL;

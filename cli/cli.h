@@ -30,6 +30,7 @@ enum {
 	EXIT_NOPROC = 3,
 	EXIT_PERM = 4,
 	EXIT_OUTPUT = 5,
+	EXIT_INPUT = 6,
 	EXIT_NOEXEC = 126,
 	EXIT_NOTFOUND = 127,
 };
@@ -49,6 +50,9 @@ int cmd_memory_profile(int argc, char **argv);
 
 extern const char cmd_profile_help[];
 int cmd_profile(int argc, char **argv);
+
+extern const char cmd_recommend_help[];
+int cmd_recommend(int argc, char **argv);
 
 /* Prints "perfscope: MSG" and the hint, returns the exit code for err. */
 int cli_fail(const struct ps_error *err);

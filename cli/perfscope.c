@@ -16,6 +16,9 @@ static const struct cli_command commands[] = {
 	{ "memory-profile", cmd_memory_profile,
 	  "Track every allocation of a program: sites, leaks, peak heap, temporaries",
 	  cmd_memory_profile_help },
+	{ "recommend", cmd_recommend,
+	  "Read a report or metrics file: bottlenecks, scores and what to do",
+	  cmd_recommend_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -20,6 +20,7 @@ enum ps_errcode {
 	PS_E_NOEXEC = -6,     /* command found but not executable */
 	PS_E_NOTFOUND = -7,   /* command not found */
 	PS_E_NOMEM = -8,
+	PS_E_INPUT = -9,      /* an input file is unreadable, malformed or of the wrong shape */
 };
 
 struct ps_error {

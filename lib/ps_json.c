@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "ps_json.h"
 
@@ -13,4 +14,27 @@ int ps_json_print(FILE *fp, cJSON *root)
 	fputc('\n', fp);
 	free(text);
 	return 0;
+}
+
+cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	int line = 1, col = 1;
+
+	if (root)
+		return root;
+	if (!end)
+		end = text + strlen(text);
+	for (const char *c = text; c < end; c++) {
+		if (*c == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	ps_error_set(err, PS_E_INPUT, "%s: line %d, column %d: %s", origin, line, col,
+		     *end ? "malformed JSON" : "the JSON ends too early (truncated?)");
+	return NULL;
 }

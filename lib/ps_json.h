@@ -7,6 +7,14 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "ps_error.h"
+
+/*
+ * Parses text; NULL with PS_E_INPUT set, naming origin, the line and the
+ * column where the JSON went wrong, when it is malformed or truncated.
+ */
+cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err);
+
 /* Prints root (indented, newline-terminated) and frees it; 0 or -1. */
 int ps_json_print(FILE *fp, cJSON *root);
 

@@ -1,12 +1,12 @@
 # bash completion for perfscope                              -*- shell-script -*-
 #
-# Completes subcommands, "help COMMAND", the options of profile, cpu-profile and
-# memory-profile and their values, and the profiled command after "--".  Works with or without the
+# Completes subcommands, "help COMMAND", the options of profile, cpu-profile,
+# memory-profile and recommend and their values, and the profiled command after "--".  Works with or without the
 # bash-completion package; uses its helpers when they are loaded.
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="profile cpu-profile memory-profile"
+_perfscope_commands="profile cpu-profile memory-profile recommend"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
@@ -17,6 +17,9 @@ _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency -
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
     --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
+
+_perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --no-color
+    -h --help"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
@@ -135,6 +138,19 @@ _perfscope()
             fi ;;
         cpu-profile)
             _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_cpu_profile_opts" ;;
+        recommend)
+            # no program to run: options, files, formats
+            case "${COMP_WORDS[COMP_CWORD - 1]}" in
+                -f | --format)
+                    mapfile -t COMPREPLY < <(compgen -W "text markdown json" -- "$cur") ;;
+                -m | --metrics | --rules | -o | --output)
+                    compopt -o filenames 2>/dev/null
+                    mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+                --set)
+                    COMPREPLY=() ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "$_perfscope_recommend_opts" -- "$cur") ;;
+            esac ;;
         profile | memory-profile)
             # -o is a directory here
             if [[ ${COMP_WORDS[COMP_CWORD - 1]} == -o ]]; then

@@ -1,0 +1,334 @@
+/*
+ * perfscope recommend: a report or metrics file in, bottlenecks, scores
+ * and what to do out.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../lib/ps_diagnosis.h"
+#include "../lib/ps_facts.h"
+#include "../lib/ps_json.h"
+#include "../lib/ps_outfile.h"
+#include "../lib/ps_rules.h"
+#include "../lib/ps_util.h"
+
+const char cmd_recommend_help[] =
+	"Usage: perfscope recommend --metrics FILE [options]\n"
+	"\n"
+	"Read a perfscope report (report.json of profile, cpu-profile --format json,\n"
+	"memory.json of memory-profile) or a plain metrics file, and say what is\n"
+	"wrong and what to do: findings with a severity, the number that crossed\n"
+	"a threshold and the function, file, lock or allocation site it is about;\n"
+	"a 0-100 score overall and per area (cpu, memory, io, concurrency).\n"
+	"\n"
+	"Options:\n"
+	"  -m, --metrics FILE     the report or metrics file to read ('-': stdin)\n"
+	"  -f, --format FORMAT    text (default), markdown or json\n"
+	"  -o, --output FILE      write there instead of standard output\n"
+	"      --rules FILE       rules to add, or to replace by id (the built-in\n"
+	"                         ones are share/rules.json); may be repeated\n"
+	"      --set ID.KEY=VAL   change one rule's info, warning or min_value,\n"
+	"                         e.g. --set io.disk_wait.warning=0.5; may be repeated\n"
+	"      --no-color         plain text even on a terminal (also NO_COLOR)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"A plain metrics file is one JSON object with any of: cpu_percent,\n"
+	"memory_percent, threads, open_files, memory_growth_mb_per_min, and\n"
+	"operations ([{\"name\", \"count\", \"avg_ms\"}]); perfscope-recommend(1).\n"
+	"\n"
+	"Exit codes: 0 diagnosed (whatever was found), 2 usage, 5 output not\n"
+	"writable, 6 the input or a rules file is unreadable or malformed.\n";
+
+#define MAX_RULE_FILES 16
+#define MAX_SETS 64
+
+enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON };
+static const char *const format_names[] = { "text", "markdown", "json" };
+
+struct rec_options {
+	const char *metrics, *output;
+	const char *rule_files[MAX_RULE_FILES];
+	int nrule_files;
+	const char *sets[MAX_SETS];
+	int nsets;
+	enum format format;
+	bool no_color;
+};
+
+enum { OPT_RULES = 256, OPT_SET, OPT_NO_COLOR };
+
+static const struct option long_options[] = {
+	{ "metrics", required_argument, NULL, 'm' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_options(int argc, char **argv, struct rec_options *o)
+{
+	int c, f;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+m:f:o:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o->metrics = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'f':
+			if ((f = cli_parse_choice(optarg, format_names, 3)) < 0)
+				return cli_usage_error("recommend", "--format is text, markdown or json, "
+						       "not '%s'", optarg);
+			o->format = (enum format)f;
+			break;
+		case OPT_RULES:
+			if (o->nrule_files == MAX_RULE_FILES)
+				return cli_usage_error("recommend", "at most %d --rules files",
+						       MAX_RULE_FILES);
+			o->rule_files[o->nrule_files++] = optarg;
+			break;
+		case OPT_SET:
+			if (o->nsets == MAX_SETS)
+				return cli_usage_error("recommend", "at most %d --set", MAX_SETS);
+			o->sets[o->nsets++] = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case 'h':
+			fputs(cmd_recommend_help, stdout);
+			return -1;
+		default:
+			return cli_usage_error("recommend", "unknown option or missing value: '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("recommend", "unexpected argument '%s'", argv[optind]);
+	if (!o->metrics)
+		return cli_usage_error("recommend", "--metrics FILE is required");
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static char *read_input(const char *path, struct ps_error *err)
+{
+	char *text;
+
+	if (strcmp(path, "-") == 0) {
+		size_t cap = 65536, used = 0, n;
+
+		text = malloc(cap);
+		while (text && (n = fread(text + used, 1, cap - used - 1, stdin)) > 0) {
+			used += n;
+			if (used + 1 == cap) {
+				char *bigger = realloc(text, cap *= 2);
+
+				if (!bigger) {
+					free(text);
+					text = NULL;
+				}
+				text = bigger;
+			}
+		}
+		if (text)
+			text[used] = '\0';
+	} else {
+		text = ps_read_file(path, NULL);
+	}
+	if (!text)
+		ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
+	return text;
+}
+
+static int load_rules(const struct rec_options *o, struct ps_rules *rules, struct ps_error *err)
+{
+	int rc = ps_rules_load(rules, ps_rules_default_json, "built-in rules", err);
+
+	for (int i = 0; rc == 0 && i < o->nrule_files; i++) {
+		char *text = ps_read_file(o->rule_files[i], NULL);
+
+		if (!text)
+			return ps_error_set(err, PS_E_INPUT, "cannot read rules file '%s': %s",
+					    o->rule_files[i], strerror(errno));
+		rc = ps_rules_load(rules, text, o->rule_files[i], err);
+		free(text);
+	}
+	for (int i = 0; rc == 0 && i < o->nsets; i++)
+		rc = ps_rules_set(rules, o->sets[i], err);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+struct colors {
+	const char *sev[5], *bold, *dim, *off;
+};
+
+static struct colors colors_for(FILE *fp, bool no_color)
+{
+	struct colors c = { { "", "", "", "", "" }, "", "", "" };
+
+	if (no_color || getenv("NO_COLOR") || !isatty(fileno(fp)))
+		return c;
+	return (struct colors){ { "", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m" },
+				"\033[1m", "\033[2m", "\033[0m" };
+}
+
+static void area_scores(FILE *fp, const struct ps_diagnosis *d, const char *sep)
+{
+	for (int a = 0; a < PS_AREAS; a++) {
+		if (d->area_measured[a])
+			fprintf(fp, "%s%s %.0f", a ? sep : "", ps_area_names[a], d->area_score[a]);
+		else
+			fprintf(fp, "%s%s not measured", a ? sep : "", ps_area_names[a]);
+	}
+}
+
+static void write_text(FILE *fp, const struct ps_diagnosis *d, const char *input, bool no_color)
+{
+	struct colors c = colors_for(fp, no_color);
+	size_t skipped = 0;
+
+	fprintf(fp, "%sperfscope diagnosis%s of %s (%s): ", c.bold, c.off, input, d->kind);
+	if (d->overall_measured)
+		fprintf(fp, "score %s%.0f/100%s\n  ", c.bold, d->overall, c.off);
+	else
+		fprintf(fp, "no rule applied\n  ");
+	area_scores(fp, d, ", ");
+	fprintf(fp, "\n\n");
+	if (!d->nfindings)
+		fprintf(fp, "No bottleneck found: every rule that applied is under its info threshold.\n");
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct ps_result *r = &d->results[i];
+
+		fprintf(fp, "%s[%s]%s %s %s(%s, score %.0f%s)%s\n", c.sev[r->severity],
+			ps_severity_names[r->severity], c.off, r->rule->id, c.dim, r->rule->type,
+			r->score, r->capped ? ", capped: too little data" : "", c.off);
+		fprintf(fp, "  %s\n  why: %s\n  do:  %s\n\n", r->summary, r->explanation, r->solution);
+	}
+	for (size_t i = d->nfindings; i < d->n; i++)
+		if (d->results[i].status == PS_RESULT_NOT_APPLICABLE)
+			skipped++;
+	if (skipped) {
+		fprintf(fp, "%sNot applicable (%zu):%s\n", c.dim, skipped, c.off);
+		for (size_t i = d->nfindings; i < d->n; i++)
+			if (d->results[i].status == PS_RESULT_NOT_APPLICABLE)
+				fprintf(fp, "  %s: %s\n", d->results[i].rule->id, d->results[i].reason);
+	}
+	if (d->notes[0])
+		fprintf(fp, "note: %s\n", d->notes);
+}
+
+static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const char *input)
+{
+	fprintf(fp, "## perfscope diagnosis: ");
+	if (d->overall_measured)
+		fprintf(fp, "score %.0f/100\n\n", d->overall);
+	else
+		fprintf(fp, "no rule applied\n\n");
+	fprintf(fp, "Input: `%s` (%s)\n\n| area | score |\n|---|---|\n", input, d->kind);
+	for (int a = 0; a < PS_AREAS; a++) {
+		if (d->area_measured[a])
+			fprintf(fp, "| %s | %.0f |\n", ps_area_names[a], d->area_score[a]);
+		else
+			fprintf(fp, "| %s | not measured |\n", ps_area_names[a]);
+	}
+	fprintf(fp, "\n");
+	if (!d->nfindings)
+		fprintf(fp, "No bottleneck found.\n\n");
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const struct ps_result *r = &d->results[i];
+
+		fprintf(fp, "### %s: `%s` (%s, score %.0f%s)\n\n%s\n\n**Why:** %s\n\n**What to do:** %s\n\n",
+			ps_severity_names[r->severity], r->rule->id, r->rule->type, r->score,
+			r->capped ? ", capped: too little data" : "", r->summary, r->explanation,
+			r->solution);
+	}
+	fprintf(fp, "<details><summary>Other rules</summary>\n\n| rule | status | why |\n|---|---|---|\n");
+	for (size_t i = d->nfindings; i < d->n; i++)
+		fprintf(fp, "| `%s` | %s | %s |\n", d->results[i].rule->id,
+			ps_result_status_names[d->results[i].status], d->results[i].reason);
+	fprintf(fp, "\n</details>\n");
+	if (d->notes[0])
+		fprintf(fp, "\nNote: %s\n", d->notes);
+}
+
+static int write_diagnosis(FILE *fp, const struct ps_diagnosis *d, const struct rec_options *o)
+{
+	const char *input = strcmp(o->metrics, "-") == 0 ? "standard input" : o->metrics;
+
+	if (o->format == FORMAT_JSON)
+		return ps_json_print(fp, ps_diagnosis_json(d));
+	if (o->format == FORMAT_MARKDOWN)
+		write_markdown(fp, d, input);
+	else
+		write_text(fp, d, input, o->no_color);
+	return ferror(fp) ? -1 : 0;
+}
+
+static int output(const struct ps_diagnosis *d, const struct rec_options *o, struct ps_error *err)
+{
+	struct ps_outfile out;
+
+	if (!o->output)
+		return write_diagnosis(stdout, d, o) < 0 ?
+		       ps_error_set(err, PS_E_OUTPUT, "cannot write to standard output") : 0;
+	if (ps_outfile_open(&out, o->output, err) < 0)
+		return err->code;
+	if (write_diagnosis(out.fp, d, o) < 0) {
+		ps_outfile_abort(&out);
+		return ps_error_set(err, PS_E_OUTPUT, "cannot write '%s'", o->output);
+	}
+	return ps_outfile_commit(&out, err);
+}
+
+int cmd_recommend(int argc, char **argv)
+{
+	struct rec_options o;
+	struct ps_error err = { 0 };
+	struct ps_rules rules;
+	struct ps_facts facts;
+	struct ps_diagnosis d = { 0 };
+	cJSON *root = NULL;
+	char *text = NULL;
+	int rc;
+
+	rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	ps_rules_init(&rules);
+	ps_facts_init(&facts);
+	rc = load_rules(&o, &rules, &err);
+	if (rc == 0 && !(text = read_input(o.metrics, &err)))
+		rc = err.code;
+	if (rc == 0 && !(root = ps_json_parse(text, o.metrics, &err)))
+		rc = err.code;
+	if (rc == 0 && (rc = ps_facts_from_report(&facts, root, &err)) < 0)
+		snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg), " (in %s)",
+			 o.metrics);
+	if (rc == 0)
+		rc = ps_diagnose(&d, &rules, &facts, &err);
+	if (rc == 0)
+		rc = output(&d, &o, &err);
+	ps_diagnosis_release(&d);
+	ps_facts_release(&facts);
+	ps_rules_release(&rules);
+	cJSON_Delete(root);
+	free(text);
+	return rc < 0 ? cli_fail(&err) : 0;
+}

@@ -1,0 +1,460 @@
+/*
+ * The facts a diagnosis reads (ps_facts.h): taken out of reports and
+ * metrics files.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ps_facts.h"
+
+/* ---- reading a cJSON tree ---- */
+
+static double num(const cJSON *o, const char *key, double fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *obj(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static double share(double part, double whole)
+{
+	return whole > 0 ? part / whole : 0;
+}
+
+static int local_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+/* ---- CPU: cpu-profile's JSON, and the cpu section of profile ---- */
+
+static void cpu_facts(struct ps_facts *f, const cJSON *cpu)
+{
+	const cJSON *fn, *best = NULL;
+	double best_pct = -1;
+
+	ps_facts_set(f, "cpu.samples", num(obj(cpu, "metadata"), "samples", 0), NULL);
+	cJSON_ArrayForEach(fn, obj(cpu, "functions")) {
+		double pct = num(fn, "self_pct", 0);
+
+		if (pct > best_pct) {
+			best_pct = pct;
+			best = fn;
+		}
+	}
+	if (best)
+		ps_facts_set(f, "cpu.top_function_share", best_pct / 100, str(best, "name"));
+}
+
+/* ---- profile ---- */
+
+/* The first frame of a stack that is the program's own (not libc, not the kernel). */
+static const char *own_frame(const cJSON *stack)
+{
+	const cJSON *frame;
+	const char *first = NULL;
+
+	cJSON_ArrayForEach(frame, stack) {
+		const char *function = str(frame, "function"), *module = str(frame, "module");
+
+		if (!function)
+			continue;
+		if (!first)
+			first = function;
+		if (module && (strstr(module, "[kernel") || strstr(module, "libc.so") ||
+			       strstr(module, "ld-linux") || strstr(module, "libpthread")))
+			continue;
+		return function;
+	}
+	return first;
+}
+
+/* A futex wait inside pthread_join: waiting for a thread to end, not for a lock. */
+static bool joining(const cJSON *stack)
+{
+	const cJSON *frame;
+
+	cJSON_ArrayForEach(frame, stack) {
+		const char *function = str(frame, "function");
+
+		if (function && (strstr(function, "pthread_join") || strstr(function, "clockjoin") ||
+				 strstr(function, "pthread_timedjoin")))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The top off-CPU stack for `reason` (joins aside), named by its first
+ * frame of the program's own; *join_s: the time of those joins.
+ */
+static const char *offcpu_subject(const cJSON *offcpu, const char *reason, double *join_s)
+{
+	const cJSON *site;
+	const char *subject = NULL;
+
+	*join_s = 0;
+	cJSON_ArrayForEach(site, obj(offcpu, "top")) {
+		const char *r = str(site, "reason");
+
+		if (!r || strcmp(r, reason) != 0)
+			continue;
+		if (joining(obj(site, "stack")))
+			*join_s += num(site, "blocked_s", 0);
+		else if (!subject)
+			subject = own_frame(obj(site, "stack"));
+	}
+	return subject;
+}
+
+/* The file (or socket) of `kind` with the most of `a` + `b` + `c` (seconds). */
+static const char *top_file(const cJSON *files, const char *kind, const char *a, const char *b,
+			    const char *c)
+{
+	const cJSON *file;
+	const char *best = NULL;
+	double best_s = 0;
+
+	cJSON_ArrayForEach(file, files) {
+		const char *k = str(file, "kind");
+		double s = num(file, a, 0) + (b ? num(file, b, 0) : 0) + (c ? num(file, c, 0) : 0);
+
+		if (k && strcmp(k, kind) == 0 && s > best_s) {
+			best_s = s;
+			best = str(file, "name");
+		}
+	}
+	return best;
+}
+
+static void offcpu_facts(struct ps_facts *f, const cJSON *root)
+{
+	const cJSON *offcpu = obj(root, "offcpu"), *reasons = obj(offcpu, "blocked_by_reason_s");
+	const cJSON *files = obj(root, "files"), *t;
+	double wall = 0, disk = num(reasons, "disk", 0), join;
+	const char *lock_site;
+
+	cJSON_ArrayForEach(t, obj(offcpu, "threads")) {
+		wall += num(t, "wall_s", 0);
+	}
+	ps_facts_set(f, "offcpu.disk_share", share(disk, wall),
+		     top_file(files, "file", "read_s", "write_s", "sync_s"));
+	ps_facts_set(f, "offcpu.network_share", share(num(reasons, "network", 0), wall),
+		     top_file(files, "socket", "read_s", "write_s", NULL));
+	lock_site = offcpu_subject(offcpu, "lock", &join);
+	ps_facts_set(f, "offcpu.lock_share", share(num(reasons, "lock", 0) - join, wall), lock_site);
+	ps_facts_set(f, "sched.delay_share", share(num(offcpu, "runnable_s", 0), wall), NULL);
+}
+
+/* Of the time in file I/O calls, the share of fsync and fdatasync. */
+static void sync_facts(struct ps_facts *f, const cJSON *files)
+{
+	const cJSON *file;
+	double sync = 0, all = 0;
+
+	cJSON_ArrayForEach(file, files) {
+		const char *kind = str(file, "kind");
+
+		if (!kind || strcmp(kind, "file") != 0)
+			continue;
+		sync += num(file, "sync_s", 0);
+		all += num(file, "sync_s", 0) + num(file, "read_s", 0) + num(file, "write_s", 0);
+	}
+	if (all > 0)
+		ps_facts_set(f, "io.sync_share", share(sync, all),
+			     top_file(files, "file", "sync_s", NULL, NULL));
+}
+
+static void file_facts(struct ps_facts *f, const cJSON *files)
+{
+	const cJSON *file;
+	const char *most = NULL;
+	double writes = 0, bytes = 0, most_writes = 0;
+
+	cJSON_ArrayForEach(file, files) {
+		const char *kind = str(file, "kind");
+		double w = num(file, "writes", 0);
+
+		if (!kind || strcmp(kind, "file") != 0 || w <= 0)
+			continue;
+		writes += w;
+		bytes += num(file, "written_bytes", 0);
+		if (w > most_writes) {
+			most_writes = w;
+			most = str(file, "name");
+		}
+	}
+	if (writes > 0)
+		ps_facts_set(f, "io.mean_write_bytes", bytes / writes, most);
+}
+
+static void syscall_facts(struct ps_facts *f, const cJSON *syscalls, double duration)
+{
+	const cJSON *call;
+	const char *most = NULL;
+	double total = 0, most_count = 0;
+
+	cJSON_ArrayForEach(call, obj(syscalls, "calls")) {
+		double n = num(call, "count", 0);
+
+		total += n;
+		if (n > most_count) {
+			most_count = n;
+			most = str(call, "name");
+		}
+	}
+	if (duration > 0)
+		ps_facts_set(f, "syscalls.per_second", total / duration, most);
+}
+
+/* Cell i of a timeline row; 0 when the row is short or not a number. */
+static double cell(const cJSON *row, int i)
+{
+	const cJSON *v = i >= 0 ? cJSON_GetArrayItem(row, i) : NULL;
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* Index of a metrics column, or -1. */
+static int column(const cJSON *metrics, const char *name)
+{
+	const cJSON *c;
+	int i = 0;
+
+	cJSON_ArrayForEach(c, obj(metrics, "columns")) {
+		if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+static void metrics_facts(struct ps_facts *f, const cJSON *metrics)
+{
+	const cJSON *row, *trends = obj(metrics, "trends");
+	int user = column(metrics, "cpu_user_pct"), sys = column(metrics, "cpu_system_pct");
+	int threads = column(metrics, "threads"), mem = column(metrics, "machine_mem_pct");
+	double cpu_sum = 0, max_threads = 0, last_mem = -1;
+	int rows = 0, i = 0;
+
+	cJSON_ArrayForEach(row, obj(metrics, "timeline")) {
+		/* the first reading has no interval before it: no rates */
+		if (i++ > 0 && user >= 0 && sys >= 0) {
+			cpu_sum += cell(row, user) + cell(row, sys);
+			rows++;
+		}
+		if (cell(row, threads) > max_threads)
+			max_threads = cell(row, threads);
+		if (mem >= 0)
+			last_mem = cell(row, mem);
+	}
+	if (rows)
+		ps_facts_set(f, "process.cpu_percent", cpu_sum / rows, NULL);
+	if (max_threads > 0)
+		ps_facts_set(f, "process.threads_per_cpu", max_threads / local_cpus(), NULL);
+	if (last_mem >= 0)
+		ps_facts_set(f, "machine.memory_percent", last_mem, NULL);
+	if (cJSON_IsObject(trends)) {
+		ps_facts_set(f, "process.fds_per_min", num(trends, "fds", 0) * 60, NULL);
+		ps_facts_set(f, "memory.growth_mb_per_min", num(trends, "rss_bytes", 0) * 60 / 1e6,
+			     "the process's resident memory");
+	}
+}
+
+/* A section of profile that was not collected leaves a gap, with its note. */
+static void section_gap(struct ps_facts *f, const cJSON *sections, const char *section,
+			const char *const *prefixes)
+{
+	const cJSON *s = obj(sections, section);
+	char reason[200];
+
+	if (!s || cJSON_IsTrue(obj(s, "collected")))
+		return;
+	snprintf(reason, sizeof(reason), "the %s section was not collected: %s", section,
+		 str(s, "note") ? str(s, "note") : "no reason given");
+	for (; *prefixes; prefixes++)
+		ps_facts_gap(f, *prefixes, reason);
+}
+
+static void profile_facts(struct ps_facts *f, const cJSON *root)
+{
+	static const char *const syscall_prefixes[] = { "syscalls.", "io.", NULL };
+	static const char *const offcpu_prefixes[] = { "offcpu.", "sched.", NULL };
+	static const char *const metrics_prefixes[] = { "process.", "machine.", "memory.", NULL };
+	const cJSON *sections = obj(obj(root, "metadata"), "sections");
+
+	section_gap(f, sections, "syscalls", syscall_prefixes);
+	section_gap(f, sections, "offcpu", offcpu_prefixes);
+	section_gap(f, sections, "metrics", metrics_prefixes);
+	cpu_facts(f, obj(root, "cpu"));
+	if (!ps_facts_gap_reason(f, "offcpu."))
+		offcpu_facts(f, root);
+	if (!ps_facts_gap_reason(f, "syscalls.")) {
+		file_facts(f, obj(root, "files"));
+		sync_facts(f, obj(root, "files"));
+		syscall_facts(f, obj(root, "syscalls"),
+			      num(obj(obj(root, "cpu"), "metadata"), "duration_s", 0));
+	}
+	if (!ps_facts_gap_reason(f, "process."))
+		metrics_facts(f, obj(root, "metrics"));
+	ps_facts_gap(f, "memory.leak", "profile does not track allocations: run perfscope "
+		     "memory-profile for leaks");
+	ps_facts_gap(f, "memory.alloc", "profile does not track allocations: run perfscope "
+		     "memory-profile for allocation rates");
+}
+
+/* ---- memory-profile ---- */
+
+static const char *site_function(const cJSON *root, int site)
+{
+	const cJSON *s = cJSON_GetArrayItem(obj(root, "sites"), site);
+
+	return s ? own_frame(obj(s, "stack")) : NULL;
+}
+
+static void memory_facts(struct ps_facts *f, const cJSON *root)
+{
+	const cJSON *summary = obj(root, "summary"), *p, *site, *growing;
+	double leaked = 0, duration = num(obj(root, "metadata"), "duration_s", 0), best = 0, most = 0;
+	int best_site = -1, churn_site = -1, i = 0;
+
+	cJSON_ArrayForEach(p, obj(root, "processes"))
+		leaked += num(obj(obj(p, "leaks"), "definite"), "bytes", 0);
+	cJSON_ArrayForEach(site, obj(root, "sites")) {
+		double bytes = num(obj(obj(site, "leaks"), "definite"), "bytes", 0);
+
+		if (bytes > best) {
+			best = bytes;
+			best_site = i;
+		}
+		if (num(site, "temporary", 0) > most) {
+			most = num(site, "temporary", 0);
+			churn_site = i;
+		}
+		i++;
+	}
+	ps_facts_set(f, "memory.leaked_bytes", leaked,
+		     best_site >= 0 ? site_function(root, best_site) : NULL);
+	growing = cJSON_GetArrayItem(obj(cJSON_GetArrayItem(obj(root, "processes"), 0), "growing_sites"), 0);
+	ps_facts_set(f, "memory.growth_mb_per_min", num(summary, "growth_bytes_per_s", 0) * 60 / 1e6,
+		     growing ? site_function(root, (int)num(growing, "site", -1)) : "the heap");
+	if (duration > 0)
+		ps_facts_set(f, "memory.allocations_per_second", num(summary, "allocations", 0) / duration,
+			     churn_site >= 0 ? site_function(root, churn_site) : NULL);
+	ps_facts_gap(f, "cpu.", "memory-profile does not sample CPU stacks");
+	ps_facts_gap(f, "offcpu.", "memory-profile does not record waits: run perfscope profile");
+	ps_facts_gap(f, "syscalls.", "memory-profile does not trace system calls");
+	ps_facts_gap(f, "io.", "memory-profile does not trace I/O");
+}
+
+/* ---- a plain metrics file ---- */
+
+static int metrics_number(struct ps_facts *f, const cJSON *v, const char *key, const char *fact,
+			  double scale, struct ps_error *err)
+{
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return ps_error_set(err, PS_E_INPUT, "the field '%s' must be a number", key);
+	return ps_facts_set(f, fact, v->valuedouble * scale, NULL);
+}
+
+/* "operations": [{"name", "count", "avg_ms"}] or {"NAME": {"count", "avg_ms"}}. */
+static int operations(struct ps_facts *f, const cJSON *ops, struct ps_error *err)
+{
+	const cJSON *op;
+	const char *slowest = NULL;
+	double worst = -1;
+
+	if (!cJSON_IsArray(ops) && !cJSON_IsObject(ops))
+		return ps_error_set(err, PS_E_INPUT, "the field 'operations' must be a list or an object");
+	cJSON_ArrayForEach(op, ops) {
+		const char *name = cJSON_IsArray(ops) ? str(op, "name") : op->string;
+		const cJSON *avg = obj(op, "avg_ms");
+
+		if (!name || !cJSON_IsNumber(avg))
+			return ps_error_set(err, PS_E_INPUT, "each operation needs a name and a "
+					    "number 'avg_ms'");
+		if (avg->valuedouble > worst) {
+			worst = avg->valuedouble;
+			slowest = name;
+		}
+	}
+	return worst >= 0 ? ps_facts_set(f, "operations.max_avg_ms", worst, slowest) : 0;
+}
+
+static int plain_metrics(struct ps_facts *f, const cJSON *root, struct ps_error *err)
+{
+	const cJSON *v;
+	size_t used = 0;
+	int rc = 0;
+
+	snprintf(f->kind, sizeof(f->kind), "metrics");
+	cJSON_ArrayForEach(v, root) {
+		const char *k = v->string;
+
+		if (strcmp(k, "cpu_percent") == 0)
+			rc = metrics_number(f, v, k, "process.cpu_percent", 1, err);
+		else if (strcmp(k, "memory_percent") == 0)
+			rc = metrics_number(f, v, k, "machine.memory_percent", 1, err);
+		else if (strcmp(k, "threads") == 0)
+			rc = metrics_number(f, v, k, "process.threads_per_cpu", 1.0 / local_cpus(), err);
+		else if (strcmp(k, "open_files") == 0)
+			rc = metrics_number(f, v, k, "process.open_files", 1, err);
+		else if (strcmp(k, "memory_growth_mb_per_min") == 0)
+			rc = metrics_number(f, v, k, "memory.growth_mb_per_min", 1, err);
+		else if (strcmp(k, "operations") == 0)
+			rc = operations(f, v, err);
+		else {
+			/* unknown fields are said, not fatal: applications export more */
+			used += (size_t)snprintf(f->notes + used, used < sizeof(f->notes) ?
+						 sizeof(f->notes) - used : 0, "%s%s",
+						 used ? ", " : "ignored unknown fields: ", k);
+			if (used >= sizeof(f->notes))
+				used = sizeof(f->notes) - 1;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ps_facts_from_report(struct ps_facts *f, const cJSON *root, struct ps_error *err)
+{
+	const char *kind = str(root, "kind");
+
+	if (!cJSON_IsObject(root))
+		return ps_error_set(err, PS_E_INPUT, "expected a JSON object at the top");
+	if (kind && strcmp(kind, "profile") == 0) {
+		profile_facts(f, root);
+	} else if (kind && strcmp(kind, "memory-profile") == 0) {
+		memory_facts(f, root);
+	} else if (obj(root, "functions") && obj(root, "metadata")) {
+		kind = "cpu-profile";
+		cpu_facts(f, root);
+		ps_facts_gap(f, "offcpu.", "cpu-profile records no waits: run perfscope profile");
+		ps_facts_gap(f, "sched.", "cpu-profile records no scheduler delay: run perfscope profile");
+	} else if (kind) {
+		return ps_error_set(err, PS_E_INPUT, "a report of kind '%s' is not one perfscope reads",
+				    kind);
+	} else {
+		return plain_metrics(f, root, err);
+	}
+	snprintf(f->kind, sizeof(f->kind), "%s", kind);
+	return 0;
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# perfscope recommend: rules applied to reports and metrics files whose
+# numbers are known, at and around each threshold.
+
+load common
+
+setup() {
+	dir="$BATS_TEST_TMPDIR"
+	json="$dir/diagnosis.json"
+}
+
+# recommend FILE [options] > diagnosis.json, failing with its output
+diagnose() {
+	local input=$1
+	shift
+	"$PERFSCOPE" recommend --metrics "$input" --format json "$@" > "$json" ||
+		{ echo "recommend failed on $input"; cat "$input"; return 1; }
+}
+
+check() {
+	jq -e "$1" "$json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.}" "$json"; return 1; }
+}
+
+# The result of rule $1: "status severity score"
+result() {
+	jq -r --arg r "$1" '[.findings[], .other_rules[]] | .[] | select(.rule == $r) |
+		"\(.status) \(.severity // "-") \(.score // "-")"' "$json"
+}
+
+metrics() {
+	echo "$1" > "$dir/metrics.json"
+	diagnose "$dir/metrics.json" "${@:2}"
+}
+
+@test "each rule scores 25 at its info threshold and 75 at its warning threshold" {
+	# cpu.busy_process: info 70, warning 90 (percent of one CPU)
+	metrics '{"cpu_percent": 69.9}'
+	[[ "$(result cpu.busy_process)" == "ok none "* ]]
+	metrics '{"cpu_percent": 70}'
+	[ "$(result cpu.busy_process)" = "found low 25" ]
+	metrics '{"cpu_percent": 89.9}'
+	[[ "$(result cpu.busy_process)" == "found medium 74.7"* ]]
+	metrics '{"cpu_percent": 90}'
+	[ "$(result cpu.busy_process)" = "found high 75" ]
+	# critical from 90 points: 75 + 25 * (v - 90) / 20
+	metrics '{"cpu_percent": 102}'
+	[ "$(result cpu.busy_process)" = "found critical 90" ]
+	# a rule where smaller is worse (io.small_writes: info 16 KiB, warning
+	# 4 KiB) is mirrored; a rules file makes it a top-level rule here
+	cat > "$dir/rules.json" <<-'EOF'
+	{"rules": [{"id": "ops.small", "type": "slow_operation", "area": "io",
+	  "input": "operations.max_avg_ms", "unit": "ms", "direction": "below",
+	  "info": 16, "warning": 4, "summary": "{subject}: {value}", "explanation": "e", "solution": "s"}]}
+	EOF
+	metrics '{"operations": [{"name": "get", "count": 10, "avg_ms": 16}]}' --rules "$dir/rules.json"
+	[ "$(result ops.small)" = "found low 25" ]
+	metrics '{"operations": [{"name": "get", "count": 10, "avg_ms": 16.1}]}' --rules "$dir/rules.json"
+	[[ "$(result ops.small)" == "ok none "* ]]
+	metrics '{"operations": [{"name": "get", "count": 10, "avg_ms": 4}]}' --rules "$dir/rules.json"
+	[ "$(result ops.small)" = "found high 75" ]
+}
+
+@test "a hand-written metrics file: findings name the number, the threshold and the subject" {
+	metrics '{"cpu_percent": 95, "memory_percent": 50, "threads": 4, "open_files": 12,
+	          "memory_growth_mb_per_min": 200,
+	          "operations": [{"name": "checkout", "count": 20, "avg_ms": 1200},
+	                         {"name": "search", "count": 900, "avg_ms": 35}],
+	          "version": "1.2", "region": "eu"}'
+	# scores: growth 100 (capped), CPU 75 + 25 * 5 / 20, the slow call 75 + 25 * 200 / 900
+	check '[.findings[] | [.rule, .score]] == [["memory.growth", 100], ["cpu.busy_process", 81.25], ["operations.slow", 80.56]]' '.findings'
+	check '.findings[] | select(.rule == "operations.slow") | .subject == "checkout" and
+	       (.summary | test("checkout takes 1200.0 ms on average \\(warning at 1000.0 ms\\)"))' '.findings'
+	check '.findings[] | select(.rule == "memory.growth") | .severity == "critical" and
+	       (.summary | test("200.0 MB/min"))' '.findings'
+	# the areas: memory is the worst, concurrency had threads to judge
+	check '.areas.memory < .areas.cpu and .areas.concurrency == 100 and .score == .areas.memory' '.areas'
+	# fields it does not know are said, not fatal
+	check '.notes == "ignored unknown fields: version, region"' '.notes'
+	# rules without their input say why instead of scoring zero
+	check '.other_rules[] | select(.rule == "concurrency.lock_wait") | .status == "not_applicable" and
+	       (.reason | test("no offcpu.lock_share in this metrics input"))' '.other_rules'
+}
+
+@test "text and markdown say the same findings, most severe first" {
+	echo '{"cpu_percent": 95, "memory_growth_mb_per_min": 200}' > "$dir/m.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/m.json"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"score 0/100"* ]]
+	first=$(grep -n '^\[critical\] memory.growth' <<<"$output" | cut -d: -f1)
+	second=$(grep -n '^\[high\] cpu.busy_process' <<<"$output" | cut -d: -f1)
+	[ -n "$first" ] && [ -n "$second" ] && [ "$first" -lt "$second" ]
+	[[ "$output" != *$'\033'* ]]	# no colour when not on a terminal
+	run "$PERFSCOPE" recommend --metrics "$dir/m.json" --format markdown
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"### critical: \`memory.growth\`"* ]]
+	[[ "$output" == *"| memory | 0 |"* ]]
+}
+
+@test "the same input gives byte-identical output" {
+	echo '{"cpu_percent": 80, "memory_percent": 85, "threads": 100, "operations": {"a": {"count": 1, "avg_ms": 500}}}' > "$dir/m.json"
+	for f in text json markdown; do
+		"$PERFSCOPE" recommend --metrics "$dir/m.json" --format "$f" > "$dir/1.$f"
+		"$PERFSCOPE" recommend --metrics "$dir/m.json" --format "$f" > "$dir/2.$f"
+		cmp "$dir/1.$f" "$dir/2.$f"
+	done
+}
+
+@test "--set and --rules change thresholds and add rules; bad ones are refused" {
+	metrics '{"cpu_percent": 90}' --set cpu.busy_process.warning=95
+	# 25 + 50 * (90 - 70) / (95 - 70)
+	[ "$(result cpu.busy_process)" = "found medium 65" ]
+	run "$PERFSCOPE" recommend --metrics "$dir/metrics.json" --set cpu.busy_process.warning=50
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'warning' (50) must be above 'info' (70)"* ]]
+	run "$PERFSCOPE" recommend --metrics "$dir/metrics.json" --set no.such.warning=1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no rule 'no.such'"* ]]
+	# a rule of one's own on a fact the metrics file gives
+	cat > "$dir/rules.json" <<-'EOF'
+	{"rules": [{"id": "fds.many", "type": "descriptor_leak", "area": "io",
+	  "input": "process.open_files", "unit": "count", "info": 100, "warning": 1000,
+	  "summary": "{value} open files (warning at {warning})", "explanation": "e", "solution": "s"}]}
+	EOF
+	metrics '{"open_files": 1000}' --rules "$dir/rules.json"
+	check '.findings[] | select(.rule == "fds.many") | .severity == "high" and .summary == "1000 open files (warning at 1000)"' '.findings'
+	echo '{"rules": [{"id": "x", "type": "t", "area": "disk"}]}' > "$dir/bad.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/metrics.json" --rules "$dir/bad.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$dir/bad.json: rule 'x': 'input' must be"* || "$output" == *"$dir/bad.json: rule 'x':"* ]]
+}
+
+@test "too little data caps the severity at low" {
+	echo '{"metadata": {"samples": 99}, "functions": [{"name": "hot", "self_pct": 90}]}' > "$dir/cpu.json"
+	diagnose "$dir/cpu.json"
+	check '.input_kind == "cpu-profile"'
+	check '.findings[] | select(.rule == "cpu.hot_function") | .severity == "low" and .capped and
+	       (.reason | test("cpu.samples is 99, under 100"))' '.findings'
+	echo '{"metadata": {"samples": 100}, "functions": [{"name": "hot", "self_pct": 90}]}' > "$dir/cpu.json"
+	diagnose "$dir/cpu.json"
+	check '.findings[] | select(.rule == "cpu.hot_function") | .severity == "critical" and (.capped | not) and .subject == "hot"' '.findings'
+	# a cpu-profile has no off-CPU data: said, with what to run instead
+	check '.other_rules[] | select(.rule == "concurrency.lock_wait") | .reason | test("run perfscope profile")'
+}
+
+@test "malformed, truncated and mistyped input: the file, the line and column, exit 6" {
+	printf '{\n  "cpu_percent": 50,\n  "threads": ]\n}\n' > "$dir/bad.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/bad.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$dir/bad.json: line 3, column 14: malformed JSON"* ]]
+	printf '{"cpu_percent": 5' > "$dir/cut.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/cut.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"ends too early"* ]]
+	echo '{"cpu_percent": "high"}' > "$dir/type.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/type.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the field 'cpu_percent' must be a number (in $dir/type.json)"* ]]
+	run "$PERFSCOPE" recommend --metrics "$dir/none.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"cannot read '$dir/none.json'"* ]]
+	run "$PERFSCOPE" recommend
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--metrics FILE is required"* ]]
+}
+
+@test "a real profile: lock contention is the top finding, at the lock's call site" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	"$PERFSCOPE" profile -q -o "$dir/prof" -- "$WL/lockwork" --threads 4 --rounds 100 > /dev/null
+	diagnose "$dir/prof/report.json"
+	# (on a busy machine the threads also wait for CPUs: cpu.saturation may
+	# come first, rightly; the lock is the first of its area)
+	check '.input_kind == "profile" and ([.findings[] | select(.area == "concurrency")][0] |
+	       .rule == "concurrency.lock_wait" and .subject == "take_lock" and
+	       (.severity == "high" or .severity == "critical"))' '.findings'
+	# memory rules need memory-profile, and say so
+	check '.other_rules[] | select(.rule == "memory.leak") | .status == "not_applicable" and
+	       (.reason | test("memory-profile"))' '.other_rules'
+}
+
+@test "an idle program: nothing above low" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	"$PERFSCOPE" profile -q -o "$dir/prof" -- sleep 0.5
+	diagnose "$dir/prof/report.json"
+	check '[.findings[] | select(.severity != "low")] == []' '.findings'
+}
+
+@test "a memory profile: the leak, its size and its allocation site" {
+	"$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$WL/memwork" leaks
+	diagnose "$dir/mem/memory.json"
+	check '.input_kind == "memory-profile"'
+	check '.findings[] | select(.rule == "memory.leak") | .value == 8798208 and .severity == "critical" and
+	       .subject == "leak_big" and (.summary | test("8.39 MiB definitely lost"))' '.findings'
+}
