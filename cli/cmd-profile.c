@@ -206,7 +206,24 @@ static void print_offcpu(const struct ps_profile *p)
 		fprintf(stderr, "  note: %s\n", p->offcpu_section.note);
 }
 
-static void print_summary(const struct ps_profile *p, const char *dir)
+/* The diagnosis's score and findings, most severe first. */
+static void print_diagnosis(const struct ps_diagnosis *d)
+{
+	if (!d->n)
+		return;
+	if (d->overall_measured)
+		fprintf(stderr, "  diagnosis: score %.0f/100", d->overall);
+	else
+		fprintf(stderr, "  diagnosis: no rule applied");
+	fprintf(stderr, d->nfindings ? "\n" : ", nothing found\n");
+	for (size_t i = 0; i < d->nfindings && i < 5; i++)
+		fprintf(stderr, "   [%s] %s\n", ps_severity_names[d->results[i].severity],
+			d->results[i].summary);
+	if (d->nfindings)
+		fprintf(stderr, "   (what to do: perfscope recommend --metrics REPORT)\n");
+}
+
+static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d, const char *dir)
 {
 	const struct ps_cpuprof *c = &p->cpu;
 	const struct ps_cpureport *r = &c->report;
@@ -231,6 +248,7 @@ static void print_summary(const struct ps_profile *p, const char *dir)
 	print_syscalls(p);
 	if (!p->metrics_section.on)
 		fprintf(stderr, "  metrics: not read: %s\n", p->metrics_section.note);
+	print_diagnosis(d);
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
@@ -250,7 +268,8 @@ static int run(const struct prof_options *o)
 		},
 		.interval_s = o->interval, .no_syscalls = o->no_syscalls, .no_offcpu = o->no_offcpu,
 	};
-	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION };
+	struct ps_diagnosis diagnosis = { 0 };
+	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis };
 	struct ps_error err = { 0 };
 	struct ps_profile *p = calloc(1, sizeof(*p));
 	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
@@ -282,7 +301,8 @@ static int run(const struct prof_options *o)
 	if (rc == 0)
 		rc = ps_profreport_write_all(p, dir, &ropts, &err);
 	if (!o->quiet)
-		print_summary(p, rc == 0 ? dir : NULL);
+		print_summary(p, &diagnosis, rc == 0 ? dir : NULL);
+	ps_diagnosis_release(&diagnosis);
 	if (rc < 0)
 		status = cli_fail(&err);
 	ps_profile_release(p);

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_facts.h"
 #include "ps_folded.h"
 #include "ps_json.h"
 #include "ps_outfile.h"
 #include "ps_profreport.h"
+#include "ps_rules.h"
 #include "ps_report.h"
 #include "ps_util.h"
 
@@ -422,6 +424,39 @@ static cJSON *metrics_json(const struct ps_profile *p)
 	return o;
 }
 
+/*
+ * The diagnosis of the report built so far: the same engine and rules as
+ * perfscope recommend reading report.json; kept in *keep when asked.
+ */
+static cJSON *diagnosis_json(const cJSON *report, struct ps_diagnosis *keep)
+{
+	struct ps_rules rules;
+	struct ps_facts facts;
+	struct ps_diagnosis d = { 0 };
+	struct ps_error err = { 0 };
+	cJSON *out = NULL;
+
+	ps_rules_init(&rules);
+	ps_facts_init(&facts);
+	if (ps_rules_load(&rules, ps_rules_default_json, "built-in rules", &err) == 0 &&
+	    ps_facts_from_report(&facts, report, &err) == 0 && ps_diagnose(&d, &rules, &facts, &err) == 0)
+		out = ps_diagnosis_json(&d);
+	if (keep && out)
+		*keep = d;
+	else
+		ps_diagnosis_release(&d);
+	ps_facts_release(&facts);
+	if (!keep || !out)
+		ps_rules_release(&rules);
+	else
+		keep->owned_rules = rules;	/* the results point into them */
+	if (!out) {
+		out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "error", err.msg);
+	}
+	return out;
+}
+
 static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_profreport_opts *o)
 {
 	struct ps_report_opts ro = { .version = o->version, .perfscope_cpu_s = o->perfscope_cpu_s };
@@ -438,6 +473,7 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
 	cJSON_AddItemToObject(root, "scheduler", threads_json(p));
+	cJSON_AddItemToObject(root, "diagnosis", diagnosis_json(root, o->diagnosis));
 	return ps_json_print(fp, root);
 }
 

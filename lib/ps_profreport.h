@@ -6,12 +6,16 @@
 #ifndef PS_PROFREPORT_H
 #define PS_PROFREPORT_H
 
+#include "ps_diagnosis.h"
 #include "ps_error.h"
 #include "ps_profile.h"
 
 struct ps_profreport_opts {
 	const char *version;
 	double perfscope_cpu_s;
+	/* out, may be NULL: the report's diagnosis (built-in rules), for the
+	 * caller to print and release */
+	struct ps_diagnosis *diagnosis;
 };
 
 /* The files written, NULL-ended. */
