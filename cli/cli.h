@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "../lib/ps_error.h"
+#include "../lib/ps_rules.h"
 
 #ifndef PERFSCOPE_VERSION
 #define PERFSCOPE_VERSION "0.1.0"
@@ -81,6 +82,15 @@ void cli_install_stop_signals(void);
  * (a file name) can be written there; 0 or PS_E_OUTPUT set in err.
  */
 int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err);
+
+/*
+ * Diagnosis thresholds from, weakest first: the config file (`config`, or
+ * the default one when it exists), PERFSCOPE_<RULE_ID>_<KEY> variables,
+ * then `sets` ("ID.KEY=VALUE" flags).  0, PS_E_INPUT (a bad file) or
+ * PS_E_USAGE.
+ */
+int cli_apply_thresholds(struct ps_rules *rules, const char *config, const char *const *sets,
+			 int nsets, struct ps_error *err);
 
 /* perfscope's own cost, for the summaries and the benchmarks. */
 struct cli_usage {

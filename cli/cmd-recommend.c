@@ -14,7 +14,6 @@
 #include "../lib/ps_facts.h"
 #include "../lib/ps_json.h"
 #include "../lib/ps_outfile.h"
-#include "../lib/ps_rules.h"
 #include "../lib/ps_util.h"
 
 const char cmd_recommend_help[] =
@@ -34,15 +33,20 @@ const char cmd_recommend_help[] =
 	"                         ones are share/rules.json); may be repeated\n"
 	"      --set ID.KEY=VAL   change one rule's info, warning or min_value,\n"
 	"                         e.g. --set io.disk_wait.warning=0.5; may be repeated\n"
+	"      --config FILE      thresholds from FILE ({\"thresholds\": {\"ID.KEY\": N}});\n"
+	"                         default ~/.config/perfscope/config.json if it exists\n"
 	"      --no-color         plain text even on a terminal (also NO_COLOR)\n"
 	"  -h, --help             show this help\n"
+	"\n"
+	"Thresholds: --set over PERFSCOPE_<ID>_<KEY> variables (PERFSCOPE_IO_DISK_WAIT_\n"
+	"WARNING=0.5) over the config file over the rules' own values.\n"
 	"\n"
 	"A plain metrics file is one JSON object with any of: cpu_percent,\n"
 	"memory_percent, threads, open_files, memory_growth_mb_per_min, and\n"
 	"operations ([{\"name\", \"count\", \"avg_ms\"}]); perfscope-recommend(1).\n"
 	"\n"
 	"Exit codes: 0 diagnosed (whatever was found), 2 usage, 5 output not\n"
-	"writable, 6 the input or a rules file is unreadable or malformed.\n";
+	"writable, 6 the input, a rules or config file is unreadable or malformed.\n";
 
 #define MAX_RULE_FILES 16
 #define MAX_SETS 64
@@ -51,7 +55,7 @@ enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON };
 static const char *const format_names[] = { "text", "markdown", "json" };
 
 struct rec_options {
-	const char *metrics, *output;
+	const char *metrics, *output, *config;
 	const char *rule_files[MAX_RULE_FILES];
 	int nrule_files;
 	const char *sets[MAX_SETS];
@@ -60,7 +64,7 @@ struct rec_options {
 	bool no_color;
 };
 
-enum { OPT_RULES = 256, OPT_SET, OPT_NO_COLOR };
+enum { OPT_RULES = 256, OPT_SET, OPT_NO_COLOR, OPT_CONFIG };
 
 static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, 'm' },
@@ -68,6 +72,7 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -107,6 +112,9 @@ static int parse_options(int argc, char **argv, struct rec_options *o)
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
 			break;
 		case 'h':
 			fputs(cmd_recommend_help, stdout);
@@ -168,8 +176,8 @@ static int load_rules(const struct rec_options *o, struct ps_rules *rules, struc
 		rc = ps_rules_load(rules, text, o->rule_files[i], err);
 		free(text);
 	}
-	for (int i = 0; rc == 0 && i < o->nsets; i++)
-		rc = ps_rules_set(rules, o->sets[i], err);
+	if (rc == 0)
+		rc = cli_apply_thresholds(rules, o->config, o->sets, o->nsets, err);
 	return rc;
 }
 

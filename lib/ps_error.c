@@ -37,3 +37,20 @@ void ps_error_hint(struct ps_error *err, const char *fmt, ...)
 	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
 	va_end(ap);
 }
+
+void ps_error_prefix(struct ps_error *err, const char *fmt, ...)
+{
+	char prefix[sizeof(err->msg)], msg[sizeof(err->msg)];
+	size_t n, m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(msg, err->msg, sizeof(msg));
+	n = strlen(prefix);
+	m = strnlen(msg, sizeof(msg) - 1 - n);
+	memcpy(err->msg, prefix, n);
+	memcpy(err->msg + n, msg, m);
+	err->msg[n + m] = '\0';
+}

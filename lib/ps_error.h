@@ -35,5 +35,8 @@ int ps_error_set(struct ps_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ps_error_hint(struct ps_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Puts a formatted prefix ("FILE: ") in front of the message. */
+void ps_error_prefix(struct ps_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

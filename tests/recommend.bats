@@ -191,3 +191,40 @@ metrics() {
 	check '.findings[] | select(.rule == "memory.leak") | .value == 8798208 and .severity == "critical" and
 	       .subject == "leak_big" and (.summary | test("8.39 MiB definitely lost"))' '.findings'
 }
+
+@test "thresholds: --set over PERFSCOPE_* over the config file over the rules" {
+	echo '{"cpu_percent": 90}' > "$dir/m.json"
+	# cpu.busy_process: info 70; the warning decides the score at 90:
+	# 25 + 50 * 20 / (W - 70)
+	echo '{"thresholds": {"cpu.busy_process.warning": 95}}' > "$dir/config.json"
+	diagnose "$dir/m.json" --config "$dir/config.json"
+	[ "$(result cpu.busy_process)" = "found medium 65" ]
+	PERFSCOPE_CPU_BUSY_PROCESS_WARNING=110 diagnose "$dir/m.json" --config "$dir/config.json"
+	[ "$(result cpu.busy_process)" = "found medium 50" ]
+	PERFSCOPE_CPU_BUSY_PROCESS_WARNING=110 diagnose "$dir/m.json" --config "$dir/config.json" \
+		--set cpu.busy_process.warning=170
+	[ "$(result cpu.busy_process)" = "found low 35" ]
+	# the default file: $XDG_CONFIG_HOME, else ~/.config
+	mkdir -p "$dir/home/.config/perfscope"
+	cp "$dir/config.json" "$dir/home/.config/perfscope/config.json"
+	HOME="$dir/home" XDG_CONFIG_HOME= diagnose "$dir/m.json"
+	[ "$(result cpu.busy_process)" = "found medium 65" ]
+	HOME="$dir/nowhere" XDG_CONFIG_HOME= diagnose "$dir/m.json"
+	[ "$(result cpu.busy_process)" = "found high 75" ]
+	# mistakes name where they are
+	echo '{"thresholds": {"cpu.busy_process.warning": 95,}}' > "$dir/bad.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/m.json" --config "$dir/bad.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$dir/bad.json: line 1, column"* ]]
+	echo '{"threshold": {}}' > "$dir/bad.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/m.json" --config "$dir/bad.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"unknown key 'threshold'"* ]]
+	echo '{"thresholds": {"cpu.busy_process.warning": 60}}' > "$dir/bad.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/m.json" --config "$dir/bad.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$dir/bad.json: "*"must be above 'info' (70)"* ]]
+	PERFSCOPE_CPU_BUSY_PROCESS_INFO=lots run "$PERFSCOPE" recommend --metrics "$dir/m.json"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"environment variable PERFSCOPE_CPU_BUSY_PROCESS_INFO: "*"'lots' is not a number"* ]]
+}

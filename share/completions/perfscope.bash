@@ -18,8 +18,8 @@ _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency -
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
     --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
 
-_perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --no-color
-    -h --help"
+_perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
+    --no-color -h --help"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
@@ -143,7 +143,7 @@ _perfscope()
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
                     mapfile -t COMPREPLY < <(compgen -W "text markdown json" -- "$cur") ;;
-                -m | --metrics | --rules | -o | --output)
+                -m | --metrics | --rules | --config | -o | --output)
                     compopt -o filenames 2>/dev/null
                     mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
                 --set)
