@@ -228,3 +228,27 @@ metrics() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"environment variable PERFSCOPE_CPU_BUSY_PROCESS_INFO: "*"'lots' is not a number"* ]]
 }
+
+# The bottleneck types found above low in the diagnosis of $1, sorted, one line.
+types_above_low() {
+	"$PERFSCOPE" recommend --metrics "$1" --format json |
+		jq -c '[.findings[] | select(.severity != "low") | .type] | unique'
+}
+
+@test "the bottleneck matrix: each workload is diagnosed with its own type and no other" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU reasons need system-call tracepoints"
+	"$PERFSCOPE" profile -q -F 299 -o "$dir/cpu" -- "$WL/spin" --seconds 1 > /dev/null
+	"$PERFSCOPE" profile -q -o "$dir/disk" -- "$WL/diskwait" "$dir"
+	"$PERFSCOPE" profile -q -o "$dir/net" -- "$WL/netwait"
+	"$PERFSCOPE" profile -q -o "$dir/lock" -- "$WL/lockwork" > /dev/null
+	"$PERFSCOPE" profile -q -o "$dir/idle" -- sleep 0.5
+	"$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$WL/memwork" leak 4194304
+	declare -A expect=([cpu]='["cpu_intensive"]' [disk]='["io_bound"]' [net]='["network_latency"]'
+			   [lock]='["concurrency_issue"]' [idle]='[]')
+	for k in "${!expect[@]}"; do
+		got=$(types_above_low "$dir/$k/report.json")
+		[ "$got" = "${expect[$k]}" ] || { echo "$k: expected ${expect[$k]}, got $got"; jq -c '.diagnosis.findings' "$dir/$k/report.json"; return 1; }
+	done
+	got=$(types_above_low "$dir/mem/memory.json")
+	[ "$got" = '["memory_leak"]' ] || { echo "memory: got $got"; return 1; }
+}

@@ -19,7 +19,8 @@ WL_CFLAGS = -O2 -g -fno-omit-frame-pointer -Wall -Wextra
 WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
-               shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network
+               shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
+               netwait diskwait
 WL_LIBS := libhot.so plugin.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
