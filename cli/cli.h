@@ -15,6 +15,7 @@
 #define PERFSCOPE_CLI_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "../lib/ps_error.h"
@@ -32,6 +33,8 @@ enum {
 	EXIT_PERM = 4,
 	EXIT_OUTPUT = 5,
 	EXIT_INPUT = 6,
+	EXIT_REGRESSION = 8,     /* a gate (--fail-on-regression) found a figure worse */
+	EXIT_INCONCLUSIVE = 9,   /* a gate saw timings change, which one run cannot judge */
 	EXIT_NOEXEC = 126,
 	EXIT_NOTFOUND = 127,
 };
@@ -51,6 +54,9 @@ int cmd_memory_profile(int argc, char **argv);
 
 extern const char cmd_profile_help[];
 int cmd_profile(int argc, char **argv);
+
+extern const char cmd_diff_help[];
+int cmd_diff(int argc, char **argv);
 
 extern const char cmd_recommend_help[];
 int cmd_recommend(int argc, char **argv);
@@ -91,6 +97,13 @@ int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *
  */
 int cli_apply_thresholds(struct ps_rules *rules, const char *config, const char *const *sets,
 			 int nsets, struct ps_error *err);
+
+/*
+ * Writes with write(fp, ctx) to path, whole or not at all (a temporary
+ * renamed into place), or to standard output when path is NULL.
+ */
+typedef int (*cli_writer)(FILE *fp, const void *ctx);
+int cli_write_output(const char *path, cli_writer write, const void *ctx, struct ps_error *err);
 
 /* perfscope's own cost, for the summaries and the benchmarks. */
 struct cli_usage {

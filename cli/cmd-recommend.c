@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../lib/ps_compare.h"
 #include "../lib/ps_diagnosis.h"
 #include "../lib/ps_facts.h"
 #include "../lib/ps_json.h"
-#include "../lib/ps_outfile.h"
 #include "../lib/ps_util.h"
 
 const char cmd_recommend_help[] =
@@ -35,6 +35,13 @@ const char cmd_recommend_help[] =
 	"                         e.g. --set io.disk_wait.warning=0.5; may be repeated\n"
 	"      --config FILE      thresholds from FILE ({\"thresholds\": {\"ID.KEY\": N}});\n"
 	"                         default ~/.config/perfscope/config.json if it exists\n"
+	"      --baseline FILE    compare with an earlier report of the same command:\n"
+	"                         each figure that changed by the limit or more\n"
+	"      --fail-on-regression PCT\n"
+	"                         the limit (default 10), and exit 8 when a count (system\n"
+	"                         calls, bytes, allocations, leaks, peak heap) grew by\n"
+	"                         more, or 9 when only timings did (one run each cannot\n"
+	"                         tell a change from noise)\n"
 	"      --no-color         plain text even on a terminal (also NO_COLOR)\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -45,7 +52,8 @@ const char cmd_recommend_help[] =
 	"memory_percent, threads, open_files, memory_growth_mb_per_min, and\n"
 	"operations ([{\"name\", \"count\", \"avg_ms\"}]); perfscope-recommend(1).\n"
 	"\n"
-	"Exit codes: 0 diagnosed (whatever was found), 2 usage, 5 output not\n"
+	"Exit codes: 0 diagnosed (whatever was found), 8 regression and 9 inconclusive\n"
+	"(with --fail-on-regression), 2 usage, 5 output not\n"
 	"writable, 6 the input, a rules or config file is unreadable or malformed.\n";
 
 #define MAX_RULE_FILES 16
@@ -55,7 +63,9 @@ enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON };
 static const char *const format_names[] = { "text", "markdown", "json" };
 
 struct rec_options {
-	const char *metrics, *output, *config;
+	const char *metrics, *output, *config, *baseline;
+	double limit_pct;
+	bool gate;
 	const char *rule_files[MAX_RULE_FILES];
 	int nrule_files;
 	const char *sets[MAX_SETS];
@@ -64,7 +74,7 @@ struct rec_options {
 	bool no_color;
 };
 
-enum { OPT_RULES = 256, OPT_SET, OPT_NO_COLOR, OPT_CONFIG };
+enum { OPT_RULES = 256, OPT_SET, OPT_NO_COLOR, OPT_CONFIG, OPT_BASELINE, OPT_FAIL_ON_REGRESSION };
 
 static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, 'm' },
@@ -73,6 +83,8 @@ static const struct option long_options[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "fail-on-regression", required_argument, NULL, OPT_FAIL_ON_REGRESSION },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +95,7 @@ static int parse_options(int argc, char **argv, struct rec_options *o)
 	int c, f;
 
 	memset(o, 0, sizeof(*o));
+	o->limit_pct = 10;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+m:f:o:h", long_options, NULL)) != -1) {
@@ -116,6 +129,15 @@ static int parse_options(int argc, char **argv, struct rec_options *o)
 		case OPT_CONFIG:
 			o->config = optarg;
 			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_FAIL_ON_REGRESSION:
+			if (cli_parse_double(optarg, &o->limit_pct) < 0)
+				return cli_usage_error("recommend", "--fail-on-regression takes a positive "
+						       "percentage, not '%s'", optarg);
+			o->gate = true;
+			break;
 		case 'h':
 			fputs(cmd_recommend_help, stdout);
 			return -1;
@@ -128,6 +150,8 @@ static int parse_options(int argc, char **argv, struct rec_options *o)
 		return cli_usage_error("recommend", "unexpected argument '%s'", argv[optind]);
 	if (!o->metrics)
 		return cli_usage_error("recommend", "--metrics FILE is required");
+	if (o->gate && !o->baseline)
+		return cli_usage_error("recommend", "--fail-on-regression needs --baseline FILE");
 	return 0;
 }
 
@@ -276,33 +300,98 @@ static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const char *i
 		fprintf(fp, "\nNote: %s\n", d->notes);
 }
 
-static int write_diagnosis(FILE *fp, const struct ps_diagnosis *d, const struct rec_options *o)
+/* What a comparison's figure did, as the text and markdown print it. */
+static void figure_line(FILE *fp, const struct ps_figure_change *ch, bool markdown)
 {
+	char change[32] = "";
+
+	if (ch->has_old && ch->has_new)
+		snprintf(change, sizeof(change), "%+.1f%%", ch->change_pct);
+	char was[32] = "absent", now[32] = "absent";
+
+	if (ch->has_old)
+		snprintf(was, sizeof(was), "%.6g", ch->old_value);
+	if (ch->has_new)
+		snprintf(now, sizeof(now), "%.6g", ch->new_value);
+	if (markdown)
+		fprintf(fp, "| `%s` | %s | %s | %s | %s |\n", ch->name, ps_verdict_names[ch->verdict],
+			was, now, change);
+	else
+		fprintf(fp, "  %-12s %-36s %12s -> %-12s %s\n", ps_verdict_names[ch->verdict], ch->name,
+			was, now, change);
+}
+
+static void write_comparison(FILE *fp, const struct ps_comparison *c, const char *baseline,
+			     bool markdown)
+{
+	size_t same = 0;
+
+	if (markdown)
+		fprintf(fp, "\n### Compared with `%s`\n\n%zu regressions, %zu inconclusive (limit %.4g%%)\n\n"
+			"| figure | verdict | baseline | now | change |\n|---|---|---|---|---|\n",
+			baseline, c->regressions, c->inconclusive, c->limit_pct);
+	else
+		fprintf(fp, "\nCompared with %s: %zu regressions, %zu inconclusive (changes of %.4g%% "
+			"or more):\n", baseline, c->regressions, c->inconclusive, c->limit_pct);
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->items[i].verdict == PS_SAME)
+			same++;
+		else
+			figure_line(fp, &c->items[i], markdown);
+	}
+	fprintf(fp, "%s%zu figures changed less than %.4g%%.\n", markdown ? "\n" : "  ", same,
+		c->limit_pct);
+	if (c->inconclusive)
+		fprintf(fp, "%sInconclusive: timings from one run each; noise on a shared machine can "
+			"move them this much.\n", markdown ? "\n" : "  ");
+}
+
+struct rec_output {
+	const struct ps_diagnosis *d;
+	const struct ps_comparison *c;     /* NULL without --baseline */
+	const struct rec_options *o;
+};
+
+static int write_diagnosis(FILE *fp, const void *ctx)
+{
+	const struct rec_output *w = ctx;
+	const struct rec_options *o = w->o;
 	const char *input = strcmp(o->metrics, "-") == 0 ? "standard input" : o->metrics;
 
-	if (o->format == FORMAT_JSON)
-		return ps_json_print(fp, ps_diagnosis_json(d));
+	if (o->format == FORMAT_JSON) {
+		cJSON *root = ps_diagnosis_json(w->d);
+
+		if (w->c)
+			cJSON_AddItemToObject(root, "comparison", ps_comparison_json(w->c));
+		return ps_json_print(fp, root);
+	}
 	if (o->format == FORMAT_MARKDOWN)
-		write_markdown(fp, d, input);
+		write_markdown(fp, w->d, input);
 	else
-		write_text(fp, d, input, o->no_color);
+		write_text(fp, w->d, input, o->no_color);
+	if (w->c)
+		write_comparison(fp, w->c, o->baseline, o->format == FORMAT_MARKDOWN);
 	return ferror(fp) ? -1 : 0;
 }
 
-static int output(const struct ps_diagnosis *d, const struct rec_options *o, struct ps_error *err)
+/* Reads and parses a JSON file ("-": standard input); NULL with err set. */
+static cJSON *read_json(const char *path, struct ps_error *err)
 {
-	struct ps_outfile out;
+	char *text = read_input(path, err);
+	cJSON *root = text ? ps_json_parse(text, path, err) : NULL;
 
-	if (!o->output)
-		return write_diagnosis(stdout, d, o) < 0 ?
-		       ps_error_set(err, PS_E_OUTPUT, "cannot write to standard output") : 0;
-	if (ps_outfile_open(&out, o->output, err) < 0)
-		return err->code;
-	if (write_diagnosis(out.fp, d, o) < 0) {
-		ps_outfile_abort(&out);
-		return ps_error_set(err, PS_E_OUTPUT, "cannot write '%s'", o->output);
-	}
-	return ps_outfile_commit(&out, err);
+	free(text);
+	return root;
+}
+
+/* The exit status a gate gives: regressions first, then inconclusive timings. */
+static int gate_status(const struct rec_options *o, const struct ps_comparison *c)
+{
+	if (!o->gate)
+		return 0;
+	if (c->regressions)
+		return EXIT_REGRESSION;
+	return c->inconclusive ? EXIT_INCONCLUSIVE : 0;
 }
 
 int cmd_recommend(int argc, char **argv)
@@ -312,8 +401,8 @@ int cmd_recommend(int argc, char **argv)
 	struct ps_rules rules;
 	struct ps_facts facts;
 	struct ps_diagnosis d = { 0 };
-	cJSON *root = NULL;
-	char *text = NULL;
+	struct ps_comparison cmp = { 0 };
+	cJSON *root = NULL, *base = NULL;
 	int rc;
 
 	rc = parse_options(argc, argv, &o);
@@ -322,21 +411,28 @@ int cmd_recommend(int argc, char **argv)
 	ps_rules_init(&rules);
 	ps_facts_init(&facts);
 	rc = load_rules(&o, &rules, &err);
-	if (rc == 0 && !(text = read_input(o.metrics, &err)))
+	if (rc == 0 && !(root = read_json(o.metrics, &err)))
 		rc = err.code;
-	if (rc == 0 && !(root = ps_json_parse(text, o.metrics, &err)))
+	if (rc == 0 && o.baseline && !(base = read_json(o.baseline, &err)))
 		rc = err.code;
 	if (rc == 0 && (rc = ps_facts_from_report(&facts, root, &err)) < 0)
-		snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg), " (in %s)",
-			 o.metrics);
+		ps_error_prefix(&err, "%s: ", o.metrics);
 	if (rc == 0)
 		rc = ps_diagnose(&d, &rules, &facts, &err);
+	if (rc == 0 && base)
+		rc = ps_compare_reports(&cmp, base, root, o.limit_pct, &err);
 	if (rc == 0)
-		rc = output(&d, &o, &err);
+		rc = cli_write_output(o.output, write_diagnosis,
+				      &(struct rec_output){ &d, base ? &cmp : NULL, &o }, &err);
+	if (rc == 0)
+		rc = gate_status(&o, &cmp);
+	else
+		rc = cli_fail(&err);
+	ps_comparison_release(&cmp);
 	ps_diagnosis_release(&d);
 	ps_facts_release(&facts);
 	ps_rules_release(&rules);
 	cJSON_Delete(root);
-	free(text);
-	return rc < 0 ? cli_fail(&err) : 0;
+	cJSON_Delete(base);
+	return rc;
 }

@@ -1,0 +1,325 @@
+/*
+ * A report against a baseline, figure by figure (ps_compare.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_compare.h"
+#include "ps_util.h"
+
+const char *const ps_verdict_names[] = { "same", "better", "worse", "inconclusive", "added", "removed" };
+
+/* Functions under this share of the samples are noise: not compared. */
+#define MIN_FUNCTION_PCT 1.0
+/* Timings that moved less than this, absolutely, are the same whatever the ratio. */
+#define SECONDS_FLOOR 0.01
+#define PERCENT_FLOOR 2.0
+
+struct figure {
+	char name[96];
+	double value;
+	bool timing;
+	double floor;                /* smaller absolute changes are noise */
+};
+
+struct figures {
+	struct figure *items;
+	size_t n, cap;
+	char kind[32];
+};
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+static void add(struct figures *f, const char *name, double value, bool timing)
+{
+	if (!isfinite(value) || ps_grow(&f->items, &f->cap, f->n + 1, sizeof(*f->items)) < 0)
+		return;
+	snprintf(f->items[f->n].name, sizeof(f->items[0].name), "%s", name);
+	f->items[f->n].value = value;
+	f->items[f->n].timing = timing;
+	f->items[f->n].floor = 0;
+	if (timing && ends_with(name, "_s"))
+		f->items[f->n].floor = SECONDS_FLOOR;
+	else if (timing && ends_with(name, "_pct"))
+		f->items[f->n].floor = PERCENT_FLOOR;
+	f->n++;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const cJSON *obj(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* ---- the figures of each kind of report ---- */
+
+static void cpu_figures(struct figures *f, const cJSON *cpu)
+{
+	const cJSON *fn;
+	char name[96];
+
+	add(f, "duration_s", num(obj(cpu, "metadata"), "duration_s"), true);
+	cJSON_ArrayForEach(fn, obj(cpu, "functions")) {
+		const char *fname = cJSON_GetStringValue(obj(fn, "name"));
+
+		if (!fname || !(num(fn, "self_pct") >= MIN_FUNCTION_PCT))
+			continue;
+		snprintf(name, sizeof(name), "cpu.%s.self_pct", fname);
+		add(f, name, num(fn, "self_pct"), true);
+	}
+}
+
+static void profile_figures(struct figures *f, const cJSON *root)
+{
+	const cJSON *call, *file, *reasons = obj(obj(root, "offcpu"), "blocked_by_reason_s"), *r;
+	double read = 0, written = 0, syncs = 0;
+	char name[96];
+
+	cpu_figures(f, obj(root, "cpu"));
+	cJSON_ArrayForEach(call, obj(obj(root, "syscalls"), "calls")) {
+		const char *sc = cJSON_GetStringValue(obj(call, "name"));
+
+		if (!sc)
+			continue;
+		snprintf(name, sizeof(name), "syscalls.%s.count", sc);
+		add(f, name, num(call, "count"), false);
+		snprintf(name, sizeof(name), "syscalls.%s.errors", sc);
+		add(f, name, num(call, "errors"), false);
+		if (obj(call, "bytes")) {
+			snprintf(name, sizeof(name), "syscalls.%s.bytes", sc);
+			add(f, name, num(call, "bytes"), false);
+		}
+		snprintf(name, sizeof(name), "syscalls.%s.total_s", sc);
+		add(f, name, num(call, "total_s"), true);
+	}
+	cJSON_ArrayForEach(file, obj(root, "files")) {
+		read += isfinite(num(file, "read_bytes")) ? num(file, "read_bytes") : 0;
+		written += isfinite(num(file, "written_bytes")) ? num(file, "written_bytes") : 0;
+		syncs += isfinite(num(file, "syncs")) ? num(file, "syncs") : 0;
+	}
+	if (obj(root, "files")) {
+		add(f, "io.read_bytes", read, false);
+		add(f, "io.written_bytes", written, false);
+		add(f, "io.syncs", syncs, false);
+	}
+	cJSON_ArrayForEach(r, reasons) {
+		snprintf(name, sizeof(name), "offcpu.%s_s", r->string);
+		add(f, name, r->valuedouble, true);
+	}
+}
+
+static void memory_figures(struct figures *f, const cJSON *root)
+{
+	const cJSON *s = obj(root, "summary");
+
+	add(f, "duration_s", num(obj(root, "metadata"), "duration_s"), true);
+	add(f, "memory.allocations", num(s, "allocations"), false);
+	add(f, "memory.temporary_allocations", num(s, "temporary_allocations"), false);
+	add(f, "memory.leaked_bytes", num(obj(s, "lost"), "bytes"), false);
+	add(f, "memory.peak_bytes", num(s, "peak_bytes"), false);
+}
+
+/* A metrics file's numbers are an application's own measurements: timings. */
+static void metrics_figures(struct figures *f, const cJSON *root)
+{
+	const cJSON *v, *op, *ops = obj(root, "operations");
+	char name[96];
+
+	cJSON_ArrayForEach(v, root)
+		if (cJSON_IsNumber(v))
+			add(f, v->string, v->valuedouble, true);
+	cJSON_ArrayForEach(op, ops) {
+		const char *opname = cJSON_IsArray(ops) ? cJSON_GetStringValue(obj(op, "name")) : op->string;
+
+		if (!opname)
+			continue;
+		snprintf(name, sizeof(name), "operations.%s.avg_ms", opname);
+		add(f, name, num(op, "avg_ms"), true);
+		snprintf(name, sizeof(name), "operations.%s.count", opname);
+		add(f, name, num(op, "count"), false);
+	}
+}
+
+static void figures_of(struct figures *f, const cJSON *root)
+{
+	const char *kind = cJSON_GetStringValue(obj(root, "kind"));
+
+	memset(f, 0, sizeof(*f));
+	if (kind && strcmp(kind, "profile") == 0) {
+		profile_figures(f, root);
+	} else if (kind && strcmp(kind, "memory-profile") == 0) {
+		memory_figures(f, root);
+	} else if (!kind && obj(root, "functions") && obj(root, "metadata")) {
+		kind = "cpu-profile";
+		cpu_figures(f, root);
+	} else if (!kind) {
+		kind = "metrics";
+		metrics_figures(f, root);
+	}
+	snprintf(f->kind, sizeof(f->kind), "%s", kind ? kind : "unknown");
+}
+
+/* ---- comparing ---- */
+
+static const struct figure *find(const struct figures *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->items[i].name, name) == 0)
+			return &f->items[i];
+	return NULL;
+}
+
+static void judge(struct ps_figure_change *ch, double limit_pct)
+{
+	if (!ch->has_old || !ch->has_new) {
+		ch->verdict = ch->has_new ? PS_ADDED : PS_REMOVED;
+		return;
+	}
+	if (ch->old_value != 0)
+		ch->change_pct = 100 * (ch->new_value - ch->old_value) / fabs(ch->old_value);
+	else
+		ch->change_pct = ch->new_value > 0 ? 100 : ch->new_value < 0 ? -100 : 0;
+	if (fabs(ch->change_pct) < limit_pct || fabs(ch->new_value - ch->old_value) < ch->floor)
+		ch->verdict = PS_SAME;
+	else if (ch->timing)
+		ch->verdict = PS_INCONCLUSIVE;
+	else
+		ch->verdict = ch->change_pct > 0 ? PS_WORSE : PS_BETTER;
+}
+
+static int rank(const struct ps_figure_change *ch)
+{
+	switch (ch->verdict) {
+	case PS_WORSE: return 0;
+	case PS_INCONCLUSIVE: return 1;
+	case PS_BETTER: return 2;
+	case PS_ADDED: case PS_REMOVED: return 3;
+	default: return 4;
+	}
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct ps_figure_change *x = a, *y = b;
+
+	if (rank(x) != rank(y))
+		return rank(x) - rank(y);
+	if (fabs(x->change_pct) != fabs(y->change_pct))
+		return fabs(x->change_pct) > fabs(y->change_pct) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct ps_figure_change *new_change(struct ps_comparison *c, const struct figure *fig)
+{
+	struct ps_figure_change *ch;
+
+	if (ps_grow(&c->items, &c->cap, c->n + 1, sizeof(*c->items)) < 0)
+		return NULL;
+	ch = &c->items[c->n++];
+	memset(ch, 0, sizeof(*ch));
+	snprintf(ch->name, sizeof(ch->name), "%s", fig->name);
+	ch->timing = fig->timing;
+	ch->floor = fig->floor;
+	return ch;
+}
+
+int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJSON *report,
+		       double limit_pct, struct ps_error *err)
+{
+	struct figures old, cur;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->limit_pct = limit_pct;
+	figures_of(&old, baseline);
+	figures_of(&cur, report);
+	snprintf(c->kind, sizeof(c->kind), "%s", cur.kind);
+	if (strcmp(old.kind, cur.kind) != 0) {
+		rc = ps_error_set(err, PS_E_INPUT, "the baseline is a %s report and this is a %s "
+				  "report: compare reports of the same command", old.kind, cur.kind);
+		goto out;
+	}
+	for (size_t i = 0; i < cur.n; i++) {
+		const struct figure *was = find(&old, cur.items[i].name);
+		struct ps_figure_change *ch = new_change(c, &cur.items[i]);
+
+		if (!ch)
+			break;
+		ch->has_new = true;
+		ch->new_value = cur.items[i].value;
+		if (was) {
+			ch->has_old = true;
+			ch->old_value = was->value;
+		}
+	}
+	for (size_t i = 0; i < old.n; i++) {
+		struct ps_figure_change *ch;
+
+		if (find(&cur, old.items[i].name) || !(ch = new_change(c, &old.items[i])))
+			continue;
+		ch->has_old = true;
+		ch->old_value = old.items[i].value;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		judge(&c->items[i], limit_pct);
+		c->regressions += c->items[i].verdict == PS_WORSE;
+		c->inconclusive += c->items[i].verdict == PS_INCONCLUSIVE;
+	}
+	if (c->n)
+		qsort(c->items, c->n, sizeof(*c->items), cmp_change);
+out:
+	free(old.items);
+	free(cur.items);
+	return rc;
+}
+
+void ps_comparison_release(struct ps_comparison *c)
+{
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}
+
+cJSON *ps_comparison_json(const struct ps_comparison *c)
+{
+	cJSON *root = cJSON_CreateObject(), *list;
+
+	cJSON_AddNumberToObject(root, "limit_pct", c->limit_pct);
+	cJSON_AddNumberToObject(root, "regressions", (double)c->regressions);
+	cJSON_AddNumberToObject(root, "inconclusive", (double)c->inconclusive);
+	list = cJSON_AddArrayToObject(root, "figures");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ps_figure_change *ch = &c->items[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", ch->name);
+		cJSON_AddStringToObject(o, "kind", ch->timing ? "timing" : "count");
+		if (ch->has_old)
+			cJSON_AddNumberToObject(o, "baseline", ch->old_value);
+		else
+			cJSON_AddNullToObject(o, "baseline");
+		if (ch->has_new)
+			cJSON_AddNumberToObject(o, "value", ch->new_value);
+		else
+			cJSON_AddNullToObject(o, "value");
+		if (ch->has_old && ch->has_new)
+			cJSON_AddNumberToObject(o, "change_pct", round(ch->change_pct * 100) / 100);
+		else
+			cJSON_AddNullToObject(o, "change_pct");
+		cJSON_AddStringToObject(o, "verdict", ps_verdict_names[ch->verdict]);
+		cJSON_AddItemToArray(list, o);
+	}
+	return root;
+}

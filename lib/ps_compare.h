@@ -1,0 +1,53 @@
+/*
+ * ps_compare: a report against a baseline, figure by figure.
+ *
+ * A figure is a named number of a report ("syscalls.write.count",
+ * "memory.leaked_bytes", "duration_s") that is worse when larger.  Counts
+ * (system calls, bytes, allocations, leaked bytes, peak heap) do not
+ * depend on timing noise and are compared directly: more than `limit_pct`
+ * larger is a regression.  Timings from one run each cannot tell a change
+ * from noise: a change of at least `limit_pct` is inconclusive, never a
+ * regression, until repeated runs can be tested for significance; and
+ * a timing that moved less than 10 ms (seconds) or 2 points (percent) is
+ * the same whatever the ratio.
+ */
+#ifndef PS_COMPARE_H
+#define PS_COMPARE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ps_error.h"
+
+enum ps_verdict { PS_SAME, PS_BETTER, PS_WORSE, PS_INCONCLUSIVE, PS_ADDED, PS_REMOVED };
+extern const char *const ps_verdict_names[];
+
+struct ps_figure_change {
+	char name[96];
+	bool timing;                 /* a time or share: noisy */
+	bool has_old, has_new;
+	double old_value, new_value;
+	double change_pct;           /* (new - old) / old * 100; old 0: +/-100 */
+	double floor;                /* a timing that moved less than this is the same */
+	enum ps_verdict verdict;
+};
+
+struct ps_comparison {
+	struct ps_figure_change *items;   /* worst first: regressions, inconclusive, then by name */
+	size_t n, cap;
+	double limit_pct;
+	size_t regressions, inconclusive;
+	char kind[32];
+};
+
+/*
+ * Compares two reports of the same kind (profile, cpu-profile,
+ * memory-profile, or metrics files).  PS_E_INPUT when the kinds differ.
+ */
+int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJSON *report,
+		       double limit_pct, struct ps_error *err);
+void ps_comparison_release(struct ps_comparison *c);
+cJSON *ps_comparison_json(const struct ps_comparison *c);
+
+#endif
