@@ -162,7 +162,7 @@ install: all
 	install -m 644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/perfscope
-	install -m 644 share/rules.json $(DESTDIR)$(PREFIX)/share/perfscope/rules.json
+	install -m 644 share/rules.json share/diagnosis.schema.json $(DESTDIR)$(PREFIX)/share/perfscope/
 	install -m 644 share/completions/perfscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
 
@@ -170,7 +170,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/perfscope \
 		$(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope \
-		$(DESTDIR)$(PREFIX)/share/perfscope/rules.json
+		$(DESTDIR)$(PREFIX)/share/perfscope/rules.json \
+		$(DESTDIR)$(PREFIX)/share/perfscope/diagnosis.schema.json
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 
 clean: workloads-clean

@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc g++ libc6-dev make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev"
-test_pkgs="bats jq util-linux procps linux-perf time"
+test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema"
 
 want="$build_pkgs"
 if [ "${1:-}" = "--test" ]; then

@@ -19,6 +19,9 @@ static const struct cli_command commands[] = {
 	{ "recommend", cmd_recommend,
 	  "Read a report or metrics file: bottlenecks, scores and what to do",
 	  cmd_recommend_help },
+	{ "diff", cmd_diff,
+	  "Compare two folded stack files: function shares, differential flame graph",
+	  cmd_diff_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -154,7 +154,7 @@ metrics() {
 	echo '{"cpu_percent": "high"}' > "$dir/type.json"
 	run "$PERFSCOPE" recommend --metrics "$dir/type.json"
 	[ "$status" -eq 6 ]
-	[[ "$output" == *"the field 'cpu_percent' must be a number (in $dir/type.json)"* ]]
+	[[ "$output" == *"$dir/type.json: the field 'cpu_percent' must be a number"* ]]
 	run "$PERFSCOPE" recommend --metrics "$dir/none.json"
 	[ "$status" -eq 6 ]
 	[[ "$output" == *"cannot read '$dir/none.json'"* ]]
@@ -251,4 +251,70 @@ types_above_low() {
 	done
 	got=$(types_above_low "$dir/mem/memory.json")
 	[ "$got" = '["memory_leak"]' ] || { echo "memory: got $got"; return 1; }
+}
+
+@test "--baseline: counts that grew are regressions (exit 8), timings alone inconclusive (exit 9)" {
+	[ "$(id -u)" -eq 0 ] || skip "system-call counts need tracepoints"
+	SC="$HELPERS/syscallwork"
+	"$PERFSCOPE" profile -q -o "$dir/a" -- "$SC" --loops 1000 > /dev/null
+	"$PERFSCOPE" profile -q -o "$dir/b" -- "$SC" --loops 1000 > /dev/null
+	"$PERFSCOPE" profile -q -o "$dir/c" -- "$SC" --loops 1500 > /dev/null
+	# unchanged: no count moved, whatever the timings did
+	run "$PERFSCOPE" recommend -m "$dir/b/report.json" --baseline "$dir/a/report.json" --fail-on-regression 10
+	[ "$status" -eq 0 ] || [ "$status" -eq 9 ] || { echo "$output"; return 1; }
+	diagnose "$dir/b/report.json" --baseline "$dir/a/report.json"
+	check '.comparison.regressions == 0 and ([.comparison.figures[] | select(.name == "syscalls.getppid.count") | .verdict] == ["same"])' '.comparison'
+	# 50% more work: each of the loop's calls is named, +50%
+	run "$PERFSCOPE" recommend -m "$dir/c/report.json" --baseline "$dir/a/report.json" --fail-on-regression 10
+	[ "$status" -eq 8 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"worse"*"syscalls.getppid.count"*"1000 -> 1500"*"+50.0%"* ]]
+	# a bigger limit lets it pass
+	run "$PERFSCOPE" recommend -m "$dir/c/report.json" --baseline "$dir/a/report.json" --fail-on-regression 60
+	[ "$status" -eq 0 ] || [ "$status" -eq 9 ]
+}
+
+@test "--baseline on memory reports and metrics files; mismatched kinds refused" {
+	"$PERFSCOPE" memory-profile -q -o "$dir/m1" -- "$WL/memwork" leak 1000
+	"$PERFSCOPE" memory-profile -q -o "$dir/m2" -- "$WL/memwork" leak 3000
+	diagnose "$dir/m2/memory.json" --baseline "$dir/m1/memory.json"
+	check '.comparison.figures[] | select(.name == "memory.leaked_bytes") |
+	       .baseline == 1000 and .value == 3000 and .change_pct == 200 and .verdict == "worse"' '.comparison'
+	# an application's timings: only inconclusive; its counts: compared
+	echo '{"cpu_percent": 50, "operations": [{"name": "q", "count": 10, "avg_ms": 5}]}' > "$dir/old.json"
+	echo '{"cpu_percent": 80, "operations": [{"name": "q", "count": 10, "avg_ms": 5}]}' > "$dir/new.json"
+	run "$PERFSCOPE" recommend -m "$dir/new.json" --baseline "$dir/old.json" --fail-on-regression 10
+	[ "$status" -eq 9 ]
+	echo '{"cpu_percent": 50, "operations": [{"name": "q", "count": 20, "avg_ms": 5}]}' > "$dir/new.json"
+	run "$PERFSCOPE" recommend -m "$dir/new.json" --baseline "$dir/old.json" --fail-on-regression 10
+	[ "$status" -eq 8 ]
+	[[ "$output" == *"operations.q.count"* ]]
+	run "$PERFSCOPE" recommend -m "$dir/new.json" --baseline "$dir/m1/memory.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the baseline is a memory-profile report and this is a metrics report"* ]]
+	run "$PERFSCOPE" recommend -m "$dir/new.json" --fail-on-regression 10
+	[ "$status" -eq 2 ]
+}
+
+@test "every diagnosis validates against share/diagnosis.schema.json" {
+	/usr/bin/python3 -c 'import jsonschema' ||
+		{ echo "python3-jsonschema is needed (build-aux/install-deps.sh --test)"; return 1; }
+	schema="$BATS_TEST_DIRNAME/../share/diagnosis.schema.json"
+	validate() { /usr/bin/python3 "$BATS_TEST_DIRNAME/validate_schema.py" "$schema" "$@"; }
+	echo '{"cpu_percent": 95, "memory_percent": 99, "threads": 900, "operations": [{"name": "q", "count": 3, "avg_ms": 2000}], "x": 1}' > "$dir/m.json"
+	echo '{"cpu_percent": 50, "operations": [{"name": "q", "count": 2, "avg_ms": 20}]}' > "$dir/o.json"
+	diagnose "$dir/m.json" --baseline "$dir/o.json"
+	validate "$json"
+	echo '{"metadata": {"samples": 50}, "functions": [{"name": "hot", "self_pct": 90}]}' > "$dir/cpu.json"
+	diagnose "$dir/cpu.json"
+	validate "$json"
+	"$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$WL/memwork" leak 5000
+	diagnose "$dir/mem/memory.json" --baseline "$dir/mem/memory.json"
+	validate "$json"
+	# profile's own report carries the same diagnosis
+	"$PERFSCOPE" profile -q -o "$dir/prof" -- "$WL/spin" --seconds 0.2 > /dev/null
+	validate "$dir/prof/report.json" diagnosis
+	# and a broken one is caught
+	jq '.findings[0].severity = "huge"' "$json" > "$dir/bad.json"
+	! validate "$dir/bad.json" > "$dir/errors" 2>&1
+	grep -q "severity: 'huge' is not one of" "$dir/errors"
 }

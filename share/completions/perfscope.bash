@@ -6,7 +6,7 @@
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="profile cpu-profile memory-profile recommend"
+_perfscope_commands="profile cpu-profile memory-profile recommend diff"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
@@ -19,7 +19,9 @@ _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interva
     --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
-    --no-color -h --help"
+    --baseline --fail-on-regression --no-color -h --help"
+
+_perfscope_diff_opts="-f --format -o --output --normalize -n --top -h --help"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
@@ -138,15 +140,29 @@ _perfscope()
             fi ;;
         cpu-profile)
             _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_cpu_profile_opts" ;;
+        diff)
+            case "${COMP_WORDS[COMP_CWORD - 1]}" in
+                -f | --format)
+                    mapfile -t COMPREPLY < <(compgen -W "text folded json" -- "$cur") ;;
+                -n | --top)
+                    COMPREPLY=() ;;
+                *)
+                    if [[ $cur == -* ]]; then
+                        mapfile -t COMPREPLY < <(compgen -W "$_perfscope_diff_opts" -- "$cur")
+                    else
+                        compopt -o filenames 2>/dev/null
+                        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                    fi ;;
+            esac ;;
         recommend)
             # no program to run: options, files, formats
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
                     mapfile -t COMPREPLY < <(compgen -W "text markdown json" -- "$cur") ;;
-                -m | --metrics | --rules | --config | -o | --output)
+                -m | --metrics | --rules | --config | --baseline | -o | --output)
                     compopt -o filenames 2>/dev/null
                     mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-                --set)
+                --set | --fail-on-regression)
                     COMPREPLY=() ;;
                 *)
                     mapfile -t COMPREPLY < <(compgen -W "$_perfscope_recommend_opts" -- "$cur") ;;

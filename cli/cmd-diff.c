@@ -1,0 +1,195 @@
+/*
+ * perfscope diff: two folded stack files compared, function by function,
+ * and as a differential folded file for a red/blue flame graph.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "../lib/ps_folded_diff.h"
+#include "../lib/ps_json.h"
+#include "../lib/ps_util.h"
+
+const char cmd_diff_help[] =
+	"Usage: perfscope diff [options] OLD.folded NEW.folded\n"
+	"\n"
+	"Compare two folded stack files (cpu.folded, offcpu.folded, any tool's\n"
+	"\"frame;frame;... count\" lines): which functions gained or lost share of\n"
+	"the samples, or a differential folded file (\"stack OLD NEW\", FlameGraph's\n"
+	"difffolded layout: flamegraph.pl draws it red where a stack grew, blue\n"
+	"where it shrank; stacks in only one file are kept).\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT    text (default: functions by change of self share),\n"
+	"                         folded (differential) or json\n"
+	"  -o, --output FILE      write there instead of standard output\n"
+	"      --normalize        scale OLD's counts to NEW's total in the folded\n"
+	"                         output, so a longer run does not grow everywhere\n"
+	"  -n, --top N            functions in the text (default 20)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit codes: 0 compared, 2 usage, 5 output not writable, 6 an input file\n"
+	"unreadable or not folded stacks (the line is named).\n";
+
+enum format { FORMAT_TEXT, FORMAT_FOLDED, FORMAT_JSON };
+static const char *const format_names[] = { "text", "folded", "json" };
+
+struct diff_options {
+	const char *old_path, *new_path, *output;
+	enum format format;
+	bool normalize;
+	unsigned long top;
+};
+
+enum { OPT_NORMALIZE = 256 };
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "normalize", no_argument, NULL, OPT_NORMALIZE },
+	{ "top", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_options(int argc, char **argv, struct diff_options *o)
+{
+	int c, f;
+
+	memset(o, 0, sizeof(*o));
+	o->top = 20;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:o:n:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((f = cli_parse_choice(optarg, format_names, 3)) < 0)
+				return cli_usage_error("diff", "--format is text, folded or json, not '%s'",
+						       optarg);
+			o->format = (enum format)f;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'n':
+			if (cli_parse_uint(optarg, 1000000, &o->top) < 0)
+				return cli_usage_error("diff", "--top takes a count, not '%s'", optarg);
+			break;
+		case OPT_NORMALIZE:
+			o->normalize = true;
+			break;
+		case 'h':
+			fputs(cmd_diff_help, stdout);
+			return -1;
+		default:
+			return cli_usage_error("diff", "unknown option or missing value: '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("diff", "give two folded files, OLD and NEW");
+	o->old_path = argv[optind];
+	o->new_path = argv[optind + 1];
+	return 0;
+}
+
+static int load(struct ps_fold_set *s, const char *path, struct ps_error *err)
+{
+	char *text = ps_read_file(path, NULL);
+
+	if (!text)
+		return ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
+	return ps_fold_parse(s, text, path, err);
+}
+
+static double pct(uint64_t part, uint64_t total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0;
+}
+
+static void write_text(FILE *fp, const struct ps_fold_diff *d, const struct diff_options *o)
+{
+	fprintf(fp, "perfscope diff: %s (%llu samples) -> %s (%llu samples)\n", o->old_path,
+		(unsigned long long)d->old_total, o->new_path, (unsigned long long)d->new_total);
+	fprintf(fp, "functions by change of their self share (points), then self and total "
+		"share old -> new:\n");
+	for (size_t i = 0; i < d->nfuncs && i < o->top; i++) {
+		const struct ps_func_delta *f = &d->funcs[i];
+
+		fprintf(fp, "  %+7.2f  %-40s self %5.1f%% -> %5.1f%%  total %5.1f%% -> %5.1f%%\n",
+			f->self_delta_pts, f->name, pct(f->old_self, d->old_total),
+			pct(f->new_self, d->new_total), pct(f->old_total, d->old_total),
+			pct(f->new_total, d->new_total));
+	}
+}
+
+static cJSON *diff_json(const struct ps_fold_diff *d)
+{
+	cJSON *root = cJSON_CreateObject(), *funcs;
+
+	cJSON_AddNumberToObject(root, "old_samples", (double)d->old_total);
+	cJSON_AddNumberToObject(root, "new_samples", (double)d->new_total);
+	cJSON_AddNumberToObject(root, "stacks", (double)d->nlines);
+	funcs = cJSON_AddArrayToObject(root, "functions");
+	for (size_t i = 0; i < d->nfuncs; i++) {
+		const struct ps_func_delta *f = &d->funcs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", f->name);
+		cJSON_AddNumberToObject(o, "old_self", (double)f->old_self);
+		cJSON_AddNumberToObject(o, "new_self", (double)f->new_self);
+		cJSON_AddNumberToObject(o, "old_total", (double)f->old_total);
+		cJSON_AddNumberToObject(o, "new_total", (double)f->new_total);
+		cJSON_AddNumberToObject(o, "self_delta_pts", f->self_delta_pts);
+		cJSON_AddItemToArray(funcs, o);
+	}
+	return root;
+}
+
+struct diff_output {
+	const struct ps_fold_diff *d;
+	const struct diff_options *o;
+};
+
+static int write_diff(FILE *fp, const void *ctx)
+{
+	const struct diff_output *w = ctx;
+	const struct ps_fold_diff *d = w->d;
+
+	if (w->o->format == FORMAT_JSON)
+		return ps_json_print(fp, diff_json(d));
+	if (w->o->format == FORMAT_FOLDED)
+		for (size_t i = 0; i < d->nlines; i++)
+			fprintf(fp, "%s %llu %llu\n", d->lines[i].stack,
+				(unsigned long long)d->lines[i].old_count,
+				(unsigned long long)d->lines[i].new_count);
+	else
+		write_text(fp, d, w->o);
+	return ferror(fp) ? -1 : 0;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_options o;
+	struct ps_error err = { 0 };
+	struct ps_fold_set old = { 0 }, new = { 0 };
+	struct ps_fold_diff d = { 0 };
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = load(&old, o.old_path, &err);
+	if (rc == 0)
+		rc = load(&new, o.new_path, &err);
+	if (rc == 0)
+		rc = ps_fold_diff(&d, &old, &new, o.normalize, &err);
+	if (rc == 0)
+		rc = cli_write_output(o.output, write_diff, &(struct diff_output){ &d, &o }, &err);
+	ps_fold_diff_release(&d);
+	ps_fold_release(&old);
+	ps_fold_release(&new);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
