@@ -37,13 +37,15 @@ setup() {
 	       (.functions[] | select(.name == "b") | [.old_self, .new_self, .old_total, .new_total] == [30, 30, 40, 70])' "$dir/d.json"
 }
 
-@test "two profiles of one program: no function moves by 5 points" {
+@test "two profiles of one program: no function moves by 10 points" {
 	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
 	"$PERFSCOPE" cpu-profile -F 499 -o "$dir/1.folded" -- "$WL/cpusplit" --seconds 1 2>/dev/null
 	"$PERFSCOPE" cpu-profile -F 499 -o "$dir/2.folded" -- "$WL/cpusplit" --seconds 1 2>/dev/null
 	"$PERFSCOPE" diff -f json -o "$dir/same.json" "$dir/1.folded" "$dir/2.folded"
-	# no function's self share moved by 5 points between two identical runs
-	jq -e '[.functions[] | .self_delta_pts | fabs] | max < 5' "$dir/same.json"
+	# no function's self share moved by 10 points between two identical
+	# runs: with ~500 samples each, a 60% share differs between two runs by
+	# 3.1 points (one standard deviation), so 10 is over 3 of them
+	jq -e '.old_samples > 300 and .new_samples > 300 and ([.functions[] | .self_delta_pts | fabs] | max < 10)' "$dir/same.json"
 }
 
 @test "errors: a malformed line is named, a missing file, usage" {
