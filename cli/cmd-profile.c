@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../lib/ps_compare.h"
+#include "../lib/ps_json.h"
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_profile.h"
 #include "../lib/ps_profreport.h"
@@ -44,6 +46,9 @@ const char cmd_profile_help[] =
 	"      --no-syscalls      do not trace system calls\n"
 	"      --no-offcpu        do not record where threads wait\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --repeat N         run the command N times; report.json is the last run's,\n"
+	"                         with every run's figures in \"runs\", so that\n"
+	"                         'perfscope recommend' can test timings for significance\n"
 	"  -q, --quiet            no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -61,12 +66,12 @@ struct prof_options {
 	const char *output_dir;
 	double duration, interval;
 	pid_t pid;
-	unsigned long frequency;
+	unsigned long frequency, repeat;
 	bool quiet, no_demangle, no_syscalls, no_offcpu;
 	char **argv;
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU };
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT };
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
@@ -77,6 +82,7 @@ static const struct option long_options[] = {
 	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
 	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -114,6 +120,11 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 						       "--interval takes a number of seconds of at least 0.1, not '%s'",
 						       optarg);
 			break;
+		case OPT_REPEAT:
+			if (cli_parse_uint(optarg, 1000, &o->repeat) < 0 || o->repeat < 1)
+				return cli_usage_error("profile", "--repeat takes a number of runs (1 to 1000), "
+						       "not '%s'", optarg);
+			break;
 		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
 		case OPT_NO_OFFCPU: o->no_offcpu = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
@@ -133,6 +144,11 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 		return cli_usage_error("profile", "give a command to run, or --pid PID");
 	if (o->argv && o->pid)
 		return cli_usage_error("profile", "give either a command or --pid, not both");
+	if (o->pid && o->repeat > 1)
+		return cli_usage_error("profile", "--repeat runs a command again: it needs a command, "
+				       "not --pid");
+	if (!o->repeat)
+		o->repeat = 1;
 	return -1;
 }
 
@@ -255,7 +271,11 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 		fprintf(stderr, "  wrote %s/: report.json, cpu.folded, offcpu.folded, wall.folded\n", dir);
 }
 
-static int run(const struct prof_options *o)
+/*
+ * One profile into dir.  0 with *status the target's exit status, or the
+ * exit code of perfscope's own failure (after saying it).
+ */
+static int profile_once(const struct prof_options *o, const char *dir, bool quiet, int *status)
 {
 	struct ps_profile_config cfg = {
 		.cpu = {
@@ -272,43 +292,115 @@ static int run(const struct prof_options *o)
 	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis };
 	struct ps_error err = { 0 };
 	struct ps_profile *p = calloc(1, sizeof(*p));
-	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
-	int rc, status;
+	int rc;
 
-	if (!p || !dir) {
-		free(p);
-		free(dir);
+	if (!p)
 		return EXIT_INTERNAL;
-	}
-	rc = cli_prepare_output_dir(dir, "report.json", &err);
-	if (rc == 0) {
-		cli_install_stop_signals();
-		rc = ps_profile_init(p, &cfg, &err);
-		if (rc == 0)
-			rc = ps_profile_run(p, &err);
-	}
+	rc = ps_profile_init(p, &cfg, &err);
+	if (rc == 0)
+		rc = ps_profile_run(p, &err);
 	if (rc < 0) {
 		ps_profile_release(p);
 		free(p);
-		if (!o->output_dir)
-			rmdir(dir);
-		free(dir);
 		return cli_fail(&err);
 	}
-	status = ps_cpuprof_exit_status(&p->cpu);
+	*status = ps_cpuprof_exit_status(&p->cpu);
 	rc = ps_profile_finish(p, &err);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_profreport_write_all(p, dir, &ropts, &err);
-	if (!o->quiet)
+	if (!quiet)
 		print_summary(p, &diagnosis, rc == 0 ? dir : NULL);
 	ps_diagnosis_release(&diagnosis);
-	if (rc < 0)
-		status = cli_fail(&err);
 	ps_profile_release(p);
 	free(p);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+/* The figures of dir/report.json, appended to runs. */
+static void keep_figures(const char *dir, cJSON *runs)
+{
+	char path[4096], *text;
+	struct ps_error err = { 0 };
+	cJSON *report;
+
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	text = ps_read_file(path, NULL);
+	report = text ? ps_json_parse(text, path, &err) : NULL;
+	if (report)
+		cJSON_AddItemToArray(runs, ps_compare_figures(report));
+	cJSON_Delete(report);
+	free(text);
+}
+
+static int write_with_runs(FILE *fp, const void *ctx)
+{
+	return ps_json_print(fp, cJSON_Duplicate(ctx, 1));
+}
+
+/* The last run's report.json, with every run's figures added as "runs". */
+static int add_runs(const char *dir, cJSON *runs)
+{
+	char path[4096], *text;
+	struct ps_error err = { 0 };
+	cJSON *report;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	text = ps_read_file(path, NULL);
+	report = text ? ps_json_parse(text, path, &err) : NULL;
+	free(text);
+	if (!report) {
+		ps_error_set(&err, PS_E_OUTPUT, "cannot read back '%s' to add the runs", path);
+		return cli_fail(&err);
+	}
+	cJSON_AddItemToObject(report, "runs", cJSON_Duplicate(runs, 1));
+	rc = cli_write_output(path, write_with_runs, report, &err);
+	cJSON_Delete(report);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+static int run(const struct prof_options *o)
+{
+	struct ps_error err = { 0 };
+	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
+	cJSON *runs = cJSON_CreateArray();
+	unsigned long done = 0;
+	int rc, status = 0;
+
+	if (!dir || !runs) {
+		free(dir);
+		cJSON_Delete(runs);
+		return EXIT_INTERNAL;
+	}
+	rc = cli_prepare_output_dir(dir, "report.json", &err);
+	if (rc < 0) {
+		free(dir);
+		cJSON_Delete(runs);
+		return cli_fail(&err);
+	}
+	cli_install_stop_signals();
+	/* --repeat: the same run again, each one's figures kept; Ctrl-C ends the series */
+	while (done < o->repeat && !cli_stop_signal) {
+		bool last = done + 1 == o->repeat;
+
+		rc = profile_once(o, dir, o->quiet || !last, &status);
+		if (rc)
+			break;
+		done++;
+		if (o->repeat > 1)
+			keep_figures(dir, runs);
+	}
+	if (rc == 0 && o->repeat > 1 && done > 0)
+		rc = add_runs(dir, runs);
+	if (done == 0 && !o->output_dir)
+		rmdir(dir);
+	if (rc == 0 && o->repeat > 1 && !o->quiet)
+		fprintf(stderr, "  %lu of %lu runs; the figures of each are in report.json \"runs\"\n",
+			done, o->repeat);
+	cJSON_Delete(runs);
 	free(dir);
-	return status;
+	return rc ? rc : status;
 }
 
 int cmd_profile(int argc, char **argv)

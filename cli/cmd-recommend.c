@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,7 +306,9 @@ static void figure_line(FILE *fp, const struct ps_figure_change *ch, bool markdo
 {
 	char change[32] = "";
 
-	if (ch->has_old && ch->has_new)
+	if (ch->has_old && ch->has_new && isfinite(ch->p_value))
+		snprintf(change, sizeof(change), "%+.1f%% (p %.3f)", ch->change_pct, ch->p_value);
+	else if (ch->has_old && ch->has_new)
 		snprintf(change, sizeof(change), "%+.1f%%", ch->change_pct);
 	char was[32] = "absent", now[32] = "absent";
 
@@ -342,8 +345,9 @@ static void write_comparison(FILE *fp, const struct ps_comparison *c, const char
 	fprintf(fp, "%s%zu figures changed less than %.4g%%.\n", markdown ? "\n" : "  ", same,
 		c->limit_pct);
 	if (c->inconclusive)
-		fprintf(fp, "%sInconclusive: timings from one run each; noise on a shared machine can "
-			"move them this much.\n", markdown ? "\n" : "  ");
+		fprintf(fp, "%sInconclusive: a timing changed this much, but one run of each (or runs "
+			"that overlap, p >= 0.05) cannot tell it from a shared machine's noise; "
+			"--repeat N on both sides can.\n", markdown ? "\n" : "  ");
 }
 
 struct rec_output {

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "ps_compare.h"
+#include "ps_stats.h"
 #include "ps_util.h"
 
 const char *const ps_verdict_names[] = { "same", "better", "worse", "inconclusive", "added", "removed" };
 
 /* Functions under this share of the samples are noise: not compared. */
 #define MIN_FUNCTION_PCT 1.0
+/* Significance a timing change needs, with repeated runs. */
+#define ALPHA 0.05
 /* Timings that moved less than this, absolutely, are the same whatever the ratio. */
 #define SECONDS_FLOOR 0.01
 #define PERCENT_FLOOR 2.0
@@ -182,6 +185,39 @@ static const struct figure *find(const struct figures *f, const char *name)
 	return NULL;
 }
 
+/* The values of figure `name` in a report's "runs"; how many there were. */
+static size_t run_values(const cJSON *report, const char *name, double **out)
+{
+	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(report, "runs"), *run;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!cJSON_IsArray(runs) || !(*out = malloc((size_t)cJSON_GetArraySize(runs) * sizeof(double) + 1)))
+		return 0;
+	cJSON_ArrayForEach(run, runs)
+		if (isfinite(num(run, name)))
+			(*out)[n++] = num(run, name);
+	return n;
+}
+
+/* A timing with repeated runs on both sides: medians and the U test decide. */
+static void judge_runs(struct ps_figure_change *ch, double *old, double *new, double limit_pct)
+{
+	double p = ps_mann_whitney_p(old, ch->old_runs, new, ch->new_runs);
+	double was = ps_median(old, ch->old_runs), now = ps_median(new, ch->new_runs);
+
+	ch->p_value = p;
+	ch->old_value = was;
+	ch->new_value = now;
+	ch->change_pct = was != 0 ? 100 * (now - was) / fabs(was) : now > 0 ? 100 : now < 0 ? -100 : 0;
+	if (fabs(ch->change_pct) < limit_pct || fabs(now - was) < ch->floor)
+		ch->verdict = PS_SAME;
+	else if (p < ALPHA)
+		ch->verdict = ch->change_pct > 0 ? PS_WORSE : PS_BETTER;
+	else
+		ch->verdict = PS_INCONCLUSIVE;
+}
+
 static void judge(struct ps_figure_change *ch, double limit_pct)
 {
 	if (!ch->has_old || !ch->has_new) {
@@ -274,7 +310,20 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 		ch->old_value = old.items[i].value;
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		judge(&c->items[i], limit_pct);
+		struct ps_figure_change *ch = &c->items[i];
+		double *was = NULL, *now = NULL;
+
+		ch->p_value = NAN;
+		if (ch->timing && ch->has_old && ch->has_new) {
+			ch->old_runs = run_values(baseline, ch->name, &was);
+			ch->new_runs = run_values(report, ch->name, &now);
+		}
+		if (ch->old_runs >= 2 && ch->new_runs >= 2)
+			judge_runs(ch, was, now, limit_pct);
+		else
+			judge(ch, limit_pct);
+		free(was);
+		free(now);
 		c->regressions += c->items[i].verdict == PS_WORSE;
 		c->inconclusive += c->items[i].verdict == PS_INCONCLUSIVE;
 	}
@@ -319,7 +368,24 @@ cJSON *ps_comparison_json(const struct ps_comparison *c)
 		else
 			cJSON_AddNullToObject(o, "change_pct");
 		cJSON_AddStringToObject(o, "verdict", ps_verdict_names[ch->verdict]);
+		if (isfinite(ch->p_value)) {
+			cJSON_AddNumberToObject(o, "p_value", ch->p_value);
+			cJSON_AddNumberToObject(o, "baseline_runs", (double)ch->old_runs);
+			cJSON_AddNumberToObject(o, "runs", (double)ch->new_runs);
+		}
 		cJSON_AddItemToArray(list, o);
 	}
 	return root;
+}
+
+cJSON *ps_compare_figures(const cJSON *report)
+{
+	struct figures f;
+	cJSON *o = cJSON_CreateObject();
+
+	figures_of(&f, report);
+	for (size_t i = 0; o && i < f.n; i++)
+		cJSON_AddNumberToObject(o, f.items[i].name, f.items[i].value);
+	free(f.items);
+	return o;
 }

@@ -7,9 +7,11 @@
  * depend on timing noise and are compared directly: more than `limit_pct`
  * larger is a regression.  Timings from one run each cannot tell a change
  * from noise: a change of at least `limit_pct` is inconclusive, never a
- * regression, until repeated runs can be tested for significance; and
- * a timing that moved less than 10 ms (seconds) or 2 points (percent) is
- * the same whatever the ratio.
+ * regression.  When both reports carry the figures of repeated runs
+ * ("runs", from --repeat), a timing is worse (or better) only when the
+ * medians differ by `limit_pct` and the Mann-Whitney U test says p < 0.05;
+ * otherwise inconclusive.  A timing that moved less than 10 ms (seconds)
+ * or 2 points (percent) is the same whatever the ratio.
  */
 #ifndef PS_COMPARE_H
 #define PS_COMPARE_H
@@ -26,6 +28,8 @@ extern const char *const ps_verdict_names[];
 struct ps_figure_change {
 	char name[96];
 	bool timing;                 /* a time or share: noisy */
+	size_t old_runs, new_runs;   /* timings from repeated runs (--repeat): how many */
+	double p_value;              /* Mann-Whitney U, two-sided, when both have runs */
 	bool has_old, has_new;
 	double old_value, new_value;
 	double change_pct;           /* (new - old) / old * 100; old 0: +/-100 */
@@ -48,6 +52,9 @@ struct ps_comparison {
 int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJSON *report,
 		       double limit_pct, struct ps_error *err);
 void ps_comparison_release(struct ps_comparison *c);
+
+/* A report's figures as one JSON object, name to value: one run of "runs". */
+cJSON *ps_compare_figures(const cJSON *report);
 cJSON *ps_comparison_json(const struct ps_comparison *c);
 
 #endif

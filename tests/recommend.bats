@@ -318,3 +318,21 @@ types_above_low() {
 	! validate "$dir/bad.json" > "$dir/errors" 2>&1
 	grep -q "severity: 'huge' is not one of" "$dir/errors"
 }
+
+@test "--repeat: a slower build is a regression by the U test, an unchanged one passes" {
+	for k in base same; do
+		"$PERFSCOPE" profile -q --no-syscalls --no-offcpu --repeat 5 -o "$dir/$k" -- "$WL/spin" --seconds 0.2 > /dev/null
+	done
+	# the deliberately slowed build: 50% more work
+	"$PERFSCOPE" profile -q --no-syscalls --no-offcpu --repeat 5 -o "$dir/slow" -- "$WL/spin" --seconds 0.3 > /dev/null
+	jq -e '(.runs | length) == 5 and all(.runs[]; .duration_s > 0.2)' "$dir/slow/report.json"
+	run "$PERFSCOPE" recommend -m "$dir/same/report.json" --baseline "$dir/base/report.json" --fail-on-regression 10
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run "$PERFSCOPE" recommend -m "$dir/slow/report.json" --baseline "$dir/base/report.json" --fail-on-regression 10
+	[ "$status" -eq 8 ] || { echo "$output"; return 1; }
+	# 5 runs against 5, every slow one slower: p = 2/252
+	[[ "$output" == *"worse"*"duration_s"*"(p 0.008)"* ]]
+	diagnose "$dir/slow/report.json" --baseline "$dir/base/report.json"
+	check '.comparison.figures[] | select(.name == "duration_s") | .runs == 5 and .baseline_runs == 5 and
+	       .p_value < 0.01 and .change_pct > 30 and .verdict == "worse"' '.comparison'
+}

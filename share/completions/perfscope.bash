@@ -13,7 +13,7 @@ _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
-    --no-syscalls --no-offcpu --no-demangle -q --quiet -h --help --"
+    --no-syscalls --no-offcpu --no-demangle --repeat -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
     --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
@@ -29,7 +29,7 @@ _perfscope_opt_takes_value()
     case "$1" in
         -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
         --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed | \
-        --fault-period)
+        --fault-period | --repeat)
             return 0 ;;
     esac
     return 1

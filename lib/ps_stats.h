@@ -1,0 +1,20 @@
+/*
+ * ps_stats: the statistics a regression gate needs.
+ */
+#ifndef PS_STATS_H
+#define PS_STATS_H
+
+#include <stddef.h>
+
+/* The median of v[0..n) (sorted in place); NAN when n is 0. */
+double ps_median(double *v, size_t n);
+
+/*
+ * The two-sided p-value of the Mann-Whitney U test that samples a and b
+ * come from the same distribution: exact for small samples without ties,
+ * the normal approximation with a tie correction otherwise.  1 when either
+ * is empty.  a and b are not changed.
+ */
+double ps_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+#endif
