@@ -33,6 +33,7 @@ for i in $(seq "$RUNS"); do
 	taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_bare"
 	"$PERFSCOPE" profile -q -o "$tmp/d_pp" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_ps"
 	jq '.offcpu.switches' "$tmp/d_pp/report.json" >> "$tmp/pp_switches"
+	du -sk "$tmp/d_pp" | cut -f1 >> "$tmp/pp_kb"
 	"$PERFSCOPE" profile -q --no-offcpu -o "$tmp/d_pn" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_nooff"
 	sleep 0.2	# the last run's tracepoints are still being torn down (ps_closer.h)
 	s=$(date +%s.%N); /bin/true; e=$(date +%s.%N)
@@ -61,5 +62,6 @@ echo "| ping-pong on one CPU ($((2 * PINGS)) context switches): unprofiled | $(m
 echo "| time added per context switch by off-CPU stacks (profile against profile --no-offcpu) | $(per_switch pp_ps pp_nooff) | <= 7 us (DWARF stacks) |"
 echo "| time added per context switch by the whole profile (CPU sampler, system calls, off-CPU) | $(per_switch pp_ps pp_bare) | |"
 echo "| switch records in the ping-pong (an in and an out per switch) | $(m pp_switches) | |"
+echo "| profile's output for the ping-pong, all files | $(m pp_kb) KB | < 1 MB (perf record: ~20 MB per 100,000 switches) |"
 echo "| start-up: profile -- /bin/true, over the bare run | $(awk -v a="$(m true_ps)" -v b="$(m true_bare)" 'BEGIN { printf "%.0f ms", 1000 * (a - b) }') | <= 20 ms |"
 echo "| CPU-bound fixedwork, profile / unprofiled | $(awk -v a="$(m cpu_ps)" -v b="$(m cpu_bare)" 'BEGIN { printf "%.3fx", a / b }') | <= 1.03x |"
