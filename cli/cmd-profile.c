@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../lib/ps_compare.h"
-#include "../lib/ps_json.h"
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_profile.h"
 #include "../lib/ps_profreport.h"
@@ -275,7 +273,8 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
  * One profile into dir.  0 with *status the target's exit status, or the
  * exit code of perfscope's own failure (after saying it).
  */
-static int profile_once(const struct prof_options *o, const char *dir, bool quiet, int *status)
+static int profile_once(const struct prof_options *o, const char *dir, bool quiet, cJSON *runs,
+			int *status)
 {
 	struct ps_profile_config cfg = {
 		.cpu = {
@@ -289,7 +288,8 @@ static int profile_once(const struct prof_options *o, const char *dir, bool quie
 		.interval_s = o->interval, .no_syscalls = o->no_syscalls, .no_offcpu = o->no_offcpu,
 	};
 	struct ps_diagnosis diagnosis = { 0 };
-	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis };
+	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis,
+					    .runs = runs };
 	struct ps_error err = { 0 };
 	struct ps_profile *p = calloc(1, sizeof(*p));
 	int rc;
@@ -317,58 +317,16 @@ static int profile_once(const struct prof_options *o, const char *dir, bool quie
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-/* The figures of dir/report.json, appended to runs. */
-static void keep_figures(const char *dir, cJSON *runs)
-{
-	char path[4096], *text;
-	struct ps_error err = { 0 };
-	cJSON *report;
-
-	snprintf(path, sizeof(path), "%s/report.json", dir);
-	text = ps_read_file(path, NULL);
-	report = text ? ps_json_parse(text, path, &err) : NULL;
-	if (report)
-		cJSON_AddItemToArray(runs, ps_compare_figures(report));
-	cJSON_Delete(report);
-	free(text);
-}
-
-static int write_with_runs(FILE *fp, const void *ctx)
-{
-	return ps_json_print(fp, cJSON_Duplicate(ctx, 1));
-}
-
-/* The last run's report.json, with every run's figures added as "runs". */
-static int add_runs(const char *dir, cJSON *runs)
-{
-	char path[4096], *text;
-	struct ps_error err = { 0 };
-	cJSON *report;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/report.json", dir);
-	text = ps_read_file(path, NULL);
-	report = text ? ps_json_parse(text, path, &err) : NULL;
-	free(text);
-	if (!report) {
-		ps_error_set(&err, PS_E_OUTPUT, "cannot read back '%s' to add the runs", path);
-		return cli_fail(&err);
-	}
-	cJSON_AddItemToObject(report, "runs", cJSON_Duplicate(runs, 1));
-	rc = cli_write_output(path, write_with_runs, report, &err);
-	cJSON_Delete(report);
-	return rc < 0 ? cli_fail(&err) : 0;
-}
-
 static int run(const struct prof_options *o)
 {
 	struct ps_error err = { 0 };
 	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
-	cJSON *runs = cJSON_CreateArray();
+	/* --repeat: each run's report carries the figures of the series so far */
+	cJSON *runs = o->repeat > 1 ? cJSON_CreateArray() : NULL;
 	unsigned long done = 0;
 	int rc, status = 0;
 
-	if (!dir || !runs) {
+	if (!dir || (o->repeat > 1 && !runs)) {
 		free(dir);
 		cJSON_Delete(runs);
 		return EXIT_INTERNAL;
@@ -380,19 +338,15 @@ static int run(const struct prof_options *o)
 		return cli_fail(&err);
 	}
 	cli_install_stop_signals();
-	/* --repeat: the same run again, each one's figures kept; Ctrl-C ends the series */
+	/* --repeat: the same run again; Ctrl-C ends the series */
 	while (done < o->repeat && !cli_stop_signal) {
 		bool last = done + 1 == o->repeat;
 
-		rc = profile_once(o, dir, o->quiet || !last, &status);
+		rc = profile_once(o, dir, o->quiet || !last, runs, &status);
 		if (rc)
 			break;
 		done++;
-		if (o->repeat > 1)
-			keep_figures(dir, runs);
 	}
-	if (rc == 0 && o->repeat > 1 && done > 0)
-		rc = add_runs(dir, runs);
 	if (done == 0 && !o->output_dir)
 		rmdir(dir);
 	if (rc == 0 && o->repeat > 1 && !o->quiet)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_compare.h"
 #include "ps_facts.h"
 #include "ps_folded.h"
 #include "ps_json.h"
@@ -474,6 +475,10 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
 	cJSON_AddItemToObject(root, "scheduler", threads_json(p));
 	cJSON_AddItemToObject(root, "diagnosis", diagnosis_json(root, o->diagnosis));
+	if (o->runs) {
+		cJSON_AddItemToArray(o->runs, ps_compare_figures(root));
+		cJSON_AddItemToObject(root, "runs", cJSON_Duplicate(o->runs, 1));
+	}
 	return ps_json_print(fp, root);
 }
 

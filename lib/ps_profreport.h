@@ -6,6 +6,8 @@
 #ifndef PS_PROFREPORT_H
 #define PS_PROFREPORT_H
 
+#include <cjson/cJSON.h>
+
 #include "ps_diagnosis.h"
 #include "ps_error.h"
 #include "ps_profile.h"
@@ -16,6 +18,9 @@ struct ps_profreport_opts {
 	/* out, may be NULL: the report's diagnosis (built-in rules), for the
 	 * caller to print and release */
 	struct ps_diagnosis *diagnosis;
+	/* may be NULL: a series of runs (--repeat); this run's figures are
+	 * appended, and report.json carries the whole series as "runs" */
+	cJSON *runs;
 };
 
 /* The files written, NULL-ended. */
