@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ps_compare.h"
+#include "ps_json.h"
 #include "ps_stats.h"
 #include "ps_util.h"
 
@@ -55,18 +56,6 @@ static void add(struct figures *f, const char *name, double value, bool timing)
 	f->n++;
 }
 
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const cJSON *obj(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 /* ---- the figures of each kind of report ---- */
 
 static void cpu_figures(struct figures *f, const cJSON *cpu)
@@ -74,46 +63,47 @@ static void cpu_figures(struct figures *f, const cJSON *cpu)
 	const cJSON *fn;
 	char name[96];
 
-	add(f, "duration_s", num(obj(cpu, "metadata"), "duration_s"), true);
-	cJSON_ArrayForEach(fn, obj(cpu, "functions")) {
-		const char *fname = cJSON_GetStringValue(obj(fn, "name"));
+	add(f, "duration_s", ps_json_number(ps_json_member(cpu, "metadata"), "duration_s", NAN), true);
+	cJSON_ArrayForEach(fn, ps_json_member(cpu, "functions")) {
+		const char *fname = ps_json_string(fn, "name");
 
-		if (!fname || !(num(fn, "self_pct") >= MIN_FUNCTION_PCT))
+		if (!fname || !(ps_json_number(fn, "self_pct", NAN) >= MIN_FUNCTION_PCT))
 			continue;
 		snprintf(name, sizeof(name), "cpu.%s.self_pct", fname);
-		add(f, name, num(fn, "self_pct"), true);
+		add(f, name, ps_json_number(fn, "self_pct", NAN), true);
 	}
 }
 
 static void profile_figures(struct figures *f, const cJSON *root)
 {
-	const cJSON *call, *file, *reasons = obj(obj(root, "offcpu"), "blocked_by_reason_s"), *r;
+	const cJSON *offcpu = ps_json_member(root, "offcpu"), *call, *file, *r;
+	const cJSON *reasons = ps_json_member(offcpu, "blocked_by_reason_s");
 	double read = 0, written = 0, syncs = 0;
 	char name[96];
 
-	cpu_figures(f, obj(root, "cpu"));
-	cJSON_ArrayForEach(call, obj(obj(root, "syscalls"), "calls")) {
-		const char *sc = cJSON_GetStringValue(obj(call, "name"));
+	cpu_figures(f, ps_json_member(root, "cpu"));
+	cJSON_ArrayForEach(call, ps_json_member(ps_json_member(root, "syscalls"), "calls")) {
+		const char *sc = ps_json_string(call, "name");
 
 		if (!sc)
 			continue;
 		snprintf(name, sizeof(name), "syscalls.%s.count", sc);
-		add(f, name, num(call, "count"), false);
+		add(f, name, ps_json_number(call, "count", NAN), false);
 		snprintf(name, sizeof(name), "syscalls.%s.errors", sc);
-		add(f, name, num(call, "errors"), false);
-		if (obj(call, "bytes")) {
+		add(f, name, ps_json_number(call, "errors", NAN), false);
+		if (ps_json_member(call, "bytes")) {
 			snprintf(name, sizeof(name), "syscalls.%s.bytes", sc);
-			add(f, name, num(call, "bytes"), false);
+			add(f, name, ps_json_number(call, "bytes", NAN), false);
 		}
 		snprintf(name, sizeof(name), "syscalls.%s.total_s", sc);
-		add(f, name, num(call, "total_s"), true);
+		add(f, name, ps_json_number(call, "total_s", NAN), true);
 	}
-	cJSON_ArrayForEach(file, obj(root, "files")) {
-		read += isfinite(num(file, "read_bytes")) ? num(file, "read_bytes") : 0;
-		written += isfinite(num(file, "written_bytes")) ? num(file, "written_bytes") : 0;
-		syncs += isfinite(num(file, "syncs")) ? num(file, "syncs") : 0;
+	cJSON_ArrayForEach(file, ps_json_member(root, "files")) {
+		read += ps_json_number(file, "read_bytes", 0);
+		written += ps_json_number(file, "written_bytes", 0);
+		syncs += ps_json_number(file, "syncs", 0);
 	}
-	if (obj(root, "files")) {
+	if (ps_json_member(root, "files")) {
 		add(f, "io.read_bytes", read, false);
 		add(f, "io.written_bytes", written, false);
 		add(f, "io.syncs", syncs, false);
@@ -126,46 +116,46 @@ static void profile_figures(struct figures *f, const cJSON *root)
 
 static void memory_figures(struct figures *f, const cJSON *root)
 {
-	const cJSON *s = obj(root, "summary");
+	const cJSON *s = ps_json_member(root, "summary");
 
-	add(f, "duration_s", num(obj(root, "metadata"), "duration_s"), true);
-	add(f, "memory.allocations", num(s, "allocations"), false);
-	add(f, "memory.temporary_allocations", num(s, "temporary_allocations"), false);
-	add(f, "memory.leaked_bytes", num(obj(s, "lost"), "bytes"), false);
-	add(f, "memory.peak_bytes", num(s, "peak_bytes"), false);
+	add(f, "duration_s", ps_json_number(ps_json_member(root, "metadata"), "duration_s", NAN), true);
+	add(f, "memory.allocations", ps_json_number(s, "allocations", NAN), false);
+	add(f, "memory.temporary_allocations", ps_json_number(s, "temporary_allocations", NAN), false);
+	add(f, "memory.leaked_bytes", ps_json_number(ps_json_member(s, "lost"), "bytes", NAN), false);
+	add(f, "memory.peak_bytes", ps_json_number(s, "peak_bytes", NAN), false);
 }
 
 /* A metrics file's numbers are an application's own measurements: timings. */
 static void metrics_figures(struct figures *f, const cJSON *root)
 {
-	const cJSON *v, *op, *ops = obj(root, "operations");
+	const cJSON *v, *op, *ops = ps_json_member(root, "operations");
 	char name[96];
 
 	cJSON_ArrayForEach(v, root)
 		if (cJSON_IsNumber(v))
 			add(f, v->string, v->valuedouble, true);
 	cJSON_ArrayForEach(op, ops) {
-		const char *opname = cJSON_IsArray(ops) ? cJSON_GetStringValue(obj(op, "name")) : op->string;
+		const char *opname = cJSON_IsArray(ops) ? ps_json_string(op, "name") : op->string;
 
 		if (!opname)
 			continue;
 		snprintf(name, sizeof(name), "operations.%s.avg_ms", opname);
-		add(f, name, num(op, "avg_ms"), true);
+		add(f, name, ps_json_number(op, "avg_ms", NAN), true);
 		snprintf(name, sizeof(name), "operations.%s.count", opname);
-		add(f, name, num(op, "count"), false);
+		add(f, name, ps_json_number(op, "count", NAN), false);
 	}
 }
 
 static void figures_of(struct figures *f, const cJSON *root)
 {
-	const char *kind = cJSON_GetStringValue(obj(root, "kind"));
+	const char *kind = ps_json_string(root, "kind");
 
 	memset(f, 0, sizeof(*f));
 	if (kind && strcmp(kind, "profile") == 0) {
 		profile_figures(f, root);
 	} else if (kind && strcmp(kind, "memory-profile") == 0) {
 		memory_figures(f, root);
-	} else if (!kind && obj(root, "functions") && obj(root, "metadata")) {
+	} else if (!kind && ps_json_member(root, "functions") && ps_json_member(root, "metadata")) {
 		kind = "cpu-profile";
 		cpu_figures(f, root);
 	} else if (!kind) {
@@ -195,8 +185,8 @@ static size_t run_values(const cJSON *report, const char *name, double **out)
 	if (!cJSON_IsArray(runs) || !(*out = malloc((size_t)cJSON_GetArraySize(runs) * sizeof(double) + 1)))
 		return 0;
 	cJSON_ArrayForEach(run, runs)
-		if (isfinite(num(run, name)))
-			(*out)[n++] = num(run, name);
+		if (isfinite(ps_json_number(run, name, NAN)))
+			(*out)[n++] = ps_json_number(run, name, NAN);
 	return n;
 }
 

@@ -9,27 +9,7 @@
 #include <unistd.h>
 
 #include "ps_facts.h"
-
-/* ---- reading a cJSON tree ---- */
-
-static double num(const cJSON *o, const char *key, double fallback)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *obj(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
+#include "ps_json.h"
 
 static double share(double part, double whole)
 {
@@ -50,9 +30,9 @@ static void cpu_facts(struct ps_facts *f, const cJSON *cpu)
 	const cJSON *fn, *best = NULL;
 	double best_pct = -1;
 
-	ps_facts_set(f, "cpu.samples", num(obj(cpu, "metadata"), "samples", 0), NULL);
-	cJSON_ArrayForEach(fn, obj(cpu, "functions")) {
-		double pct = num(fn, "self_pct", 0);
+	ps_facts_set(f, "cpu.samples", ps_json_number(ps_json_member(cpu, "metadata"), "samples", 0), NULL);
+	cJSON_ArrayForEach(fn, ps_json_member(cpu, "functions")) {
+		double pct = ps_json_number(fn, "self_pct", 0);
 
 		if (pct > best_pct) {
 			best_pct = pct;
@@ -60,7 +40,7 @@ static void cpu_facts(struct ps_facts *f, const cJSON *cpu)
 		}
 	}
 	if (best)
-		ps_facts_set(f, "cpu.top_function_share", best_pct / 100, str(best, "name"));
+		ps_facts_set(f, "cpu.top_function_share", best_pct / 100, ps_json_string(best, "name"));
 }
 
 /* ---- profile ---- */
@@ -72,7 +52,7 @@ static const char *own_frame(const cJSON *stack)
 	const char *first = NULL;
 
 	cJSON_ArrayForEach(frame, stack) {
-		const char *function = str(frame, "function"), *module = str(frame, "module");
+		const char *function = ps_json_string(frame, "function"), *module = ps_json_string(frame, "module");
 
 		if (!function)
 			continue;
@@ -92,7 +72,7 @@ static bool joining(const cJSON *stack)
 	const cJSON *frame;
 
 	cJSON_ArrayForEach(frame, stack) {
-		const char *function = str(frame, "function");
+		const char *function = ps_json_string(frame, "function");
 
 		if (function && (strstr(function, "pthread_join") || strstr(function, "clockjoin") ||
 				 strstr(function, "pthread_timedjoin")))
@@ -111,15 +91,15 @@ static const char *offcpu_subject(const cJSON *offcpu, const char *reason, doubl
 	const char *subject = NULL;
 
 	*join_s = 0;
-	cJSON_ArrayForEach(site, obj(offcpu, "top")) {
-		const char *r = str(site, "reason");
+	cJSON_ArrayForEach(site, ps_json_member(offcpu, "top")) {
+		const char *r = ps_json_string(site, "reason");
 
 		if (!r || strcmp(r, reason) != 0)
 			continue;
-		if (joining(obj(site, "stack")))
-			*join_s += num(site, "blocked_s", 0);
+		if (joining(ps_json_member(site, "stack")))
+			*join_s += ps_json_number(site, "blocked_s", 0);
 		else if (!subject)
-			subject = own_frame(obj(site, "stack"));
+			subject = own_frame(ps_json_member(site, "stack"));
 	}
 	return subject;
 }
@@ -133,12 +113,13 @@ static const char *top_file(const cJSON *files, const char *kind, const char *a,
 	double best_s = 0;
 
 	cJSON_ArrayForEach(file, files) {
-		const char *k = str(file, "kind");
-		double s = num(file, a, 0) + (b ? num(file, b, 0) : 0) + (c ? num(file, c, 0) : 0);
+		const char *k = ps_json_string(file, "kind");
+		double s = ps_json_number(file, a, 0) + (b ? ps_json_number(file, b, 0) : 0) +
+			   (c ? ps_json_number(file, c, 0) : 0);
 
 		if (k && strcmp(k, kind) == 0 && s > best_s) {
 			best_s = s;
-			best = str(file, "name");
+			best = ps_json_string(file, "name");
 		}
 	}
 	return best;
@@ -146,21 +127,22 @@ static const char *top_file(const cJSON *files, const char *kind, const char *a,
 
 static void offcpu_facts(struct ps_facts *f, const cJSON *root)
 {
-	const cJSON *offcpu = obj(root, "offcpu"), *reasons = obj(offcpu, "blocked_by_reason_s");
-	const cJSON *files = obj(root, "files"), *t;
-	double wall = 0, disk = num(reasons, "disk", 0), join;
+	const cJSON *offcpu = ps_json_member(root, "offcpu");
+	const cJSON *reasons = ps_json_member(offcpu, "blocked_by_reason_s");
+	const cJSON *files = ps_json_member(root, "files"), *t;
+	double wall = 0, disk = ps_json_number(reasons, "disk", 0), join;
 	const char *lock_site;
 
-	cJSON_ArrayForEach(t, obj(offcpu, "threads")) {
-		wall += num(t, "wall_s", 0);
+	cJSON_ArrayForEach(t, ps_json_member(offcpu, "threads")) {
+		wall += ps_json_number(t, "wall_s", 0);
 	}
 	ps_facts_set(f, "offcpu.disk_share", share(disk, wall),
 		     top_file(files, "file", "read_s", "write_s", "sync_s"));
-	ps_facts_set(f, "offcpu.network_share", share(num(reasons, "network", 0), wall),
+	ps_facts_set(f, "offcpu.network_share", share(ps_json_number(reasons, "network", 0), wall),
 		     top_file(files, "socket", "read_s", "write_s", NULL));
 	lock_site = offcpu_subject(offcpu, "lock", &join);
-	ps_facts_set(f, "offcpu.lock_share", share(num(reasons, "lock", 0) - join, wall), lock_site);
-	ps_facts_set(f, "sched.delay_share", share(num(offcpu, "runnable_s", 0), wall), NULL);
+	ps_facts_set(f, "offcpu.lock_share", share(ps_json_number(reasons, "lock", 0) - join, wall), lock_site);
+	ps_facts_set(f, "sched.delay_share", share(ps_json_number(offcpu, "runnable_s", 0), wall), NULL);
 }
 
 /* Of the time in file I/O calls, the share of fsync and fdatasync. */
@@ -170,12 +152,13 @@ static void sync_facts(struct ps_facts *f, const cJSON *files)
 	double sync = 0, all = 0;
 
 	cJSON_ArrayForEach(file, files) {
-		const char *kind = str(file, "kind");
+		const char *kind = ps_json_string(file, "kind");
 
 		if (!kind || strcmp(kind, "file") != 0)
 			continue;
-		sync += num(file, "sync_s", 0);
-		all += num(file, "sync_s", 0) + num(file, "read_s", 0) + num(file, "write_s", 0);
+		sync += ps_json_number(file, "sync_s", 0);
+		all += ps_json_number(file, "sync_s", 0) + ps_json_number(file, "read_s", 0) +
+		       ps_json_number(file, "write_s", 0);
 	}
 	if (all > 0)
 		ps_facts_set(f, "io.sync_share", share(sync, all),
@@ -189,16 +172,16 @@ static void file_facts(struct ps_facts *f, const cJSON *files)
 	double writes = 0, bytes = 0, most_writes = 0;
 
 	cJSON_ArrayForEach(file, files) {
-		const char *kind = str(file, "kind");
-		double w = num(file, "writes", 0);
+		const char *kind = ps_json_string(file, "kind");
+		double w = ps_json_number(file, "writes", 0);
 
 		if (!kind || strcmp(kind, "file") != 0 || w <= 0)
 			continue;
 		writes += w;
-		bytes += num(file, "written_bytes", 0);
+		bytes += ps_json_number(file, "written_bytes", 0);
 		if (w > most_writes) {
 			most_writes = w;
-			most = str(file, "name");
+			most = ps_json_string(file, "name");
 		}
 	}
 	if (writes > 0)
@@ -211,13 +194,13 @@ static void syscall_facts(struct ps_facts *f, const cJSON *syscalls, double dura
 	const char *most = NULL;
 	double total = 0, most_count = 0;
 
-	cJSON_ArrayForEach(call, obj(syscalls, "calls")) {
-		double n = num(call, "count", 0);
+	cJSON_ArrayForEach(call, ps_json_member(syscalls, "calls")) {
+		double n = ps_json_number(call, "count", 0);
 
 		total += n;
 		if (n > most_count) {
 			most_count = n;
-			most = str(call, "name");
+			most = ps_json_string(call, "name");
 		}
 	}
 	if (duration > 0)
@@ -238,7 +221,7 @@ static int column(const cJSON *metrics, const char *name)
 	const cJSON *c;
 	int i = 0;
 
-	cJSON_ArrayForEach(c, obj(metrics, "columns")) {
+	cJSON_ArrayForEach(c, ps_json_member(metrics, "columns")) {
 		if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
 			return i;
 		i++;
@@ -248,13 +231,13 @@ static int column(const cJSON *metrics, const char *name)
 
 static void metrics_facts(struct ps_facts *f, const cJSON *metrics)
 {
-	const cJSON *row, *trends = obj(metrics, "trends");
+	const cJSON *row, *trends = ps_json_member(metrics, "trends");
 	int user = column(metrics, "cpu_user_pct"), sys = column(metrics, "cpu_system_pct");
 	int threads = column(metrics, "threads"), mem = column(metrics, "machine_mem_pct");
 	double cpu_sum = 0, max_threads = 0, last_mem = -1;
 	int rows = 0, i = 0;
 
-	cJSON_ArrayForEach(row, obj(metrics, "timeline")) {
+	cJSON_ArrayForEach(row, ps_json_member(metrics, "timeline")) {
 		/* the first reading has no interval before it: no rates */
 		if (i++ > 0 && user >= 0 && sys >= 0) {
 			cpu_sum += cell(row, user) + cell(row, sys);
@@ -272,8 +255,8 @@ static void metrics_facts(struct ps_facts *f, const cJSON *metrics)
 	if (last_mem >= 0)
 		ps_facts_set(f, "machine.memory_percent", last_mem, NULL);
 	if (cJSON_IsObject(trends)) {
-		ps_facts_set(f, "process.fds_per_min", num(trends, "fds", 0) * 60, NULL);
-		ps_facts_set(f, "memory.growth_mb_per_min", num(trends, "rss_bytes", 0) * 60 / 1e6,
+		ps_facts_set(f, "process.fds_per_min", ps_json_number(trends, "fds", 0) * 60, NULL);
+		ps_facts_set(f, "memory.growth_mb_per_min", ps_json_number(trends, "rss_bytes", 0) * 60 / 1e6,
 			     "the process's resident memory");
 	}
 }
@@ -282,13 +265,13 @@ static void metrics_facts(struct ps_facts *f, const cJSON *metrics)
 static void section_gap(struct ps_facts *f, const cJSON *sections, const char *section,
 			const char *const *prefixes)
 {
-	const cJSON *s = obj(sections, section);
+	const cJSON *s = ps_json_member(sections, section);
 	char reason[200];
 
-	if (!s || cJSON_IsTrue(obj(s, "collected")))
+	if (!s || cJSON_IsTrue(ps_json_member(s, "collected")))
 		return;
 	snprintf(reason, sizeof(reason), "the %s section was not collected: %s", section,
-		 str(s, "note") ? str(s, "note") : "no reason given");
+		 ps_json_string(s, "note") ? ps_json_string(s, "note") : "no reason given");
 	for (; *prefixes; prefixes++)
 		ps_facts_gap(f, *prefixes, reason);
 }
@@ -298,22 +281,22 @@ static void profile_facts(struct ps_facts *f, const cJSON *root)
 	static const char *const syscall_prefixes[] = { "syscalls.", "io.", NULL };
 	static const char *const offcpu_prefixes[] = { "offcpu.", "sched.", NULL };
 	static const char *const metrics_prefixes[] = { "process.", "machine.", "memory.", NULL };
-	const cJSON *sections = obj(obj(root, "metadata"), "sections");
+	const cJSON *sections = ps_json_member(ps_json_member(root, "metadata"), "sections");
 
 	section_gap(f, sections, "syscalls", syscall_prefixes);
 	section_gap(f, sections, "offcpu", offcpu_prefixes);
 	section_gap(f, sections, "metrics", metrics_prefixes);
-	cpu_facts(f, obj(root, "cpu"));
+	cpu_facts(f, ps_json_member(root, "cpu"));
 	if (!ps_facts_gap_reason(f, "offcpu."))
 		offcpu_facts(f, root);
 	if (!ps_facts_gap_reason(f, "syscalls.")) {
-		file_facts(f, obj(root, "files"));
-		sync_facts(f, obj(root, "files"));
-		syscall_facts(f, obj(root, "syscalls"),
-			      num(obj(obj(root, "cpu"), "metadata"), "duration_s", 0));
+		file_facts(f, ps_json_member(root, "files"));
+		sync_facts(f, ps_json_member(root, "files"));
+		syscall_facts(f, ps_json_member(root, "syscalls"),
+			      ps_json_number(ps_json_member(ps_json_member(root, "cpu"), "metadata"), "duration_s", 0));
 	}
 	if (!ps_facts_gap_reason(f, "process."))
-		metrics_facts(f, obj(root, "metrics"));
+		metrics_facts(f, ps_json_member(root, "metrics"));
 	ps_facts_gap(f, "memory.leak", "profile does not track allocations: run perfscope "
 		     "memory-profile for leaks");
 	ps_facts_gap(f, "memory.alloc", "profile does not track allocations: run perfscope "
@@ -324,39 +307,41 @@ static void profile_facts(struct ps_facts *f, const cJSON *root)
 
 static const char *site_function(const cJSON *root, int site)
 {
-	const cJSON *s = cJSON_GetArrayItem(obj(root, "sites"), site);
+	const cJSON *s = cJSON_GetArrayItem(ps_json_member(root, "sites"), site);
 
-	return s ? own_frame(obj(s, "stack")) : NULL;
+	return s ? own_frame(ps_json_member(s, "stack")) : NULL;
 }
 
 static void memory_facts(struct ps_facts *f, const cJSON *root)
 {
-	const cJSON *summary = obj(root, "summary"), *p, *site, *growing;
-	double leaked = 0, duration = num(obj(root, "metadata"), "duration_s", 0), best = 0, most = 0;
+	const cJSON *summary = ps_json_member(root, "summary"), *p, *site, *growing;
+	double duration = ps_json_number(ps_json_member(root, "metadata"), "duration_s", 0);
+	double leaked = 0, best = 0, most = 0;
 	int best_site = -1, churn_site = -1, i = 0;
 
-	cJSON_ArrayForEach(p, obj(root, "processes"))
-		leaked += num(obj(obj(p, "leaks"), "definite"), "bytes", 0);
-	cJSON_ArrayForEach(site, obj(root, "sites")) {
-		double bytes = num(obj(obj(site, "leaks"), "definite"), "bytes", 0);
+	cJSON_ArrayForEach(p, ps_json_member(root, "processes"))
+		leaked += ps_json_number(ps_json_member(ps_json_member(p, "leaks"), "definite"), "bytes", 0);
+	cJSON_ArrayForEach(site, ps_json_member(root, "sites")) {
+		double bytes = ps_json_number(ps_json_member(ps_json_member(site, "leaks"), "definite"), "bytes", 0);
 
 		if (bytes > best) {
 			best = bytes;
 			best_site = i;
 		}
-		if (num(site, "temporary", 0) > most) {
-			most = num(site, "temporary", 0);
+		if (ps_json_number(site, "temporary", 0) > most) {
+			most = ps_json_number(site, "temporary", 0);
 			churn_site = i;
 		}
 		i++;
 	}
 	ps_facts_set(f, "memory.leaked_bytes", leaked,
 		     best_site >= 0 ? site_function(root, best_site) : NULL);
-	growing = cJSON_GetArrayItem(obj(cJSON_GetArrayItem(obj(root, "processes"), 0), "growing_sites"), 0);
-	ps_facts_set(f, "memory.growth_mb_per_min", num(summary, "growth_bytes_per_s", 0) * 60 / 1e6,
-		     growing ? site_function(root, (int)num(growing, "site", -1)) : "the heap");
+	p = cJSON_GetArrayItem(ps_json_member(root, "processes"), 0);
+	growing = cJSON_GetArrayItem(ps_json_member(p, "growing_sites"), 0);
+	ps_facts_set(f, "memory.growth_mb_per_min", ps_json_number(summary, "growth_bytes_per_s", 0) * 60 / 1e6,
+		     growing ? site_function(root, (int)ps_json_number(growing, "site", -1)) : "the heap");
 	if (duration > 0)
-		ps_facts_set(f, "memory.allocations_per_second", num(summary, "allocations", 0) / duration,
+		ps_facts_set(f, "memory.allocations_per_second", ps_json_number(summary, "allocations", 0) / duration,
 			     churn_site >= 0 ? site_function(root, churn_site) : NULL);
 	ps_facts_gap(f, "cpu.", "memory-profile does not sample CPU stacks");
 	ps_facts_gap(f, "offcpu.", "memory-profile does not record waits: run perfscope profile");
@@ -384,8 +369,8 @@ static int operations(struct ps_facts *f, const cJSON *ops, struct ps_error *err
 	if (!cJSON_IsArray(ops) && !cJSON_IsObject(ops))
 		return ps_error_set(err, PS_E_INPUT, "the field 'operations' must be a list or an object");
 	cJSON_ArrayForEach(op, ops) {
-		const char *name = cJSON_IsArray(ops) ? str(op, "name") : op->string;
-		const cJSON *avg = obj(op, "avg_ms");
+		const char *name = cJSON_IsArray(ops) ? ps_json_string(op, "name") : op->string;
+		const cJSON *avg = ps_json_member(op, "avg_ms");
 
 		if (!name || !cJSON_IsNumber(avg))
 			return ps_error_set(err, PS_E_INPUT, "each operation needs a name and a "
@@ -436,7 +421,7 @@ static int plain_metrics(struct ps_facts *f, const cJSON *root, struct ps_error 
 
 int ps_facts_from_report(struct ps_facts *f, const cJSON *root, struct ps_error *err)
 {
-	const char *kind = str(root, "kind");
+	const char *kind = ps_json_string(root, "kind");
 
 	if (!cJSON_IsObject(root))
 		return ps_error_set(err, PS_E_INPUT, "expected a JSON object at the top");
@@ -444,7 +429,7 @@ int ps_facts_from_report(struct ps_facts *f, const cJSON *root, struct ps_error 
 		profile_facts(f, root);
 	} else if (kind && strcmp(kind, "memory-profile") == 0) {
 		memory_facts(f, root);
-	} else if (obj(root, "functions") && obj(root, "metadata")) {
+	} else if (ps_json_member(root, "functions") && ps_json_member(root, "metadata")) {
 		kind = "cpu-profile";
 		cpu_facts(f, root);
 		ps_facts_gap(f, "offcpu.", "cpu-profile records no waits: run perfscope profile");

@@ -38,3 +38,20 @@ cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err)
 		     *end ? "malformed JSON" : "the JSON ends too early (truncated?)");
 	return NULL;
 }
+
+const cJSON *ps_json_member(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+double ps_json_number(const cJSON *o, const char *key, double fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+const char *ps_json_string(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}

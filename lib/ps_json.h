@@ -15,6 +15,13 @@
  */
 cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err);
 
+/* Reading a parsed document: o's member `key` (o may be NULL)... */
+const cJSON *ps_json_member(const cJSON *o, const char *key);
+/* ...as a number, or `fallback` when it is absent or not a number... */
+double ps_json_number(const cJSON *o, const char *key, double fallback);
+/* ...as a string, or NULL. */
+const char *ps_json_string(const cJSON *o, const char *key);
+
 /* Prints root (indented, newline-terminated) and frees it; 0 or -1. */
 int ps_json_print(FILE *fp, cJSON *root);
 
