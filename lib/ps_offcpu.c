@@ -237,6 +237,21 @@ static void add_site(struct ps_offcpu *o, int64_t stack, uint32_t thread, uint8_
 	o->sites[at].count++;
 }
 
+/*
+ * The last moment of a thread that has not ended yet (its exit, or the end
+ * of profiling): a thread on the CPU was there since it last came in.
+ */
+static void end_thread_at(const struct ps_offcpu *o, struct ps_offcpu_thread *t, uint64_t time)
+{
+	uint64_t in = t->in_ns ? t->in_ns : o->start_ns;
+
+	if (t->ended)
+		return;
+	if (!t->out && time > in)
+		t->on_ns += time - in;
+	t->end_ns = time;
+}
+
 static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 			const struct ps_syscalls *sc)
 {
@@ -289,11 +304,7 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 		}
 		break;
 	case PS_OFF_EV_EXIT:
-		/* the thread ended: on the CPU since it last came in */
-		if (!t->out && !t->ended && e->time > (t->in_ns ? t->in_ns : o->start_ns))
-			t->on_ns += e->time - (t->in_ns ? t->in_ns : o->start_ns);
-		if (!t->ended)
-			t->end_ns = e->time;
+		end_thread_at(o, t, e->time);
 		t->ended = true;
 		break;
 	case PS_OFF_EV_IN:
@@ -325,11 +336,8 @@ static void close_running(struct ps_offcpu *o)
 	for (size_t i = 0; i < o->nthreads; i++) {
 		struct ps_offcpu_thread *t = &o->threads[i];
 
-		if (!t->out && !t->ended && now > (t->in_ns ? t->in_ns : o->start_ns))
-			t->on_ns += now - (t->in_ns ? t->in_ns : o->start_ns);
+		end_thread_at(o, t, now);
 		t->in_ns = now;
-		if (!t->ended)
-			t->end_ns = now;
 	}
 }
 
