@@ -90,6 +90,16 @@ metrics() {
 	second=$(grep -n '^\[high\] cpu.busy_process' <<<"$output" | cut -d: -f1)
 	[ -n "$first" ] && [ -n "$second" ] && [ "$first" -lt "$second" ]
 	[[ "$output" != *$'\033'* ]]	# no colour when not on a terminal
+	# on a terminal (script gives it one): colour, unless --no-color or NO_COLOR
+	script -qec "'$PERFSCOPE' recommend --metrics '$dir/m.json'" /dev/null > "$dir/tty.out"
+	grep -q $'\033\\[1;31m\\[critical\\]' "$dir/tty.out"
+	script -qec "'$PERFSCOPE' recommend --no-color --metrics '$dir/m.json'" /dev/null > "$dir/tty.out"
+	! grep -q $'\033' "$dir/tty.out"
+	NO_COLOR=1 script -qec "'$PERFSCOPE' recommend --metrics '$dir/m.json'" /dev/null > "$dir/tty.out"
+	! grep -q $'\033' "$dir/tty.out"
+	# -o writes the same text to a file
+	"$PERFSCOPE" recommend --metrics "$dir/m.json" -o "$dir/out.txt"
+	[ "$(cat "$dir/out.txt")" = "$("$PERFSCOPE" recommend --metrics "$dir/m.json")" ]
 	run "$PERFSCOPE" recommend --metrics "$dir/m.json" --format markdown
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"### critical: \`memory.growth\`"* ]]
