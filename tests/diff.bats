@@ -61,3 +61,50 @@ setup() {
 	run "$PERFSCOPE" diff -f svg "$dir/old.folded" "$dir/new.folded"
 	[ "$status" -eq 2 ]
 }
+
+@test "reports: a profile's report.json and a memory.json hold the same stacks as their folded files" {
+	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
+	"$PERFSCOPE" profile -q -F 499 -o "$dir/p" -- "$WL/cpusplit" --seconds 0.5 > /dev/null
+	run "$PERFSCOPE" diff -f folded "$dir/p/report.json" "$dir/p/cpu.folded"
+	[ "$status" -eq 0 ]
+	# every stack, with the same count on both sides
+	[ "$(wc -l <<<"$output")" -eq "$(wc -l < "$dir/p/cpu.folded")" ]
+	awk 'NF && $(NF - 1) != $NF { print "differs: " $0; bad = 1 } END { exit bad }' <<<"$output"
+	"$PERFSCOPE" memory-profile -q -o "$dir/m1" -- "$WL/memwork" leak 1000
+	"$PERFSCOPE" memory-profile -q -o "$dir/m2" -- "$WL/memwork" leak 3000
+	for w in allocated:allocations leaked:leaks peak:peak temporary:temporary; do
+		run "$PERFSCOPE" diff -f folded --weight "${w%%:*}" "$dir/m1/memory.json" "$dir/m1/${w#*:}.folded"
+		[ "$status" -eq 0 ]
+		awk 'NF && $(NF - 1) != $NF { print "differs: " $0; bad = 1 } END { exit bad }' <<<"$output"
+	done
+	# the leak that tripled, in bytes, at its site
+	run "$PERFSCOPE" diff -f folded -w leaked "$dir/m1/memory.json" "$dir/m2/memory.json"
+	[ "$output" = "memwork;_start;__libc_start_main;__libc_start_call_main;main;leak_n 1000 3000" ] ||
+		{ echo "$output"; return 1; }
+	run "$PERFSCOPE" diff "$dir/m1/memory.json" "$dir/m2/memory.json" -w leaked
+	[[ "${lines[0]}" == *"(1000 bytes) -> "*"(3000 bytes)" ]]
+	[[ "$output" == *"leak_n"*"(self 1000 -> 3000)"* ]]
+}
+
+@test "reports: a cpu-profile JSON report; other JSON and samples against bytes refused" {
+	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
+	"$PERFSCOPE" cpu-profile -q -F 499 -o "$dir/c.json" -- "$WL/cpusplit" --seconds 0.5 > /dev/null
+	"$PERFSCOPE" diff -f json -o "$dir/d.json" "$dir/old.folded" "$dir/c.json"
+	# its samples are all there, and leaf_sixty has about 60% of them
+	jq -e --slurpfile c "$dir/c.json" '.unit == "samples" and .new_samples == ([$c[0].stacks[].count] | add) and
+	       (.functions[] | select(.name == "leaf_sixty") | .new_self / $c[0].metadata.samples * 100 | . > 50 and . < 70)' "$dir/d.json"
+	"$PERFSCOPE" memory-profile -q -o "$dir/m" -- "$WL/memwork" leak 1000
+	run "$PERFSCOPE" diff "$dir/c.json" "$dir/m/memory.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"counts samples and '$dir/m/memory.json' counts bytes"* ]]
+	echo '{"cpu_percent": 50}' > "$dir/metrics.json"
+	run "$PERFSCOPE" diff "$dir/c.json" "$dir/metrics.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"metrics.json: not a perfscope report with stacks"* ]]
+	echo '{"kind": "profile",' > "$dir/broken.json"
+	run "$PERFSCOPE" diff "$dir/broken.json" "$dir/c.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"broken.json: line 2, column 1"* ]]
+	run "$PERFSCOPE" diff -w huge "$dir/c.json" "$dir/c.json"
+	[ "$status" -eq 2 ]
+}

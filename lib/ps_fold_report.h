@@ -1,0 +1,31 @@
+/*
+ * ps_fold_report: the stacks of a perfscope JSON report as folded lines,
+ * so that reports compare like folded files (perfscope diff).
+ */
+#ifndef PS_FOLD_REPORT_H
+#define PS_FOLD_REPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "ps_error.h"
+#include "ps_folded_diff.h"
+
+/* What a memory report's allocation sites are weighed by, in bytes. */
+enum ps_fold_weight { PS_FOLD_ALLOCATED, PS_FOLD_LEAKED, PS_FOLD_PEAK, PS_FOLD_TEMPORARY };
+#define PS_FOLD_WEIGHTS 4
+extern const char *const ps_fold_weight_names[PS_FOLD_WEIGHTS];
+
+/* Whether text is JSON rather than folded lines: its first non-blank is '{'. */
+bool ps_fold_is_json(const char *text);
+
+/*
+ * Into s (as ps_fold_parse does): the on-CPU samples of a cpu-profile
+ * JSON report or of a profile's report.json, "process;outermost;...;leaf
+ * COUNT"; or the allocation sites of a memory.json, weighed by `weight`.
+ * *is_bytes says which.  PS_E_INPUT, naming origin, for other JSON.
+ */
+int ps_fold_from_report(struct ps_fold_set *s, const cJSON *report, enum ps_fold_weight weight,
+			const char *origin, bool *is_bytes, struct ps_error *err);
+
+#endif
