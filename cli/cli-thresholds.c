@@ -1,6 +1,7 @@
 /*
- * Where diagnosis thresholds come from, weakest first: the rules' own
- * values, a config file (--config FILE, else $XDG_CONFIG_HOME or
+ * The diagnosis rules a command uses: the built-in ones, then --rules
+ * files; and where their thresholds come from, weakest first: the rules'
+ * own values, a config file (--config FILE, else $XDG_CONFIG_HOME or
  * ~/.config/perfscope/config.json when it exists), PERFSCOPE_* variables,
  * then --set flags.
  */
@@ -122,5 +123,42 @@ int cli_apply_thresholds(struct ps_rules *rules, const char *config, const char 
 		rc = apply_environment(rules, err);
 	for (int i = 0; rc == 0 && i < nsets; i++)
 		rc = ps_rules_set(rules, sets[i], err);
+	return rc;
+}
+
+int cli_rules_option(struct cli_rules_options *r, const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case CLI_OPT_RULES:
+		if (r->nfiles == CLI_MAX_RULE_FILES)
+			return cli_usage_error(cmd, "at most %d --rules files", CLI_MAX_RULE_FILES);
+		r->files[r->nfiles++] = arg;
+		return 0;
+	case CLI_OPT_SET:
+		if (r->nsets == CLI_MAX_SETS)
+			return cli_usage_error(cmd, "at most %d --set", CLI_MAX_SETS);
+		r->sets[r->nsets++] = arg;
+		return 0;
+	default:
+		r->config = arg;
+		return 0;
+	}
+}
+
+int cli_load_rules(struct ps_rules *rules, const struct cli_rules_options *r, struct ps_error *err)
+{
+	int rc = ps_rules_load(rules, ps_rules_default_json, "built-in rules", err);
+
+	for (int i = 0; rc == 0 && i < r->nfiles; i++) {
+		char *text = ps_read_file(r->files[i], NULL);
+
+		if (!text)
+			return ps_error_set(err, PS_E_INPUT, "cannot read rules file '%s': %s",
+					    r->files[i], strerror(errno));
+		rc = ps_rules_load(rules, text, r->files[i], err);
+		free(text);
+	}
+	if (rc == 0)
+		rc = cli_apply_thresholds(rules, r->config, r->sets, r->nsets, err);
 	return rc;
 }

@@ -18,6 +18,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "../lib/ps_compare.h"
 #include "../lib/ps_error.h"
 #include "../lib/ps_rules.h"
 
@@ -97,6 +101,38 @@ int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *
  */
 int cli_apply_thresholds(struct ps_rules *rules, const char *config, const char *const *sets,
 			 int nsets, struct ps_error *err);
+/*
+ * --rules FILE, --set ID.KEY=VALUE and --config FILE: the diagnosis rules
+ * of recommend and profile (cli-thresholds.c).
+ */
+#define CLI_MAX_RULE_FILES 16
+#define CLI_MAX_SETS 64
+enum { CLI_OPT_RULES = 1100, CLI_OPT_SET, CLI_OPT_CONFIG };
+#define CLI_RULES_OPTIONS \
+	{ "rules", required_argument, NULL, CLI_OPT_RULES }, \
+	{ "set", required_argument, NULL, CLI_OPT_SET }, \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }
+#define CLI_RULES_HELP \
+	"      --rules FILE       rules to add, or to replace by id (the built-in\n" \
+	"                         ones are share/rules.json); may be repeated\n" \
+	"      --set ID.KEY=VAL   change one rule's info, warning or min_value,\n" \
+	"                         e.g. --set io.disk_wait.warning=0.5; may be repeated\n" \
+	"      --config FILE      thresholds from FILE ({\"thresholds\": {\"ID.KEY\": N}});\n" \
+	"                         default ~/.config/perfscope/config.json if it exists\n"
+
+struct cli_rules_options {
+	const char *files[CLI_MAX_RULE_FILES];
+	int nfiles;
+	const char *sets[CLI_MAX_SETS];
+	int nsets;
+	const char *config;
+};
+
+/* Takes CLI_OPT_RULES, CLI_OPT_SET or CLI_OPT_CONFIG: 0 or EXIT_USAGE (printed). */
+int cli_rules_option(struct cli_rules_options *r, const char *cmd, int opt, const char *arg);
+/* The built-in rules, then the files, then the thresholds (below): 0 or err set. */
+int cli_load_rules(struct ps_rules *rules, const struct cli_rules_options *r, struct ps_error *err);
+
 
 /*
  * Writes with write(fp, ctx) to path, whole or not at all (a temporary
@@ -104,6 +140,55 @@ int cli_apply_thresholds(struct ps_rules *rules, const char *config, const char 
  */
 typedef int (*cli_writer)(FILE *fp, const void *ctx);
 int cli_write_output(const char *path, cli_writer write, const void *ctx, struct ps_error *err);
+
+/* Reads and parses a JSON file ("-": standard input); NULL with err set. */
+cJSON *cli_read_json(const char *path, struct ps_error *err);
+
+/*
+ * --baseline FILE and --fail-on-regression PCT (cli-baseline.c), the same
+ * on recommend and the profiling commands.  The baseline is read before
+ * the program runs; cli_baseline_amend (a report writer's amend hook)
+ * compares the report being written with it and adds "comparison".
+ */
+#define CLI_DEFAULT_LIMIT_PCT 10.0
+enum { CLI_OPT_BASELINE = 1000, CLI_OPT_FAIL_ON_REGRESSION };
+#define CLI_BASELINE_OPTIONS \
+	{ "baseline", required_argument, NULL, CLI_OPT_BASELINE }, \
+	{ "fail-on-regression", required_argument, NULL, CLI_OPT_FAIL_ON_REGRESSION }
+#define CLI_BASELINE_HELP \
+	"      --baseline FILE    compare with an earlier report of this command: each\n" \
+	"                         figure that changed by the limit or more\n" \
+	"      --fail-on-regression PCT\n" \
+	"                         the limit (default 10), and exit 8 when a count (system\n" \
+	"                         calls, bytes, allocations, leaks, peak heap) grew by\n" \
+	"                         more, or 9 when only timings did (one run each cannot\n" \
+	"                         tell a change from noise)\n"
+
+struct cli_baseline {
+	const char *path;             /* --baseline; NULL: none */
+	double limit_pct;
+	bool gate;                    /* --fail-on-regression given */
+	cJSON *root;                  /* the baseline report */
+	struct ps_comparison cmp;     /* with the last report written */
+	bool compared;
+	struct ps_error err;          /* why it was not compared */
+};
+
+/* Takes CLI_OPT_BASELINE or CLI_OPT_FAIL_ON_REGRESSION: 0 or EXIT_USAGE (printed). */
+int cli_baseline_option(struct cli_baseline *b, const char *cmd, int opt, const char *arg);
+/* After the options: 0, or EXIT_USAGE for a gate without a baseline. */
+int cli_baseline_check_usage(const struct cli_baseline *b, const char *cmd);
+/*
+ * Reads the baseline; it must be a `kind` report (NULL: any).  0, or err
+ * set and nothing to release.
+ */
+int cli_baseline_load(struct cli_baseline *b, const char *kind, struct ps_error *err);
+void cli_baseline_amend(cJSON *report, void *ctx);
+/* The figures that changed, as text or a markdown table. */
+void cli_baseline_print(FILE *fp, const struct cli_baseline *b, bool markdown);
+/* 0, EXIT_REGRESSION or EXIT_INCONCLUSIVE (only with --fail-on-regression). */
+int cli_baseline_status(const struct cli_baseline *b);
+void cli_baseline_release(struct cli_baseline *b);
 
 /* perfscope's own cost, for the summaries and the benchmarks. */
 struct cli_usage {

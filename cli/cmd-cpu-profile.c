@@ -45,15 +45,19 @@ const char cmd_cpu_profile_help[] =
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"      --sampler KIND     perf (perf_event_open), ptrace, or auto (default: perf,\n"
 	"                         and ptrace with a notice where perf events are refused)\n"
+	CLI_BASELINE_HELP
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"The target starts stopped at its exec, sampling is armed before its first\n"
 	"instruction, and perfscope exits with the target's exit status (128+N if\n"
-	"signal N killed it).  Ctrl-C stops sampling and still writes the output.\n"
-	"Exit codes of perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
-	"4 profiling not permitted, 5 output not writable, 126 not executable,\n"
-	"127 command not found.\n";
+	"signal N killed it); when that is 0, with --fail-on-regression, 8 for a\n"
+	"regression and 9 for an inconclusive timing (the figures of a CPU profile,\n"
+	"its duration and each function's share, are all timings).  Ctrl-C stops\n"
+	"sampling and still writes the output.  Exit codes of perfscope itself:\n"
+	"1 internal error, 2 usage, 3 no such process, 4 profiling not permitted,\n"
+	"5 output not writable, 6 the baseline unreadable or not a cpu-profile JSON\n"
+	"report, 126 not executable, 127 command not found.\n";
 
 struct cpu_options {
 	const char *output;
@@ -66,6 +70,7 @@ struct cpu_options {
 	enum ps_sampler_kind sampler;
 	unsigned stack_size;
 	char **argv;
+	struct cli_baseline baseline;
 };
 
 enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
@@ -84,6 +89,7 @@ static const struct option long_options[] = {
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "sampler", required_argument, NULL, OPT_SAMPLER },
+	CLI_BASELINE_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -158,6 +164,11 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 						       "unknown --sampler '%s' (use perf, ptrace or auto)", optarg);
 			o->sampler = (enum ps_sampler_kind)choice;
 			break;
+		case CLI_OPT_BASELINE:
+		case CLI_OPT_FAIL_ON_REGRESSION:
+			if (cli_baseline_option(&o->baseline, "cpu-profile", c, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			fputs(cmd_cpu_profile_help, stdout);
@@ -176,6 +187,8 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		return cli_usage_error("cpu-profile", "give either a command or --pid, not both");
 	if (o->keep_running && !o->argv)
 		return cli_usage_error("cpu-profile", "--keep-running applies to a launched command");
+	if (cli_baseline_check_usage(&o->baseline, "cpu-profile"))
+		return EXIT_USAGE;
 	return -1;
 }
 
@@ -259,6 +272,21 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	if (output)
 		fprintf(stderr, "  wrote %s (%s) %.3f s after sampling ended\n", output, o->writer->name,
 			(double)(ps_now_ns() - p->end_ns) / 1e9);
+	cli_baseline_print(stderr, &o->baseline, false);
+}
+
+/* --baseline with folded output: the JSON report is made only to be compared. */
+static void compare_unwritten(struct ps_cpuprof *p, struct cpu_options *o,
+			      const struct ps_report_opts *ropts)
+{
+	cJSON *report;
+
+	if (!o->baseline.root || o->writer == &ps_report_json)
+		return;
+	report = ps_report_json_cpu(p, ropts);
+	if (report)
+		cli_baseline_amend(report, &o->baseline);
+	cJSON_Delete(report);
 }
 
 static char *default_output(const struct cpu_options *o, pid_t pid)
@@ -279,7 +307,8 @@ static int profile(struct cpu_options *o)
 		.demangle = !o->no_demangle, .sampler = o->sampler,
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal,
 	};
-	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION };
+	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION,
+					.amend = cli_baseline_amend, .amend_ctx = &o->baseline };
 	struct ps_error err = { 0 };
 	struct ps_cpuprof p;
 	char *output = o->output ? strdup(o->output) : default_output(o, 0);
@@ -315,10 +344,14 @@ static int profile(struct cpu_options *o)
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
+	if (rc == 0)
+		compare_unwritten(&p, o, &ropts);
 	if (!o->quiet)
 		print_summary(&p, o, rc == 0 ? output : NULL, cli_own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
+	else if (status == 0)
+		status = cli_baseline_status(&o->baseline);
 	ps_cpuprof_release(&p);
 	free(output);
 	return status;
@@ -327,11 +360,17 @@ static int profile(struct cpu_options *o)
 int cmd_cpu_profile(int argc, char **argv)
 {
 	struct cpu_options o = { 0 };
+	struct ps_error err = { 0 };
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
 	if (!o.writer)
 		o.writer = o.output ? ps_report_for_path(o.output) : &ps_report_folded;
-	return profile(&o);
+	/* a baseline that cannot be compared stops the run before it starts */
+	if (cli_baseline_load(&o.baseline, "cpu-profile", &err) < 0)
+		return cli_fail(&err);
+	rc = profile(&o);
+	cli_baseline_release(&o.baseline);
+	return rc;
 }

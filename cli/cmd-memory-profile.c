@@ -52,6 +52,7 @@ const char cmd_memory_profile_help[] =
 	"                         faults.folded says which code makes memory resident\n"
 	"      --no-faults        do not sample page faults\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	CLI_BASELINE_HELP
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -59,10 +60,12 @@ const char cmd_memory_profile_help[] =
 	"bytes for flame graphs: leaks.folded, allocations.folded, peak.folded,\n"
 	"temporary.folded; and faults.folded, page faults by the stack that took them.\n"
 	"\n"
-	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
-	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
-	"perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
-	"5 output not writable, 126 not executable, 127 command not found.\n";
+	"perfscope exits with the target's exit status (128+N if signal N killed it);\n"
+	"when that is 0, with --fail-on-regression, 8 for a regression and 9 for an\n"
+	"inconclusive timing.  Ctrl-C stops the target and still writes the reports.\n"
+	"Exit codes of perfscope itself: 1 internal error, 2 usage, 3 no such\n"
+	"process, 5 output not writable, 6 the baseline unreadable or not a\n"
+	"memory.json, 126 not executable, 127 command not found.\n";
 
 struct mem_options {
 	const char *output_dir;
@@ -72,6 +75,7 @@ struct mem_options {
 	unsigned fault_period;
 	bool quiet, no_demangle, no_faults;
 	char **argv;
+	struct cli_baseline baseline;
 };
 
 enum {
@@ -93,6 +97,7 @@ static const struct option long_options[] = {
 	{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
 	{ "no-faults", no_argument, NULL, OPT_NO_FAULTS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	CLI_BASELINE_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -151,6 +156,11 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 			break;
 		case OPT_NO_FAULTS: o->no_faults = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case CLI_OPT_BASELINE:
+		case CLI_OPT_FAIL_ON_REGRESSION:
+			if (cli_baseline_option(&o->baseline, "memory-profile", c, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			fputs(cmd_memory_profile_help, stdout);
@@ -169,6 +179,8 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 		return cli_usage_error("memory-profile", "give either a command or --pid, not both");
 	if (o->pid && o->sample_bytes)
 		return cli_usage_error("memory-profile", "sampling applies to a launched command, not --pid");
+	if (cli_baseline_check_usage(&o->baseline, "memory-profile"))
+		return EXIT_USAGE;
 	return -1;
 }
 
@@ -397,6 +409,7 @@ own_cost:
 		fprintf(stderr, "  wrote %s/: memory.json, leaks.folded, allocations.folded, "
 			"peak.folded, temporary.folded, faults.folded, %.3f s after the target ended\n", dir,
 			(double)(ps_now_ns() - m->end_ns) / 1e9);
+	cli_baseline_print(stderr, &o->baseline, false);
 }
 
 static char *default_dir(const struct mem_options *o, pid_t pid)
@@ -416,7 +429,7 @@ static char *default_dir(const struct mem_options *o, pid_t pid)
 	return rc < 0 ? NULL : path;
 }
 
-static int profile(const struct mem_options *o)
+static int profile(struct mem_options *o)
 {
 	struct ps_memprof_config cfg = {
 		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
@@ -425,7 +438,8 @@ static int profile(const struct mem_options *o)
 		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
 		.fault_period = o->fault_period, .no_faults = o->no_faults,
 	};
-	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION };
+	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
+					   .amend_ctx = &o->baseline };
 	struct ps_error err = { 0 };
 	struct ps_memprof m;
 	char *dir = NULL;
@@ -469,6 +483,8 @@ static int profile(const struct mem_options *o)
 		print_summary(&m, o, rc == 0 ? dir : NULL, cli_own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
+	else if (status == 0)
+		status = cli_baseline_status(&o->baseline);
 	ps_memprof_release(&m);
 	free(dir);
 	return status;
@@ -477,9 +493,15 @@ static int profile(const struct mem_options *o)
 int cmd_memory_profile(int argc, char **argv)
 {
 	struct mem_options o = { 0 };
+	struct ps_error err = { 0 };
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	return profile(&o);
+	/* a baseline that cannot be compared stops the run before it starts */
+	if (cli_baseline_load(&o.baseline, "memory-profile", &err) < 0)
+		return cli_fail(&err);
+	rc = profile(&o);
+	cli_baseline_release(&o.baseline);
+	return rc;
 }

@@ -47,6 +47,8 @@ const char cmd_profile_help[] =
 	"      --repeat N         run the command N times; report.json is the last run's,\n"
 	"                         with every run's figures in \"runs\", so that\n"
 	"                         'perfscope recommend' can test timings for significance\n"
+	CLI_BASELINE_HELP
+	CLI_RULES_HELP
 	"  -q, --quiet            no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -54,11 +56,13 @@ const char cmd_profile_help[] =
 	"(on-CPU samples), offcpu.folded (blocked nanoseconds, the reason as the\n"
 	"leaf) and wall.folded (both, in nanoseconds).\n"
 	"\n"
-	"perfscope exits with the target's exit status (128+N if signal N killed it).\n"
-	"Ctrl-C stops the target and still writes the reports.  Exit codes of\n"
-	"perfscope itself: 1 internal error, 2 usage, 3 no such process,\n"
-	"4 profiling not permitted, 5 output not writable, 126 not executable,\n"
-	"127 command not found.\n";
+	"perfscope exits with the target's exit status (128+N if signal N killed it);\n"
+	"when that is 0, with --fail-on-regression, 8 for a regression and 9 for an\n"
+	"inconclusive timing.  Ctrl-C stops the target and still writes the reports.\n"
+	"Exit codes of perfscope itself: 1 internal error, 2 usage, 3 no such\n"
+	"process, 4 profiling not permitted, 5 output not writable, 6 the baseline\n"
+	"unreadable or not a profile report, or a rules or config file unreadable or\n"
+	"malformed, 126 not executable, 127 command not found.\n";
 
 struct prof_options {
 	const char *output_dir;
@@ -67,6 +71,9 @@ struct prof_options {
 	unsigned long frequency, repeat;
 	bool quiet, no_demangle, no_syscalls, no_offcpu;
 	char **argv;
+	struct cli_baseline baseline;
+	struct cli_rules_options rule_opts;
+	struct ps_rules rules;        /* loaded from rule_opts before the run */
 };
 
 enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT };
@@ -81,6 +88,8 @@ static const struct option long_options[] = {
 	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	CLI_BASELINE_OPTIONS,
+	CLI_RULES_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -123,6 +132,17 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 				return cli_usage_error("profile", "--repeat takes a number of runs (1 to 1000), "
 						       "not '%s'", optarg);
 			break;
+		case CLI_OPT_BASELINE:
+		case CLI_OPT_FAIL_ON_REGRESSION:
+			if (cli_baseline_option(&o->baseline, "profile", c, optarg))
+				return EXIT_USAGE;
+			break;
+		case CLI_OPT_RULES:
+		case CLI_OPT_SET:
+		case CLI_OPT_CONFIG:
+			if (cli_rules_option(&o->rule_opts, "profile", c, optarg))
+				return EXIT_USAGE;
+			break;
 		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
 		case OPT_NO_OFFCPU: o->no_offcpu = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
@@ -147,6 +167,8 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 				       "not --pid");
 	if (!o->repeat)
 		o->repeat = 1;
+	if (cli_baseline_check_usage(&o->baseline, "profile"))
+		return EXIT_USAGE;
 	return -1;
 }
 
@@ -237,7 +259,8 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 		fprintf(stderr, "   (what to do: perfscope recommend --metrics REPORT)\n");
 }
 
-static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d, const char *dir)
+static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d,
+			  const struct cli_baseline *baseline, const char *dir)
 {
 	const struct ps_cpuprof *c = &p->cpu;
 	const struct ps_cpureport *r = &c->report;
@@ -263,6 +286,7 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 	if (!p->metrics_section.on)
 		fprintf(stderr, "  metrics: not read: %s\n", p->metrics_section.note);
 	print_diagnosis(d);
+	cli_baseline_print(stderr, baseline, false);
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
@@ -273,7 +297,7 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
  * One profile into dir.  0 with *status the target's exit status, or the
  * exit code of perfscope's own failure (after saying it).
  */
-static int profile_once(const struct prof_options *o, const char *dir, bool quiet, cJSON *runs,
+static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJSON *runs,
 			int *status)
 {
 	struct ps_profile_config cfg = {
@@ -289,7 +313,8 @@ static int profile_once(const struct prof_options *o, const char *dir, bool quie
 	};
 	struct ps_diagnosis diagnosis = { 0 };
 	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis,
-					    .runs = runs };
+					    .runs = runs, .amend = cli_baseline_amend,
+					    .amend_ctx = &o->baseline, .rules = &o->rules };
 	struct ps_error err = { 0 };
 	struct ps_profile *p = calloc(1, sizeof(*p));
 	int rc;
@@ -310,32 +335,39 @@ static int profile_once(const struct prof_options *o, const char *dir, bool quie
 	if (rc == 0)
 		rc = ps_profreport_write_all(p, dir, &ropts, &err);
 	if (!quiet)
-		print_summary(p, &diagnosis, rc == 0 ? dir : NULL);
+		print_summary(p, &diagnosis, &o->baseline, rc == 0 ? dir : NULL);
 	ps_diagnosis_release(&diagnosis);
 	ps_profile_release(p);
 	free(p);
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-static int run(const struct prof_options *o)
+static int run(struct prof_options *o)
 {
 	struct ps_error err = { 0 };
-	char *dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
+	char *dir = NULL;
 	/* --repeat: each run's report carries the figures of the series so far */
-	cJSON *runs = o->repeat > 1 ? cJSON_CreateArray() : NULL;
+	cJSON *runs = NULL;
 	unsigned long done = 0;
 	int rc, status = 0;
 
+	/* rules or a baseline that cannot be used stop the run before it starts */
+	ps_rules_init(&o->rules);
+	if (cli_load_rules(&o->rules, &o->rule_opts, &err) < 0 ||
+	    cli_baseline_load(&o->baseline, "profile", &err) < 0) {
+		ps_rules_release(&o->rules);
+		return cli_fail(&err);
+	}
+	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
+	runs = o->repeat > 1 ? cJSON_CreateArray() : NULL;
 	if (!dir || (o->repeat > 1 && !runs)) {
-		free(dir);
-		cJSON_Delete(runs);
-		return EXIT_INTERNAL;
+		rc = EXIT_INTERNAL;
+		goto out;
 	}
 	rc = cli_prepare_output_dir(dir, "report.json", &err);
 	if (rc < 0) {
-		free(dir);
-		cJSON_Delete(runs);
-		return cli_fail(&err);
+		rc = cli_fail(&err);
+		goto out;
 	}
 	cli_install_stop_signals();
 	/* --repeat: the same run again; Ctrl-C ends the series */
@@ -352,6 +384,12 @@ static int run(const struct prof_options *o)
 	if (rc == 0 && o->repeat > 1 && !o->quiet)
 		fprintf(stderr, "  %lu of %lu runs; the figures of each are in report.json \"runs\"\n",
 			done, o->repeat);
+	/* the program's own failure says more than a comparison of its figures */
+	if (rc == 0 && status == 0)
+		status = cli_baseline_status(&o->baseline);
+out:
+	cli_baseline_release(&o->baseline);
+	ps_rules_release(&o->rules);
 	cJSON_Delete(runs);
 	free(dir);
 	return rc ? rc : status;

@@ -25,6 +25,7 @@ struct figure {
 	char name[96];
 	double value;
 	bool timing;
+	bool share;                  /* a percentage of the report's on-CPU samples */
 	double floor;                /* smaller absolute changes are noise */
 };
 
@@ -32,6 +33,7 @@ struct figures {
 	struct figure *items;
 	size_t n, cap;
 	char kind[32];
+	double samples;              /* on-CPU samples, which shares are of */
 };
 
 static bool ends_with(const char *s, const char *end)
@@ -48,6 +50,7 @@ static void add(struct figures *f, const char *name, double value, bool timing)
 	snprintf(f->items[f->n].name, sizeof(f->items[0].name), "%s", name);
 	f->items[f->n].value = value;
 	f->items[f->n].timing = timing;
+	f->items[f->n].share = false;
 	f->items[f->n].floor = 0;
 	if (timing && ends_with(name, "_s"))
 		f->items[f->n].floor = SECONDS_FLOOR;
@@ -64,13 +67,17 @@ static void cpu_figures(struct figures *f, const cJSON *cpu)
 	char name[96];
 
 	add(f, "duration_s", ps_json_number(ps_json_member(cpu, "metadata"), "duration_s", NAN), true);
+	f->samples = ps_json_number(ps_json_member(cpu, "metadata"), "samples", 0);
 	cJSON_ArrayForEach(fn, ps_json_member(cpu, "functions")) {
 		const char *fname = ps_json_string(fn, "name");
+		size_t n = f->n;
 
 		if (!fname || !(ps_json_number(fn, "self_pct", NAN) >= MIN_FUNCTION_PCT))
 			continue;
 		snprintf(name, sizeof(name), "cpu.%s.self_pct", fname);
 		add(f, name, ps_json_number(fn, "self_pct", NAN), true);
+		if (f->n > n)
+			f->items[n].share = f->samples > 0;
 	}
 }
 
@@ -146,23 +153,32 @@ static void metrics_figures(struct figures *f, const cJSON *root)
 	}
 }
 
+const char *ps_compare_kind(const cJSON *report)
+{
+	const char *kind = ps_json_string(report, "kind");
+
+	if (kind)
+		return kind;
+	/* cpu-profile JSON before it was labelled */
+	if (ps_json_member(report, "functions") && ps_json_member(report, "metadata"))
+		return "cpu-profile";
+	return "metrics";
+}
+
 static void figures_of(struct figures *f, const cJSON *root)
 {
-	const char *kind = ps_json_string(root, "kind");
+	const char *kind = ps_compare_kind(root);
 
 	memset(f, 0, sizeof(*f));
-	if (kind && strcmp(kind, "profile") == 0) {
+	if (strcmp(kind, "profile") == 0)
 		profile_figures(f, root);
-	} else if (kind && strcmp(kind, "memory-profile") == 0) {
+	else if (strcmp(kind, "memory-profile") == 0)
 		memory_figures(f, root);
-	} else if (!kind && ps_json_member(root, "functions") && ps_json_member(root, "metadata")) {
-		kind = "cpu-profile";
+	else if (strcmp(kind, "cpu-profile") == 0)
 		cpu_figures(f, root);
-	} else if (!kind) {
-		kind = "metrics";
+	else if (strcmp(kind, "metrics") == 0)
 		metrics_figures(f, root);
-	}
-	snprintf(f->kind, sizeof(f->kind), "%s", kind ? kind : "unknown");
+	snprintf(f->kind, sizeof(f->kind), "%s", kind);
 }
 
 /* ---- comparing ---- */
@@ -226,6 +242,22 @@ static void judge(struct ps_figure_change *ch, double limit_pct)
 		ch->verdict = ch->change_pct > 0 ? PS_WORSE : PS_BETTER;
 }
 
+/*
+ * A share of the samples from one run each: how likely sampling alone
+ * moves it this much (the two-proportion test); *tested counts them.
+ */
+static void sampling_p(struct ps_figure_change *ch, double old_samples, double new_samples,
+		       size_t *tested)
+{
+	double was = ch->has_old ? ch->old_value / 100 : 0, now = ch->has_new ? ch->new_value / 100 : 0;
+
+	if (!(old_samples > 0) || !(new_samples > 0))
+		return;
+	ch->sampling_p = ps_two_proportions_p(was * old_samples, old_samples, now * new_samples,
+					      new_samples);
+	(*tested)++;
+}
+
 static int rank(const struct ps_figure_change *ch)
 {
 	switch (ch->verdict) {
@@ -258,6 +290,8 @@ static struct ps_figure_change *new_change(struct ps_comparison *c, const struct
 	memset(ch, 0, sizeof(*ch));
 	snprintf(ch->name, sizeof(ch->name), "%s", fig->name);
 	ch->timing = fig->timing;
+	ch->share = fig->share;
+	ch->sampling_p = NAN;
 	ch->floor = fig->floor;
 	return ch;
 }
@@ -266,6 +300,7 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 		       double limit_pct, struct ps_error *err)
 {
 	struct figures old, cur;
+	size_t shares = 0;
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -312,10 +347,20 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 			judge_runs(ch, was, now, limit_pct);
 		else
 			judge(ch, limit_pct);
+		if (ch->share && !(ch->old_runs >= 2 && ch->new_runs >= 2))
+			sampling_p(ch, old.samples, cur.samples, &shares);
 		free(was);
 		free(now);
-		c->regressions += c->items[i].verdict == PS_WORSE;
-		c->inconclusive += c->items[i].verdict == PS_INCONCLUSIVE;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct ps_figure_change *ch = &c->items[i];
+
+		/* Bonferroni: the chance that any share is flagged by chance stays at ALPHA */
+		if (isfinite(ch->sampling_p) && ch->sampling_p >= ALPHA / (double)shares)
+			ch->verdict = PS_SAME;
+		c->regressions += ch->verdict == PS_WORSE;
+		/* a gate cares about timings that may have grown, not ones that shrank */
+		c->inconclusive += ch->verdict == PS_INCONCLUSIVE && ch->change_pct > 0;
 	}
 	if (c->n)
 		qsort(c->items, c->n, sizeof(*c->items), cmp_change);
@@ -358,6 +403,8 @@ cJSON *ps_comparison_json(const struct ps_comparison *c)
 		else
 			cJSON_AddNullToObject(o, "change_pct");
 		cJSON_AddStringToObject(o, "verdict", ps_verdict_names[ch->verdict]);
+		if (isfinite(ch->sampling_p))
+			cJSON_AddNumberToObject(o, "sampling_p", round(ch->sampling_p * 1e6) / 1e6);
 		if (isfinite(ch->p_value)) {
 			cJSON_AddNumberToObject(o, "p_value", ch->p_value);
 			cJSON_AddNumberToObject(o, "baseline_runs", (double)ch->old_runs);

@@ -11,7 +11,10 @@
  * ("runs", from --repeat), a timing is worse (or better) only when the
  * medians differ by `limit_pct` and the Mann-Whitney U test says p < 0.05;
  * otherwise inconclusive.  A timing that moved less than 10 ms (seconds)
- * or 2 points (percent) is the same whatever the ratio.
+ * or 2 points (percent) is the same whatever the ratio, and so is a
+ * function's share of the CPU samples that moved less than sampling can
+ * explain (the two-proportion test, p >= 0.05 divided among the shares
+ * compared).
  */
 #ifndef PS_COMPARE_H
 #define PS_COMPARE_H
@@ -28,6 +31,8 @@ extern const char *const ps_verdict_names[];
 struct ps_figure_change {
 	char name[96];
 	bool timing;                 /* a time or share: noisy */
+	bool share;                  /* a share of on-CPU samples */
+	double sampling_p;           /* a share from one run each: the two-proportion test */
 	size_t old_runs, new_runs;   /* timings from repeated runs (--repeat): how many */
 	double p_value;              /* Mann-Whitney U, two-sided, when both have runs */
 	bool has_old, has_new;
@@ -41,7 +46,8 @@ struct ps_comparison {
 	struct ps_figure_change *items;   /* worst first: regressions, inconclusive, then by name */
 	size_t n, cap;
 	double limit_pct;
-	size_t regressions, inconclusive;
+	size_t regressions;
+	size_t inconclusive;              /* timings that grew (shrinking ones are listed, not counted) */
 	char kind[32];
 };
 
@@ -52,6 +58,12 @@ struct ps_comparison {
 int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJSON *report,
 		       double limit_pct, struct ps_error *err);
 void ps_comparison_release(struct ps_comparison *c);
+
+/*
+ * What a report is: its "kind" (profile, cpu-profile, memory-profile),
+ * else "metrics" (a plain metrics file).
+ */
+const char *ps_compare_kind(const cJSON *report);
 
 /* A report's figures as one JSON object, name to value: one run of "runs". */
 cJSON *ps_compare_figures(const cJSON *report);

@@ -22,6 +22,12 @@ double ps_json_number(const cJSON *o, const char *key, double fallback);
 /* ...as a string, or NULL. */
 const char *ps_json_string(const cJSON *o, const char *key);
 
+/*
+ * Called with a report's root just before it is printed, to add members
+ * (a comparison with a baseline, say); the report's writers take one.
+ */
+typedef void (*ps_json_amend_fn)(cJSON *root, void *ctx);
+
 /* Prints root (indented, newline-terminated) and frees it; 0 or -1. */
 int ps_json_print(FILE *fp, cJSON *root);
 

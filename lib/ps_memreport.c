@@ -584,6 +584,8 @@ static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memr
 		cJSON_AddItemToArray(procs, process_json(&m->heap, (uint32_t)i, rank));
 	cJSON_AddItemToObject(root, "sites", sites_json(m, order));
 	cJSON_AddItemToObject(root, "page_faults", faults_json(m));
+	if (o->amend)
+		o->amend(root, o->amend_ctx);
 	rc = ps_json_print(fp, root);
 	root = NULL;
 out:

@@ -12,11 +12,14 @@
 #define PS_MEMREPORT_H
 
 #include "ps_error.h"
+#include "ps_json.h"
 #include "ps_memprof.h"
 
 struct ps_memreport_opts {
 	const char *version;
 	double perfscope_cpu_s;
+	ps_json_amend_fn amend;   /* may be NULL: memory.json, before printing */
+	void *amend_ctx;
 };
 
 /* Writes all the files into dir (which must exist). */

@@ -426,31 +426,36 @@ static cJSON *metrics_json(const struct ps_profile *p)
 }
 
 /*
- * The diagnosis of the report built so far: the same engine and rules as
- * perfscope recommend reading report.json; kept in *keep when asked.
+ * The diagnosis of the report built so far: the same engine as perfscope
+ * recommend reading report.json, with the caller's rules or the built-in
+ * ones; kept in *keep when asked.
  */
-static cJSON *diagnosis_json(const cJSON *report, struct ps_diagnosis *keep)
+static cJSON *diagnosis_json(const cJSON *report, const struct ps_rules *given,
+			     struct ps_diagnosis *keep)
 {
-	struct ps_rules rules;
+	struct ps_rules builtin;
 	struct ps_facts facts;
 	struct ps_diagnosis d = { 0 };
 	struct ps_error err = { 0 };
 	cJSON *out = NULL;
+	int rc = 0;
 
-	ps_rules_init(&rules);
+	ps_rules_init(&builtin);
 	ps_facts_init(&facts);
-	if (ps_rules_load(&rules, ps_rules_default_json, "built-in rules", &err) == 0 &&
-	    ps_facts_from_report(&facts, report, &err) == 0 && ps_diagnose(&d, &rules, &facts, &err) == 0)
+	if (!given)
+		rc = ps_rules_load(&builtin, ps_rules_default_json, "built-in rules", &err);
+	if (rc == 0 && ps_facts_from_report(&facts, report, &err) == 0 &&
+	    ps_diagnose(&d, given ? given : &builtin, &facts, &err) == 0)
 		out = ps_diagnosis_json(&d);
 	if (keep && out)
 		*keep = d;
 	else
 		ps_diagnosis_release(&d);
 	ps_facts_release(&facts);
-	if (!keep || !out)
-		ps_rules_release(&rules);
+	if (!keep || !out || given)
+		ps_rules_release(&builtin);
 	else
-		keep->owned_rules = rules;	/* the results point into them */
+		keep->owned_rules = builtin;	/* the results point into them */
 	if (!out) {
 		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "error", err.msg);
@@ -474,11 +479,13 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
 	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
 	cJSON_AddItemToObject(root, "scheduler", threads_json(p));
-	cJSON_AddItemToObject(root, "diagnosis", diagnosis_json(root, o->diagnosis));
+	cJSON_AddItemToObject(root, "diagnosis", diagnosis_json(root, o->rules, o->diagnosis));
 	if (o->runs) {
 		cJSON_AddItemToArray(o->runs, ps_compare_figures(root));
 		cJSON_AddItemToObject(root, "runs", cJSON_Duplicate(o->runs, 1));
 	}
+	if (o->amend)
+		o->amend(root, o->amend_ctx);
 	return ps_json_print(fp, root);
 }
 

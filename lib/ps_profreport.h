@@ -10,17 +10,22 @@
 
 #include "ps_diagnosis.h"
 #include "ps_error.h"
+#include "ps_json.h"
 #include "ps_profile.h"
 
 struct ps_profreport_opts {
 	const char *version;
 	double perfscope_cpu_s;
-	/* out, may be NULL: the report's diagnosis (built-in rules), for the
-	 * caller to print and release */
+	/* the diagnosis rules; NULL: the built-in ones */
+	const struct ps_rules *rules;
+	/* out, may be NULL: the report's diagnosis, for the caller to print
+	 * and release (it may point into rules) */
 	struct ps_diagnosis *diagnosis;
 	/* may be NULL: a series of runs (--repeat); this run's figures are
 	 * appended, and report.json carries the whole series as "runs" */
 	cJSON *runs;
+	ps_json_amend_fn amend;   /* may be NULL: report.json, before printing */
+	void *amend_ctx;
 };
 
 /* The files written, NULL-ended. */

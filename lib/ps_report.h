@@ -12,11 +12,14 @@
 
 #include "ps_cpuprof.h"
 #include "ps_error.h"
+#include "ps_json.h"
 
 struct ps_report_opts {
 	bool per_thread;          /* folded: thread name after the process name */
 	const char *version;      /* perfscope version, for metadata */
 	double perfscope_cpu_s;   /* perfscope's own CPU time */
+	ps_json_amend_fn amend;   /* may be NULL: the JSON report, before printing */
+	void *amend_ctx;
 };
 
 struct ps_report_writer {

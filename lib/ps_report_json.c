@@ -224,6 +224,8 @@ static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_repo
 		cJSON_AddItemToObject(root, item->string, item);
 	}
 	cJSON_Delete(cpu);
+	if (o->amend)
+		o->amend(root, o->amend_ctx);
 	return ps_json_print(fp, root);
 }
 

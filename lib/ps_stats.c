@@ -124,3 +124,16 @@ double ps_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 	p = erfc(z / sqrt(2));
 	return p > 1 ? 1 : p;
 }
+
+double ps_two_proportions_p(double k1, double n1, double k2, double n2)
+{
+	double pooled, se;
+
+	if (!(n1 > 0) || !(n2 > 0))
+		return 1;
+	pooled = (k1 + k2) / (n1 + n2);
+	se = sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+	if (!(se > 0))
+		return 1;
+	return erfc(fabs(k2 / n2 - k1 / n1) / se / sqrt(2.0));
+}

@@ -17,4 +17,12 @@ double ps_median(double *v, size_t n);
  */
 double ps_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
+/*
+ * The two-sided p-value of the test that two shares, k1 of n1 samples and
+ * k2 of n2, are the same proportion (the pooled two-proportion z test,
+ * normal approximation).  1 when either side has no samples or both
+ * shares are 0 or 1.
+ */
+double ps_two_proportions_p(double k1, double n1, double k2, double n2);
+
 #endif

@@ -233,6 +233,29 @@ calls() {
 	check '.syscalls.calls == [] and .offcpu.switches == 0 and .cpu.metadata.samples > 0' '.syscalls'
 }
 
+@test "the report's diagnosis follows --set, --config and --rules, as recommend does" {
+	d="$BATS_TEST_TMPDIR"
+	"$PERFSCOPE" profile -q --no-syscalls --no-offcpu -o "$out" -- "$WL/spin" --seconds 0.5 > /dev/null
+	# one function has all the samples: cpu.hot_function (info 25%, warning 50%) found
+	check '[.diagnosis.findings[] | select(.rule == "cpu.hot_function")] | length == 1' '.diagnosis.findings'
+	echo '{"thresholds": {"cpu.hot_function.warning": 3}}' > "$d/config.json"
+	"$PERFSCOPE" profile -q --no-syscalls --no-offcpu -o "$out.set" --config "$d/config.json" \
+		--set cpu.hot_function.info=2 -- "$WL/spin" --seconds 0.5 > /dev/null
+	json="$out.set/report.json"
+	check '([.diagnosis.findings[] | select(.rule == "cpu.hot_function")] | length == 0) and
+	       (.diagnosis.other_rules[] | select(.rule == "cpu.hot_function") | .status == "ok" and .info == 2 and .warning == 3)' \
+		'.diagnosis'
+	# recommend with the same thresholds on the same report: the same diagnosis
+	"$PERFSCOPE" recommend -m "$json" -f json --config "$d/config.json" --set cpu.hot_function.info=2 > "$d/rec.json"
+	jq -e --slurpfile r "$d/rec.json" '.diagnosis.findings == $r[0].findings and .diagnosis.score == $r[0].score' "$json"
+	# a rules file that cannot be used stops the run before the program starts
+	echo '{"rules": [' > "$d/bad-rules.json"
+	run "$PERFSCOPE" profile -q -o "$out.bad" --rules "$d/bad-rules.json" -- touch "$d/ran"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$d/bad-rules.json: line 2"* ]] || { echo "$output"; return 1; }
+	[ ! -e "$d/ran" ] && [ ! -e "$out.bad/report.json" ]
+}
+
 @test "usage errors: exit 2 before anything runs" {
 	run "$PERFSCOPE" profile --interval 0.01 -- /bin/true
 	[ "$status" -eq 2 ]

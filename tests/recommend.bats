@@ -300,7 +300,7 @@ types_above_low() {
 	[[ "$output" == *"operations.q.count"* ]]
 	run "$PERFSCOPE" recommend -m "$dir/new.json" --baseline "$dir/m1/memory.json"
 	[ "$status" -eq 6 ]
-	[[ "$output" == *"the baseline is a memory-profile report and this is a metrics report"* ]]
+	[[ "$output" == *"memory.json' is a memory-profile report, not a metrics one"* ]]
 	run "$PERFSCOPE" recommend -m "$dir/new.json" --fail-on-regression 10
 	[ "$status" -eq 2 ]
 }

@@ -10,18 +10,20 @@ _perfscope_commands="profile cpu-profile memory-profile recommend diff"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
-    -q --quiet -h --help --"
+    --baseline --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
-    --no-syscalls --no-offcpu --no-demangle --repeat -q --quiet -h --help --"
+    --no-syscalls --no-offcpu --no-demangle --repeat --baseline --fail-on-regression
+    --rules --set --config -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
-    --sample-bytes --sample-seed --fault-period --no-faults --no-demangle -q --quiet -h --help --"
+    --sample-bytes --sample-seed --fault-period --no-faults --no-demangle --baseline
+    --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
     --baseline --fail-on-regression --no-color -h --help"
 
-_perfscope_diff_opts="-f --format -o --output --normalize -n --top -h --help"
+_perfscope_diff_opts="-f --format -o --output --normalize -n --top -w --weight -h --help"
 
 # Options that take a value (the next word, or --opt=value).
 _perfscope_opt_takes_value()
@@ -29,7 +31,7 @@ _perfscope_opt_takes_value()
     case "$1" in
         -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
         --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed | \
-        --fault-period | --repeat)
+        --fault-period | --repeat | --baseline | --fail-on-regression | --rules | --set | --config)
             return 0 ;;
     esac
     return 1
@@ -46,7 +48,7 @@ _perfscope_complete_value()
             mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
         --sampler)
             mapfile -t COMPREPLY < <(compgen -W "auto perf ptrace" -- "$cur") ;;
-        -o | --output)
+        -o | --output | --baseline | --rules | --config)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
         --output-dir)
@@ -144,6 +146,8 @@ _perfscope()
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
                     mapfile -t COMPREPLY < <(compgen -W "text folded json" -- "$cur") ;;
+                -w | --weight)
+                    mapfile -t COMPREPLY < <(compgen -W "allocated leaked peak temporary" -- "$cur") ;;
                 -n | --top)
                     COMPREPLY=() ;;
                 *)

@@ -39,5 +39,13 @@ int main(void)
 	      ps_mann_whitney_p(big_a, 30, big_b, 30));
 	CHECK(ps_mann_whitney_p(big_a, 30, big_a, 30) > 0.9, "a sample against itself: p near 1");
 	CHECK(ps_mann_whitney_p(lo5, 0, hi5, 5) == 1, "an empty sample: p = 1");
+	/* two shares of samples: values from the textbook formula */
+	CHECK(near(ps_two_proportions_p(50, 100, 65, 100), 0.0319053, 1e-6),
+	      "50/100 v 65/100: p = 0.0319 (got %g)", ps_two_proportions_p(50, 100, 65, 100));
+	CHECK(near(ps_two_proportions_p(1, 26, 3, 25), 0.278923, 1e-5),
+	      "1/26 v 3/25: p = 0.279, sampling noise (got %g)", ps_two_proportions_p(1, 26, 3, 25));
+	CHECK(ps_two_proportions_p(600, 2000, 700, 2000) < 0.001, "30%% v 35%% of 2,000 samples: p < 0.001");
+	CHECK(ps_two_proportions_p(0, 100, 0, 100) == 1, "nothing on either side: p = 1");
+	CHECK(ps_two_proportions_p(3, 0, 3, 10) == 1, "no samples on one side: p = 1");
 	return unit_done();
 }

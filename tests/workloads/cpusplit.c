@@ -9,7 +9,8 @@
  * sampling cannot alias with the rounds; within a round it is the same for
  * all three leaves.
  *
- * Usage: cpusplit [--seconds S]   (default 2)
+ * Usage: cpusplit [--seconds S] [--ten-units N]   (default 2 s; N 1)
+ * --ten-units 3 is a "slower build" of leaf_ten: 6/3/3 units, 50/25/25.
  */
 #include "wl_common.h"
 
@@ -22,7 +23,8 @@
 
 WL_HOT void leaf_sixty(unsigned long scale)  { WL_BURN_ITERS(6 * scale * SLICE_ITERS); }
 WL_HOT void leaf_thirty(unsigned long scale) { WL_BURN_ITERS(3 * scale * SLICE_ITERS); }
-WL_HOT void leaf_ten(unsigned long scale)    { WL_BURN_ITERS(1 * scale * SLICE_ITERS); }
+static unsigned long ten_units = 1;
+WL_HOT void leaf_ten(unsigned long scale)    { WL_BURN_ITERS(ten_units * scale * SLICE_ITERS); }
 
 /* The empty asm after each call stops the call becoming a tail jump, which
  * would drop the path function from the stack. */
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
     double seconds = wl_seconds(argc, argv, 2.0);
     double start = wl_now();
     unsigned long rounds = 0, rng = 0x2545f4914f6cdd1dUL;
+
+    ten_units = (unsigned long)wl_opt_double(argc, argv, "--ten-units", 1);
 
     do {
         for (int i = 0; i < ROUNDS_PER_CLOCK_CHECK; i++) {

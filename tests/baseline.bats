@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# --baseline and --fail-on-regression on the profiling commands themselves:
+# a run compared with an earlier report as it is written, and the gate's
+# verdict as the exit status.  Workloads whose counts are known make the
+# regressions.
+
+load common
+
+setup() {
+	dir="$BATS_TEST_TMPDIR"
+}
+
+check() {
+	jq -e "$1" "$json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.comparison}" "$json"; return 1; }
+}
+
+@test "memory-profile: a leak that tripled is a regression (exit 8), the same leak passes" {
+	"$PERFSCOPE" memory-profile -q -o "$dir/m1" -- "$WL/memwork" leak 1000
+	run "$PERFSCOPE" memory-profile -o "$dir/m2" --baseline "$dir/m1/memory.json" \
+		--fail-on-regression 10 -- "$WL/memwork" leak 3000
+	[ "$status" -eq 8 ] || { echo "$output"; return 1; }
+	# the summary names the figure and by how much
+	grep -Eq "worse +memory.leaked_bytes +1000 -> 3000 +\+200.0%" <<<"$output" || { echo "$output"; return 1; }
+	json="$dir/m2/memory.json"
+	check '.comparison.regressions == 2 and
+	       (.comparison.figures[] | select(.name == "memory.leaked_bytes") |
+	        .baseline == 1000 and .value == 3000 and .change_pct == 200 and .verdict == "worse")'
+	# the same program again: no count changed (a timing may have: 0 or 9)
+	run "$PERFSCOPE" memory-profile -q -o "$dir/m3" --baseline "$dir/m1/memory.json" \
+		--fail-on-regression 10 -- "$WL/memwork" leak 1000
+	[ "$status" -eq 0 ] || [ "$status" -eq 9 ] || { echo "$output"; return 1; }
+	json="$dir/m3/memory.json"
+	check '.comparison.regressions == 0 and
+	       ([.comparison.figures[] | select(.kind == "count") | .verdict] | all(. == "same"))'
+	# a leak that shrank is better, and passes
+	run "$PERFSCOPE" memory-profile -q -o "$dir/m4" --baseline "$dir/m2/memory.json" \
+		--fail-on-regression 10 -- "$WL/memwork" leak 1000
+	json="$dir/m4/memory.json"
+	check '.comparison.figures[] | select(.name == "memory.leaked_bytes") | .verdict == "better"'
+}
+
+@test "profile: twice the system calls is a regression naming the call; the same run is not" {
+	[ "$(id -u)" -eq 0 ] || skip "system call tracing needs root"
+	"$PERFSCOPE" profile -q -o "$dir/p1" -- dd if=/dev/zero of=/dev/null bs=4k count=1000 2>/dev/null
+	run "$PERFSCOPE" profile -o "$dir/p2" --baseline "$dir/p1/report.json" --fail-on-regression 10 \
+		-- dd if=/dev/zero of=/dev/null bs=4k count=2000
+	[ "$status" -eq 8 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"Compared with $dir/p1/report.json"* ]] || { echo "$output"; return 1; }
+	# dd's 1,000 more reads and writes of 4 KiB, over the few reads of its
+	# start-up: within a point of +100%
+	json="$dir/p2/report.json"
+	check '[.comparison.figures[] | select(.name == "syscalls.read.count" or .name == "syscalls.write.count" or
+	        .name == "syscalls.read.bytes" or .name == "syscalls.write.bytes") |
+	        select(.verdict == "worse" and .change_pct > 98 and .change_pct <= 100)] | length == 4'
+	run "$PERFSCOPE" profile -q -o "$dir/p3" --baseline "$dir/p1/report.json" --fail-on-regression 10 \
+		-- dd if=/dev/zero of=/dev/null bs=4k count=1000
+	[ "$status" -eq 0 ] || [ "$status" -eq 9 ] || { echo "$output"; return 1; }
+	json="$dir/p3/report.json"
+	check '.comparison.regressions == 0 and
+	       ([.comparison.figures[] | select(.name | test("^syscalls\\.(read|write)\\.")) |
+	         select(.kind == "count") | .verdict] | all(. == "same"))'
+}
+
+@test "cpu-profile: a slower function is flagged by its share, beyond sampling noise" {
+	require_perf
+	# about 2,000 samples a side: a share within about a point
+	"$PERFSCOPE" cpu-profile -q -F 1000 -o "$dir/c1.json" -- "$WL/cpusplit" --seconds 2 > /dev/null
+	# leaf_ten three times slower: 10% of the samples becomes 25% (6/3/3)
+	run "$PERFSCOPE" cpu-profile -q -F 1000 -o "$dir/c2.folded" --baseline "$dir/c1.json" \
+		--fail-on-regression 10 -- "$WL/cpusplit" --seconds 2 --ten-units 3
+	# shares are timings: inconclusive (9), never a regression on one run
+	[ "$status" -eq 9 ] || { echo "$output"; return 1; }
+	"$PERFSCOPE" cpu-profile -q -F 1000 -o "$dir/c3.json" --baseline "$dir/c1.json" \
+		-- "$WL/cpusplit" --seconds 2 --ten-units 3 > /dev/null
+	json="$dir/c3.json"
+	# 10% then 25%, each within the 2-3 points 2,000 samples can stray
+	check '.comparison.figures[] | select(.name == "cpu.leaf_ten.self_pct") |
+	       .verdict == "inconclusive" and .baseline > 8 and .baseline < 12 and
+	       .value > 22 and .value < 28 and .sampling_p < 1e-6'
+}
+
+@test "a baseline that cannot be compared stops the run before the program starts" {
+	echo '{"kind": "memory-profile",' > "$dir/broken.json"
+	run "$PERFSCOPE" profile -q -o "$dir/p" --baseline "$dir/broken.json" -- touch "$dir/ran"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"--baseline: $dir/broken.json: line 2, column 1"* ]] || { echo "$output"; return 1; }
+	[ ! -e "$dir/ran" ]
+	run "$PERFSCOPE" memory-profile -q -o "$dir/m" --baseline "$dir/missing.json" -- touch "$dir/ran"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"cannot read '$dir/missing.json'"* ]]
+	[ ! -e "$dir/ran" ]
+	# another command's report
+	echo '{"kind": "memory-profile", "summary": {}}' > "$dir/mem.json"
+	run "$PERFSCOPE" cpu-profile -q -o "$dir/c.folded" --baseline "$dir/mem.json" -- touch "$dir/ran"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"is a memory-profile report, not a cpu-profile one"* ]] || { echo "$output"; return 1; }
+	[ ! -e "$dir/ran" ]
+	# a gate without a baseline is a usage error
+	run "$PERFSCOPE" memory-profile --fail-on-regression 5 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--fail-on-regression needs --baseline FILE"* ]]
+}
+
+@test "the program's own failure is its exit status, whatever the comparison" {
+	"$PERFSCOPE" memory-profile -q -o "$dir/m1" -- "$WL/memwork" leak 1000
+	run "$PERFSCOPE" memory-profile -q -o "$dir/m2" --baseline "$dir/m1/memory.json" \
+		--fail-on-regression 10 -- "$WL/exitwith" 3
+	[ "$status" -eq 3 ] || { echo "$output"; return 1; }
+	# and the comparison is still in the report
+	json="$dir/m2/memory.json"
+	check '.comparison.figures[] | select(.name == "memory.leaked_bytes") | .verdict == "better"'
+}

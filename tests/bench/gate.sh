@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Part of make bench: how often the regression gate cries wolf, and whether
+# it sees a real slowdown.  $SERIES series of `profile --repeat $REPEAT` of
+# the same fixed-work program (nothing changed), and $SLOW series of a build
+# doing 20% more work.  Every pair of unchanged series is one comparison
+# (recommend --baseline --fail-on-regression 10): exit 8 there is a false
+# alarm.  Every slow series against every unchanged one should be exit 8.
+# The pairs share series, so they are not independent draws: the rate is an
+# estimate of what one CI comparison risks, not a confidence bound.
+. "$(dirname "$0")/common.sh"
+SERIES=${SERIES:-15}    # 105 comparisons
+SLOW=${SLOW:-4}
+REPEAT=${REPEAT:-5}
+GATE_UNITS=${GATE_UNITS:-500}   # ~0.2 s a run here
+SLOW_UNITS=$((GATE_UNITS * 12 / 10))
+
+series() {   # series NAME UNITS
+	"$PERFSCOPE" profile -q --repeat "$REPEAT" -o "$tmp/$1" -- "$WORK" --units "$2" > /dev/null
+}
+
+echo "benchmark (gate): $SERIES + $SLOW series of profile --repeat $REPEAT, fixedwork --units $GATE_UNITS / $SLOW_UNITS" >&2
+# interleaved, so that a slow spell of the machine hits both kinds
+for i in $(seq "$SERIES"); do
+	echo "  series $i/$SERIES" >&2
+	series "same$i" "$GATE_UNITS"
+	if [ "$i" -le "$SLOW" ]; then
+		series "slow$i" "$SLOW_UNITS"
+	fi
+done
+
+gate() {   # gate NEW BASE -> the exit status
+	local rc=0
+	"$PERFSCOPE" recommend -m "$tmp/$1/report.json" --baseline "$tmp/$2/report.json" \
+		--fail-on-regression 10 > "$tmp/gate.out" || rc=$?
+	echo "$rc"
+}
+
+pairs=0; alarms=0; inconclusive=0
+for i in $(seq "$SERIES"); do
+	for j in $(seq $((i + 1)) "$SERIES"); do
+		rc=$(gate "same$j" "same$i")
+		pairs=$((pairs + 1))
+		case "$rc" in
+		0) ;;
+		8) alarms=$((alarms + 1)); grep -E "^  worse" "$tmp/gate.out" | sed 's/^/    false alarm: /' >&2 ;;
+		9) inconclusive=$((inconclusive + 1)) ;;
+		*) echo "recommend failed ($rc)" >&2; cat "$tmp/gate.out" >&2; exit 1 ;;
+		esac
+	done
+done
+slow_pairs=0; caught=0
+for i in $(seq "$SLOW"); do
+	for j in $(seq "$SERIES"); do
+		rc=$(gate "slow$i" "same$j")
+		slow_pairs=$((slow_pairs + 1))
+		[ "$rc" = 8 ] && caught=$((caught + 1))
+	done
+done
+
+echo
+echo "| regression gate, profile --repeat $REPEAT, limit 10% | value | target |"
+echo "|---|---|---|"
+echo "| unchanged program: comparisons that failed the gate (exit 8) | $alarms of $pairs | <= 1 in 100 |"
+echo "| unchanged program: inconclusive (exit 9) | $inconclusive of $pairs | |"
+echo "| 20% more work: comparisons that failed the gate (exit 8) | $caught of $slow_pairs | all |"
