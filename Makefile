@@ -90,6 +90,7 @@ $(BUILD)/lib/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
 
 # The built-in rules are share/rules.json itself (.incbin in the object).
 $(BUILD)/lib/ps_rules_default.o: share/rules.json
+$(BUILD)/lib/ps_flamegraph_js.o: share/flamegraph.js
 
 $(LIBPERFSCOPE): $(LIB_OBJ)
 	$(Q)rm -f $@
@@ -153,6 +154,7 @@ bench: test-deps
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/dwarf.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/memory.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/profile.sh
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/gate.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -34,36 +34,11 @@ int cli_baseline_check_usage(const struct cli_baseline *b, const char *cmd)
 	return 0;
 }
 
-static char *read_stdin(void)
-{
-	size_t cap = 65536, used = 0, n;
-	char *text = malloc(cap);
-
-	while (text && (n = fread(text + used, 1, cap - used - 1, stdin)) > 0) {
-		used += n;
-		if (used + 1 == cap) {
-			char *bigger = realloc(text, cap *= 2);
-
-			if (!bigger)
-				free(text);
-			text = bigger;
-		}
-	}
-	if (text)
-		text[used] = '\0';
-	return text;
-}
-
 cJSON *cli_read_json(const char *path, struct ps_error *err)
 {
-	char *text = strcmp(path, "-") == 0 ? read_stdin() : ps_read_file(path, NULL);
-	cJSON *root;
+	char *text = cli_read_text(path, err);
+	cJSON *root = text ? ps_json_parse(text, path, err) : NULL;
 
-	if (!text) {
-		ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	root = ps_json_parse(text, path, err);
 	free(text);
 	return root;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_util.h"
@@ -151,4 +152,67 @@ int cli_write_output(const char *path, cli_writer write, const void *ctx, struct
 		return ps_error_set(err, PS_E_OUTPUT, "cannot write '%s'", path);
 	}
 	return ps_outfile_commit(&out, err);
+}
+
+char *cli_default_dir(const char *command, char *const *argv, pid_t pid)
+{
+	char stamp[32], *path = NULL, comm_path[64], *comm = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!argv) {
+		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)pid);
+		comm = ps_read_file(comm_path, NULL);
+		if (comm)
+			comm[strcspn(comm, "\n/")] = '\0';
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (asprintf(&path, "perfscope-%s-%s-%s", command, argv ? ps_basename(argv[0]) :
+		     comm ? comm : "process", stamp) < 0)
+		path = NULL;
+	free(comm);
+	return path;
+}
+
+const char *cli_human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= 1000000000)
+		snprintf(buf, len, "%.2f GB", (double)b / 1e9);
+	else if (b >= 1000000)
+		snprintf(buf, len, "%.2f MB", (double)b / 1e6);
+	else if (b >= 1000)
+		snprintf(buf, len, "%.1f KB", (double)b / 1e3);
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	return buf;
+}
+
+static char *read_stdin(void)
+{
+	size_t cap = 65536, used = 0, n;
+	char *text = malloc(cap);
+
+	while (text && (n = fread(text + used, 1, cap - used - 1, stdin)) > 0) {
+		used += n;
+		if (used + 1 == cap) {
+			char *bigger = realloc(text, cap *= 2);
+
+			if (!bigger)
+				free(text);
+			text = bigger;
+		}
+	}
+	if (text)
+		text[used] = '\0';
+	return text;
+}
+
+char *cli_read_text(const char *path, struct ps_error *err)
+{
+	char *text = strcmp(path, "-") == 0 ? read_stdin() : ps_read_file(path, NULL);
+
+	if (!text)
+		ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
+	return text;
 }

@@ -20,8 +20,10 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../lib/ps_compare.h"
+#include "../lib/ps_fold_report.h"
 #include "../lib/ps_error.h"
 #include "../lib/ps_rules.h"
 
@@ -62,6 +64,9 @@ int cmd_profile(int argc, char **argv);
 extern const char cmd_diff_help[];
 int cmd_diff(int argc, char **argv);
 
+extern const char cmd_flamegraph_help[];
+int cmd_flamegraph(int argc, char **argv);
+
 extern const char cmd_recommend_help[];
 int cmd_recommend(int argc, char **argv);
 
@@ -92,6 +97,13 @@ void cli_install_stop_signals(void);
  * (a file name) can be written there; 0 or PS_E_OUTPUT set in err.
  */
 int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err);
+
+/*
+ * The default output directory, perfscope-COMMAND-NAME-YYYYMMDD-HHMMSS
+ * (NAME: the program of argv, else the comm of pid), so that runs in a CI
+ * job's directory keep a history in order (malloc'ed, NULL on no memory).
+ */
+char *cli_default_dir(const char *command, char *const *argv, pid_t pid);
 
 /*
  * Diagnosis thresholds from, weakest first: the config file (`config`, or
@@ -141,6 +153,17 @@ int cli_load_rules(struct ps_rules *rules, const struct cli_rules_options *r, st
 typedef int (*cli_writer)(FILE *fp, const void *ctx);
 int cli_write_output(const char *path, cli_writer write, const void *ctx, struct ps_error *err);
 
+/* Reads a whole file ("-": standard input); NULL with PS_E_INPUT set. */
+char *cli_read_text(const char *path, struct ps_error *err);
+
+/*
+ * The stacks of a folded file or of a perfscope JSON report ("-": standard
+ * input), into s (ps_fold_parse's).  *unit: what the counts are, "samples"
+ * or "bytes" for a report, NULL for a folded file (unknown).
+ */
+int cli_load_stacks(struct ps_fold_set *s, const char *path, enum ps_fold_weight weight,
+		    const char **unit, struct ps_error *err);
+
 /* Reads and parses a JSON file ("-": standard input); NULL with err set. */
 cJSON *cli_read_json(const char *path, struct ps_error *err);
 
@@ -189,6 +212,9 @@ void cli_baseline_print(FILE *fp, const struct cli_baseline *b, bool markdown);
 /* 0, EXIT_REGRESSION or EXIT_INCONCLUSIVE (only with --fail-on-regression). */
 int cli_baseline_status(const struct cli_baseline *b);
 void cli_baseline_release(struct cli_baseline *b);
+
+/* "12.3 MB", "4.0 KB", "17 B": decimal units, as reports count bytes. */
+const char *cli_human_bytes(uint64_t b, char *buf, size_t len);
 
 /* perfscope's own cost, for the summaries and the benchmarks. */
 struct cli_usage {

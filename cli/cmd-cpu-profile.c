@@ -29,7 +29,8 @@ const char cmd_cpu_profile_help[] =
 	"Options:\n"
 	"  -o, --output FILE      where to write (default: perfscope-NAME-PID.folded in\n"
 	"                         the current directory); checked before the target starts\n"
-	"      --format FMT       folded or json (default: from the FILE extension, else folded)\n"
+	"      --format FMT       folded, json or svg (an interactive flame graph); default:\n"
+	"                         from the FILE extension, else folded\n"
 	"  -F, --frequency HZ     samples per second per thread (default 99)\n"
 	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
 	"                         SIGTERM, and SIGKILL 2 s later, unless --keep-running\n"
@@ -45,6 +46,10 @@ const char cmd_cpu_profile_help[] =
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"      --sampler KIND     perf (perf_event_open), ptrace, or auto (default: perf,\n"
 	"                         and ptrace with a notice where perf events are refused)\n"
+	"      --repeat N         run the command N times (Ctrl-C ends the series); the\n"
+	"                         output is the last run's, and a JSON one keeps every\n"
+	"                         run's figures in \"runs\", which --baseline compares\n"
+	"                         with the Mann-Whitney U test\n"
 	CLI_BASELINE_HELP
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
@@ -70,11 +75,13 @@ struct cpu_options {
 	enum ps_sampler_kind sampler;
 	unsigned stack_size;
 	char **argv;
+	unsigned long repeat;
 	struct cli_baseline baseline;
+	cJSON *runs;                  /* --repeat: the figures of the runs so far */
 };
 
 enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
-       OPT_STACK_SIZE, OPT_NO_DEMANGLE, OPT_SAMPLER };
+       OPT_STACK_SIZE, OPT_NO_DEMANGLE, OPT_SAMPLER, OPT_REPEAT };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -89,6 +96,7 @@ static const struct option long_options[] = {
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "sampler", required_argument, NULL, OPT_SAMPLER },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	CLI_BASELINE_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -124,7 +132,7 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 			o->writer = ps_report_by_name(optarg);
 			if (!o->writer)
 				return cli_usage_error("cpu-profile",
-						       "unknown --format '%s' (use folded or json)", optarg);
+						       "unknown --format '%s' (use folded, json or svg)", optarg);
 			break;
 		case 'F':
 			if (cli_parse_uint(optarg, 100000, &v) < 0)
@@ -164,6 +172,11 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 						       "unknown --sampler '%s' (use perf, ptrace or auto)", optarg);
 			o->sampler = (enum ps_sampler_kind)choice;
 			break;
+		case OPT_REPEAT:
+			if (cli_parse_uint(optarg, 1000, &o->repeat) < 0 || o->repeat < 1)
+				return cli_usage_error("cpu-profile", "--repeat takes a number of runs "
+						       "(1 to 1000), not '%s'", optarg);
+			break;
 		case CLI_OPT_BASELINE:
 		case CLI_OPT_FAIL_ON_REGRESSION:
 			if (cli_baseline_option(&o->baseline, "cpu-profile", c, optarg))
@@ -187,6 +200,11 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		return cli_usage_error("cpu-profile", "give either a command or --pid, not both");
 	if (o->keep_running && !o->argv)
 		return cli_usage_error("cpu-profile", "--keep-running applies to a launched command");
+	if (o->repeat > 1 && (o->pid || o->keep_running))
+		return cli_usage_error("cpu-profile", "--repeat runs a command again and again: not "
+				       "with --pid or --keep-running");
+	if (!o->repeat)
+		o->repeat = 1;
 	if (cli_baseline_check_usage(&o->baseline, "cpu-profile"))
 		return EXIT_USAGE;
 	return -1;
@@ -275,17 +293,29 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	cli_baseline_print(stderr, &o->baseline, false);
 }
 
-/* --baseline with folded output: the JSON report is made only to be compared. */
-static void compare_unwritten(struct ps_cpuprof *p, struct cpu_options *o,
-			      const struct ps_report_opts *ropts)
+/* The JSON report as it is written: the series' figures, then the comparison. */
+static void amend_report(cJSON *report, void *ctx)
+{
+	struct cpu_options *o = ctx;
+
+	if (o->runs) {
+		cJSON_AddItemToArray(o->runs, ps_compare_figures(report));
+		cJSON_AddItemToObject(report, "runs", cJSON_Duplicate(o->runs, 1));
+	}
+	cli_baseline_amend(report, &o->baseline);
+}
+
+/* Folded output: a JSON report is made only for the series and the comparison. */
+static void amend_unwritten(struct ps_cpuprof *p, struct cpu_options *o,
+			    const struct ps_report_opts *ropts)
 {
 	cJSON *report;
 
-	if (!o->baseline.root || o->writer == &ps_report_json)
+	if ((!o->baseline.root && !o->runs) || o->writer == &ps_report_json)
 		return;
 	report = ps_report_json_cpu(p, ropts);
 	if (report)
-		cli_baseline_amend(report, &o->baseline);
+		amend_report(report, o);
 	cJSON_Delete(report);
 }
 
@@ -298,7 +328,11 @@ static char *default_output(const struct cpu_options *o, pid_t pid)
 	return path;
 }
 
-static int profile(struct cpu_options *o)
+/*
+ * One run.  The target's exit status (or perfscope's own failure, said);
+ * *used is the output written (malloc'ed), so that a series reuses it.
+ */
+static int profile(struct cpu_options *o, bool quiet, char **used)
 {
 	struct ps_cpuprof_config cfg = {
 		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
@@ -308,10 +342,12 @@ static int profile(struct cpu_options *o)
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION,
-					.amend = cli_baseline_amend, .amend_ctx = &o->baseline };
+					.amend = amend_report, .amend_ctx = o };
 	struct ps_error err = { 0 };
 	struct ps_cpuprof p;
 	char *output = o->output ? strdup(o->output) : default_output(o, 0);
+	/* perfscope's own cost is this run's, not the series' */
+	struct cli_usage before = cli_own_usage(), use;
 	int rc, status;
 
 	if (!output)
@@ -322,7 +358,7 @@ static int profile(struct cpu_options *o)
 		free(output);
 		return cli_fail(&err);
 	}
-	if (!o->quiet && isatty(STDERR_FILENO))
+	if (!quiet && isatty(STDERR_FILENO))
 		cfg.progress = show_progress;
 	cli_install_stop_signals();
 	rc = ps_cpuprof_init(&p, &cfg, &err);
@@ -341,19 +377,52 @@ static int profile(struct cpu_options *o)
 	}
 	status = ps_cpuprof_exit_status(&p);
 	rc = ps_cpuprof_finish(&p, &err);
-	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
+	ropts.perfscope_cpu_s = cli_own_usage().cpu_s - before.cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
 	if (rc == 0)
-		compare_unwritten(&p, o, &ropts);
-	if (!o->quiet)
-		print_summary(&p, o, rc == 0 ? output : NULL, cli_own_usage());
+		amend_unwritten(&p, o, &ropts);
+	use = cli_own_usage();
+	use.cpu_s -= before.cpu_s;
+	if (!quiet)
+		print_summary(&p, o, rc == 0 ? output : NULL, use);
 	if (rc < 0)
 		status = cli_fail(&err);
-	else if (status == 0)
-		status = cli_baseline_status(&o->baseline);
 	ps_cpuprof_release(&p);
-	free(output);
+	*used = output;
+	return status;
+}
+
+/*
+ * --repeat: the runs one after another into the same output (the first
+ * run's name), until one fails or Ctrl-C; the gate judges the last.
+ */
+static int run_series(struct cpu_options *o)
+{
+	char *named = NULL;   /* the default output name: the first run's */
+	unsigned long done = 0;
+	int status = 0;
+
+	while (done < o->repeat && !cli_stop_signal) {
+		char *used = NULL;
+
+		status = profile(o, o->quiet || done + 1 < o->repeat, &used);
+		done++;
+		if (!o->output && used)
+			o->output = named = used;
+		else
+			free(used);
+		if (status != 0)
+			break;
+	}
+	if (o->repeat > 1 && !o->quiet)
+		fprintf(stderr, "  %lu of %lu runs%s\n", done, o->repeat, o->writer == &ps_report_json ?
+			"; the figures of each are in the JSON's \"runs\"" : "");
+	if (status == 0)
+		status = cli_baseline_status(&o->baseline);
+	if (named)
+		o->output = NULL;
+	free(named);
 	return status;
 }
 
@@ -370,7 +439,12 @@ int cmd_cpu_profile(int argc, char **argv)
 	/* a baseline that cannot be compared stops the run before it starts */
 	if (cli_baseline_load(&o.baseline, "cpu-profile", &err) < 0)
 		return cli_fail(&err);
-	rc = profile(&o);
+	if (o.repeat > 1 && !(o.runs = cJSON_CreateArray())) {
+		cli_baseline_release(&o.baseline);
+		return EXIT_INTERNAL;
+	}
+	rc = run_series(&o);
+	cJSON_Delete(o.runs);
 	cli_baseline_release(&o.baseline);
 	return rc;
 }

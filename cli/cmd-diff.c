@@ -111,30 +111,6 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
 	return 0;
 }
 
-/* A folded file, or a report's stacks; *unit: what its counts are (NULL: a folded file's, unknown). */
-static int load(struct ps_fold_set *s, const char *path, enum ps_fold_weight weight,
-		const char **unit, struct ps_error *err)
-{
-	char *text = ps_read_file(path, NULL);
-	cJSON *report;
-	bool bytes;
-	int rc;
-
-	if (!text)
-		return ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
-	*unit = NULL;
-	if (!ps_fold_is_json(text))
-		return ps_fold_parse(s, text, path, err);
-	report = ps_json_parse(text, path, err);
-	free(text);
-	if (!report)
-		return err->code;
-	rc = ps_fold_from_report(s, report, weight, path, &bytes, err);
-	*unit = bytes ? "bytes" : "samples";
-	cJSON_Delete(report);
-	return rc;
-}
-
 static double pct(uint64_t part, uint64_t total)
 {
 	return total ? 100.0 * (double)part / (double)total : 0;
@@ -216,9 +192,9 @@ int cmd_diff(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = load(&old, o.old_path, o.weight, &old_unit, &err);
+	rc = cli_load_stacks(&old, o.old_path, o.weight, &old_unit, &err);
 	if (rc == 0)
-		rc = load(&new, o.new_path, o.weight, &new_unit, &err);
+		rc = cli_load_stacks(&new, o.new_path, o.weight, &new_unit, &err);
 	if (rc == 0 && old_unit && new_unit && strcmp(old_unit, new_unit) != 0)
 		rc = ps_error_set(&err, PS_E_INPUT, "'%s' counts %s and '%s' counts %s: compare "
 				  "reports of the same kind", o.old_path, old_unit, o.new_path, new_unit);

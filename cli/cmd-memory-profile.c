@@ -13,7 +13,6 @@
 
 #include "../lib/ps_memprof.h"
 #include "../lib/ps_memreport.h"
-#include "../lib/ps_outfile.h"
 #include "../lib/ps_report.h"
 #include "../lib/ps_util.h"
 #include "cli.h"
@@ -35,7 +34,7 @@ const char cmd_memory_profile_help[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output-dir DIR   where to write the reports (default:\n"
-	"                         perfscope-memory-NAME-PID in the current directory);\n"
+	"                         perfscope-memory-NAME-YYYYMMDD-HHMMSS here);\n"
 	"                         created if missing, checked before the target starts\n"
 	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
 	"                         SIGTERM, and SIGKILL 2 s later\n"
@@ -191,20 +190,6 @@ static void show_progress(const struct ps_memprof_progress *pr, void *ctx)
 		(unsigned long long)pr->allocations, (double)pr->live_bytes / 1e6);
 }
 
-/* "12.3 MB", "4.0 KB", "17 B" (decimal units, as the numbers in memory.json are bytes) */
-static const char *human_bytes(uint64_t b, char *buf, size_t len)
-{
-	if (b >= 1000000000)
-		snprintf(buf, len, "%.2f GB", (double)b / 1e9);
-	else if (b >= 1000000)
-		snprintf(buf, len, "%.2f MB", (double)b / 1e6);
-	else if (b >= 1000)
-		snprintf(buf, len, "%.1f KB", (double)b / 1e3);
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-	return buf;
-}
-
 /* The innermost named frame of a site that is not the allocator's own. */
 static const char *site_name(const struct ps_memprof *m, const struct ps_heap_site *s)
 {
@@ -253,7 +238,7 @@ static void print_top(const struct ps_memprof *m, const char *title,
 		return;
 	fprintf(stderr, "  %s:\n", title);
 	for (int i = 0; i < n; i++)
-		fprintf(stderr, "   %10s in %8llu blocks  %s\n", human_bytes(weight(top[i]), b, sizeof(b)),
+		fprintf(stderr, "   %10s in %8llu blocks  %s\n", cli_human_bytes(weight(top[i]), b, sizeof(b)),
 			(unsigned long long)blocks(top[i]), site_name(m, top[i]));
 }
 
@@ -285,7 +270,7 @@ static void print_growing(const struct ps_memprof *m)
 		fprintf(stderr, "  growing during the run:\n");
 	for (size_t i = 0; i < n && i < 5; i++)
 		fprintf(stderr, "   %+8.2f MB/min (%s to %s live)  %s\n", g[i].bytes_per_s * 60 / 1e6,
-			human_bytes(g[i].first_live, b1, sizeof(b1)), human_bytes(g[i].last_live, b2, sizeof(b2)),
+			cli_human_bytes(g[i].first_live, b1, sizeof(b1)), cli_human_bytes(g[i].last_live, b2, sizeof(b2)),
 			site_name(m, &m->heap.sites[g[i].site]));
 	free(g);
 }
@@ -349,8 +334,8 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 		m->heap.nprocs, m->heap.nprocs == 1 ? "" : "es");
 	if (p && p->rss.n)
 		fprintf(stderr, "  resident memory: peak %s (anonymous %s), trend %+.2f MB/min\n",
-			human_bytes(ps_rss_total(&p->rss.peak), b1, sizeof(b1)),
-			human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
+			cli_human_bytes(ps_rss_total(&p->rss.peak), b1, sizeof(b1)),
+			cli_human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
 	if (m->tracker_note[0])
 		fprintf(stderr, "  note: %s\n", m->tracker_note);
 	if (m->uprobe_note[0])
@@ -370,20 +355,20 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 		fprintf(stderr, "  sampled: one allocation per %llu bytes on average; the bytes below are "
 			"estimates (a site of %s or more in all is found 95%% of the time)\n",
 			(unsigned long long)m->cfg.sample_bytes,
-			human_bytes((uint64_t)((double)m->cfg.sample_bytes * 3.0), b3, sizeof(b3)));
+			cli_human_bytes((uint64_t)((double)m->cfg.sample_bytes * 3.0), b3, sizeof(b3)));
 	if (p)
 		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
-			human_bytes(p->peak_bytes, b1, sizeof(b1)),
+			cli_human_bytes(p->peak_bytes, b1, sizeof(b1)),
 			p->peak_time_ns > p->start_ns ? (double)(p->peak_time_ns - p->start_ns) / 1e9 : 0.0,
-			human_bytes(p->alloc_bytes, b2, sizeof(b2)));
+			cli_human_bytes(p->alloc_bytes, b2, sizeof(b2)));
 	fprintf(stderr, "  at exit: %s definitely lost in %llu blocks, %s indirectly, %s still "
-		"reachable\n", human_bytes(lost[PS_LEAK_DEFINITE], b1, sizeof(b1)),
-		(unsigned long long)lost_n[PS_LEAK_DEFINITE], human_bytes(lost[PS_LEAK_INDIRECT], b2, sizeof(b2)),
-		human_bytes(lost[PS_LEAK_REACHABLE], b3, sizeof(b3)));
+		"reachable\n", cli_human_bytes(lost[PS_LEAK_DEFINITE], b1, sizeof(b1)),
+		(unsigned long long)lost_n[PS_LEAK_DEFINITE], cli_human_bytes(lost[PS_LEAK_INDIRECT], b2, sizeof(b2)),
+		cli_human_bytes(lost[PS_LEAK_REACHABLE], b3, sizeof(b3)));
 	if (lost_n[PS_LEAK_UNCLASSIFIED])
 		fprintf(stderr, "  note: %s in %llu blocks were still allocated when a process ended "
 			"without exit() (a crash, _exit or a signal): not classified\n",
-			human_bytes(lost[PS_LEAK_UNCLASSIFIED], b1, sizeof(b1)),
+			cli_human_bytes(lost[PS_LEAK_UNCLASSIFIED], b1, sizeof(b1)),
 			(unsigned long long)lost_n[PS_LEAK_UNCLASSIFIED]);
 	if (m->scan_note[0])
 		fprintf(stderr, "  note: leaks not classified: %s\n", m->scan_note);
@@ -395,8 +380,8 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			(unsigned long long)m->lost_threads, PS_MEM_SLOTS);
 	if (p && p->rss_at_exit_known && p->rss_at_exit.anon > p->live_at_exit)
 		fprintf(stderr, "  at exit %s of live blocks in %s of anonymous resident memory "
-			"(%.0f%% not holding live blocks)\n", human_bytes(p->live_at_exit, b1, sizeof(b1)),
-			human_bytes(p->rss_at_exit.anon, b2, sizeof(b2)),
+			"(%.0f%% not holding live blocks)\n", cli_human_bytes(p->live_at_exit, b1, sizeof(b1)),
+			cli_human_bytes(p->rss_at_exit.anon, b2, sizeof(b2)),
 			100.0 * (1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon));
 	print_top(m, "largest leaks", lost_bytes, lost_blocks);
 	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
@@ -412,23 +397,6 @@ own_cost:
 	cli_baseline_print(stderr, &o->baseline, false);
 }
 
-static char *default_dir(const struct mem_options *o, pid_t pid)
-{
-	char *path = NULL, comm_path[64], *comm = NULL;
-	int rc;
-
-	if (!o->argv) {
-		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)pid);
-		comm = ps_read_file(comm_path, NULL);
-		if (comm)
-			comm[strcspn(comm, "\n/")] = '\0';
-	}
-	rc = asprintf(&path, "perfscope-memory-%s-%d",
-		      o->argv ? ps_basename(o->argv[0]) : comm ? comm : "process", (int)pid);
-	free(comm);
-	return rc < 0 ? NULL : path;
-}
-
 static int profile(struct mem_options *o)
 {
 	struct ps_memprof_config cfg = {
@@ -442,18 +410,16 @@ static int profile(struct mem_options *o)
 					   .amend_ctx = &o->baseline };
 	struct ps_error err = { 0 };
 	struct ps_memprof m;
-	char *dir = NULL;
+	/* named when the program starts */
+	char *dir = o->output_dir ? strdup(o->output_dir) : cli_default_dir("memory", o->argv, o->pid);
 	int rc, status;
 
-	if (o->output_dir) {
-		rc = cli_prepare_output_dir(o->output_dir, "memory.json", &err);
-		if (rc < 0)
-			return cli_fail(&err);
-	} else {
-		/* the default directory is named after the pid: check its parent now */
-		rc = ps_outfile_check("perfscope-memory.probe", &err);
-		if (rc < 0)
-			return cli_fail(&err);
+	if (!dir)
+		return EXIT_INTERNAL;
+	rc = cli_prepare_output_dir(dir, "memory.json", &err);
+	if (rc < 0) {
+		free(dir);
+		return cli_fail(&err);
 	}
 	if (!o->quiet && isatty(STDERR_FILENO))
 		cfg.progress = show_progress;
@@ -463,19 +429,15 @@ static int profile(struct mem_options *o)
 		rc = ps_memprof_run(&m, &err);
 	if (rc < 0) {
 		ps_memprof_release(&m);
+		if (!o->output_dir)
+			rmdir(dir);	/* nothing ran: no empty directory left behind */
+		free(dir);
 		return cli_fail(&err);
 	}
 	if (cfg.progress)
 		fprintf(stderr, "\r\033[K");
 	status = m.launched ? ps_child_status(&m.child) : 0;
-	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o, m.target_pid);
-	if (!dir) {
-		ps_memprof_release(&m);
-		return EXIT_INTERNAL;
-	}
 	rc = ps_memprof_finish(&m, &err);
-	if (rc == 0 && !o->output_dir)
-		rc = cli_prepare_output_dir(dir, "memory.json", &err);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_memreport_write_all(&m, dir, &ropts, &err);

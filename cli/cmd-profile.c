@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -170,28 +169,6 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 	if (cli_baseline_check_usage(&o->baseline, "profile"))
 		return EXIT_USAGE;
 	return -1;
-}
-
-/* perfscope-profile-NAME-YYYYMMDD-HHMMSS */
-static char *default_dir(const struct prof_options *o)
-{
-	char stamp[32], *path = NULL, comm_path[64], *comm = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!o->argv) {
-		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)o->pid);
-		comm = ps_read_file(comm_path, NULL);
-		if (comm)
-			comm[strcspn(comm, "\n/")] = '\0';
-	}
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	if (asprintf(&path, "perfscope-profile-%s-%s", o->argv ? ps_basename(o->argv[0]) :
-		     comm ? comm : "process", stamp) < 0)
-		path = NULL;
-	free(comm);
-	return path;
 }
 
 static void print_syscalls(const struct ps_profile *p)
@@ -358,7 +335,7 @@ static int run(struct prof_options *o)
 		ps_rules_release(&o->rules);
 		return cli_fail(&err);
 	}
-	dir = o->output_dir ? strdup(o->output_dir) : default_dir(o);
+	dir = o->output_dir ? strdup(o->output_dir) : cli_default_dir("profile", o->argv, o->pid);
 	runs = o->repeat > 1 ? cJSON_CreateArray() : NULL;
 	if (!dir || (o->repeat > 1 && !runs)) {
 		rc = EXIT_INTERNAL;

@@ -12,6 +12,7 @@
 #include "../lib/ps_compare.h"
 #include "../lib/ps_diagnosis.h"
 #include "../lib/ps_facts.h"
+#include "../lib/ps_highlights.h"
 #include "../lib/ps_json.h"
 
 const char cmd_recommend_help[] =
@@ -143,7 +144,42 @@ static void area_scores(FILE *fp, const struct ps_diagnosis *d, const char *sep)
 	}
 }
 
-static void write_text(FILE *fp, const struct ps_diagnosis *d, const char *input, bool no_color)
+/* The functions and sites the findings are about, as a list or a table. */
+static void write_highlights(FILE *fp, const struct ps_highlights *h, bool markdown)
+{
+	static const char *const titles[] = {
+		"Top functions (self share of the on-CPU samples)", "Top allocation sites (bytes allocated)",
+		"Largest leaks (bytes lost at exit)",
+	};
+	const struct ps_highlight *lists[] = { h->functions, h->sites, h->leaks };
+	const size_t counts[] = { h->nfunctions, h->nsites, h->nleaks };
+	char size[32];
+
+	for (int l = 0; l < 3; l++) {
+		if (!counts[l])
+			continue;
+		fprintf(fp, markdown ? "#### %s\n\n| | function | where | called from |\n|---|---|---|---|\n" :
+			"%s:\n", titles[l]);
+		for (size_t i = 0; i < counts[l]; i++) {
+			const struct ps_highlight *x = &lists[l][i];
+
+			if (l == 0)
+				snprintf(size, sizeof(size), "%.1f%%", 100 * x->share);
+			else
+				cli_human_bytes((uint64_t)x->bytes, size, sizeof(size));
+			if (markdown)
+				fprintf(fp, "| %s | `%s` | %s | %s |\n", size, x->name, x->where, x->caller);
+			else
+				fprintf(fp, "  %9s  %s%s%s%s%s%s\n", size, x->name, x->where[0] ? "  (" : "",
+					x->where, x->where[0] ? ")" : "", x->caller[0] ? ", from " : "",
+					x->caller);
+		}
+		fprintf(fp, "\n");
+	}
+}
+
+static void write_text(FILE *fp, const struct ps_diagnosis *d, const struct ps_highlights *h,
+		       const char *input, bool no_color)
 {
 	struct colors c = colors_for(fp, no_color);
 	size_t skipped = 0;
@@ -156,7 +192,7 @@ static void write_text(FILE *fp, const struct ps_diagnosis *d, const char *input
 	area_scores(fp, d, ", ");
 	fprintf(fp, "\n\n");
 	if (!d->nfindings)
-		fprintf(fp, "No bottleneck found: every rule that applied is under its info threshold.\n");
+		fprintf(fp, "No bottleneck found: every rule that applied is under its info threshold.\n\n");
 	for (size_t i = 0; i < d->nfindings; i++) {
 		const struct ps_result *r = &d->results[i];
 
@@ -165,6 +201,7 @@ static void write_text(FILE *fp, const struct ps_diagnosis *d, const char *input
 			r->score, r->capped ? ", capped: too little data" : "", c.off);
 		fprintf(fp, "  %s\n  why: %s\n  do:  %s\n\n", r->summary, r->explanation, r->solution);
 	}
+	write_highlights(fp, h, false);
 	for (size_t i = d->nfindings; i < d->n; i++)
 		if (d->results[i].status == PS_RESULT_NOT_APPLICABLE)
 			skipped++;
@@ -178,7 +215,8 @@ static void write_text(FILE *fp, const struct ps_diagnosis *d, const char *input
 		fprintf(fp, "note: %s\n", d->notes);
 }
 
-static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const char *input)
+static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const struct ps_highlights *h,
+			   const char *input)
 {
 	fprintf(fp, "## perfscope diagnosis: ");
 	if (d->overall_measured)
@@ -203,6 +241,7 @@ static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const char *i
 			r->capped ? ", capped: too little data" : "", r->summary, r->explanation,
 			r->solution);
 	}
+	write_highlights(fp, h, true);
 	fprintf(fp, "<details><summary>Other rules</summary>\n\n| rule | status | why |\n|---|---|---|\n");
 	for (size_t i = d->nfindings; i < d->n; i++)
 		fprintf(fp, "| `%s` | %s | %s |\n", d->results[i].rule->id,
@@ -214,6 +253,7 @@ static void write_markdown(FILE *fp, const struct ps_diagnosis *d, const char *i
 
 struct rec_output {
 	const struct ps_diagnosis *d;
+	const struct ps_highlights *h;
 	const struct rec_options *o;
 };
 
@@ -226,14 +266,15 @@ static int write_diagnosis(FILE *fp, const void *ctx)
 	if (o->format == FORMAT_JSON) {
 		cJSON *root = ps_diagnosis_json(w->d);
 
+		cJSON_AddItemToObject(root, "highlights", ps_highlights_json(w->h));
 		if (o->baseline.compared)
 			cJSON_AddItemToObject(root, "comparison", ps_comparison_json(&o->baseline.cmp));
 		return ps_json_print(fp, root);
 	}
 	if (o->format == FORMAT_MARKDOWN)
-		write_markdown(fp, w->d, input);
+		write_markdown(fp, w->d, w->h, input);
 	else
-		write_text(fp, w->d, input, o->no_color);
+		write_text(fp, w->d, w->h, input, o->no_color);
 	cli_baseline_print(fp, &o->baseline, o->format == FORMAT_MARKDOWN);
 	return ferror(fp) ? -1 : 0;
 }
@@ -245,6 +286,7 @@ int cmd_recommend(int argc, char **argv)
 	struct ps_rules rules;
 	struct ps_facts facts;
 	struct ps_diagnosis d = { 0 };
+	struct ps_highlights highlights;
 	cJSON *root = NULL;
 	int rc;
 
@@ -264,7 +306,9 @@ int cmd_recommend(int argc, char **argv)
 		rc = ps_diagnose(&d, &rules, &facts, &err);
 	if (rc == 0) {
 		cli_baseline_amend(root, &o.baseline);
-		rc = cli_write_output(o.output, write_diagnosis, &(struct rec_output){ &d, &o }, &err);
+		ps_highlights_from_report(&highlights, root);
+		rc = cli_write_output(o.output, write_diagnosis,
+				      &(struct rec_output){ &d, &highlights, &o }, &err);
 	}
 	if (rc == 0)
 		rc = cli_baseline_status(&o.baseline);

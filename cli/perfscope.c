@@ -22,6 +22,9 @@ static const struct cli_command commands[] = {
 	{ "diff", cmd_diff,
 	  "Compare two folded stack files: function shares, differential flame graph",
 	  cmd_diff_help },
+	{ "flamegraph", cmd_flamegraph,
+	  "Draw folded stacks or a report as an interactive SVG flame graph",
+	  cmd_flamegraph_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,6 +9,7 @@
 static const struct ps_report_writer *const writers[] = {
 	&ps_report_folded,
 	&ps_report_json,
+	&ps_report_svg,
 };
 
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))

@@ -1,8 +1,8 @@
 /*
  * ps_report: the CPU profile writers.  Each format is one file
- * (ps_report_folded.c, ps_report_json.c) behind struct ps_report_writer;
- * ps_report_write() picks one and writes through ps_outfile, so a report
- * is either complete or absent.
+ * (ps_report_folded.c, ps_report_json.c, ps_report_svg.c) behind struct
+ * ps_report_writer; ps_report_write() picks one and writes through
+ * ps_outfile, so a report is either complete or absent.
  */
 #ifndef PS_REPORT_H
 #define PS_REPORT_H
@@ -30,6 +30,7 @@ struct ps_report_writer {
 
 extern const struct ps_report_writer ps_report_folded;
 extern const struct ps_report_writer ps_report_json;
+extern const struct ps_report_writer ps_report_svg;
 
 /* The writer named `name`, or NULL. */
 const struct ps_report_writer *ps_report_by_name(const char *name);

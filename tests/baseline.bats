@@ -110,3 +110,37 @@ check() {
 	json="$dir/m2/memory.json"
 	check '.comparison.figures[] | select(.name == "memory.leaked_bytes") | .verdict == "better"'
 }
+
+@test "cpu-profile --repeat: a slower function is worse by the U test over the runs; the same program passes" {
+	require_perf
+	for k in base same; do
+		"$PERFSCOPE" cpu-profile -q -F 999 --repeat 5 -o "$dir/$k.json" -- "$WL/cpusplit" --seconds 0.4 > /dev/null
+	done
+	json="$dir/base.json"
+	check '(.runs | length) == 5 and all(.runs[]; ."cpu.leaf_sixty.self_pct" > 40)' '.runs'
+	run "$PERFSCOPE" cpu-profile -q -F 999 --repeat 5 -o "$dir/slow.json" --baseline "$dir/base.json" \
+		--fail-on-regression 10 -- "$WL/cpusplit" --seconds 0.4 --ten-units 3
+	[ "$status" -eq 8 ] || { echo "$output"; return 1; }
+	# five runs against five, every slow one above every base one: p = 2/252
+	# (or near it: shares of a few hundred samples tie, and ties widen it)
+	json="$dir/slow.json"
+	check '.comparison.figures[] | select(.name == "cpu.leaf_ten.self_pct") |
+	       .verdict == "worse" and .runs == 5 and .baseline_runs == 5 and .p_value < 0.05'
+	# nothing changed: shares within 2 points or 10% of the median, or not significant
+	run "$PERFSCOPE" recommend -m "$dir/same.json" --baseline "$dir/base.json" --fail-on-regression 10
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "cpu-profile --repeat: one output file, named after the first run; a failing run ends the series" {
+	mkdir "$dir/w" && cd "$dir/w"
+	run "$PERFSCOPE" cpu-profile --repeat 3 -- "$WL/cpusplit" --seconds 0.1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(ls | wc -l)" -eq 1 ] && ls perfscope-cpusplit-*.folded
+	[[ "$output" == *"3 of 3 runs"* ]]
+	# each run printed its line: the series ran three times
+	[ "$(grep -c '^cpusplit: rounds=' <<<"$output")" -eq 3 ]
+	run "$PERFSCOPE" cpu-profile -q --repeat 3 -o "$dir/x.folded" -- "$WL/exitwith" 4
+	[ "$status" -eq 4 ]
+	run "$PERFSCOPE" cpu-profile --repeat 2 --pid 1
+	[ "$status" -eq 2 ]
+}

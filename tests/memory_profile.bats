@@ -365,6 +365,23 @@ check() {
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
 
+@test "the default directory is named after the program and the time it started" {
+	mkdir "$BATS_TEST_TMPDIR/w" && cd "$BATS_TEST_TMPDIR/w"
+	before=$(date +%Y%m%d-%H%M%S)
+	"$PERFSCOPE" memory-profile -q -- "$WL/memwork" leak 1000
+	after=$(date +%Y%m%d-%H%M%S)
+	dir=$(ls)
+	[[ "$dir" =~ ^perfscope-memory-memwork-([0-9]{8}-[0-9]{6})$ ]] || { echo "$dir"; return 1; }
+	stamp=${BASH_REMATCH[1]}
+	[[ ! "$stamp" < "$before" && ! "$stamp" > "$after" ]] || { echo "$before <= $stamp <= $after?"; return 1; }
+	[ -s "$dir/memory.json" ]
+	# a command that never ran leaves no directory behind
+	rm -r "$dir"
+	run -127 "$PERFSCOPE" memory-profile -q -- /nonexistent/prog
+	[ "$status" -eq 127 ]
+	[ -z "$(ls)" ]
+}
+
 @test "every memory.json key is described in the man page" {
 	# long enough for growing sites
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 0.6

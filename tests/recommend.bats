@@ -200,6 +200,27 @@ metrics() {
 	check '.input_kind == "memory-profile"'
 	check '.findings[] | select(.rule == "memory.leak") | .value == 8798208 and .severity == "critical" and
 	       .subject == "leak_big" and (.summary | test("8.39 MiB definitely lost"))' '.findings'
+	# the largest leaks, by site: leak_big's 8 MiB through its two callers, then leak_pages
+	check '[.highlights.leaks[] | [.name, .caller, .bytes]] | sort ==
+	       [["leak_big", "path_a", 4194304], ["leak_big", "path_b", 4194304], ["leak_pages", "mode_leaks", 409600]]' \
+		'.highlights'
+	check '.highlights.sites[0] | .name == "churn" and (.where | test("memwork.c:[0-9]+$"))' '.highlights'
+	run "$PERFSCOPE" recommend -m "$dir/mem/memory.json" --no-color
+	[[ "$output" == *"Largest leaks (bytes lost at exit):"*"4.19 MB  leak_big  (tests/workloads/memwork.c:"*"), from path_"* ]] ||
+		{ echo "$output"; return 1; }
+}
+
+@test "a CPU profile's top functions are listed beside the findings, with their lines" {
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$dir/cpu.json" -- "$WL/cpusplit" --seconds 1 > /dev/null
+	diagnose "$dir/cpu.json"
+	# 60/30/10 within the usual 5 points, in that order, at cpusplit.c
+	check '[.highlights.functions[0:3][] | .name] == ["leaf_sixty", "leaf_thirty", "leaf_ten"] and
+	       (.highlights.functions[0] | .self_share > 0.55 and .self_share < 0.65 and (.where | test("cpusplit.c:[0-9]+$"))) and
+	       .highlights.sites == [] and .highlights.leaks == []' '.highlights'
+	run "$PERFSCOPE" recommend -m "$dir/cpu.json" -f markdown
+	[[ "$output" == *"#### Top functions (self share of the on-CPU samples)"*"| \`leaf_sixty\` | tests/workloads/cpusplit.c:"* ]] ||
+		{ echo "$output"; return 1; }
 }
 
 @test "thresholds: --set over PERFSCOPE_* over the config file over the rules" {
@@ -315,7 +336,9 @@ types_above_low() {
 	diagnose "$dir/m.json" --baseline "$dir/o.json"
 	validate "$json"
 	echo '{"metadata": {"samples": 50}, "functions": [{"name": "hot", "self_pct": 90}]}' > "$dir/cpu.json"
-	diagnose "$dir/cpu.json"
+	echo '{"metadata": {"samples": 50}, "functions": [{"name": "hot", "self_pct": 40}]}' > "$dir/cpu0.json"
+	diagnose "$dir/cpu.json" --baseline "$dir/cpu0.json"
+	jq -e '.comparison.figures[] | select(.name == "cpu.hot.self_pct") | .sampling_p < 0.001' "$json"
 	validate "$json"
 	"$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$WL/memwork" leak 5000
 	diagnose "$dir/mem/memory.json" --baseline "$dir/mem/memory.json"

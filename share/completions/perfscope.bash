@@ -6,11 +6,11 @@
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="profile cpu-profile memory-profile recommend diff"
+_perfscope_commands="profile cpu-profile memory-profile recommend diff flamegraph"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
-    --baseline --fail-on-regression -q --quiet -h --help --"
+    --repeat --baseline --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
     --no-syscalls --no-offcpu --no-demangle --repeat --baseline --fail-on-regression
@@ -22,6 +22,9 @@ _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interva
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
     --baseline --fail-on-regression --no-color -h --help"
+
+_perfscope_flamegraph_opts="-o --output --title --unit --icicle --width --min-width -w --weight
+    -h --help"
 
 _perfscope_diff_opts="-f --format -o --output --normalize -n --top -w --weight -h --help"
 
@@ -43,7 +46,7 @@ _perfscope_complete_value()
     local opt=$1 cur=$2
     case "$opt" in
         --format)
-            mapfile -t COMPREPLY < <(compgen -W "folded json" -- "$cur") ;;
+            mapfile -t COMPREPLY < <(compgen -W "folded json svg" -- "$cur") ;;
         --call-graph)
             mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
         --sampler)
@@ -142,17 +145,19 @@ _perfscope()
             fi ;;
         cpu-profile)
             _perfscope_profile_command $((cmd_index + 1)) "$_perfscope_cpu_profile_opts" ;;
-        diff)
+        diff | flamegraph)
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
                     mapfile -t COMPREPLY < <(compgen -W "text folded json" -- "$cur") ;;
                 -w | --weight)
                     mapfile -t COMPREPLY < <(compgen -W "allocated leaked peak temporary" -- "$cur") ;;
-                -n | --top)
+                -n | --top | --title | --unit | --width | --min-width)
                     COMPREPLY=() ;;
                 *)
+                    local opts=$_perfscope_diff_opts
+                    [[ $cmd == flamegraph ]] && opts=$_perfscope_flamegraph_opts
                     if [[ $cur == -* ]]; then
-                        mapfile -t COMPREPLY < <(compgen -W "$_perfscope_diff_opts" -- "$cur")
+                        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
                     else
                         compopt -o filenames 2>/dev/null
                         mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -5,6 +5,9 @@
 # doing 20% more work.  Every pair of unchanged series is one comparison
 # (recommend --baseline --fail-on-regression 10): exit 8 there is a false
 # alarm.  Every slow series against every unchanged one should be exit 8.
+# Then single cpu-profile runs of one program (cpusplit, 60/30/10, ~1,000
+# samples): a function's share may only be flagged (exit 9) when it moved
+# more than sampling explains, so pairs of unchanged runs should pass.
 # The pairs share series, so they are not independent draws: the rate is an
 # estimate of what one CI comparison risks, not a confidence bound.
 . "$(dirname "$0")/common.sh"
@@ -13,6 +16,8 @@ SLOW=${SLOW:-4}
 REPEAT=${REPEAT:-5}
 GATE_UNITS=${GATE_UNITS:-500}   # ~0.2 s a run here
 SLOW_UNITS=$((GATE_UNITS * 12 / 10))
+CPU_RUNS=${CPU_RUNS:-15}
+SPLIT="$root/tests/workloads/bin/cpusplit"
 
 series() {   # series NAME UNITS
 	"$PERFSCOPE" profile -q --repeat "$REPEAT" -o "$tmp/$1" -- "$WORK" --units "$2" > /dev/null
@@ -28,10 +33,15 @@ for i in $(seq "$SERIES"); do
 	fi
 done
 
+for i in $(seq "$CPU_RUNS"); do
+	echo "  cpu-profile $i/$CPU_RUNS" >&2
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$tmp/cpu$i.json" -- "$SPLIT" --seconds 1 > /dev/null
+done
+
 gate() {   # gate NEW BASE -> the exit status
-	local rc=0
-	"$PERFSCOPE" recommend -m "$tmp/$1/report.json" --baseline "$tmp/$2/report.json" \
-		--fail-on-regression 10 > "$tmp/gate.out" || rc=$?
+	local rc=0 new=$tmp/$1/report.json base=$tmp/$2/report.json
+	[ -d "$tmp/$1" ] || { new=$tmp/$1.json; base=$tmp/$2.json; }
+	"$PERFSCOPE" recommend -m "$new" --baseline "$base" --fail-on-regression 10 > "$tmp/gate.out" || rc=$?
 	echo "$rc"
 }
 
@@ -57,9 +67,23 @@ for i in $(seq "$SLOW"); do
 	done
 done
 
+cpu_pairs=0; cpu_flagged=0
+for i in $(seq "$CPU_RUNS"); do
+	for j in $(seq $((i + 1)) "$CPU_RUNS"); do
+		rc=$(gate "cpu$j" "cpu$i")
+		cpu_pairs=$((cpu_pairs + 1))
+		case "$rc" in
+		0) ;;
+		8|9) cpu_flagged=$((cpu_flagged + 1)); grep -E "^  (worse|inconclusive)" "$tmp/gate.out" | sed 's/^/    flagged: /' >&2 ;;
+		*) echo "recommend failed ($rc)" >&2; cat "$tmp/gate.out" >&2; exit 1 ;;
+		esac
+	done
+done
+
 echo
 echo "| regression gate, profile --repeat $REPEAT, limit 10% | value | target |"
 echo "|---|---|---|"
 echo "| unchanged program: comparisons that failed the gate (exit 8) | $alarms of $pairs | <= 1 in 100 |"
 echo "| unchanged program: inconclusive (exit 9) | $inconclusive of $pairs | |"
 echo "| 20% more work: comparisons that failed the gate (exit 8) | $caught of $slow_pairs | all |"
+echo "| unchanged cpusplit, one cpu-profile run each: comparisons flagged (exit 8 or 9) | $cpu_flagged of $cpu_pairs | <= 1 in 100 |"

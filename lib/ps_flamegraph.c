@@ -1,0 +1,270 @@
+/*
+ * A folded stack set as an interactive SVG flame graph (ps_flamegraph.h).
+ *
+ * The stacks are put in frame-by-frame order, so that every frame's
+ * callees are contiguous; one pass then keeps the path of open frames,
+ * closing a frame (and recording its box) when a stack leaves it.  Nothing
+ * is built but the boxes wide enough to draw.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ps_flamegraph.h"
+#include "ps_offcpu.h"
+#include "ps_util.h"
+
+#define FRAME_HEIGHT 16
+#define FONT_SIZE 12
+#define CHAR_WIDTH 7.2          /* of FONT_SIZE monospace, for cutting labels */
+#define PAD 10
+#define TOP 34                  /* title and buttons */
+#define BOTTOM 26               /* details line */
+
+struct box {
+	const char *name;
+	size_t len;
+	unsigned depth;             /* 0: "all" */
+	uint64_t start, value;
+};
+
+struct boxes {
+	struct box *items;
+	size_t n, cap;
+	size_t merged;
+	unsigned max_depth;
+};
+
+/* Frame-wise order: ';' sorts before every other character. */
+static int cmp_stacks(const void *a, const void *b)
+{
+	const unsigned char *x = (const unsigned char *)(*(const struct ps_fold_entry *const *)a)->stack;
+	const unsigned char *y = (const unsigned char *)(*(const struct ps_fold_entry *const *)b)->stack;
+
+	for (;; x++, y++) {
+		unsigned cx = *x == ';' ? 1 : *x ? *x + 1u : 0, cy = *y == ';' ? 1 : *y ? *y + 1u : 0;
+
+		if (cx != cy || !cx)
+			return (int)cx - (int)cy;
+	}
+}
+
+static int close_box(struct boxes *b, const struct box *open, double min_count)
+{
+	if ((double)open->value < min_count) {
+		b->merged++;
+		return 0;
+	}
+	if (ps_grow(&b->items, &b->cap, b->n + 1, sizeof(*b->items)) < 0)
+		return -1;
+	b->items[b->n++] = *open;
+	if (open->depth > b->max_depth)
+		b->max_depth = open->depth;
+	return 0;
+}
+
+/* The boxes of the stacks in order[0..n), "all" (depth 0) included. */
+static int layout(struct boxes *b, const struct ps_fold_entry **order, size_t n, uint64_t total,
+		  double min_count)
+{
+	struct box *path = NULL;
+	size_t npath = 0, cap = 0;
+	uint64_t x = 0;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *frame = order[i]->stack;
+		size_t depth = 0;
+
+		/* the frames it shares with the open path stay open */
+		while (*frame) {
+			size_t len = strcspn(frame, ";");
+
+			if (depth < npath && path[depth].len == len && memcmp(path[depth].name, frame, len) == 0) {
+				depth++;
+			} else {
+				while (rc == 0 && npath > depth)
+					rc = close_box(b, &path[--npath], min_count);
+				if (ps_grow(&path, &cap, npath + 1, sizeof(*path)) < 0)
+					rc = -1;
+				if (rc < 0)
+					break;
+				path[npath++] = (struct box){ frame, len, (unsigned)depth + 1, x, 0 };
+				depth++;
+			}
+			frame += len + (frame[len] == ';');
+		}
+		while (rc == 0 && npath > depth)
+			rc = close_box(b, &path[--npath], min_count);
+		for (size_t d = 0; d < npath; d++)
+			path[d].value += order[i]->count;
+		x += order[i]->count;
+	}
+	while (rc == 0 && npath > 0)
+		rc = close_box(b, &path[--npath], min_count);
+	if (rc == 0)
+		rc = close_box(b, &(struct box){ "all", 3, 0, 0, total }, 0);
+	free(path);
+	return rc;
+}
+
+static bool ends_with(const struct box *bx, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return bx->len >= m && memcmp(bx->name + bx->len - m, suffix, m) == 0;
+}
+
+/*
+ * "[sleep]", "[disk]", ...: the reason leaf of perfscope's off-CPU stacks;
+ * not "[unknown]", which is also what an unnamed frame of any stack is.
+ */
+static bool offcpu_reason(const struct box *bx)
+{
+	if (bx->len < 3 || bx->name[0] != '[' || bx->name[bx->len - 1] != ']')
+		return false;
+	for (int r = 0; r < PS_OFF_REASONS; r++)
+		if (strcmp(ps_offcpu_reason_names[r], "unknown") != 0 &&
+		    strlen(ps_offcpu_reason_names[r]) == bx->len - 2 &&
+		    memcmp(ps_offcpu_reason_names[r], bx->name + 1, bx->len - 2) == 0)
+			return true;
+	return false;
+}
+
+/* The kind's class and a colour within its palette, varied by the name's hash. */
+static const char *colour(const struct box *bx, char *fill, size_t len)
+{
+	uint32_t h = 2166136261u;
+	double v;
+
+	for (size_t i = 0; i < bx->len; i++)
+		h = (h ^ (unsigned char)bx->name[i]) * 16777619u;
+	v = (double)(h % 1000) / 1000.0;
+	if (bx->depth == 0) {
+		snprintf(fill, len, "rgb(190,190,190)");
+		return "all";
+	}
+	if (ends_with(bx, "_[k]")) {
+		snprintf(fill, len, "rgb(%d,%d,%d)", 225 + (int)(30 * v), 130 + (int)(50 * v), 40);
+		return "kernel";
+	}
+	if (ends_with(bx, "_[i]")) {
+		snprintf(fill, len, "rgb(%d,%d,%d)", 80 + (int)(50 * v), 200 + (int)(30 * v), 200 + (int)(30 * v));
+		return "inline";
+	}
+	if (ends_with(bx, "_[j]")) {
+		snprintf(fill, len, "rgb(%d,%d,%d)", 60 + (int)(60 * v), 190 + (int)(40 * v), 60 + (int)(40 * v));
+		return "jit";
+	}
+	if (offcpu_reason(bx)) {
+		snprintf(fill, len, "rgb(%d,%d,%d)", 70 + (int)(40 * v), 120 + (int)(50 * v), 225 + (int)(30 * v));
+		return "offcpu";
+	}
+	snprintf(fill, len, "rgb(%d,%d,%d)", 205 + (int)(50 * v), 80 + (int)(150 * v), 50 + (int)(20 * v));
+	return "user";
+}
+
+/* Text for XML content and attribute values. */
+static void put_escaped(FILE *fp, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			fputc((unsigned char)s[i] < 0x20 ? '?' : s[i], fp);
+		}
+	}
+}
+
+static void put_box(FILE *fp, const struct box *bx, const struct ps_flamegraph_opts *o, uint64_t total,
+		    double scale, unsigned max_depth)
+{
+	double x = PAD + (double)bx->start * scale, w = (double)bx->value * scale;
+	unsigned row = o->icicle ? bx->depth : max_depth - bx->depth;
+	double y = TOP + (double)row * FRAME_HEIGHT;
+	int fit = (int)((w - 6) / CHAR_WIDTH);
+	char fill[48];	/* "rgb(R,G,B)": room for any int the compiler imagines */
+	const char *kind = colour(bx, fill, sizeof(fill));
+
+	fprintf(fp, "<g class=\"f %s\" data-s=\"%llu\" data-v=\"%llu\" data-d=\"%u\"><title>", kind,
+		(unsigned long long)bx->start, (unsigned long long)bx->value, bx->depth);
+	put_escaped(fp, bx->name, bx->len);
+	fprintf(fp, " (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+		"fill=\"%s\"/><text x=\"%.2f\" y=\"%.1f\">", (unsigned long long)bx->value,
+		o->unit ? o->unit : "samples", 100.0 * (double)bx->value / (double)total, x, y, w,
+		FRAME_HEIGHT - 1, fill, x + 3, y + FRAME_HEIGHT - 4.5);
+	if (fit >= 3 && (size_t)fit >= bx->len) {
+		put_escaped(fp, bx->name, bx->len);
+	} else if (fit >= 3) {
+		put_escaped(fp, bx->name, (size_t)fit - 2);
+		fputs("..", fp);
+	}
+	fputs("</text></g>\n", fp);
+}
+
+static int write_svg(FILE *fp, const struct boxes *b, const struct ps_flamegraph_opts *o, uint64_t total)
+{
+	double width = o->width > 0 ? o->width : 1200, inner = width - 2 * PAD;
+	double height = TOP + (double)(b->max_depth + 1) * FRAME_HEIGHT + BOTTOM;
+	double scale = total ? inner / (double)total : 0;
+	const char *title = o->title ? o->title : o->icicle ? "Icicle graph" : "Flame graph";
+
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
+	fprintf(fp, "<style>\n"
+		"text { font-family: monospace; font-size: %dpx; fill: #000; }\n"
+		"g.f text { pointer-events: none; }\n"
+		"g.f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
+		"g.caller { opacity: 0.6; }\n"
+		".button { cursor: pointer; fill: #225; }\n"
+		"#title { font-size: %dpx; }\n"
+		"</style>\n<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n",
+		FONT_SIZE, FONT_SIZE + 5, ps_flamegraph_js);
+	fprintf(fp, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#f8f8f4\"/>\n"
+		"<text id=\"title\" x=\"%.1f\" y=\"22\" text-anchor=\"middle\">", width, height, width / 2);
+	put_escaped(fp, title, strlen(title));
+	fprintf(fp, "</text>\n<text id=\"unzoom\" class=\"button\" x=\"%d\" y=\"22\" style=\"opacity:0\">"
+		"Reset zoom</text>\n<text id=\"search\" class=\"button\" x=\"%.1f\" y=\"22\" "
+		"text-anchor=\"end\">Search</text>\n"
+		"<text id=\"details\" x=\"%d\" y=\"%.1f\"> </text>\n"
+		"<text id=\"matched\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"> </text>\n",
+		PAD, width - PAD, PAD, height - 9, width - PAD, height - 9);
+	if (b->merged)
+		fprintf(fp, "<!-- %zu frames narrower than %.2f px are left to their callers -->\n", b->merged,
+			o->min_width > 0 ? o->min_width : 0.1);
+	fprintf(fp, "<g id=\"frames\" data-total=\"%llu\" data-pad=\"%d\" data-inner=\"%.2f\">\n",
+		(unsigned long long)total, PAD, inner);
+	for (size_t i = 0; i < b->n; i++)
+		put_box(fp, &b->items[i], o, total ? total : 1, scale, b->max_depth);
+	fputs("</g>\n</svg>\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
+		      struct ps_flamegraph_stats *stats)
+{
+	const struct ps_fold_entry **order = malloc((s->n + 1) * sizeof(*order));
+	double width = o->width > 0 ? o->width : 1200, min_width = o->min_width > 0 ? o->min_width : 0.1;
+	/* a frame of fewer counts than this is narrower than min_width */
+	double min_count = s->total ? min_width * (double)s->total / (width - 2 * PAD) : 0;
+	struct boxes b = { 0 };
+	int rc = -1;
+
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = &s->items[i];
+	qsort(order, s->n, sizeof(*order), cmp_stacks);
+	if (layout(&b, order, s->n, s->total, min_count) == 0)
+		rc = write_svg(fp, &b, o, s->total);
+	if (stats)
+		*stats = (struct ps_flamegraph_stats){ b.n, b.merged, b.max_depth };
+	free(b.items);
+	free(order);
+	return rc;
+}

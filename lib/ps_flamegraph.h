@@ -1,0 +1,44 @@
+/*
+ * ps_flamegraph: a folded stack set drawn as one interactive SVG file (a
+ * flame graph, or an icicle graph upside down): hover names a frame with
+ * its count and share, a click zooms into it, a search highlights the
+ * matching frames and says what share of the whole they hold.  The script
+ * is share/flamegraph.js, built in; the file needs nothing else.
+ *
+ * Frames narrower than min_width pixels are not drawn (their parent's box
+ * covers them), so a profile of any number of unique stacks gives a file
+ * whose size is bounded by its width, not by its input.
+ */
+#ifndef PS_FLAMEGRAPH_H
+#define PS_FLAMEGRAPH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ps_folded_diff.h"
+
+struct ps_flamegraph_opts {
+	const char *title;          /* NULL: "Flame graph" */
+	const char *unit;           /* what the counts are: NULL: "samples" */
+	bool icicle;                /* roots at the top */
+	double width;               /* pixels; 0: 1200 */
+	double min_width;           /* pixels; 0: 0.1 */
+};
+
+struct ps_flamegraph_stats {
+	size_t frames_drawn;        /* boxes in the file */
+	size_t frames_merged;       /* narrower than min_width: left to their parent */
+	unsigned max_depth;
+};
+
+/*
+ * Writes the SVG of s to fp; 0, or -1 on a write error or no memory.
+ * stats may be NULL.
+ */
+int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
+		      struct ps_flamegraph_stats *stats);
+
+/* The script the SVG carries (share/flamegraph.js), NUL-terminated. */
+extern const char ps_flamegraph_js[];
+
+#endif

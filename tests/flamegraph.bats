@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# perfscope flamegraph: folded stacks whose shares are known, drawn as SVG
+# and read back as a browser would parse it (tests/svg_frames.py).
+
+load common
+
+setup() {
+	dir="$BATS_TEST_TMPDIR"
+	printf 'app;main;a 60\napp;main;b 30\napp;main;b;c 10\n' > "$dir/k.folded"
+}
+
+# draw INPUT [options]: the SVG's frames as JSON in $dir/frames.json
+draw() {
+	local input=$1
+	shift
+	"$PERFSCOPE" flamegraph -o "$dir/out.svg" "$@" "$input" || return 1
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/out.svg" > "$dir/frames.json"
+}
+
+check() {
+	jq -e "$1" "$dir/frames.json" >/dev/null || { echo "failed: $1"; jq -c "${2:-.frames}" "$dir/frames.json"; return 1; }
+}
+
+@test "each frame's width is its share of the whole, callees on top of callers" {
+	draw "$dir/k.folded"
+	# 1,180 px inside the 10 px pads: a 60%, b 40% (30 + c's 10), c 10%, within 0.01 px
+	check '.inner == 1180 and .total == 100 and (.frames | length) == 6'
+	check '[.frames[] | {key: .name, value: .width}] | from_entries |
+	       (.a - 708 | fabs) < 0.01 and (.b - 472 | fabs) < 0.01 and (.c - 118 | fabs) < 0.01 and
+	       .main == 1180 and .app == 1180 and .all == 1180'
+	# c sits on b, one row (16 px) higher; b starts where a ends
+	check '[.frames[] | {key: .name, value: .}] | from_entries |
+	       (.b.y - .c.y) == 16 and (.main.y - .b.y) == 16 and (.b.x - (.a.x + .a.width) | fabs) < 0.01 and
+	       .c.depth == 4 and .all.depth == 0'
+	check '.frames[] | select(.name == "a") | .title == "a (60 samples, 60.00%)" and .label == "a"'
+	# --icicle: the same boxes, callees below
+	draw "$dir/k.folded" --icicle
+	check '[.frames[] | {key: .name, value: .}] | from_entries | (.c.y - .b.y) == 16 and .all.y < .app.y'
+}
+
+@test "a frame is one box however its callees sort (foo before foo.cold before foo;bar)" {
+	printf 'x;foo 5\nx;foo.cold 3\nx;foo;bar 2\nx;foo(int) 1\n' > "$dir/s.folded"
+	draw "$dir/s.folded"
+	check '[.frames[] | select(.name == "foo")] | length == 1 and .[0].value == 7' \
+		'[.frames[] | {name, value, depth}]'
+	check '[.frames[] | select(.depth == 2) | .name] | sort == ["foo", "foo(int)", "foo.cold"]'
+}
+
+@test "colours by kind: user, kernel, inline, JIT, off-CPU" {
+	printf 'p;main;work;sys_read_[k] 10\np;main;hot_[i] 10\np;main;jitted_[j] 10\np;main;wait;[sleep] 10\np;main;[unknown] 10\n' \
+		> "$dir/kinds.folded"
+	draw "$dir/kinds.folded"
+	check '[.frames[] | {key: .name, value: .kind}] | from_entries |
+	       .main == "user" and ."sys_read_[k]" == "kernel" and ."hot_[i]" == "inline" and
+	       ."jitted_[j]" == "jit" and ."[sleep]" == "offcpu" and ."[unknown]" == "user" and .all == "all"'
+}
+
+@test "names that are not XML-safe are escaped, labels are cut to fit" {
+	printf 'p;std::vector<int>::push_back(int const&) 99\np;"quoted" 1\n' > "$dir/x.folded"
+	draw "$dir/x.folded" --width 300
+	check '[.frames[] | .name] | index("std::vector<int>::push_back(int const&)") != null and
+	       index("\"quoted\"") != null'
+	# 280 px hold about 38 characters of the 42: cut, ending in ".."
+	check '.frames[] | select(.name | startswith("std::")) | (.label | endswith("..")) and (.label | length) < 42'
+}
+
+@test "frames narrower than --min-width are left to their callers, so the size is bounded" {
+	# 20,000 unique one-sample stacks under 'rare' beside a 1,000,000-sample one
+	awk 'BEGIN { print "p;main;big 1000000"; for (i = 0; i < 20000; i++) printf "p;main;rare;f%d 1\n", i }' > "$dir/wide.folded"
+	draw "$dir/wide.folded"
+	# each f is 0.001 px wide: none drawn; rare (20,000 samples, 23 px) is
+	check '[.frames[] | select(.name | startswith("f"))] | length == 0'
+	check '.frames[] | select(.name == "rare") | .value == 20000'
+	grep -q "20000 frames narrower than 0.10 px are left to their callers" "$dir/out.svg"
+	[ "$(stat -c %s "$dir/out.svg")" -lt 20000 ]
+	# a larger minimum hides rare too
+	draw "$dir/wide.folded" --min-width 30
+	check '[.frames[] | select(.name == "rare")] | length == 0'
+}
+
+@test "a report draws the same boxes as its folded file; memory reports in bytes" {
+	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
+	"$PERFSCOPE" profile -q -F 499 -o "$dir/p" -- "$WL/cpusplit" --seconds 0.5 > /dev/null
+	draw "$dir/p/cpu.folded"
+	mv "$dir/frames.json" "$dir/from-folded.json"
+	draw "$dir/p/report.json"
+	jq -e --slurpfile f "$dir/from-folded.json" '.frames == $f[0].frames' "$dir/frames.json"
+	# leaf_sixty holds about 60% of the width (its widest box: a truncated
+	# stack may hold a sample of it elsewhere)
+	check '[.frames[] | select(.name == "leaf_sixty") | .width] | max / 1180 | . > 0.5 and . < 0.7'
+	"$PERFSCOPE" memory-profile -q -o "$dir/m" -- "$WL/memwork" leak 3000
+	draw "$dir/m/memory.json" --weight leaked
+	check '.frames[] | select(.name == "leak_n") | .title == "leak_n (3000 bytes, 100.00%)"'
+}
+
+@test "standard input, the title, the script, and errors" {
+	"$PERFSCOPE" flamegraph --title 'Before & after' - < "$dir/k.folded" > "$dir/stdin.svg"
+	grep -q '<text id="title"[^>]*>Before &amp; after</text>' "$dir/stdin.svg"
+	# the script is inside, and nothing is loaded from elsewhere
+	grep -q 'function fgZoom' "$dir/stdin.svg"
+	! grep -Eq '(src|href)="http' "$dir/stdin.svg"
+	run "$PERFSCOPE" flamegraph
+	[ "$status" -eq 2 ]
+	run "$PERFSCOPE" flamegraph --width 5 "$dir/k.folded"
+	[ "$status" -eq 2 ]
+	printf 'a;b 1\nnot folded\n' > "$dir/bad.folded"
+	run "$PERFSCOPE" flamegraph "$dir/bad.folded"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"$dir/bad.folded: line 2"* ]]
+	run "$PERFSCOPE" flamegraph -o /proc/nope/x.svg "$dir/k.folded"
+	[ "$status" -eq 5 ]
+}
+
+@test "cpu-profile --format svg: the 60/30/10 split as the widths of the leaves" {
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$dir/cpu.svg" -- "$WL/cpusplit" --seconds 2 > /dev/null
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/cpu.svg" > "$dir/frames.json"
+	# about 2,000 samples: each share within the usual 5 points
+	# (a leaf's boxes added up: a truncated stack draws one of its own)
+	check '.inner as $inner | reduce .frames[] as $f ({}; .[$f.name] += 100 * $f.width / $inner) |
+	       (.leaf_sixty - 60 | fabs) < 5 and (.leaf_thirty - 30 | fabs) < 5 and (.leaf_ten - 10 | fabs) < 5'
+	grep -q '<text id="title"[^>]*>CPU flame graph: cpusplit</text>' "$dir/cpu.svg"
+}
