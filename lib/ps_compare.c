@@ -300,7 +300,7 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 		       double limit_pct, struct ps_error *err)
 {
 	struct figures old, cur;
-	size_t shares = 0;
+	size_t shares = 0, run_shares = 0;
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -349,15 +349,25 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 			judge(ch, limit_pct);
 		if (ch->share && !(ch->old_runs >= 2 && ch->new_runs >= 2))
 			sampling_p(ch, old.samples, cur.samples, &shares);
+		else if (ch->share)
+			run_shares++;
 		free(was);
 		free(now);
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct ps_figure_change *ch = &c->items[i];
 
-		/* Bonferroni: the chance that any share is flagged by chance stays at ALPHA */
+		/*
+		 * Bonferroni: the chance that any share is flagged by chance stays
+		 * at ALPHA.  Shares of runs that the U test calls worse or better
+		 * but not at ALPHA / their number are inconclusive: a program's
+		 * split drifts between two series of runs more than within one.
+		 */
 		if (isfinite(ch->sampling_p) && ch->sampling_p >= ALPHA / (double)shares)
 			ch->verdict = PS_SAME;
+		if (ch->share && isfinite(ch->p_value) && ch->p_value >= ALPHA / (double)run_shares &&
+		    (ch->verdict == PS_WORSE || ch->verdict == PS_BETTER))
+			ch->verdict = PS_INCONCLUSIVE;
 		c->regressions += ch->verdict == PS_WORSE;
 		/* a gate cares about timings that may have grown, not ones that shrank */
 		c->inconclusive += ch->verdict == PS_INCONCLUSIVE && ch->change_pct > 0;

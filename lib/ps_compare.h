@@ -14,7 +14,8 @@
  * or 2 points (percent) is the same whatever the ratio, and so is a
  * function's share of the CPU samples that moved less than sampling can
  * explain (the two-proportion test, p >= 0.05 divided among the shares
- * compared).
+ * compared).  With runs, a share is worse or better only at p < 0.05
+ * divided among the shares compared, else inconclusive.
  */
 #ifndef PS_COMPARE_H
 #define PS_COMPARE_H
