@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../lib/ps_flamegraph.h"
 #include "../lib/ps_fold_report.h"
 #include "../lib/ps_folded_diff.h"
 #include "../lib/ps_json.h"
@@ -28,7 +29,9 @@ const char cmd_diff_help[] =
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT    text (default: functions by change of self share),\n"
-	"                         folded (differential) or json\n"
+	"                         folded (differential), json, or svg (a differential\n"
+	"                         flame graph: NEW's widths, red where a frame's share\n"
+	"                         grew, blue where it shrank)\n"
 	"  -o, --output FILE      write there instead of standard output\n"
 	"      --normalize        scale OLD's counts to NEW's total in the folded\n"
 	"                         output, so a longer run does not grow everywhere\n"
@@ -41,8 +44,8 @@ const char cmd_diff_help[] =
 	"unreadable, not folded stacks (the line is named), not a report with\n"
 	"stacks, or samples compared with bytes.\n";
 
-enum format { FORMAT_TEXT, FORMAT_FOLDED, FORMAT_JSON };
-static const char *const format_names[] = { "text", "folded", "json" };
+enum format { FORMAT_TEXT, FORMAT_FOLDED, FORMAT_JSON, FORMAT_SVG };
+static const char *const format_names[] = { "text", "folded", "json", "svg" };
 
 struct diff_options {
 	const char *old_path, *new_path, *output;
@@ -75,8 +78,8 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
 	while ((c = getopt_long(argc, argv, "f:o:n:w:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if ((f = cli_parse_choice(optarg, format_names, 3)) < 0)
-				return cli_usage_error("diff", "--format is text, folded or json, not '%s'",
+			if ((f = cli_parse_choice(optarg, format_names, 4)) < 0)
+				return cli_usage_error("diff", "--format is text, folded, json or svg, not '%s'",
 						       optarg);
 			o->format = (enum format)f;
 			break;
@@ -171,6 +174,8 @@ static int write_diff(FILE *fp, const void *ctx)
 
 	if (w->o->format == FORMAT_JSON)
 		return ps_json_print(fp, diff_json(d, w->unit));
+	if (w->o->format == FORMAT_SVG)
+		return ps_flamegraph_diff_svg(fp, d, &(struct ps_flamegraph_opts){ .unit = w->unit }, NULL);
 	if (w->o->format == FORMAT_FOLDED)
 		for (size_t i = 0; i < d->nlines; i++)
 			fprintf(fp, "%s %llu %llu\n", d->lines[i].stack,

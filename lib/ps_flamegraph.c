@@ -26,6 +26,21 @@ struct box {
 	size_t len;
 	unsigned depth;             /* 0: "all" */
 	uint64_t start, value;
+	uint64_t base;              /* differential: the old count */
+};
+
+/* A stack to draw: its count, and in a differential graph its old count. */
+struct row {
+	const char *stack;
+	uint64_t count, base;
+};
+
+/* What the boxes are drawn from and how. */
+struct drawing {
+	const struct ps_flamegraph_opts *o;
+	uint64_t total, base_total;
+	bool differential;
+	double max_delta;           /* the largest |change of share| of a box */
 };
 
 struct boxes {
@@ -38,8 +53,8 @@ struct boxes {
 /* Frame-wise order: ';' sorts before every other character. */
 static int cmp_stacks(const void *a, const void *b)
 {
-	const unsigned char *x = (const unsigned char *)(*(const struct ps_fold_entry *const *)a)->stack;
-	const unsigned char *y = (const unsigned char *)(*(const struct ps_fold_entry *const *)b)->stack;
+	const unsigned char *x = (const unsigned char *)((const struct row *)a)->stack;
+	const unsigned char *y = (const unsigned char *)((const struct row *)b)->stack;
 
 	for (;; x++, y++) {
 		unsigned cx = *x == ';' ? 1 : *x ? *x + 1u : 0, cy = *y == ';' ? 1 : *y ? *y + 1u : 0;
@@ -63,9 +78,9 @@ static int close_box(struct boxes *b, const struct box *open, double min_count)
 	return 0;
 }
 
-/* The boxes of the stacks in order[0..n), "all" (depth 0) included. */
-static int layout(struct boxes *b, const struct ps_fold_entry **order, size_t n, uint64_t total,
-		  double min_count)
+/* The boxes of the stacks rows[0..n), in frame order; "all" (depth 0) included. */
+static int layout(struct boxes *b, const struct row *rows, size_t n, uint64_t total,
+		  uint64_t base_total, double min_count)
 {
 	struct box *path = NULL;
 	size_t npath = 0, cap = 0;
@@ -73,7 +88,7 @@ static int layout(struct boxes *b, const struct ps_fold_entry **order, size_t n,
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const char *frame = order[i]->stack;
+		const char *frame = rows[i].stack;
 		size_t depth = 0;
 
 		/* the frames it shares with the open path stay open */
@@ -89,21 +104,23 @@ static int layout(struct boxes *b, const struct ps_fold_entry **order, size_t n,
 					rc = -1;
 				if (rc < 0)
 					break;
-				path[npath++] = (struct box){ frame, len, (unsigned)depth + 1, x, 0 };
+				path[npath++] = (struct box){ frame, len, (unsigned)depth + 1, x, 0, 0 };
 				depth++;
 			}
 			frame += len + (frame[len] == ';');
 		}
 		while (rc == 0 && npath > depth)
 			rc = close_box(b, &path[--npath], min_count);
-		for (size_t d = 0; d < npath; d++)
-			path[d].value += order[i]->count;
-		x += order[i]->count;
+		for (size_t d = 0; d < npath; d++) {
+			path[d].value += rows[i].count;
+			path[d].base += rows[i].base;
+		}
+		x += rows[i].count;
 	}
 	while (rc == 0 && npath > 0)
 		rc = close_box(b, &path[--npath], min_count);
 	if (rc == 0)
-		rc = close_box(b, &(struct box){ "all", 3, 0, 0, total }, 0);
+		rc = close_box(b, &(struct box){ "all", 3, 0, 0, total, base_total }, 0);
 	free(path);
 	return rc;
 }
@@ -129,6 +146,33 @@ static bool offcpu_reason(const struct box *bx)
 		    memcmp(ps_offcpu_reason_names[r], bx->name + 1, bx->len - 2) == 0)
 			return true;
 	return false;
+}
+
+/* A box's change of share, new minus old, in points of the whole. */
+static double delta(const struct box *bx, const struct drawing *dr)
+{
+	double now = dr->total ? (double)bx->value / (double)dr->total : 0;
+	double was = dr->base_total ? (double)bx->base / (double)dr->base_total : 0;
+
+	return 100 * (now - was);
+}
+
+/* Differential: red where the share grew, blue where it shrank, white unchanged. */
+static const char *diff_colour(const struct box *bx, const struct drawing *dr, char *fill, size_t len)
+{
+	double d = delta(bx, dr), strength = dr->max_delta > 0 ? d / dr->max_delta : 0;
+	int pale = 255 - (int)(200 * (strength < 0 ? -strength : strength));
+
+	if (d > 0.005) {
+		snprintf(fill, len, "rgb(255,%d,%d)", pale, pale);
+		return "grew";
+	}
+	if (d < -0.005) {
+		snprintf(fill, len, "rgb(%d,%d,255)", pale, pale);
+		return "shrank";
+	}
+	snprintf(fill, len, "rgb(250,250,250)");
+	return "same";
 }
 
 /* The kind's class and a colour within its palette, varied by the name's hash. */
@@ -180,23 +224,31 @@ static void put_escaped(FILE *fp, const char *s, size_t len)
 	}
 }
 
-static void put_box(FILE *fp, const struct box *bx, const struct ps_flamegraph_opts *o, uint64_t total,
-		    double scale, unsigned max_depth)
+static void put_box(FILE *fp, const struct box *bx, const struct drawing *dr, double scale,
+		    unsigned max_depth)
 {
+	const struct ps_flamegraph_opts *o = dr->o;
+	uint64_t total = dr->total ? dr->total : 1;
 	double x = PAD + (double)bx->start * scale, w = (double)bx->value * scale;
 	unsigned row = o->icicle ? bx->depth : max_depth - bx->depth;
 	double y = TOP + (double)row * FRAME_HEIGHT;
 	int fit = (int)((w - 6) / CHAR_WIDTH);
 	char fill[48];	/* "rgb(R,G,B)": room for any int the compiler imagines */
-	const char *kind = colour(bx, fill, sizeof(fill));
+	const char *kind = dr->differential ? diff_colour(bx, dr, fill, sizeof(fill)) :
+			   colour(bx, fill, sizeof(fill));
 
 	fprintf(fp, "<g class=\"f %s\" data-s=\"%llu\" data-v=\"%llu\" data-d=\"%u\"><title>", kind,
 		(unsigned long long)bx->start, (unsigned long long)bx->value, bx->depth);
 	put_escaped(fp, bx->name, bx->len);
-	fprintf(fp, " (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
-		"fill=\"%s\"/><text x=\"%.2f\" y=\"%.1f\">", (unsigned long long)bx->value,
-		o->unit ? o->unit : "samples", 100.0 * (double)bx->value / (double)total, x, y, w,
-		FRAME_HEIGHT - 1, fill, x + 3, y + FRAME_HEIGHT - 4.5);
+	fprintf(fp, " (%llu %s, %.2f%%", (unsigned long long)bx->value, o->unit ? o->unit : "samples",
+		100.0 * (double)bx->value / (double)total);
+	if (dr->differential)
+		fprintf(fp, "; before %llu, %.2f%%; %+.2f points", (unsigned long long)bx->base,
+			dr->base_total ? 100.0 * (double)bx->base / (double)dr->base_total : 0.0,
+			delta(bx, dr));
+	fprintf(fp, ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+		"fill=\"%s\"/><text x=\"%.2f\" y=\"%.1f\">", x, y, w, FRAME_HEIGHT - 1, fill, x + 3,
+		y + FRAME_HEIGHT - 4.5);
 	if (fit >= 3 && (size_t)fit >= bx->len) {
 		put_escaped(fp, bx->name, bx->len);
 	} else if (fit >= 3) {
@@ -206,12 +258,15 @@ static void put_box(FILE *fp, const struct box *bx, const struct ps_flamegraph_o
 	fputs("</text></g>\n", fp);
 }
 
-static int write_svg(FILE *fp, const struct boxes *b, const struct ps_flamegraph_opts *o, uint64_t total)
+static int write_svg(FILE *fp, const struct boxes *b, const struct drawing *dr)
 {
+	const struct ps_flamegraph_opts *o = dr->o;
+	uint64_t total = dr->total;
 	double width = o->width > 0 ? o->width : 1200, inner = width - 2 * PAD;
 	double height = TOP + (double)(b->max_depth + 1) * FRAME_HEIGHT + BOTTOM;
 	double scale = total ? inner / (double)total : 0;
-	const char *title = o->title ? o->title : o->icicle ? "Icicle graph" : "Flame graph";
+	const char *title = o->title ? o->title : dr->differential ? "Differential flame graph" :
+			    o->icicle ? "Icicle graph" : "Flame graph";
 
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -240,31 +295,68 @@ static int write_svg(FILE *fp, const struct boxes *b, const struct ps_flamegraph
 	fprintf(fp, "<g id=\"frames\" data-total=\"%llu\" data-pad=\"%d\" data-inner=\"%.2f\">\n",
 		(unsigned long long)total, PAD, inner);
 	for (size_t i = 0; i < b->n; i++)
-		put_box(fp, &b->items[i], o, total ? total : 1, scale, b->max_depth);
+		put_box(fp, &b->items[i], dr, scale, b->max_depth);
 	fputs("</g>\n</svg>\n", fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* Draws rows[0..n) (reordered here). */
+static int draw(FILE *fp, struct row *rows, size_t n, struct drawing *dr, struct ps_flamegraph_stats *stats)
+{
+	const struct ps_flamegraph_opts *o = dr->o;
+	double width = o->width > 0 ? o->width : 1200, min_width = o->min_width > 0 ? o->min_width : 0.1;
+	/* a frame of fewer counts than this is narrower than min_width */
+	double min_count = dr->total ? min_width * (double)dr->total / (width - 2 * PAD) : 0;
+	struct boxes b = { 0 };
+	int rc = -1;
+
+	qsort(rows, n, sizeof(*rows), cmp_stacks);
+	if (layout(&b, rows, n, dr->total, dr->base_total, min_count) == 0) {
+		for (size_t i = 0; dr->differential && i < b.n; i++) {
+			double d = delta(&b.items[i], dr);
+
+			if ((d < 0 ? -d : d) > dr->max_delta)
+				dr->max_delta = d < 0 ? -d : d;
+		}
+		rc = write_svg(fp, &b, dr);
+	}
+	if (stats)
+		*stats = (struct ps_flamegraph_stats){ b.n, b.merged, b.max_depth };
+	free(b.items);
+	return rc;
 }
 
 int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
 		      struct ps_flamegraph_stats *stats)
 {
-	const struct ps_fold_entry **order = malloc((s->n + 1) * sizeof(*order));
-	double width = o->width > 0 ? o->width : 1200, min_width = o->min_width > 0 ? o->min_width : 0.1;
-	/* a frame of fewer counts than this is narrower than min_width */
-	double min_count = s->total ? min_width * (double)s->total / (width - 2 * PAD) : 0;
-	struct boxes b = { 0 };
-	int rc = -1;
+	struct row *rows = malloc((s->n + 1) * sizeof(*rows));
+	struct drawing dr = { .o = o, .total = s->total };
+	int rc;
 
-	if (!order)
+	if (!rows)
 		return -1;
 	for (size_t i = 0; i < s->n; i++)
-		order[i] = &s->items[i];
-	qsort(order, s->n, sizeof(*order), cmp_stacks);
-	if (layout(&b, order, s->n, s->total, min_count) == 0)
-		rc = write_svg(fp, &b, o, s->total);
-	if (stats)
-		*stats = (struct ps_flamegraph_stats){ b.n, b.merged, b.max_depth };
-	free(b.items);
-	free(order);
+		rows[i] = (struct row){ s->items[i].stack, s->items[i].count, 0 };
+	rc = draw(fp, rows, s->n, &dr, stats);
+	free(rows);
+	return rc;
+}
+
+int ps_flamegraph_diff_svg(FILE *fp, const struct ps_fold_diff *d, const struct ps_flamegraph_opts *o,
+			   struct ps_flamegraph_stats *stats)
+{
+	struct row *rows = malloc((d->nlines + 1) * sizeof(*rows));
+	struct drawing dr = { .o = o, .total = d->new_total, .differential = true };
+	int rc;
+
+	if (!rows)
+		return -1;
+	/* the old counts as given (--normalize scales them): shares of their own sum */
+	for (size_t i = 0; i < d->nlines; i++) {
+		rows[i] = (struct row){ d->lines[i].stack, d->lines[i].new_count, d->lines[i].old_count };
+		dr.base_total += d->lines[i].old_count;
+	}
+	rc = draw(fp, rows, d->nlines, &dr, stats);
+	free(rows);
 	return rc;
 }

@@ -38,6 +38,15 @@ struct ps_flamegraph_stats {
 int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
 		      struct ps_flamegraph_stats *stats);
 
+/*
+ * A differential flame graph of old -> new: boxes as wide as their new
+ * counts, red where their share of the whole grew, blue where it shrank,
+ * the deeper the more; titles give both counts and the change in points.
+ * A stack only in old has no width: `perfscope diff` lists what went.
+ */
+int ps_flamegraph_diff_svg(FILE *fp, const struct ps_fold_diff *d, const struct ps_flamegraph_opts *o,
+			   struct ps_flamegraph_stats *stats);
+
 /* The script the SVG carries (share/flamegraph.js), NUL-terminated. */
 extern const char ps_flamegraph_js[];
 

@@ -58,7 +58,7 @@ setup() {
 	[[ "$output" == *"cannot read '$dir/none.folded'"* ]]
 	run "$PERFSCOPE" diff "$dir/old.folded"
 	[ "$status" -eq 2 ]
-	run "$PERFSCOPE" diff -f svg "$dir/old.folded" "$dir/new.folded"
+	run "$PERFSCOPE" diff -f png "$dir/old.folded" "$dir/new.folded"
 	[ "$status" -eq 2 ]
 }
 
@@ -107,4 +107,22 @@ setup() {
 	[[ "$output" == *"broken.json: line 2, column 1"* ]]
 	run "$PERFSCOPE" diff -w huge "$dir/c.json" "$dir/c.json"
 	[ "$status" -eq 2 ]
+}
+
+@test "--format svg: a differential flame graph, red where a share grew, blue where it shrank" {
+	"$PERFSCOPE" diff -f svg -o "$dir/d.svg" "$dir/old.folded" "$dir/new.folded"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/d.svg" > "$dir/frames.json"
+	# NEW's widths (200 samples over 1,180 px); a 60% -> 15%, b 40% -> 35%,
+	# c 10% -> 20%, d new at 50%; main and app all of both
+	jq -e '[.frames[] | {key: .name, value: .}] | from_entries |
+	       .a.kind == "shrank" and .b.kind == "shrank" and .c.kind == "grew" and .d.kind == "grew" and
+	       .main.kind == "same" and .d.width == 590 and (.gone | not) and
+	       (.a.title == "a (30 samples, 15.00%; before 60, 60.00%; -45.00 points)")' "$dir/frames.json" ||
+		{ jq -c '.frames[] | [.name, .kind, .width, .title]' "$dir/frames.json"; return 1; }
+	grep -q '<text id="title"[^>]*>Differential flame graph</text>' "$dir/d.svg"
+	# the larger the change, the deeper the colour: d (+50 points, the
+	# largest) the reddest, a (-45) nearly as blue, b (-5) pale
+	grep -q 'd (100 samples[^<]*</title><rect[^>]*fill="rgb(255,55,55)"' "$dir/d.svg"
+	grep -Eq 'a \(30 samples[^<]*</title><rect[^>]*fill="rgb\((7[0-9]),\1,255\)"' "$dir/d.svg"
+	grep -Eq 'b \(70 samples[^<]*</title><rect[^>]*fill="rgb\((23[0-9]),\1,255\)"' "$dir/d.svg"
 }
