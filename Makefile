@@ -146,7 +146,8 @@ unit-tests: $(UNIT_BIN)
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(PERFSCOPE) cpu-profile -F 999 --output demo.folded -- $(WL_BIN)/demo --seconds 3
-	@echo "flame graph input: demo.folded (load it in speedscope or flamegraph.pl)"
+	$(PERFSCOPE) flamegraph --title "perfscope demo" --output demo.svg demo.folded
+	@echo "flame graph: demo.svg (open it in a browser); its stacks: demo.folded"
 
 bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads helpers

@@ -3,14 +3,26 @@
 # to run its tests and benchmarks).  As root it runs apt-get; otherwise it
 # prints the exact command and fails, so nothing is half-installed.
 set -eu
+cd "$(dirname "$0")/.."
 
 build_pkgs="gcc g++ libc6-dev make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev"
-test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema"
+test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema chromium"
+# Node.js runs the browser tests; Debian's is enough where the machine has none
+command -v node >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 
 want="$build_pkgs"
 if [ "${1:-}" = "--test" ]; then
 	want="$want $test_pkgs"
 fi
+
+# tests/browser's npm packages (playwright-core, which drives Debian's
+# chromium), pinned by its package-lock.json; no root needed
+browser_modules() {
+	[ "${1:-}" = "--test" ] || return 0
+	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	echo "perfscope: installing tests/browser's npm packages (npm ci)" >&2
+	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=""
 for p in $want; do
@@ -18,7 +30,10 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	browser_modules "${1:-}"
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "perfscope: missing Debian packages:$missing" >&2
@@ -29,3 +44,4 @@ echo "perfscope: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q $missing >/dev/null
+browser_modules "${1:-}"

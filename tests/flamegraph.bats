@@ -121,3 +121,50 @@ check() {
 	       (.leaf_sixty - 60 | fabs) < 5 and (.leaf_thirty - 30 | fabs) < 5 and (.leaf_ten - 10 | fabs) < 5'
 	grep -q '<text id="title"[^>]*>CPU flame graph: cpusplit</text>' "$dir/cpu.svg"
 }
+
+# Fails, saying what to install, unless Chromium and playwright-core are there.
+need_browser() {
+	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
+		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/playwright-core" ] || {
+		echo "the browser tests need chromium, node and tests/browser's npm packages:" \
+			"build-aux/install-deps.sh --test installs them"
+		return 1
+	}
+}
+
+@test "in headless Chromium: no errors, hover, click to zoom, search, reset" {
+	need_browser
+	"$PERFSCOPE" flamegraph -o "$dir/k.svg" "$dir/k.folded"
+	shot="${SCREENSHOT_DIR:-$dir}/flamegraph.png"
+	node "$BATS_TEST_DIRNAME/browser/flamegraph-check.mjs" "$dir/k.svg" a b '^(a|c)$' "$shot" > "$dir/page.json"
+	page() {
+		jq -e "$1" "$dir/page.json" >/dev/null || { echo "failed: $1"; jq -c . "$dir/page.json"; return 1; }
+	}
+	# loaded with nothing on the console and nothing fetched
+	page '.errors == [] and .frames == 6'
+	page '.hover == "a (60 samples, 60.00%)"'
+	# b (40%) clicked: it fills the 1,180 px, c (10 of its 40) a quarter,
+	# its callers stay under it, a is hidden, Reset zoom appears
+	page '[.zoomed[] | {key: .name, value: .}] | from_entries |
+	      .b.width == 1180 and .c.width == 295 and .c.shown and (.a.shown | not) and
+	      .main.shown and .main.width == 1180 and .b.label == "b"'
+	page '.unzoomVisible == "1"'
+	# search: a and c, 60% + 10%, painted purple
+	page '.matched == "Matched: 70.00%" and (.highlighted | sort) == ["a", "c"]'
+	# reset: the first widths again
+	page '[.reset[] | {key: .name, value: .}] | from_entries |
+	      .a.shown and .a.width == 708 and .b.width == 472 and .c.width == 118'
+	[ "$(stat -c %s "$shot")" -gt 5000 ]
+}
+
+@test "in headless Chromium: a real profile's graph, and a search shares nested matches once" {
+	need_browser
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$dir/cpu.svg" -- "$WL/cpusplit" --seconds 1 > /dev/null
+	node "$BATS_TEST_DIRNAME/browser/flamegraph-check.mjs" "$dir/cpu.svg" leaf_ten path_b 'path_b|mid_b|leaf_thirty' \
+		"$dir/cpu.png" > "$dir/page.json"
+	# path_b, mid_b and leaf_thirty are one column: their share is path_b's
+	jq -e '.errors == [] and (.matched | ltrimstr("Matched: ") | rtrimstr("%") | tonumber | . > 25 and . < 35) and
+	       ([.zoomed[] | select(.name == "leaf_thirty") | .width] | max > 1100)' "$dir/page.json" ||
+		{ jq -c . "$dir/page.json"; return 1; }
+}

@@ -148,7 +148,7 @@ _perfscope()
         diff | flamegraph)
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
-                    mapfile -t COMPREPLY < <(compgen -W "text folded json" -- "$cur") ;;
+                    mapfile -t COMPREPLY < <(compgen -W "text folded json svg" -- "$cur") ;;
                 -w | --weight)
                     mapfile -t COMPREPLY < <(compgen -W "allocated leaked peak temporary" -- "$cur") ;;
                 -n | --top | --title | --unit | --width | --min-width)
