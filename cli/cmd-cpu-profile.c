@@ -29,8 +29,9 @@ const char cmd_cpu_profile_help[] =
 	"Options:\n"
 	"  -o, --output FILE      where to write (default: perfscope-NAME-PID.folded in\n"
 	"                         the current directory); checked before the target starts\n"
-	"      --format FMT       folded, json or svg (an interactive flame graph); default:\n"
-	"                         from the FILE extension, else folded\n"
+	"      --format FMT       folded, json, svg (an interactive flame graph) or\n"
+	"                         speedscope (its JSON file format, a profile per thread);\n"
+	"                         default: from the FILE extension, else folded\n"
 	"  -F, --frequency HZ     samples per second per thread (default 99)\n"
 	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
 	"                         SIGTERM, and SIGKILL 2 s later, unless --keep-running\n"
@@ -132,7 +133,7 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 			o->writer = ps_report_by_name(optarg);
 			if (!o->writer)
 				return cli_usage_error("cpu-profile",
-						       "unknown --format '%s' (use folded, json or svg)", optarg);
+						       "unknown --format '%s' (use folded, json, svg or speedscope)", optarg);
 			break;
 		case 'F':
 			if (cli_parse_uint(optarg, 100000, &v) < 0)

@@ -6,8 +6,10 @@
 #include "ps_outfile.h"
 #include "ps_report.h"
 
+/* Longer extensions first: ".speedscope.json" before ".json". */
 static const struct ps_report_writer *const writers[] = {
 	&ps_report_folded,
+	&ps_report_speedscope,
 	&ps_report_json,
 	&ps_report_svg,
 };

@@ -231,3 +231,31 @@ setup() {
 	assert_cpusplit_shares "$out"
 	[ "$(awk '/^cpusplit-nofp;.*;main;/ { t += $NF } END { print t + 0 }' "$out")" -ge $((total * 95 / 100)) ]
 }
+
+@test "--format speedscope: valid against speedscope's schema, a profile per thread, the split in its weights" {
+	require_perf
+	/usr/bin/python3 -c 'import jsonschema' ||
+		{ echo "python3-jsonschema is needed (build-aux/install-deps.sh --test)"; return 1; }
+	out="$BATS_TEST_TMPDIR/cpu.speedscope.json"
+	# the format follows the extension
+	run "$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$WL/cpusplit" --seconds 2
+	[ "$status" -eq 0 ]
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/validate_schema.py" "$BATS_TEST_DIRNAME/speedscope-file-format-schema.json" "$out"
+	# one thread, its weights adding up to all its samples; leaf_sixty's
+	# share (stacks ending in it) within the usual 5 points of 60%
+	jq -e '(.profiles | length) == 1 and .profiles[0].type == "sampled" and
+	       (.profiles[0].weights | add) == .profiles[0].endValue' "$out"
+	total=$(jq '.profiles[0].endValue' "$out")
+	sixty=$(jq '(.shared.frames | map(.name) | index("leaf_sixty")) as $leaf | .profiles[0] |
+	            [range(0; .samples | length) as $i | select(.samples[$i][-1] == $leaf) | .weights[$i]] | add' "$out")
+	assert_within leaf_sixty "$((100 * sixty / total))" 60 $TOLERANCE_POINTS
+	# a frame is a function, with its file; the heaviest stack runs from
+	# _start to leaf_sixty
+	jq -e '.shared.frames as $f | ([$f[] | select(.name == "leaf_sixty") | .file | test("cpusplit.c$")] == [true]) and
+	       (.profiles[0] | [range(0; .samples | length) as $i | {w: .weights[$i], s: .samples[$i]}] | max_by(.w).s |
+	        $f[.[0]].name == "_start" and $f[.[-1]].name == "leaf_sixty")' "$out"
+	# two threads, two profiles, named by their threads
+	"$PERFSCOPE" cpu-profile -q -F 499 --format speedscope -o "$BATS_TEST_TMPDIR/t.json" -- "$WL/threads" --seconds 1
+	jq -e '[.profiles[].name | select(test("^worker-(heavy|light) \\(pid [0-9]+, tid [0-9]+\\)$"))] | length == 2' \
+		"$BATS_TEST_TMPDIR/t.json"
+}

@@ -2,7 +2,8 @@
 """validate_schema.py SCHEMA FILE [KEY]
 
 Validates the JSON document FILE (or its top-level member KEY) against the
-JSON Schema SCHEMA (draft 2020-12), after checking the schema itself, and
+JSON Schema SCHEMA (the draft its $schema names, 2020-12 when it names
+none), after checking the schema itself, and
 prints every error with its path.  Exit 0 when valid, 1 when not.
 """
 import json
@@ -19,8 +20,9 @@ def main():
         doc = json.load(f)
     if len(sys.argv) > 3:
         doc = doc[sys.argv[3]]
-    jsonschema.Draft202012Validator.check_schema(schema)
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls.check_schema(schema)
+    errors = sorted(cls(schema).iter_errors(doc),
                     key=lambda e: [str(p) for p in e.path])
     for e in errors:
         where = "/".join(str(p) for p in e.path) or "(top)"
