@@ -53,7 +53,8 @@ const char cmd_profile_help[] =
 	"\n"
 	"Files written: report.json (everything); for flame graphs, cpu.folded\n"
 	"(on-CPU samples), offcpu.folded (blocked nanoseconds, the reason as the\n"
-	"leaf) and wall.folded (both, in nanoseconds).\n"
+	"leaf) and wall.folded (both, in nanoseconds), and each drawn as an\n"
+	"interactive SVG flame graph: cpu.svg, offcpu.svg, wall.svg.\n"
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it);\n"
 	"when that is 0, with --fail-on-regression, 8 for a regression and 9 for an\n"
@@ -267,7 +268,8 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
-		fprintf(stderr, "  wrote %s/: report.json, cpu.folded, offcpu.folded, wall.folded\n", dir);
+		fprintf(stderr, "  wrote %s/: report.json, flame graphs cpu.svg, offcpu.svg, wall.svg "
+			"(and their .folded stacks)\n", dir);
 }
 
 /*

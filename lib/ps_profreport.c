@@ -8,6 +8,7 @@
 
 #include "ps_compare.h"
 #include "ps_facts.h"
+#include "ps_flamegraph.h"
 #include "ps_folded.h"
 #include "ps_json.h"
 #include "ps_outfile.h"
@@ -17,7 +18,7 @@
 #include "ps_util.h"
 
 const char *const ps_profreport_files[] = {
-	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", NULL,
+	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", "cpu.svg", "offcpu.svg", "wall.svg", NULL,
 };
 
 static double secs(uint64_t ns)
@@ -570,6 +571,44 @@ static int write_offcpu(FILE *fp, const struct ps_profile *p)
 	return rc;
 }
 
+static int write_file(FILE *fp, const char *name, const void *ctx);
+
+/* NAME.svg: the flame graph of NAME.folded, folded into memory first. */
+static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
+{
+	static const struct { const char *svg, *folded, *title, *unit; } graphs[] = {
+		{ "cpu.svg", "cpu.folded", "On CPU", "samples" },
+		{ "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns" },
+		{ "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns" },
+	};
+	struct ps_fold_set stacks = { 0 };
+	struct ps_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc = -1;
+
+	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++) {
+		if (strcmp(name, graphs[i].svg) != 0)
+			continue;
+		if (!(mem = open_memstream(&text, &len)))
+			return -1;
+		rc = write_file(mem, graphs[i].folded, c);
+		if (fclose(mem) != 0 || rc < 0) {
+			free(text);
+			return -1;
+		}
+		/* ps_fold_parse owns text from here */
+		rc = ps_fold_parse(&stacks, text, graphs[i].folded, &err);
+		if (rc == 0)
+			rc = ps_flamegraph_svg(fp, &stacks, &(struct ps_flamegraph_opts){
+				.title = graphs[i].title, .unit = graphs[i].unit }, NULL);
+		ps_fold_release(&stacks);
+		return rc < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
 static int write_file(FILE *fp, const char *name, const void *ctx)
 {
 	const struct write_ctx *c = ctx;
@@ -581,6 +620,8 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 		return write_offcpu(fp, c->p);
 	if (strcmp(name, "wall.folded") == 0)
 		return write_wall(fp, c->p);
+	if (strstr(name, ".svg"))
+		return write_svg(fp, name, c);
 	return ps_report_folded.write(fp, &c->p->cpu, &ro);
 }
 

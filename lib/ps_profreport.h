@@ -1,7 +1,8 @@
 /*
  * ps_profreport: the files of a profile (perfscope profile) in its output
- * directory: report.json (every section; schema in perfscope-profile(1))
- * and cpu.folded.  Each is written to a temporary name and renamed.
+ * directory: report.json (every section; schema in perfscope-profile(1)),
+ * cpu.folded, offcpu.folded, wall.folded and their flame graphs cpu.svg,
+ * offcpu.svg, wall.svg.  Each is written to a temporary name and renamed.
  */
 #ifndef PS_PROFREPORT_H
 #define PS_PROFREPORT_H

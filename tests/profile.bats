@@ -112,6 +112,17 @@ calls() {
 	# the folded files carry the same nanoseconds
 	awk '/;nap;.*\[sleep\]/ { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/offcpu.folded"
 	awk '/;burn / { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/wall.folded"
+	# and the flame graph drawn from them: burn, nap's sleep and the pipe
+	# wait each as wide as their seconds of the whole (within 10%), in ns
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$out/wall.svg" > "$BATS_TEST_TMPDIR/wall.json"
+	total=$(jq '.total' "$BATS_TEST_TMPDIR/wall.json")
+	jq -e --argjson total "$total" '.inner as $inner |
+	       def secs(f): [.frames[] | select(f) | .width] | add / $inner * $total / 1e9;
+	       (secs(.name == "burn") | . > 0.9 and . < 1.1) and (secs(.name == "wait_pipe") | . > 0.9 and . < 1.1) and
+	       ([.frames[] | select(.name == "[pipe]") | .kind] | unique == ["offcpu"]) and
+	       (.frames[] | select(.name == "all") | .title | test(" ns, 100.00%"))' "$BATS_TEST_TMPDIR/wall.json" ||
+		{ jq -c '[.frames[] | select(.width > 5) | [.name, .width, .kind]]' "$BATS_TEST_TMPDIR/wall.json"; return 1; }
+	for g in cpu offcpu; do /usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$out/$g.svg" > /dev/null; done
 }
 
 @test "lock contention: the worker threads wait on the futex, at the lock's call site" {
