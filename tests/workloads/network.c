@@ -2,7 +2,10 @@
  * network: a client and a server on loopback TCP, in one process.  The
  * client sends 1,000 messages of 1,000 bytes with write(); the server reads
  * all 1,000,000 bytes, then answers with 65,536 bytes that the client
- * reads.  Both keep their sockets open 300 ms more, then close.  Prints
+ * reads.  The client waits 50 ms before it sends, so that the server
+ * surely blocks on its socket (without it, both threads on their own CPUs
+ * can stream the bytes without either ever waiting).  Both keep their
+ * sockets open 300 ms more, then close.  Prints
  * "port=P sent=S received=R" (the server's port, the client's totals).
  */
 #include "wl_common.h"
@@ -20,9 +23,9 @@
 static int listener;
 static char buf[ANSWER_BYTES];
 
-static void linger(void)
+static void sleep_ms(long ms)
 {
-	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	struct timespec ts = { 0, ms * 1000 * 1000 };
 
 	nanosleep(&ts, NULL);
 }
@@ -42,7 +45,7 @@ WL_HOT void *serve(void *arg)
 	}
 	if (write(conn, buf, ANSWER_BYTES) != ANSWER_BYTES)
 		_exit(1);
-	linger();
+	sleep_ms(300);
 	close(conn);
 	return NULL;
 }
@@ -63,6 +66,7 @@ int main(void)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return 1;
+	sleep_ms(50);
 	for (int i = 0; i < MESSAGES; i++) {
 		ssize_t n = write(fd, buf, MESSAGE_BYTES);
 
@@ -75,7 +79,7 @@ int main(void)
 			break;
 		received += n;
 	}
-	linger();
+	sleep_ms(300);
 	close(fd);
 	pthread_join(server, NULL);
 	printf("port=%u sent=%ld received=%ld\n", ntohs(addr.sin_port), sent, received);
