@@ -360,3 +360,28 @@ int ps_flamegraph_diff_svg(FILE *fp, const struct ps_fold_diff *d, const struct 
 	free(rows);
 	return rc;
 }
+
+int ps_flamegraph_svg_of(FILE *fp, ps_flamegraph_fold_fn fold, const void *ctx,
+			 const struct ps_flamegraph_opts *o)
+{
+	struct ps_fold_set stacks = { 0 };
+	struct ps_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int rc;
+
+	if (!mem)
+		return -1;
+	rc = fold(mem, ctx);
+	if (fclose(mem) != 0 || rc < 0) {
+		free(text);
+		return -1;
+	}
+	/* ps_fold_parse owns text from here, parsed or not */
+	rc = ps_fold_parse(&stacks, text, "the stacks", &err);
+	if (rc == 0)
+		rc = ps_flamegraph_svg(fp, &stacks, o, NULL);
+	ps_fold_release(&stacks);
+	return rc < 0 ? -1 : 0;
+}

@@ -38,6 +38,16 @@ struct ps_flamegraph_stats {
 int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
 		      struct ps_flamegraph_stats *stats);
 
+/* Writes folded stack lines to fp; 0 or -1. */
+typedef int (*ps_flamegraph_fold_fn)(FILE *fp, const void *ctx);
+
+/*
+ * The flame graph of the folded lines fold(ctx) writes, gathered in
+ * memory first (for writers whose stacks live as folded output); 0 or -1.
+ */
+int ps_flamegraph_svg_of(FILE *fp, ps_flamegraph_fold_fn fold, const void *ctx,
+			 const struct ps_flamegraph_opts *o);
+
 /*
  * A differential flame graph of old -> new: boxes as wide as their new
  * counts, red where their share of the whole grew, blue where it shrank,

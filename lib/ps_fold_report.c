@@ -47,7 +47,7 @@ static void fold_cpu(FILE *fp, const cJSON *stacks)
 	}
 }
 
-static double site_bytes(const cJSON *site, enum ps_fold_weight weight)
+double ps_fold_site_bytes(const cJSON *site, enum ps_fold_weight weight)
 {
 	const cJSON *leaks = ps_json_member(site, "leaks");
 
@@ -87,7 +87,7 @@ static void fold_memory(FILE *fp, const cJSON *report, enum ps_fold_weight weigh
 
 	cJSON_ArrayForEach(site, ps_json_member(report, "sites")) {
 		const cJSON *stack = ps_json_member(site, "stack");
-		double bytes = site_bytes(site, weight);
+		double bytes = ps_fold_site_bytes(site, weight);
 		int n = cJSON_GetArraySize(stack);
 
 		if (!(bytes >= 1))

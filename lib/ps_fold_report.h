@@ -16,6 +16,9 @@ enum ps_fold_weight { PS_FOLD_ALLOCATED, PS_FOLD_LEAKED, PS_FOLD_PEAK, PS_FOLD_T
 #define PS_FOLD_WEIGHTS 4
 extern const char *const ps_fold_weight_names[PS_FOLD_WEIGHTS];
 
+/* A memory.json site's bytes by `weight` (leaked: definite, indirect and not classified). */
+double ps_fold_site_bytes(const cJSON *site, enum ps_fold_weight weight);
+
 /* Whether text is JSON rather than folded lines: its first non-blank is '{'. */
 bool ps_fold_is_json(const char *text);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ps_fold_report.h"
 #include "ps_highlights.h"
 #include "ps_json.h"
 #include "ps_util.h"
@@ -57,16 +58,6 @@ static void functions_of(struct ps_highlights *h, const cJSON *functions)
 	}
 }
 
-/* Leaked as leaks.folded counts it: definite, indirect and not classified. */
-static double leaked(const cJSON *site)
-{
-	const cJSON *leaks = ps_json_member(site, "leaks");
-
-	return ps_json_number(ps_json_member(leaks, "definite"), "bytes", 0) +
-	       ps_json_number(ps_json_member(leaks, "indirect"), "bytes", 0) +
-	       ps_json_number(ps_json_member(leaks, "unclassified"), "bytes", 0);
-}
-
 static void sites_of(struct ps_highlights *h, const cJSON *sites)
 {
 	const cJSON *site;
@@ -76,8 +67,8 @@ static void sites_of(struct ps_highlights *h, const cJSON *sites)
 		const cJSON *frame = cJSON_GetArrayItem(stack, 0);
 		const char *fn = ps_json_string(frame, "function");
 		const char *caller = ps_json_string(cJSON_GetArrayItem(stack, 1), "function");
-		struct ps_highlight one = { .bytes = ps_json_number(site, "allocated_bytes", 0) };
-		double lost = leaked(site);
+		struct ps_highlight one = { .bytes = ps_fold_site_bytes(site, PS_FOLD_ALLOCATED) };
+		double lost = ps_fold_site_bytes(site, PS_FOLD_LEAKED);
 
 		snprintf(one.name, sizeof(one.name), "%s", fn ? fn : "[unknown]");
 		snprintf(one.caller, sizeof(one.caller), "%s", caller ? caller : "");

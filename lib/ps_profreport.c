@@ -574,6 +574,19 @@ static int write_offcpu(FILE *fp, const struct ps_profile *p)
 static int write_file(FILE *fp, const char *name, const void *ctx);
 
 /* NAME.svg: the flame graph of NAME.folded, folded into memory first. */
+struct fold_ctx {
+	const struct write_ctx *c;
+	const char *folded;
+};
+
+static int fold(FILE *fp, const void *ctx)
+{
+	const struct fold_ctx *f = ctx;
+
+	return write_file(fp, f->folded, f->c);
+}
+
+/* NAME.svg: the flame graph of NAME.folded. */
 static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
 {
 	static const struct { const char *svg, *folded, *title, *unit; } graphs[] = {
@@ -581,31 +594,12 @@ static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
 		{ "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns" },
 		{ "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns" },
 	};
-	struct ps_fold_set stacks = { 0 };
-	struct ps_error err = { 0 };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int rc = -1;
 
-	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++) {
-		if (strcmp(name, graphs[i].svg) != 0)
-			continue;
-		if (!(mem = open_memstream(&text, &len)))
-			return -1;
-		rc = write_file(mem, graphs[i].folded, c);
-		if (fclose(mem) != 0 || rc < 0) {
-			free(text);
-			return -1;
-		}
-		/* ps_fold_parse owns text from here */
-		rc = ps_fold_parse(&stacks, text, graphs[i].folded, &err);
-		if (rc == 0)
-			rc = ps_flamegraph_svg(fp, &stacks, &(struct ps_flamegraph_opts){
-				.title = graphs[i].title, .unit = graphs[i].unit }, NULL);
-		ps_fold_release(&stacks);
-		return rc < 0 ? -1 : 0;
-	}
+	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++)
+		if (strcmp(name, graphs[i].svg) == 0)
+			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, graphs[i].folded },
+						    &(struct ps_flamegraph_opts){
+							    .title = graphs[i].title, .unit = graphs[i].unit });
 	return -1;
 }
 

@@ -96,6 +96,9 @@ check() {
 @test "standard input, the title, the script, and errors" {
 	"$PERFSCOPE" flamegraph --title 'Before & after' - < "$dir/k.folded" > "$dir/stdin.svg"
 	grep -q '<text id="title"[^>]*>Before &amp; after</text>' "$dir/stdin.svg"
+	# --unit names the counts in every description
+	draw "$dir/k.folded" --unit ns
+	check '.frames[] | select(.name == "a") | .title == "a (60 ns, 60.00%)"'
 	# the script is inside, and nothing is loaded from elsewhere
 	grep -q 'function fgZoom' "$dir/stdin.svg"
 	! grep -Eq '(src|href)="http' "$dir/stdin.svg"
