@@ -29,8 +29,9 @@ const char cmd_memory_profile_help[] =
 	"it, temporary allocations and growth over time.  Forked children and\n"
 	"exec'ed programs are followed, each reported as its own process.  Resident\n"
 	"memory (anonymous, file-backed, swap) is read alongside, and fragmentation\n"
-	"measured at exit.  With --pid, a running process gets the resident-memory\n"
-	"view only: no tracker can be loaded into it.\n"
+	"measured at exit.  With --pid, a running process gets its resident memory\n"
+	"and the stacks of its page faults (every thread): no tracker can be\n"
+	"loaded into it.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output-dir DIR   where to write the reports (default:\n"
@@ -344,7 +345,7 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 	if (m->allocator_note[0])
 		fprintf(stderr, "  note: %s\n", m->allocator_note);
 	if (!m->launched) {
-		fprintf(stderr, "  note: a running process gets the resident-memory view only; launch it "
+		fprintf(stderr, "  note: a running process gets its resident memory and page-fault stacks only; launch it "
 			"under perfscope for allocation sites and leaks\n");
 	} else if (!m->heap.nprocs)
 		fprintf(stderr, "  note: the tracker never started in the target: a static binary, "

@@ -443,8 +443,9 @@ static void start_uprobes(struct ps_memprof *m)
 		 "not classified)", m->cfg.argv[0], m->uprobe_cost_us);
 }
 
-/* Page faults with their stacks, armed while the program is stopped at exec. */
-static void start_faults(struct ps_memprof *m)
+/* Page faults with their stacks, armed while the program is stopped at exec
+ * (or from now on, for a running process). */
+static void start_faults(struct ps_memprof *m, pid_t pid)
 {
 	struct ps_error err = { 0 };
 
@@ -452,7 +453,7 @@ static void start_faults(struct ps_memprof *m)
 		snprintf(m->faults_note, sizeof(m->faults_note), "not asked for (--no-faults)");
 		return;
 	}
-	if (ps_faults_start(&m->faults, m->child.pid, m->cfg.fault_period, &m->procs, &m->stacks,
+	if (ps_faults_start(&m->faults, pid, m->cfg.fault_period, &m->procs, &m->stacks,
 			    &err) < 0) {
 		snprintf(m->faults_note, sizeof(m->faults_note), "%s%s%s", err.msg,
 			 err.hint[0] ? ": " : "", err.hint);
@@ -469,8 +470,6 @@ static bool should_stop(const struct ps_memprof *m, uint64_t now)
 /* --pid: no tracker can be loaded into a running program; its resident memory over time. */
 static int run_attached(struct ps_memprof *m, struct ps_error *err)
 {
-	snprintf(m->faults_note, sizeof(m->faults_note), "a running process (--pid): only "
-		 "launched programs have their page faults sampled");
 	char path[64], exe[256] = "";
 	struct ps_heap_proc *p;
 	int64_t proc;
@@ -490,10 +489,12 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 	p->rss.every_ns = interval_ns(m);
 	if (ps_rss_sample(&p->rss, m->target_pid, m->start_ns) < 0)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
+	start_faults(m, m->target_pid);
 	for (;;) {
 		struct timespec ms = { 0, 5 * 1000 * 1000 };
 		uint64_t now = ps_now_ns();
 
+		ps_faults_poll(&m->faults);
 		if (ps_rss_sample(&p->rss, m->target_pid, now) < 0)
 			break;
 		if (should_stop(m, now)) {
@@ -503,6 +504,8 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 		}
 		nanosleep(&ms, NULL);
 	}
+	ps_faults_poll(&m->faults);
+	m->faults_total = ps_faults_count(&m->faults);
 	m->end_ns = ps_now_ns();
 	p->end_ns = m->end_ns;
 	return 0;
@@ -537,7 +540,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			start_uprobes(m);
 		}
 	}
-	start_faults(m);
+	start_faults(m, m->child.pid);
 	rc = ps_launch_release_stop(&m->child, err);
 	if (rc < 0) {
 		ps_launch_abort(&m->child);

@@ -236,29 +236,19 @@ int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight 
 	return 0;
 }
 
-int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t tid,
-		      const struct ps_preflight *pf, struct ps_error *err)
+/* The caller's event for one task on every CPU; -ESRCH if the task is gone. */
+static int add_event_task(struct ps_perf *perf, struct perf_event_attr *a, pid_t tid,
+			  const struct ps_preflight *pf, struct ps_error *err)
 {
-	struct perf_event_attr a = *attr;
 	char hint[400];
 
-	if (!perf->rings)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory");
-	a.size = sizeof(a);
-	a.inherit = 1;
-	a.sample_id_all = 1;
-	a.use_clockid = 1;
-	a.clockid = CLOCK_MONOTONIC;
-	a.exclude_callchain_kernel = 1;
-	perf->format = (struct ps_rec_format){
-		.sample_type = a.sample_type,
-		.nregs = (unsigned)__builtin_popcountll(a.sample_regs_user),
-	};
 	for (int c = 0; c < perf->ncpus; c++) {
 		struct ps_ring *ring = &perf->rings[c];
-		int fd = sys_perf_event_open(&a, tid, c), e = errno;
+		int fd = sys_perf_event_open(a, tid, c), e = errno;
 
 		if (fd < 0) {
+			if (e == ESRCH)
+				return -ESRCH;
 			if (c > 0 && is_unsupported_errno(e))
 				continue;	/* an offline CPU */
 			ps_preflight_refusal_hint(pf, e, hint, sizeof(hint));
@@ -282,6 +272,73 @@ int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, 
 					    strerror(errno));
 		}
 	}
+	return 0;
+}
+
+/* One event being opened for the threads of a process: which have it. */
+struct event_ctx {
+	struct ps_perf *perf;
+	struct perf_event_attr *attr;
+	const struct ps_preflight *pf;
+	struct ps_error *err;
+	pid_t *done;
+	size_t ndone, cap;
+};
+
+static bool event_has_tid(pid_t tid, void *ctx)
+{
+	const struct event_ctx *e = ctx;
+
+	for (size_t i = 0; i < e->ndone; i++)
+		if (e->done[i] == tid)
+			return true;
+	return false;
+}
+
+static int event_add_tid(pid_t tid, void *ctx)
+{
+	struct event_ctx *e = ctx;
+	int rc;
+
+	if (ps_grow(&e->done, &e->cap, e->ndone + 1, sizeof(pid_t)) < 0)
+		return ps_error_set(e->err, PS_E_NOMEM, "out of memory");
+	rc = add_event_task(e->perf, e->attr, tid, e->pf, e->err);
+	if (rc == 0)
+		e->done[e->ndone++] = tid;
+	return rc;
+}
+
+int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t pid,
+		      const struct ps_preflight *pf, struct ps_error *err)
+{
+	struct perf_event_attr a = *attr;
+	struct event_ctx ctx = { .perf = perf, .attr = &a, .pf = pf, .err = err };
+	int rc;
+
+	if (!perf->rings)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	a.size = sizeof(a);
+	a.inherit = 1;
+	a.sample_id_all = 1;
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.exclude_callchain_kernel = 1;
+	perf->format = (struct ps_rec_format){
+		.sample_type = a.sample_type,
+		.nregs = (unsigned)__builtin_popcountll(a.sample_regs_user),
+	};
+	/* A program stopped at exec has one thread; a running one (--pid) may
+	 * have many, and inheritance only follows the threads created later. */
+	ps_error_clear(err);
+	rc = ps_tasks_visit(pid, event_has_tid, event_add_tid, &ctx);
+	free(ctx.done);
+	if (err->code)		/* opening events failed: already explained */
+		return err->code;
+	if (rc == -ENOENT || (rc == 0 && ctx.ndone == 0))
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	if (rc < 0)
+		return ps_error_set(err, PS_E_PERM, "cannot read /proc/%d/task: %s", (int)pid,
+				    strerror(-rc));
 	return 0;
 }
 

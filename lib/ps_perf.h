@@ -81,11 +81,13 @@ int ps_perf_add_process(struct ps_perf *perf, pid_t pid, const struct ps_preflig
 /*
  * Instead of the sampling event: opens the caller's event `attr` (a uprobe,
  * say: type, config, config1, config2, sample_period, sample_type,
- * sample_regs_user and sample_stack_user set) for task tid on every CPU,
- * inherited by the threads and children it creates.  Its samples must use
- * PS_SAMPLE_TYPE_DWARF's layout with PS_REGS_MASK.
+ * sample_regs_user and sample_stack_user set) for every thread of process
+ * pid on every CPU (the one thread of a program stopped at exec, or all of a
+ * running one, racing ones included), inherited by the threads and children
+ * they create.  Its samples must use PS_SAMPLE_TYPE_DWARF's layout with
+ * PS_REGS_MASK.
  */
-int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t tid,
+int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, pid_t pid,
 		      const struct ps_preflight *pf, struct ps_error *err);
 
 /*

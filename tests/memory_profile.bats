@@ -218,6 +218,23 @@ check() {
 	[ "$status" -eq 3 ]
 }
 
+@test "--pid: page faults of every thread of a running process, with their stacks" {
+	# the memory is touched by a thread that existed before perfscope attached
+	"$WL/memwork" growth-thread 4 &
+	pid=$!
+	sleep 0.3
+	run "$PERFSCOPE" memory-profile -q -d 1.5 -o "$out" --pid "$pid"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# 10 MB/s of new pages: ~2,400 faults a second, one in 16 sampled
+	check '.page_faults.sampled and .page_faults.faults >= 2000 and .page_faults.samples >= 100' \
+		'.page_faults | del(.top)'
+	check '[.page_faults.top[] | select(any(.stack[]; .function == "grow_step") and any(.stack[]; .function == "grow_thread")) | .share] | add >= 0.9' \
+		'[.page_faults.top[] | {share, f: [.stack[:5][] | .function]}]'
+	awk '{ n = $NF; total += n; if ($0 ~ /;grow_thread;/) t += n } END { exit !(total > 0 && t >= 0.9 * total) }' "$out/faults.folded"
+}
+
 @test "a statically linked program: traced with uprobes, exact, no hang" {
 	run timeout 60 "$PERFSCOPE" memory-profile --interval 0.01 -o "$out" -- "$WL/memwork-static" frag
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }

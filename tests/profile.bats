@@ -267,6 +267,24 @@ calls() {
 	[ ! -e "$d/ran" ] && [ ! -e "$out.bad/report.json" ]
 }
 
+@test "--pid: every thread of a running process, the ones started before perfscope too" {
+	# all the system calls are made by a second thread, running before we attach
+	"$WL/syscalls" --seconds 6 --thread > /dev/null &
+	pid=$!
+	sleep 0.3
+	run "$PERFSCOPE" profile -q -d 1.5 -o "$out" --pid "$pid"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.metadata.attached and .metadata.stopped_by == "duration"'
+	# the thread calls write and getppid in turn: any window holds as many of each, +/- 1
+	w=$(calls write count) g=$(calls getppid count)
+	[ "$w" -ge 20000 ] || { echo "writes: $w"; return 1; }
+	assert_within getppid "$g" "$w" 1
+	check '[.offcpu.threads[] | select(.tid != .pid) | .on_cpu_s] | add > 0.5' '.offcpu.threads'
+	check '[.cpu.threads[] | select(.comm == "syscaller") | .samples] | add > 50' '.cpu.threads'
+}
+
 @test "usage errors: exit 2 before anything runs" {
 	run "$PERFSCOPE" profile --interval 0.01 -- /bin/true
 	[ "$status" -eq 2 ]

@@ -18,6 +18,8 @@
  *   growth S  allocates 100 KB every 10 ms for S seconds in grow_step(),
  *             keeping all of it (10 MB/s), then frees it; each step also
  *             allocates and frees 50 KB in scratch_step() (not growing).
+ *   growth-thread S  the same growth in a second thread (grow_thread) while
+ *             the main thread waits for it.
  *   cycle     two leaked blocks pointing at each other, one leaked block
  *             pointed to only by a leaked block (indirect), total 3 x 256.
  *   stackroot calls exit() from a function whose local still points at a
@@ -231,6 +233,22 @@ static int mode_growth(double seconds)
 	return 0;
 }
 
+NOINLINE static void *grow_thread(void *arg)
+{
+	mode_growth(*(double *)arg);
+	return NULL;
+}
+
+static int mode_growth_thread(double seconds)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, grow_thread, &seconds) != 0)
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
 NOINLINE static void leak_cycle(void)
 {
 	void **a = malloc(256), **b = malloc(256), **c = malloc(256);
@@ -387,6 +405,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "growth"))
 		return mode_growth(argc > 2 ? atof(argv[2]) : 1.0);
+	if (!strcmp(mode, "growth-thread"))
+		return mode_growth_thread(argc > 2 ? atof(argv[2]) : 1.0);
 	if (!strcmp(mode, "mmap")) {
 		map_leak();
 		map_split();

@@ -3,10 +3,16 @@
  * --seconds elapse.  With kernel stacks, samples land under do_syscalls in
  * kernel frames (ksys_write, __x64_sys_getppid, entry code, ...).
  *
- * Usage: syscalls [--seconds S]   (default 2)
+ * With --thread the loop runs in a second thread, "syscaller", while the
+ * main thread waits for it in pthread_join (for attaching to a running
+ * multi-threaded process: the calls are all the second thread's).
+ *
+ * Usage: syscalls [--seconds S] [--thread]   (default 2)
  */
 #include "wl_common.h"
 #include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Syscall pairs per do_syscalls() call: roughly 0.5-1 ms. */
@@ -24,22 +30,46 @@ WL_HOT unsigned long do_syscalls(int fd)
     return done;
 }
 
+struct loop {
+    int fd;
+    double seconds;
+    unsigned long calls;
+};
+
+static void *syscall_loop(void *arg)
+{
+    struct loop *l = arg;
+    double start = wl_now();
+
+    do {
+        l->calls += do_syscalls(l->fd);
+    } while (wl_now() - start < l->seconds);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    double seconds = wl_seconds(argc, argv, 2.0);
-    int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
+    struct loop l = { .seconds = wl_seconds(argc, argv, 2.0) };
+    int threaded = 0;
+
+    for (int i = 1; i < argc; i++)
+        threaded |= !strcmp(argv[i], "--thread");
+    l.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (l.fd < 0) {
         perror("syscalls: open /dev/null");
         return 1;
     }
+    if (threaded) {
+        pthread_t t;
 
-    double start = wl_now();
-    unsigned long calls = 0;
-    do {
-        calls += do_syscalls(fd);
-    } while (wl_now() - start < seconds);
-
-    close(fd);
-    printf("syscalls: calls=%lu\n", calls);
+        if (pthread_create(&t, NULL, syscall_loop, &l) != 0)
+            return 1;
+        pthread_setname_np(t, "syscaller");
+        pthread_join(t, NULL);
+    } else {
+        syscall_loop(&l);
+    }
+    close(l.fd);
+    printf("syscalls: calls=%lu\n", l.calls);
     return 0;
 }
