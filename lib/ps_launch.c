@@ -114,6 +114,48 @@ int ps_launch_release_stop(struct ps_child *child, struct ps_error *err)
 	return 0;
 }
 
+int ps_launch_release_traced(struct ps_child *child, struct ps_error *err)
+{
+	if (!child->stopped_at_exec)
+		return 0;
+	if (ptrace(PTRACE_SETOPTIONS, child->pid, NULL,
+		   (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) < 0 ||
+	    ptrace(PTRACE_CONT, child->pid, NULL, NULL) < 0)
+		return ps_error_set(err, PS_E_INTERNAL, "cannot resume pid %d traced: %s",
+				    (int)child->pid, strerror(errno));
+	child->stopped_at_exec = false;
+	child->traced = true;
+	return 0;
+}
+
+void ps_launch_leave_exit(struct ps_child *child)
+{
+	if (!child->traced)
+		return;
+	ptrace(PTRACE_DETACH, child->pid, NULL, NULL);
+	child->traced = false;
+	child->at_exit = false;
+}
+
+/* A traced child stopped: held at its exit, or a signal to pass on. */
+static void traced_stop(struct ps_child *child, int status)
+{
+	siginfo_t si;
+	unsigned long msg = 0;
+	int sig = WSTOPSIG(status);
+
+	if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+		ptrace(PTRACE_GETEVENTMSG, child->pid, NULL, &msg);
+		child->at_exit = true;
+		child->exit_status = (int)msg;
+		return;
+	}
+	/* a group stop (no siginfo) is resumed: it cannot be kept without SEIZE */
+	if (ptrace(PTRACE_GETSIGINFO, child->pid, NULL, &si) < 0)
+		sig = 0;
+	ptrace(PTRACE_CONT, child->pid, NULL, (void *)(long)sig);
+}
+
 int ps_launch_reap(struct ps_child *child, bool block)
 {
 	int status;
@@ -140,7 +182,16 @@ int ps_launch_reap(struct ps_child *child, bool block)
 	} else if (WIFSIGNALED(status)) {
 		child->exited = true;
 		child->exit_signal = WTERMSIG(status);
+	} else if (WIFSTOPPED(status) && child->traced) {
+		traced_stop(child, status);
+		if (block) {
+			/* a caller that waits does not scan: let an exiting child go */
+			ps_launch_leave_exit(child);
+			return ps_launch_reap(child, block);
+		}
 	}
+	if (child->exited)
+		child->traced = child->at_exit = false;
 	return child->exited ? 1 : 0;
 }
 

@@ -20,6 +20,9 @@ struct ps_child {
 	bool exited;
 	int exit_code;    /* valid when exited and !signal */
 	int exit_signal;  /* non-zero when killed by a signal */
+	bool traced;      /* still traced after the exec stop (ps_launch_release_traced) */
+	bool at_exit;     /* traced, and held at its exit: ps_launch_leave_exit() */
+	int exit_status;  /* at_exit: the wait status it is exiting with */
 };
 
 /*
@@ -32,6 +35,19 @@ int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *chi
 
 /* Lets the stopped child go, detached from ptrace. */
 int ps_launch_release_stop(struct ps_child *child, struct ps_error *err);
+
+/*
+ * Lets the stopped child go, still traced so that it stops again at its
+ * exit (PTRACE_O_TRACEEXIT) with its memory intact; ps_launch_reap() passes
+ * its signals on and sets child->at_exit when it is held there.  Only the
+ * main thread is traced: a job-control stop is not kept (without
+ * PTRACE_SEIZE a tracer cannot tell it from a signal), and the child dies
+ * with perfscope (PTRACE_O_EXITKILL).
+ */
+int ps_launch_release_traced(struct ps_child *child, struct ps_error *err);
+
+/* Lets a child held at its exit finish exiting, no longer traced. */
+void ps_launch_leave_exit(struct ps_child *child);
 
 /*
  * Collects the child's status if it has ended (block = wait for it).

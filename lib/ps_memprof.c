@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,12 +195,30 @@ static uint64_t interval_ns(const struct ps_memprof *m)
 	return (uint64_t)((m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1) * 1e9);
 }
 
-/* The process waits in exit(): classify what it still holds, then let it go. */
-static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
+/* A process held at its exit: where to look for pointers to its blocks. */
+struct exit_view {
+	pid_t pid, exit_tid;
+	uint64_t exit_sp;             /* 0: the whole stacks */
+	const uint64_t *regs;         /* the exiting thread's registers known to matter */
+	size_t nregs;
+	const char *skip[2];          /* mappings that are not roots (NULL-ended) */
+};
+
+/* Fragmentation: what the heap holds against what the process keeps resident. */
+static void note_resident_at_exit(struct ps_heap_proc *p, pid_t pid)
 {
-	struct ps_heap_proc *p = m->heap.proc[proc_of(f)];
-	char ring[PATH_MAX + 32];
-	struct ps_leakscan_config cfg = { .pid = (pid_t)f->pid, .exit_sp = f->h->exit_sp };
+	p->live_at_exit = p->live_bytes;
+	p->rss_at_exit_known = ps_rss_read(pid, ps_now_ns(), &p->rss_at_exit) == 0;
+	if (p->rss_at_exit_known)
+		(void)ps_rss_read_pss(pid, &p->rss_at_exit);	/* stays 0: reported null */
+	if (p->rss_at_exit_known && ps_rss_total(&p->rss_at_exit) > ps_rss_total(&p->rss.peak))
+		p->rss.peak = p->rss_at_exit;	/* the readings may have missed the top */
+}
+
+/* Classifies what process image `proc` still holds, its other threads held still. */
+static void classify_leaks(struct ps_memprof *m, uint32_t proc, const struct exit_view *x)
+{
+	struct ps_leakscan_config cfg = { .pid = x->pid, .exit_sp = x->exit_sp };
 	struct ps_leakscan_stats st;
 	struct ps_error err = { 0 };
 	struct ps_threadstop stopped = { 0 };
@@ -206,29 +227,19 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	uint8_t *kinds;
 	size_t n;
 
-	snprintf(ring, sizeof(ring), "%s/%u.%u.mem", m->dir, f->pid, f->gen);
-	cfg.skip_paths[0] = ring;
-	cfg.skip_paths[1] = m->preload;
-	/* fragmentation: what the heap holds against what the process keeps resident */
-	p->live_at_exit = p->live_bytes;
-	p->rss_at_exit_known = ps_rss_read((pid_t)f->pid, ps_now_ns(), &p->rss_at_exit) == 0;
-	if (p->rss_at_exit_known)
-		(void)ps_rss_read_pss((pid_t)f->pid, &p->rss_at_exit);	/* stays 0: reported null */
-	p->mallinfo = f->h->mallinfo;
-	if (p->rss_at_exit_known && ps_rss_total(&p->rss_at_exit) > ps_rss_total(&p->rss.peak))
-		p->rss.peak = p->rss_at_exit;	/* the readings may have missed the top */
-	blocks = ps_heap_live_sorted(&m->heap, proc_of(f), &n);
+	cfg.skip_paths[0] = x->skip[0];
+	cfg.skip_paths[1] = x->skip[1];
+	blocks = ps_heap_live_sorted(&m->heap, proc, &n);
 	kinds = malloc(n + 1);
 	/* the other threads hold still, their registers and stack pointers known */
-	if (ps_threadstop_init(&stopped, (pid_t)f->pid, (pid_t)f->h->exit_tid) < 0 ||
-	    !(regs = malloc((PS_MEM_EXIT_REGS + stopped.n * PS_THREAD_GPRS) * sizeof(*regs))) ||
+	if (ps_threadstop_init(&stopped, x->pid, x->exit_tid) < 0 ||
+	    !(regs = malloc((x->nregs + stopped.n * PS_THREAD_GPRS) * sizeof(*regs) + 1)) ||
 	    !(sps = malloc((stopped.n + 1) * sizeof(*sps)))) {
 		free(blocks);
 		blocks = NULL;	/* out of memory: said below */
 	} else {
-		if (f->h->exit_regs_known)
-			for (int i = 0; i < PS_MEM_EXIT_REGS; i++)
-				regs[cfg.nregs++] = f->h->exit_regs[i];
+		for (size_t i = 0; i < x->nregs; i++)
+			regs[cfg.nregs++] = x->regs[i];
 		for (size_t t = 0; t < stopped.n; t++) {
 			memcpy(regs + cfg.nregs, stopped.threads[t].gpr, sizeof(stopped.threads[t].gpr));
 			cfg.nregs += PS_THREAD_GPRS;
@@ -238,7 +249,7 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 		cfg.sps = sps;
 	}
 	if (blocks && kinds && ps_leakscan_run(&cfg, blocks, n, kinds, &st, &err) == 0) {
-		ps_heap_set_leaks(&m->heap, proc_of(f), blocks, kinds, n);
+		ps_heap_set_leaks(&m->heap, proc, blocks, kinds, n);
 		m->scan.root_bytes += st.root_bytes;
 		m->scan.heap_bytes += st.heap_bytes;
 		m->scan.unreadable += st.unreadable;
@@ -251,6 +262,23 @@ static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
 	free(sps);
 	free(blocks);
 	free(kinds);
+}
+
+/* The process waits in exit(): classify what it still holds, then let it go. */
+static void scan_for_leaks(struct ps_memprof *m, struct ps_memfile *f)
+{
+	struct ps_heap_proc *p = m->heap.proc[proc_of(f)];
+	char ring[PATH_MAX + 32];
+	struct exit_view x = {
+		.pid = (pid_t)f->pid, .exit_tid = (pid_t)f->h->exit_tid, .exit_sp = f->h->exit_sp,
+		.regs = f->h->exit_regs, .nregs = f->h->exit_regs_known ? PS_MEM_EXIT_REGS : 0,
+		.skip = { ring, m->preload },
+	};
+
+	snprintf(ring, sizeof(ring), "%s/%u.%u.mem", m->dir, f->pid, f->gen);
+	note_resident_at_exit(p, (pid_t)f->pid);
+	p->mallinfo = f->h->mallinfo;
+	classify_leaks(m, proc_of(f), &x);
 	__atomic_store_n(&f->h->state, PS_MEM_SCANNED, __ATOMIC_RELEASE);
 }
 
@@ -439,8 +467,41 @@ static void start_uprobes(struct ps_memprof *m)
 	snprintf(m->tracker_note, sizeof(m->tracker_note),
 		 "'%s' is statically linked: the allocation tracker cannot be preloaded into it, so "
 		 "its malloc, calloc, realloc and free are traced with uprobes instead: exact, but "
-		 "each call costs about %.1f us (memalign and friends are not traced; leaks are "
-		 "not classified)", m->cfg.argv[0], m->uprobe_cost_us);
+		 "each call costs about %.1f us (memalign and friends are not traced)",
+		 m->cfg.argv[0], m->uprobe_cost_us);
+}
+
+/*
+ * A statically linked program, traced with uprobes, is held at its exit
+ * (ptrace's exit stop, its memory intact): what it still holds is
+ * classified as the tracker's exit handshake would, from the exiting
+ * thread's registers and stack pointer; a program killed by a signal
+ * keeps it unclassified, as a crash does with the tracker.
+ */
+static void end_static_at_exit(struct ps_memprof *m)
+{
+	struct ps_heap_proc *p = m->heap.proc[m->untracked_proc];
+	struct user_regs_struct r;
+	uint64_t gpr[PS_THREAD_GPRS];
+	bool exited = WIFEXITED(m->child.exit_status);
+	struct exit_view x = { .pid = m->child.pid, .exit_tid = m->child.pid, .regs = gpr };
+
+	ps_uprobes_poll(&m->uprobes, true);
+	if (exited && ptrace(PTRACE_GETREGS, m->child.pid, NULL, &r) == 0) {
+		uint64_t v[PS_THREAD_GPRS] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp,
+					       r.rsp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13,
+					       r.r14, r.r15 };
+
+		memcpy(gpr, v, sizeof(gpr));
+		x.nregs = PS_THREAD_GPRS;
+		x.exit_sp = r.rsp;
+	}
+	note_resident_at_exit(p, m->child.pid);
+	if (exited)
+		classify_leaks(m, (uint32_t)m->untracked_proc, &x);
+	ps_heap_end(&m->heap, (uint32_t)m->untracked_proc, ps_now_ns(), exited, false);
+	m->static_ended = true;
+	ps_launch_leave_exit(&m->child);
 }
 
 /* Page faults with their stacks, armed while the program is stopped at exec
@@ -541,7 +602,9 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		}
 	}
 	start_faults(m, m->child.pid);
-	rc = ps_launch_release_stop(&m->child, err);
+	/* a program traced with uprobes stops again at its exit, to be scanned */
+	rc = m->uprobes_on ? ps_launch_release_traced(&m->child, err)
+			   : ps_launch_release_stop(&m->child, err);
 	if (rc < 0) {
 		ps_launch_abort(&m->child);
 		return rc;
@@ -561,6 +624,8 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			ps_rss_sample(&m->heap.proc[m->untracked_proc]->rss, m->child.pid, now);
 		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0)
 			main_ended_at = now;
+		if (m->child.at_exit)
+			end_static_at_exit(m);
 		if (m->child.exited) {
 			if (all_ended(&m->reader) || now - main_ended_at > CHILDREN_GRACE_NS)
 				break;
@@ -591,8 +656,9 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	m->end_ns = ps_now_ns();
 	if (m->uprobes_on) {
 		ps_uprobes_poll(&m->uprobes, true);
-		/* no exit handshake without the tracker: what is left is unclassified */
-		ps_heap_end(&m->heap, (uint32_t)m->untracked_proc, m->end_ns, false, false);
+		/* not seen at its exit (killed, or still running): what is left is unclassified */
+		if (!m->static_ended)
+			ps_heap_end(&m->heap, (uint32_t)m->untracked_proc, m->end_ns, false, false);
 	} else if (m->untracked_proc >= 0) {
 		m->heap.proc[m->untracked_proc]->end_ns = m->end_ns;
 	}

@@ -88,6 +88,7 @@ struct ps_memprof {
 	/* a statically linked program: its allocator traced with uprobes instead */
 	struct ps_uprobes uprobes;
 	bool uprobes_on;
+	bool static_ended;        /* its leaks classified at its exit stop */
 	double uprobe_cost_us;    /* measured per probe hit; 0 if unknown */
 	char uprobe_note[1100];   /* why uprobes could not be used, if they could not */
 	struct ps_faults faults;  /* page faults with their stacks */

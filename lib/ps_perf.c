@@ -36,7 +36,8 @@ void ps_perf_init(struct ps_perf *perf, const struct ps_perf_config *cfg)
 	perf->dwarf = cfg->dwarf;
 }
 
-void ps_perf_release(struct ps_perf *perf)
+/* Unmaps the rings and frees everything but the descriptors. */
+static void release_rings(struct ps_perf *perf)
 {
 	for (int c = 0; perf->rings && c < perf->ncpus; c++) {
 		struct ps_ring *r = &perf->rings[c];
@@ -45,15 +46,38 @@ void ps_perf_release(struct ps_perf *perf)
 			munmap(r->base, r->data_size + (size_t)sysconf(_SC_PAGESIZE));
 		free(r->scratch);
 	}
-	if (perf->cfg.close_detached)
-		ps_close_detached(perf->fds, perf->nfds);
-	else
-		for (size_t i = 0; i < perf->nfds; i++)
-			close(perf->fds[i]);
-	free(perf->fds);
 	free(perf->rings);
 	free(perf->tids);
-	memset(perf, 0, sizeof(*perf));
+	perf->rings = NULL;
+	perf->tids = NULL;
+}
+
+void ps_perf_release(struct ps_perf *perf)
+{
+	ps_perf_release_many(&perf, 1);
+}
+
+void ps_perf_release_many(struct ps_perf *const *perfs, size_t n)
+{
+	int *detached = NULL;
+	size_t ndetached = 0, cap = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		struct ps_perf *perf = perfs[k];
+
+		release_rings(perf);
+		for (size_t i = 0; i < perf->nfds; i++) {
+			if (perf->cfg.close_detached &&
+			    ps_grow(&detached, &cap, ndetached + 1, sizeof(int)) == 0)
+				detached[ndetached++] = perf->fds[i];
+			else
+				close(perf->fds[i]);
+		}
+		free(perf->fds);
+		memset(perf, 0, sizeof(*perf));
+	}
+	ps_close_detached(detached, ndetached);
+	free(detached);
 }
 
 static void fill_attr(const struct ps_perf *perf, struct perf_event_attr *attr, bool first)
@@ -122,6 +146,9 @@ static int map_ring(struct ps_perf *perf, struct ps_ring *ring, int fd,
 			      pf->mlock_kb);
 		return err->code;
 	}
+	/* children of ours (the closer, a launched program's fork) get no copy:
+	 * a perf ring mapped into a process costs a slow unmap at its exit */
+	(void)madvise(base, (pages + 1) * page, MADV_DONTFORK);
 	ring->fd = fd;
 	ring->base = base;
 	ring->data_size = pages * page;

@@ -70,6 +70,14 @@ struct ps_perf {
 void ps_perf_init(struct ps_perf *perf, const struct ps_perf_config *cfg);
 void ps_perf_release(struct ps_perf *perf);
 
+/*
+ * Releases n sets of events at once, those with close_detached in one
+ * detached process: the last close of each uprobe waits for the others
+ * (the kernel serializes them against every fork), so one closer for all
+ * is one wait, not n.
+ */
+void ps_perf_release_many(struct ps_perf *const *perfs, size_t n);
+
 /* Starts sampling one task (and, by inheritance, what it creates). */
 int ps_perf_add_task(struct ps_perf *perf, pid_t tid, const struct ps_preflight *pf,
 		     struct ps_error *err);

@@ -142,12 +142,16 @@ int ps_uprobes_start(struct ps_uprobes *u, pid_t pid, const char *path, uint32_t
 
 void ps_uprobes_release(struct ps_uprobes *u)
 {
+	struct ps_perf *perfs[2 * PS_UP_FNS];
+	size_t n = 0;
+
 	for (int f = 0; f < PS_UP_FNS; f++) {
 		if (u->entry[f].rings)
-			ps_perf_release(&u->entry[f]);
+			perfs[n++] = &u->entry[f];
 		if (u->ret[f].rings)
-			ps_perf_release(&u->ret[f]);
+			perfs[n++] = &u->ret[f];
 	}
+	ps_perf_release_many(perfs, n);
 	if (u->unwinder)
 		u->unwinder->release(u->unwinder);
 	ps_idmap_release(&u->tid_calls);
