@@ -3,6 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +114,7 @@ static void name_fd(uint32_t pid, int32_t fd, char *name, size_t len, uint8_t *k
 	snprintf(path, sizeof(path), "/proc/%u/fd/%d", pid, fd);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0) {
-		snprintf(name, len, "[closed]");
+		name[0] = '\0';	/* closed since */
 		*kind = PS_FILE_OTHER;
 		return;
 	}
@@ -176,8 +178,40 @@ static uint32_t file_named(struct ps_files *f, const char *name, uint8_t kind)
 	return (uint32_t)f->nfiles++;
 }
 
+/*
+ * The path an open call of pid was given, absolute: a relative one is
+ * taken from the directory descriptor dirfd, or the working directory.
+ */
+static void name_opened(uint32_t pid, int64_t dirfd, const char *opened, char *name, size_t len,
+			uint8_t *kind)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n = -1;
+	struct stat st;
+
+	if (opened[0] != '/') {
+		if (dirfd == AT_FDCWD)
+			snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+		else
+			snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, (int)dirfd);
+		n = readlink(link, dir, sizeof(dir) - 1);
+	}
+	name[0] = '\0';
+	if (n > 0) {
+		dir[n] = '\0';
+		if (strcmp(dir, "/"))
+			ps_strlcat(name, dir, len);
+		ps_strlcat(name, "/", len);
+	}
+	ps_strlcat(name, opened, len);
+	/* opened with open(): a file, unless what is at its path now says otherwise */
+	*kind = stat(name, &st) < 0 || S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ?
+		PS_FILE_REGULAR : PS_FILE_OTHER;
+}
+
 /* The state of (pid, fd) as of time t, named on first sight; NULL when out of memory. */
-static struct ps_fd_state *fd_state(struct ps_files *f, uint32_t pid, int32_t fd, uint64_t t)
+static struct ps_fd_state *fd_state_opened(struct ps_files *f, uint32_t pid, int32_t fd, uint64_t t,
+					   const char *opened, int64_t dirfd)
 {
 	struct ps_fd_state *s;
 	char name[256];
@@ -190,11 +224,15 @@ static struct ps_fd_state *fd_state(struct ps_files *f, uint32_t pid, int32_t fd
 	for (i = fd_slot(f, pid, fd); f->fds[i].pid; i = (i + 1) & (f->fds_cap - 1))
 		if (f->fds[i].pid == pid && f->fds[i].fd == fd)
 			return &f->fds[i];
-	if (f->closed_after && f->closed_after(f->closed_ctx, pid, fd, t)) {
+	if (f->closed_after && f->closed_after(f->closed_ctx, pid, fd, t))
+		name[0] = '\0';	/* its number may mean something else in /proc now */
+	else
+		name_fd(pid, fd, name, sizeof(name), &kind);
+	if (!name[0] && opened)
+		name_opened(pid, dirfd, opened, name, sizeof(name), &kind);
+	if (!name[0]) {
 		snprintf(name, sizeof(name), "[closed]");
 		kind = PS_FILE_OTHER;
-	} else {
-		name_fd(pid, fd, name, sizeof(name), &kind);
 	}
 	file = file_named(f, name, kind);
 	if (file == UINT32_MAX)
@@ -203,6 +241,11 @@ static struct ps_fd_state *fd_state(struct ps_files *f, uint32_t pid, int32_t fd
 	*s = (struct ps_fd_state){ .pid = pid, .fd = fd, .file = file };
 	f->nfds++;
 	return s;
+}
+
+static struct ps_fd_state *fd_state(struct ps_files *f, uint32_t pid, int32_t fd, uint64_t t)
+{
+	return fd_state_opened(f, pid, fd, t, NULL, 0);
 }
 
 /* The descriptor now means something else (closed, or a new open took its number). */
@@ -251,7 +294,7 @@ static void count_pattern(struct ps_file_stat *st, struct ps_fd_state *s, uint64
 }
 
 void ps_files_call(struct ps_files *f, uint32_t pid, int64_t nr, const uint64_t *args, int64_t ret,
-		   uint64_t ns, uint64_t end_ns)
+		   uint64_t ns, uint64_t end_ns, const char *path)
 {
 	int32_t fd = (int32_t)args[0];
 	struct ps_fd_state *s;
@@ -262,11 +305,13 @@ void ps_files_call(struct ps_files *f, uint32_t pid, int64_t nr, const uint64_t 
 	case SYS_close:
 		forget_fd(f, pid, fd);
 		return;
-	case SYS_open: case SYS_openat: case SYS_creat:
+	case SYS_open: case SYS_openat: case SYS_creat: case SYS_openat2:
 		/* a new file starts at offset 0 (O_APPEND aside) */
 		if (ret >= 0) {
+			int64_t dirfd = nr == SYS_openat || nr == SYS_openat2 ? (int32_t)args[0] : AT_FDCWD;
+
 			forget_fd(f, pid, (int32_t)ret);
-			if ((s = fd_state(f, pid, (int32_t)ret, end_ns))) {
+			if ((s = fd_state_opened(f, pid, (int32_t)ret, end_ns, path, dirfd))) {
 				s->pos_known = s->end_known = true;
 				s->pos = s->last_end = 0;
 			}

@@ -9,8 +9,9 @@
  * for a socket its peer's address from /proc/PID/net (tcp, tcp6, udp,
  * udp6), or "pipe".  Names are resolved while the profile runs, a few
  * milliseconds after the calls: a descriptor that was closed in between
- * (the system calls already read say so) is named "[closed]" rather than
- * after whatever took its number.
+ * (the system calls already read say so) is named after the path its open
+ * call was given (ps_openpaths.h), made absolute, or "[closed]" where that
+ * is not known, rather than after whatever took its number.
  */
 #ifndef PS_FILES_H
 #define PS_FILES_H
@@ -56,10 +57,11 @@ void ps_files_release(struct ps_files *f);
 
 /*
  * A finished system call of pid: nr, its first four arguments, its result,
- * how long it took.
+ * how long it took; for the open family, the path it was given if known
+ * (else NULL).
  */
 void ps_files_call(struct ps_files *f, uint32_t pid, int64_t nr, const uint64_t *args, int64_t ret,
-		   uint64_t ns, uint64_t end_ns);
+		   uint64_t ns, uint64_t end_ns, const char *path);
 
 /* Names the descriptors pid has now (inherited ones, stdout say) before it uses them. */
 void ps_files_scan_process(struct ps_files *f, uint32_t pid);

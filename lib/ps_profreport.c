@@ -105,13 +105,16 @@ static double us(uint64_t ns)
 static cJSON *syscalls_json(const struct ps_profile *p)
 {
 	const struct ps_syscalls *s = &p->syscalls;
-	cJSON *o = cJSON_CreateObject(), *calls;
+	cJSON *o = cJSON_CreateObject(), *calls, *paths;
 	size_t n;
 	int *order;
 
 	cJSON_AddNumberToObject(o, "events", (double)s->events);
 	cJSON_AddNumberToObject(o, "lost_events", (double)s->lost);
 	cJSON_AddNumberToObject(o, "unmatched_exits", (double)s->unmatched);
+	paths = cJSON_AddObjectToObject(o, "open_paths");
+	cJSON_AddNumberToObject(paths, "captured", (double)s->paths.captured);
+	cJSON_AddNumberToObject(paths, "unreadable", (double)(s->paths.unreadable + s->paths.skipped));
 	cJSON_AddBoolToObject(o, "complete", p->syscalls_section.on && s->lost == 0);
 	calls = cJSON_AddArrayToObject(o, "calls");
 	order = ps_profreport_syscall_order(p, &n);

@@ -4,6 +4,7 @@
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -147,6 +148,9 @@ void ps_syscalls_release(struct ps_syscalls *s)
 		free(s->stats[i].hist);
 	ps_idmap_release(&s->tid_index);
 	ps_files_release(&s->files);
+	ps_openpaths_release(&s->paths);
+	for (size_t i = 0; i < s->nthreads; i++)
+		free(s->threads[i].path);
 	free(s->threads);
 	free(s->queue);
 	memset(s, 0, sizeof(*s));
@@ -201,8 +205,14 @@ static void on_record(const struct perf_event_header *hdr, void *ctx)
 	if (e->exit) {
 		e->a[0] = raw_u64(p, raw_size, s->ret_off);
 	} else {
+		int path_arg = ps_openpaths_arg(e->nr);
+
 		for (int i = 0; i < 4; i++)
 			e->a[i] = raw_u64(p, raw_size, s->args_off + 8u * (unsigned)i);
+		/* now, while the program most likely still holds the string */
+		if (path_arg >= 0)
+			ps_openpaths_capture(&s->paths, tid, time, e->a[path_arg],
+					     path_arg ? (int)e->a[0] : AT_FDCWD);
 	}
 	s->events++;
 }
@@ -277,7 +287,7 @@ static void finish_call(struct ps_syscalls *s, const struct ps_syscall_thread *t
 	} else if (ret > 0 && moves_bytes(t->nr)) {
 		st->bytes += (uint64_t)ret;
 	}
-	ps_files_call(&s->files, t->pid, t->nr, t->args, ret, ns, end);
+	ps_files_call(&s->files, t->pid, t->nr, t->args, ret, ns, end, t->path);
 }
 
 static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
@@ -287,20 +297,28 @@ static void apply_event(struct ps_syscalls *s, const struct ps_syscall_event *e)
 	if (!t)
 		return;
 	if (!e->exit) {
+		free(t->path);
+		t->path = NULL;
 		t->pid = e->pid;
 		t->nr = e->nr;
 		t->enter_ns = e->time;
 		memcpy(t->args, e->a, sizeof(t->args));
+		if (ps_openpaths_arg(e->nr) >= 0)
+			t->path = ps_openpaths_take(&s->paths, e->tid, e->time);
 		return;
 	}
 	if (t->nr != e->nr) {
 		/* an exit without its entry (the entry was lost, or came before tracing) */
 		s->unmatched++;
 		t->nr = -1;
+		free(t->path);
+		t->path = NULL;
 		return;
 	}
 	finish_call(s, t, e->time, (int64_t)e->a[0]);
 	t->nr = -1;
+	free(t->path);
+	t->path = NULL;
 }
 
 void ps_syscalls_read(struct ps_syscalls *s)

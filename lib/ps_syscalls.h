@@ -21,6 +21,7 @@
 
 #include "ps_error.h"
 #include "ps_files.h"
+#include "ps_openpaths.h"
 #include "ps_idmap.h"
 #include "ps_perf.h"
 #include "ps_preflight.h"
@@ -44,6 +45,7 @@ struct ps_syscall_thread {
 	int64_t nr;                  /* -1: none */
 	uint64_t enter_ns;
 	uint64_t args[4];
+	char *path;                  /* the path an open call in flight was given, or NULL */
 };
 
 struct ps_syscall_event {
@@ -66,6 +68,7 @@ struct ps_syscalls {
 	size_t nqueue, queue_cap, qhead;
 	uint64_t events, lost, unmatched;
 	struct ps_files files;       /* the same calls, per file and socket peer */
+	struct ps_openpaths paths;   /* paths of open calls read, not yet applied */
 	bool on;
 };
 

@@ -162,3 +162,15 @@ uint32_t *ps_sorted_indexes(size_t n, int (*cmp)(const void *, const void *, voi
 		qsort_r(order, n, sizeof(*order), cmp, ctx);
 	return order;
 }
+
+void ps_strlcat(char *dst, const char *src, size_t len)
+{
+	size_t have = strnlen(dst, len), n = strlen(src);
+
+	if (have + 1 >= len)
+		return;
+	if (n > len - have - 1)
+		n = len - have - 1;
+	memcpy(dst + have, src, n);
+	dst[have + n] = '\0';
+}

@@ -54,6 +54,9 @@ int ps_read_long(const char *path, long *out);
 
 const char *ps_basename(const char *path);
 
+/* Appends src to the NUL-terminated dst of size len, cutting what does not fit. */
+void ps_strlcat(char *dst, const char *src, size_t len);
+
 /*
  * The trend of v over t (per unit of t) by least squares, leaving out the
  * first tenth of the points (warm-up); 0 with fewer than 10 points.

@@ -79,6 +79,24 @@ calls() {
 	all_time_accounted
 }
 
+@test "files opened, read and closed between two rounds are named after the path they were opened by" {
+	[ "$(id -u)" -eq 0 ] || skip "system calls need tracepoints"
+	dir="$BATS_TEST_TMPDIR/files"
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd -P)
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/shortopen" "$dir" 2000 > "$BATS_TEST_TMPDIR/counts"
+	[ "$(count reads_short)" -eq 4000 ] && [ "$(count reads_other)" -eq 4000 ]
+	# open("short.txt") relative to the working directory, openat(dirfd, "other.txt")
+	check --arg d "$dir" '[.files[] | select(.name == ($d + "/short.txt"))] |
+	       length == 1 and .[0].reads == 4000 and .[0].read_bytes == 2000000 and .[0].kind == "file"' \
+		'[.files[] | {name, reads, read_bytes}]'
+	check --arg d "$dir" '[.files[] | select(.name == ($d + "/sub/other.txt"))] |
+	       length == 1 and .[0].reads == 4000 and .[0].read_bytes == 1000000' \
+		'[.files[] | {name, reads, read_bytes}]'
+	check '[.files[] | select(.name == "[closed]")] == [] and .syscalls.open_paths.captured >= 4002' \
+		'{files: [.files[] | {name, reads}], paths: .syscalls.open_paths}'
+}
+
 @test "sockets: bytes and time per peer, on loopback" {
 	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
 	"$PERFSCOPE" profile -q -o "$out" -- "$WL/network" > "$BATS_TEST_TMPDIR/counts"

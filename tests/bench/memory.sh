@@ -4,7 +4,10 @@
 #   - time added per allocation event (a malloc or a free) on allocwork
 #     (10 million malloc/free pairs of mixed sizes from four sites, no frame
 #     pointers), with 1, 2 and 4 threads: wall time for 1 thread, target CPU
-#     time per event for all;
+#     time per event for all; and the same with the target held on CPU 0
+#     and perfscope on CPU 1, so that on a 2-core machine the threads compete
+#     with each other, not with perfscope's reader, and the cost per event
+#     can be compared across thread counts;
 #   - a compute-bound program (fixedwork): overhead and fixed cost;
 #   - one long run (PAIRS_LONG pairs): output size, perfscope's peak RSS and
 #     how soon the reports are written after the target ends.
@@ -13,6 +16,9 @@ ALLOC="$root/build/helpers/allocwork"
 PAIRS=${PAIRS:-10000000}
 PAIRS_LONG=${PAIRS_LONG:-60000000}
 
+# two CPUs at least, and taskset: the pinned rows
+pinned=0
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && pinned=1
 have_heaptrack=1
 command -v heaptrack >/dev/null || have_heaptrack=0
 
@@ -34,6 +40,12 @@ for i in $(seq "$RUNS"); do
 		# the cost of interposing malloc at all: the tracker loaded, not recording
 		LD_PRELOAD="$root/build/libperfscope-preload.so" "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
 		record interposed$t
+		if [ "$pinned" = 1 ]; then
+			taskset -c 0 "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"; record pbare$t
+			taskset -c 1 "$PERFSCOPE" memory-profile -q -o "$tmp/ps" -- \
+				taskset -c 0 "$ALLOC" --pairs "$PAIRS" --threads $t > "$tmp/out"
+			record pps$t
+		fi
 		if [ "$have_heaptrack" = 1 ]; then
 			mkdir -p "$tmp/htdata"
 			heaptrack -o "$tmp/htdata/run" "$ALLOC" --pairs "$PAIRS" --threads $t 2>/dev/null | grep elapsed > "$tmp/out"
@@ -65,6 +77,9 @@ echo "|---|---|---|---|---|"
 echo "| unprofiled wall time | $(m bare1.wall) s | $(m bare2.wall) s | $(m bare4.wall) s | |"
 echo "| perfscope: wall time added per event | $(per_event ps1.wall bare1.wall) ns | $(per_event ps2.wall bare2.wall) ns | $(per_event ps4.wall bare4.wall) ns | <= 100 ns |"
 echo "| perfscope: target CPU added per event | $(per_event ps1.cpu bare1.cpu) ns | $(per_event ps2.cpu bare2.cpu) ns | $(per_event ps4.cpu bare4.cpu) ns | flat with threads |"
+if [ "$pinned" = 1 ]; then
+	echo "| target on CPU 0, perfscope on CPU 1: target CPU added per event | $(per_event pps1.cpu pbare1.cpu) ns | $(per_event pps2.cpu pbare2.cpu) ns | $(per_event pps4.cpu pbare4.cpu) ns | flat with threads |"
+fi
 slowdown() { awk -v a="$(m "$1")" -v b="$(m "$2")" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }'; }
 echo "| perfscope --sampled (512 KiB): slowdown | $(slowdown sampled1.wall bare1.wall) | $(slowdown sampled2.wall bare2.wall) | $(slowdown sampled4.wall bare4.wall) | <= 5% |"
 echo "| the preloaded tracker, not recording: slowdown | $(slowdown interposed1.wall bare1.wall) | $(slowdown interposed2.wall bare2.wall) | $(slowdown interposed4.wall bare4.wall) | |"
