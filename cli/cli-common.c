@@ -11,6 +11,7 @@
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_util.h"
 #include "cli.h"
+#include "../lib/ps_cpuprof.h"
 
 int cli_exit_code(int ps_code)
 {
@@ -216,3 +217,7 @@ char *cli_read_text(const char *path, struct ps_error *err)
 		ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
 	return text;
 }
+
+const char *const cli_call_graph_names[3] = {
+	[PS_CALL_GRAPH_AUTO] = "auto", [PS_CALL_GRAPH_FP] = "fp", [PS_CALL_GRAPH_DWARF] = "dwarf",
+};

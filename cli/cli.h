@@ -85,6 +85,9 @@ int cli_parse_pid(const char *cmd, const char *arg, pid_t *out);
 /* Index of s in names[0..n), or -1. */
 int cli_parse_choice(const char *s, const char *const names[], int n);
 
+/* --call-graph's values, indexed by enum ps_call_graph. */
+extern const char *const cli_call_graph_names[3];
+
 /*
  * SIGINT, SIGTERM and SIGHUP set cli_stop_signal (to the signal number):
  * the session stops, writes what it has, and passes the signal on.

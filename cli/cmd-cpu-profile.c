@@ -105,13 +105,9 @@ static const struct option long_options[] = {
 };
 
 /* Option values, in the order of their enums (checked at compile time). */
-static const char *const call_graph_names[] = {
-	[PS_CALL_GRAPH_AUTO] = "auto", [PS_CALL_GRAPH_FP] = "fp", [PS_CALL_GRAPH_DWARF] = "dwarf",
-};
 static const char *const sampler_names[] = {
 	[PS_SAMPLER_AUTO] = "auto", [PS_SAMPLER_PERF] = "perf", [PS_SAMPLER_PTRACE] = "ptrace",
 };
-_Static_assert(sizeof(call_graph_names) / sizeof(call_graph_names[0]) == 3, "call graph names");
 _Static_assert(sizeof(sampler_names) / sizeof(sampler_names[0]) == 3, "sampler names");
 
 /* Returns -1 to go on, else the exit code. */
@@ -151,7 +147,7 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 				return EXIT_USAGE;
 			break;
 		case OPT_CALL_GRAPH:
-			if ((choice = cli_parse_choice(optarg, call_graph_names, 3)) < 0)
+			if ((choice = cli_parse_choice(optarg, cli_call_graph_names, 3)) < 0)
 				return cli_usage_error("cpu-profile",
 						       "unknown --call-graph '%s' (use dwarf, fp or auto)", optarg);
 			o->call_graph = (enum ps_call_graph)choice;

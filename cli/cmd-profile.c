@@ -43,6 +43,12 @@ const char cmd_profile_help[] =
 	"      --no-syscalls      do not trace system calls\n"
 	"      --no-offcpu        do not record where threads wait\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --call-graph MODE  dwarf, fp or auto (default auto: DWARF where the kernel\n"
+	"                         copies user stacks); fp walks frame pointers for on- and\n"
+	"                         off-CPU stacks, with a 512-byte stack copy at each\n"
+	"                         context switch to step out of libc's frameless system\n"
+	"                         call wrappers: cheaper per switch, for programs built\n"
+	"                         with frame pointers\n"
 	"      --repeat N         run the command N times; report.json is the last run's,\n"
 	"                         with every run's figures in \"runs\", so that\n"
 	"                         'perfscope recommend' can test timings for significance\n"
@@ -69,6 +75,7 @@ struct prof_options {
 	double duration, interval;
 	pid_t pid;
 	unsigned long frequency, repeat;
+	int call_graph;
 	bool quiet, no_demangle, no_syscalls, no_offcpu;
 	char **argv;
 	struct cli_baseline baseline;
@@ -76,7 +83,8 @@ struct prof_options {
 	struct ps_rules rules;        /* loaded from rule_opts before the run */
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT };
+enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT,
+       OPT_CALL_GRAPH };
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
@@ -88,6 +96,7 @@ static const struct option long_options[] = {
 	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 	CLI_BASELINE_OPTIONS,
 	CLI_RULES_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
@@ -131,6 +140,11 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 			if (cli_parse_uint(optarg, 1000, &o->repeat) < 0 || o->repeat < 1)
 				return cli_usage_error("profile", "--repeat takes a number of runs (1 to 1000), "
 						       "not '%s'", optarg);
+			break;
+		case OPT_CALL_GRAPH:
+			if ((o->call_graph = cli_parse_choice(optarg, cli_call_graph_names, 3)) < 0)
+				return cli_usage_error("profile",
+						       "unknown --call-graph '%s' (use dwarf, fp or auto)", optarg);
 			break;
 		case CLI_OPT_BASELINE:
 		case CLI_OPT_FAIL_ON_REGRESSION:
@@ -284,7 +298,7 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 			.argv = o->argv, .attach_pid = o->pid,
 			.frequency = o->frequency ? (unsigned)o->frequency : DEFAULT_FREQUENCY,
 			.duration_s = o->duration, .kernel_frames = true,
-			.call_graph = PS_CALL_GRAPH_AUTO, .demangle = !o->no_demangle,
+			.call_graph = (enum ps_call_graph)o->call_graph, .demangle = !o->no_demangle,
 			.sampler = PS_SAMPLER_AUTO, .kill_grace_s = KILL_GRACE_S,
 			.stop = &cli_stop_signal,
 		},

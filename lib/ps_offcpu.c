@@ -19,7 +19,7 @@ const char *const ps_offcpu_reason_names[PS_OFF_REASONS] = {
 /* A switch-out sample and its switch record are taken together: this close at most. */
 #define SAMPLE_TO_SWITCH_NS (1000u * 1000)
 
-static void switch_attr(struct perf_event_attr *a, bool stacks)
+static void switch_attr(struct perf_event_attr *a, bool stacks, bool fp)
 {
 	memset(a, 0, sizeof(*a));
 	a->type = PERF_TYPE_SOFTWARE;
@@ -30,7 +30,10 @@ static void switch_attr(struct perf_event_attr *a, bool stacks)
 		/* without PERF_SAMPLE_PERIOD: see ps_faults.c */
 		a->sample_type = PS_SAMPLE_TYPE_DWARF & ~(uint64_t)PERF_SAMPLE_PERIOD;
 		a->sample_regs_user = PS_REGS_MASK;
-		a->sample_stack_user = PS_OFFCPU_STACK_BYTES;
+		/* fp: just enough stack for DWARF to step out of the system call's
+		 * frameless libc wrapper, whose caller the frame-pointer chain
+		 * skips; the chain, walked by the kernel, gives the rest */
+		a->sample_stack_user = fp ? PS_OFFCPU_FP_STACK_BYTES : PS_OFFCPU_STACK_BYTES;
 	} else {
 		/* switch records only: a user-only dummy event is enough for them */
 		a->config = PERF_COUNT_SW_DUMMY;
@@ -41,7 +44,7 @@ static void switch_attr(struct perf_event_attr *a, bool stacks)
 	a->task = 1;	/* a thread's exit: the kernel records no switch for it */
 }
 
-int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
+int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, bool fp, struct ps_procs *procs,
 		    struct ps_stacks *frames, const struct ps_preflight *pf, struct ps_error *err)
 {
 	struct ps_perf_config cfg = { .ring_pages = 1024 };
@@ -53,7 +56,8 @@ int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
 	ps_idmap_init(&o->site_index);
 	ps_stacks_init_sharing(&o->stacks, frames);
 	ps_perf_init(&o->perf, &cfg);
-	switch_attr(&a, true);
+	o->fp = fp;
+	switch_attr(&a, true, fp);
 	rc = ps_perf_add_event(&o->perf, &a, pid, pf, err);
 	if (rc == 0) {
 		o->stacks_on = true;
@@ -64,7 +68,7 @@ int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
 		memset(err, 0, sizeof(*err));
 		ps_perf_release(&o->perf);
 		ps_perf_init(&o->perf, &cfg);
-		switch_attr(&a, false);
+		switch_attr(&a, false, false);
 		rc = ps_perf_add_event(&o->perf, &a, pid, pf, err);
 		if (rc < 0)
 			return rc;

@@ -41,6 +41,7 @@ enum ps_offcpu_reason {
 extern const char *const ps_offcpu_reason_names[PS_OFF_REASONS];
 
 #define PS_OFFCPU_STACK_BYTES 4096
+#define PS_OFFCPU_FP_STACK_BYTES 512
 
 struct ps_offcpu_thread {
 	uint32_t pid, tid;
@@ -88,6 +89,7 @@ struct ps_offcpu {
 	struct ps_sampler sampler;
 	struct ps_stacks stacks;     /* frames shared with the CPU profile's table */
 	bool stacks_on;              /* the sampling event was allowed */
+	bool fp;                     /* its stacks from frame pointers, not stack copies */
 	char note[1100];             /* why stacks are missing, if they are */
 	struct ps_offcpu_event *queue;
 	size_t nqueue, queue_cap;
@@ -105,10 +107,14 @@ struct ps_offcpu {
 
 /*
  * Records the context switches of pid (stopped at exec, or running) and what
- * it creates.  Stack samples where allowed (else `note` says why), switch
- * records in any case; fails only when perf_event_open refuses both.
+ * it creates.  Stack samples where allowed (else `note` says why): a copy
+ * of the user stack unwound with DWARF, or with `fp` the frame-pointer
+ * chain the kernel walks, after what DWARF unwinds of a 512-byte copy (a
+ * frameless system-call wrapper would hide its caller from the chain);
+ * switch records in any case.
+ * Fails only when perf_event_open refuses both.
  */
-int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, struct ps_procs *procs,
+int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, bool fp, struct ps_procs *procs,
 		    struct ps_stacks *frames, const struct ps_preflight *pf, struct ps_error *err);
 
 /*

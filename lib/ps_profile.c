@@ -47,7 +47,8 @@ static void start_offcpu(struct ps_profile *p, pid_t pid)
 			 "not asked for (--no-offcpu)");
 		return;
 	}
-	if (ps_offcpu_start(&p->offcpu, pid, &p->cpu.procs, &p->cpu.stacks, &p->pf, &err) < 0) {
+	if (ps_offcpu_start(&p->offcpu, pid, p->cfg.cpu.call_graph == PS_CALL_GRAPH_FP,
+			    &p->cpu.procs, &p->cpu.stacks, &p->pf, &err) < 0) {
 		section_off(&p->offcpu_section, &err);
 		ps_offcpu_release(&p->offcpu);
 		return;

@@ -143,6 +143,19 @@ calls() {
 	for g in cpu offcpu; do /usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$out/$g.svg" > /dev/null; done
 }
 
+@test "--call-graph fp: off-CPU stacks from frame pointers still name the caller of the libc wrapper" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	run "$PERFSCOPE" profile -q --call-graph fp -o "$out" -- "$WL/offwork" --seconds 0.5
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# read() and nanosleep() are frameless in libc: the chain alone skips wait_pipe and sleep_for
+	within() { jq -e "$1 | . > 0.45 and . < 0.55" "$json" >/dev/null || { echo "not within 10%: $1"; jq -c "$1" "$json"; return 1; }; }
+	within '[.offcpu.top[] | select(.reason == "pipe" and ([.stack[:3][] | .function] | index(["read", "wait_pipe", "main"]))) | .blocked_s] | add'
+	within '[.offcpu.top[] | select(.reason == "sleep" and any(.stack[]; .function == "sleep_for") and any(.stack[]; .function == "nap")) | .blocked_s] | add'
+	run "$PERFSCOPE" profile --call-graph lbr -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown --call-graph 'lbr' (use dwarf, fp or auto)"* ]]
+}
+
 @test "lock contention: the worker threads wait on the futex, at the lock's call site" {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
 	stolen0=$(stolen_ticks)

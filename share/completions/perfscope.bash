@@ -13,7 +13,7 @@ _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     --repeat --baseline --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
-    --no-syscalls --no-offcpu --no-demangle --repeat --baseline --fail-on-regression
+    --no-syscalls --no-offcpu --no-demangle --call-graph --repeat --baseline --fail-on-regression
     --rules --set --config -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled

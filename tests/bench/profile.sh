@@ -6,7 +6,7 @@
 #   - time added per context switch (a ping-pong over pipes, both ends on
 #     CPU 0 so that a switch is a switch, not a wake-up of an idle CPU whose
 #     timing swamps the cost): by the whole profile, and by its off-CPU
-#     stacks alone (against --no-offcpu);
+#     stacks alone (against --no-offcpu), with DWARF and with --call-graph fp;
 #   - start-up: profile -- /bin/true against the bare run;
 #   - a CPU-bound program (fixedwork) at the default settings.
 . "$(dirname "$0")/common.sh"
@@ -35,6 +35,8 @@ for i in $(seq "$RUNS"); do
 	jq '.offcpu.switches' "$tmp/d_pp/report.json" >> "$tmp/pp_switches"
 	du -sk "$tmp/d_pp" | cut -f1 >> "$tmp/pp_kb"
 	"$PERFSCOPE" profile -q --no-offcpu -o "$tmp/d_pn" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_nooff"
+	"$PERFSCOPE" profile -q --call-graph fp -o "$tmp/d_pf" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_fp"
+	"$PERFSCOPE" profile -q --call-graph fp --no-offcpu -o "$tmp/d_pfn" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_fp_nooff"
 	sleep 0.2	# the last run's tracepoints are still being torn down (ps_closer.h)
 	s=$(date +%s.%N); /bin/true; e=$(date +%s.%N)
 	awk -v a="$s" -v b="$e" 'BEGIN { print b - a }' >> "$tmp/true_bare"
@@ -60,6 +62,7 @@ echo "| getppid latency p50 reported | $(m p50) us | within 1 us of the bare cal
 per_switch() { awk -v a="$(m "$1")" -v b="$(m "$2")" -v n="$((2 * PINGS))" 'BEGIN { printf "%.2f us", 1e6 * (a - b) / n }'; }
 echo "| ping-pong on one CPU ($((2 * PINGS)) context switches): unprofiled | $(m pp_bare) s | |"
 echo "| time added per context switch by off-CPU stacks (profile against profile --no-offcpu) | $(per_switch pp_ps pp_nooff) | <= 7 us (DWARF stacks) |"
+echo "| the same with --call-graph fp (frame pointers after a 512-byte copy) | $(per_switch pp_fp pp_fp_nooff) | <= 3 us (frame-pointer stacks) |"
 echo "| time added per context switch by the whole profile (CPU sampler, system calls, off-CPU) | $(per_switch pp_ps pp_bare) | |"
 echo "| switch records in the ping-pong (an in and an out per switch) | $(m pp_switches) | |"
 echo "| profile's output for the ping-pong, all files | $(m pp_kb) KB | < 1 MB (perf record: ~20 MB per 100,000 switches) |"
