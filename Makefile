@@ -6,6 +6,7 @@
 #   make check        install missing Debian packages (as root), build, run all tests
 #   make demo         install, build, profile the demo workload, print top functions
 #   make bench        overhead benchmarks; prints the table kept in README.md
+#   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
 #   make deps         only install the Debian build and test packages
@@ -100,6 +101,7 @@ $(PERFSCOPE): $(CLI_OBJ) $(LIBPERFSCOPE)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBPERFSCOPE) $(DEP_LIBS)
 
 include tests/workloads/workloads.mk
+include tests/fuzz/fuzz.mk
 
 # Unit tests: small C programs linked against the library.
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -137,8 +139,9 @@ config.mk: configure config.mk.in
 	./configure
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory all workloads unit-tests helpers
+	$(Q)$(MAKE) --no-print-directory all workloads unit-tests helpers fuzz-replay
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) UNIT_DIR=$(CURDIR)/$(BUILD)/tests/unit \
+		FUZZ_REPLAY_DIR=$(CURDIR)/$(FUZZ_REPLAY_DIR) \
 		HELPER_DIR=$(CURDIR)/build/helpers tests/run.sh $(TESTS)
 
 unit-tests: $(UNIT_BIN)

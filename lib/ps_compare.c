@@ -116,6 +116,8 @@ static void profile_figures(struct figures *f, const cJSON *root)
 		add(f, "io.syncs", syncs, false);
 	}
 	cJSON_ArrayForEach(r, reasons) {
+		if (!r->string || !cJSON_IsNumber(r))
+			continue;
 		snprintf(name, sizeof(name), "offcpu.%s_s", r->string);
 		add(f, name, r->valuedouble, true);
 	}
@@ -138,11 +140,13 @@ static void metrics_figures(struct figures *f, const cJSON *root)
 	const cJSON *v, *op, *ops = ps_json_member(root, "operations");
 	char name[96];
 
+	/* members of an object only: an array's items have no names */
 	cJSON_ArrayForEach(v, root)
-		if (cJSON_IsNumber(v))
+		if (cJSON_IsNumber(v) && v->string)
 			add(f, v->string, v->valuedouble, true);
 	cJSON_ArrayForEach(op, ops) {
-		const char *opname = cJSON_IsArray(ops) ? ps_json_string(op, "name") : op->string;
+		const char *opname = cJSON_IsArray(ops) ? ps_json_string(op, "name")
+			: cJSON_IsObject(ops) ? op->string : NULL;
 
 		if (!opname)
 			continue;

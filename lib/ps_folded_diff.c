@@ -2,6 +2,7 @@
  * Two folded stack files compared (ps_folded_diff.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,11 @@ static int parse_line(char *line, const char **stack, uint64_t *count)
 	digits = space + 1;
 	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
 		return -1;
+	errno = 0;
 	*count = strtoull(digits, NULL, 10);
+	/* counts are drawn and compared as doubles: exact up to 2^53 */
+	if (errno == ERANGE || *count > PS_FOLD_MAX_COUNT)
+		return -2;
 	while (space > line && space[-1] == ' ')
 		space--;
 	*space = '\0';
@@ -55,9 +60,17 @@ int ps_fold_parse(struct ps_fold_set *s, char *text, const char *origin, struct 
 		lineno++;
 		if (strspn(line, " \t\r") == strlen(line))
 			continue;
-		if (parse_line(line, &stack, &count) < 0)
+		switch (parse_line(line, &stack, &count)) {
+		case -1:
 			return ps_error_set(err, PS_E_INPUT, "%s: line %zu: expected 'frame;frame;... "
 					    "count'", origin, lineno);
+		case -2:
+			return ps_error_set(err, PS_E_INPUT, "%s: line %zu: a count larger than 2^53",
+					    origin, lineno);
+		}
+		if (s->total + count > PS_FOLD_MAX_COUNT)
+			return ps_error_set(err, PS_E_INPUT, "%s: line %zu: the counts add up to more "
+					    "than 2^53", origin, lineno);
 		if (ps_grow(&s->items, &s->cap, s->n + 1, sizeof(*s->items)) < 0)
 			return ps_error_set(err, PS_E_NOMEM, "out of memory");
 		s->items[s->n++] = (struct ps_fold_entry){ .stack = stack, .count = count };

@@ -28,9 +28,13 @@ struct ps_fold_set {
 	uint64_t total;
 };
 
+/* The largest count, and total, of a folded file: 2^53, exact as a double. */
+#define PS_FOLD_MAX_COUNT (1ull << 53)
+
 /*
- * Takes ownership of text (malloc'ed) and parses it; a malformed line is
- * PS_E_INPUT naming origin and the line.  Blank lines are skipped.
+ * Takes ownership of text (malloc'ed) and parses it; a malformed line (or
+ * counts past PS_FOLD_MAX_COUNT) is PS_E_INPUT naming origin and the line.
+ * Blank lines are skipped.
  */
 int ps_fold_parse(struct ps_fold_set *s, char *text, const char *origin, struct ps_error *err);
 void ps_fold_release(struct ps_fold_set *s);

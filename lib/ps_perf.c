@@ -441,8 +441,10 @@ static int scan_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
 			memcpy(&hdr, data + off, part);
 			memcpy((char *)&hdr + part, data, sizeof(hdr) - part);
 		}
-		if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
-			break;	/* corrupt: the rest of the round is dropped, never looped on */
+		/* the kernel writes whole records of 8-byte multiples: anything else is
+		 * corrupt, and the rest of the round is dropped, never looped on */
+		if (hdr.size < sizeof(hdr) || hdr.size % 8 || hdr.size > head - tail)
+			break;
 		if (off + hdr.size <= size) {
 			rec = (const void *)(data + off);
 		} else {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ps_procmetrics.h"
+#include "ps_proctext.h"
 #include "ps_util.h"
 
 void ps_procmetrics_init(struct ps_procmetrics *m, pid_t pid, uint64_t every_ns)
@@ -27,34 +28,30 @@ void ps_procmetrics_release(struct ps_procmetrics *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* "Name:  value" in a /proc text file; 0 when absent. */
-static uint64_t named_value(const char *text, const char *name)
-{
-	const char *at = strstr(text, name);
-
-	return at ? strtoull(at + strlen(name), NULL, 10) : 0;
-}
-
 /* Adds the process's numbers, and those of the children it has reaped, to pt. */
 static int read_stat(pid_t pid, struct ps_metrics_point *pt, long ticks)
 {
-	char path[64], *text, *p;
-	unsigned long long minflt, cminflt, majflt, cmajflt, utime, stime, cutime, cstime;
-	unsigned long long threads, rss_pages;
+	/* proc(5): minflt cminflt majflt cmajflt utime stime cutime cstime, then
+	 * num_threads and rss */
+	static const int fields[10] = { 10, 11, 12, 13, 14, 15, 16, 17, 20, 24 };
+	uint64_t v[10];
+	uint64_t minflt, cminflt, majflt, cmajflt, utime, stime, cutime, cstime, threads, rss_pages;
+	char path[64], *text;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return -1;
-	/* after the command name, which may hold spaces and parentheses */
-	p = strrchr(text, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %llu %llu %llu %llu %llu %llu %llu "
-			 "%*d %*d %llu %*u %*u %*u %llu", &minflt, &cminflt, &majflt, &cmajflt, &utime,
-			 &stime, &cutime, &cstime, &threads, &rss_pages) != 10) {
-		free(text);
-		return -1;
+	for (int i = 0; i < 10; i++) {
+		if (!ps_proctext_stat_field(text, fields[i], &v[i])) {
+			free(text);
+			return -1;
+		}
 	}
 	free(text);
+	minflt = v[0], cminflt = v[1], majflt = v[2], cmajflt = v[3];
+	utime = v[4], stime = v[5], cutime = v[6], cstime = v[7];
+	threads = v[8], rss_pages = v[9];
 	pt->minflt += minflt + cminflt;
 	pt->majflt += majflt + cmajflt;
 	pt->utime_ns += (utime + cutime) * (1000000000ull / (uint64_t)ticks);
@@ -91,10 +88,10 @@ static void read_io(pid_t pid, struct ps_metrics_point *pt)
 	if (!text)
 		return;
 	/* a process's counts include the children it has reaped */
-	pt->rchar += named_value(text, "rchar:");
-	pt->wchar += named_value(text, "wchar:");
-	pt->read_bytes += named_value(text, "\nread_bytes:");
-	pt->write_bytes += named_value(text, "\nwrite_bytes:");
+	pt->rchar += ps_proctext_value(text, "rchar:");
+	pt->wchar += ps_proctext_value(text, "wchar:");
+	pt->read_bytes += ps_proctext_value(text, "\nread_bytes:");
+	pt->write_bytes += ps_proctext_value(text, "\nwrite_bytes:");
 	pt->io_known = true;
 	free(text);
 }
@@ -102,18 +99,17 @@ static void read_io(pid_t pid, struct ps_metrics_point *pt)
 static void read_machine(struct ps_metrics_point *pt)
 {
 	char *stat = ps_read_file("/proc/stat", NULL), *mem = ps_read_file("/proc/meminfo", NULL);
-	unsigned long long v[8] = { 0 };
+	uint64_t v[8] = { 0 };
 
-	if (stat && sscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-			   &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+	if (stat && ps_proctext_cpu(stat, v)) {
 		/* user nice system idle iowait irq softirq steal */
 		pt->cpu_total_ticks = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
 		pt->cpu_busy_ticks = pt->cpu_total_ticks - v[3] - v[4];
 		pt->cpu_steal_ticks = v[7];
 	}
 	if (mem) {
-		pt->mem_total = named_value(mem, "MemTotal:") * 1024;
-		pt->mem_available = named_value(mem, "MemAvailable:") * 1024;
+		pt->mem_total = ps_proctext_value(mem, "MemTotal:") * 1024;
+		pt->mem_available = ps_proctext_value(mem, "MemAvailable:") * 1024;
 	}
 	free(stat);
 	free(mem);

@@ -310,7 +310,7 @@ int64_t ps_procs_thread(struct ps_procs *pp, uint32_t pid, uint32_t tid)
 	return new_instance(pp, pid, tid, comm, proc_comm);
 }
 
-static int apply_maps_text(struct ps_procs *pp, uint32_t pid, uint64_t time, char *text)
+int ps_procs_apply_maps(struct ps_procs *pp, uint32_t pid, uint64_t time, char *text)
 {
 	char *line, *save = NULL;
 
@@ -340,7 +340,7 @@ static int synthesize_maps(struct ps_procs *pp, uint32_t pid)
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return -1;
-	rc = apply_maps_text(pp, pid, 0, text);
+	rc = ps_procs_apply_maps(pp, pid, 0, text);
 	free(text);
 	return rc;
 }
@@ -359,7 +359,7 @@ int ps_procs_refresh_maps(struct ps_procs *pp, uint32_t pid, uint64_t time)
 		return 0;
 	}
 	copy = strdup(text);	/* apply_maps_text cuts its input into lines */
-	rc = apply_maps_text(pp, pid, time, text);
+	rc = ps_procs_apply_maps(pp, pid, time, text);
 	free(text);
 	free(pp->last_maps);
 	pp->last_maps = copy;

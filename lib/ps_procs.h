@@ -92,4 +92,7 @@ int ps_procs_synthesize(struct ps_procs *pp, uint32_t pid);
  */
 int ps_procs_refresh_maps(struct ps_procs *pp, uint32_t pid, uint64_t time);
 
+/* The executable mappings of /proc/PID/maps text (changed in place), as of time. */
+int ps_procs_apply_maps(struct ps_procs *pp, uint32_t pid, uint64_t time, char *text);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_proctext.h"
 #include "ps_rss.h"
 #include "ps_util.h"
 
@@ -23,9 +24,7 @@ void ps_rss_release(struct ps_rss_series *s)
 /* "RssAnon:	    1234 kB" */
 static uint64_t kb_field(const char *status, const char *name)
 {
-	const char *at = strstr(status, name);
-
-	return at ? strtoull(at + strlen(name), NULL, 10) * 1024 : 0;
+	return ps_proctext_value(status, name) * 1024;
 }
 
 int ps_rss_read(pid_t pid, uint64_t time_ns, struct ps_rss_point *out)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ps_proctext.h"
 #include "ps_schedstat.h"
 #include "ps_util.h"
 
@@ -34,20 +35,16 @@ void ps_schedstat_init(struct ps_schedstat *s, pid_t pid)
 /* Field 42 of a task's stat: its block I/O delay in clock ticks. */
 static uint64_t blkio_ticks(uint32_t pid, uint32_t tid)
 {
-	char path[96], *text, *p;
-	unsigned long long v = 0;
+	char path[96], *text;
+	uint64_t v = 0;
 
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return 0;
-	/* after the command name, the space before each field up to the 42nd */
-	p = strrchr(text, ')');
-	if (p)
-		for (int field = 3; field <= 42 && p; field++)
-			p = strchr(p + 1, ' ');
-	if (p)
-		v = strtoull(p + 1, NULL, 10);
+	/* delayacct_blkio_ticks */
+	if (!ps_proctext_stat_field(text, 42, &v))
+		v = 0;
 	free(text);
 	return v;
 }
@@ -63,7 +60,7 @@ static void read_thread(struct ps_schedstat *s, uint32_t pid, uint32_t tid, uint
 			bool start)
 {
 	char path[96], *text, *comm;
-	unsigned long long run, wait, slices;
+	uint64_t run, wait, slices;
 	struct ps_thread_sched *t;
 	uint32_t at;
 
@@ -71,7 +68,7 @@ static void read_thread(struct ps_schedstat *s, uint32_t pid, uint32_t tid, uint
 	text = ps_read_file(path, NULL);
 	if (!text)
 		return;
-	if (sscanf(text, "%llu %llu %llu", &run, &wait, &slices) != 3) {
+	if (!ps_proctext_schedstat(text, &run, &wait, &slices)) {
 		free(text);
 		return;
 	}

@@ -386,8 +386,13 @@ long ps_uprobes_poll(struct ps_uprobes *u, bool final)
 
 /* ---- what a hit costs ---- */
 
-__attribute__((noinline, noipa)) int ps_uprobes_calibration_target(int x);
-__attribute__((noinline, noipa)) int ps_uprobes_calibration_target(int x)
+#if defined(__clang__)
+#define PS_NOT_INLINED __attribute__((noinline, optnone))
+#else
+#define PS_NOT_INLINED __attribute__((noinline, noipa))
+#endif
+PS_NOT_INLINED int ps_uprobes_calibration_target(int x);
+PS_NOT_INLINED int ps_uprobes_calibration_target(int x)
 {
 	return x * 3 + 1;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bats
+# The fuzz corpora (tests/fuzz/corpus/NAME: seeds, and every input that
+# once crashed a parser) replayed through the parsers of the build under
+# test, so make check and make check SANITIZE=1 keep them fixed.  The
+# fuzzing itself is make fuzz (libFuzzer, clang).
+
+load common
+
+replay_dir() {
+	echo "${FUZZ_REPLAY_DIR:-$BATS_TEST_DIRNAME/../build/tests/fuzz}"
+}
+
+replay() {
+	local name=$1 bin
+	bin="$(replay_dir)/fuzz_$name"
+	[ -x "$bin" ] || { echo "no $bin: run make fuzz-replay"; return 1; }
+	run "$bin" "$BATS_TEST_DIRNAME"/fuzz/corpus/"$name"/*
+	[ "$status" -eq 0 ] || { echo "$output" | tail -30; return 1; }
+	# every input was read and run
+	[ "$(grep -c '^replayed ' <<<"$output")" -eq "$(ls "$BATS_TEST_DIRNAME/fuzz/corpus/$name" | wc -l)" ]
+}
+
+@test "fuzz corpus: report, metrics and baseline JSON" { replay json; }
+@test "fuzz corpus: folded stack files" { replay folded; }
+@test "fuzz corpus: JIT perf maps" { replay perfmap; }
+@test "fuzz corpus: rules, --set and config files" { replay rules; }
+@test "fuzz corpus: ring-buffer records" { replay records; }
+@test "fuzz corpus: /proc text" { replay proc; }
+
+@test "every fuzz target has a corpus and a test here" {
+	for src in "$BATS_TEST_DIRNAME"/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c); name=${name#fuzz_}
+		[ -n "$(ls "$BATS_TEST_DIRNAME/fuzz/corpus/$name" 2>/dev/null)" ] || { echo "no corpus for $name"; return 1; }
+		grep -q "replay $name;" "$BATS_TEST_FILENAME" || { echo "no replay test for $name"; return 1; }
+	done
+}

@@ -1,0 +1,60 @@
+# Fuzz targets (tests/fuzz/fuzz_*.c), included from the top-level Makefile.
+#
+#   make fuzz           build with clang's libFuzzer (+ ASan, UBSan) and run
+#                       each target FUZZ_SECONDS (default 12) on its corpus
+#                       tests/fuzz/corpus/NAME; a crash leaves its input in
+#                       build/fuzz/crash-NAME-* and fails
+#   make fuzz-replay    the same targets with tests/fuzz/replay.c's main,
+#                       built like the rest ($(BUILD)): make check runs
+#                       every corpus file through them (tests/fuzz.bats)
+#
+# A crash found is fixed, and its input is added to the target's corpus,
+# which makes it a regression test of make check.
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 12
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_DIR := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(DEP_CFLAGS) \
+	-DPERFSCOPE_VERSION='"$(VERSION)"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+# the library and the CLI helpers the targets call (not the CLI's main)
+FUZZ_CODE_SRC := $(LIB_SRC) $(filter-out cli/perfscope.c,$(CLI_SRC))
+FUZZ_CODE_OBJ := $(FUZZ_CODE_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
+$(FUZZ_DIR)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_CODE_OBJ)
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CODE_OBJ) $(DEP_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)for n in $(FUZZ_NAMES); do \
+		echo "fuzz: $$n, $(FUZZ_SECONDS) s on tests/fuzz/corpus/$$n"; \
+		mkdir -p $(FUZZ_DIR)/found/$$n; \
+		$(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			-artifact_prefix=$(FUZZ_DIR)/crash-$$n- -max_len=8192 -rss_limit_mb=1024 \
+			$(FUZZ_DIR)/found/$$n tests/fuzz/corpus/$$n 2>$(FUZZ_DIR)/$$n.log || \
+			{ tail -40 $(FUZZ_DIR)/$$n.log; echo "fuzz: $$n failed; input in $(FUZZ_DIR)/crash-$$n-*"; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' $(FUZZ_DIR)/$$n.log | tail -1; \
+	done
+
+# Replay: every corpus input once, through the build being tested.
+FUZZ_REPLAY_DIR := $(BUILD)/tests/fuzz
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(FUZZ_REPLAY_DIR)/fuzz_%)
+FUZZ_REPLAY_CLI_OBJ := $(filter-out $(BUILD)/cli/perfscope.o,$(CLI_OBJ))
+
+$(FUZZ_REPLAY_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIBPERFSCOPE) $(FUZZ_REPLAY_CLI_OBJ)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ \
+		$< tests/fuzz/replay.c $(FUZZ_REPLAY_CLI_OBJ) $(LIBPERFSCOPE) $(DEP_LIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+
+# not intermediates: kept between runs
+.SECONDARY: $(FUZZ_CODE_OBJ)
+
+.PHONY: fuzz fuzz-replay

@@ -1,0 +1,50 @@
+/*
+ * /proc text of a process perfscope watches, which that process shapes
+ * (its command name is in stat; it can be anything): stat fields,
+ * "Name: value" files, the machine's cpu line, schedstat, and maps.
+ * The first byte chooses the parser.
+ */
+#include "../../lib/ps_modules.h"
+#include "../../lib/ps_proctext.h"
+#include "../../lib/ps_procs.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text;
+	uint64_t v[8], a, b, c;
+
+	if (size < 1)
+		return 0;
+	text = fuzz_text(data + 1, size - 1);
+	if (!text)
+		return 0;
+	switch (data[0] % 4) {
+	case 0:
+		for (int f = 1; f < 60; f++)
+			(void)ps_proctext_stat_field(text, f, &v[0]);
+		break;
+	case 1:
+		(void)ps_proctext_value(text, "\nRssAnon:");
+		(void)ps_proctext_value(text, "rchar:");
+		(void)ps_proctext_cpu(text, v);
+		break;
+	case 2:
+		(void)ps_proctext_schedstat(text, &a, &b, &c);
+		break;
+	case 3: {
+		/* maps lines name files: interning one opens nothing */
+		struct ps_modules mods;
+		struct ps_procs procs;
+
+		if (ps_modules_init(&mods) == 0 && ps_procs_init(&procs, &mods) == 0) {
+			(void)ps_procs_apply_maps(&procs, 1, 0, text);
+			ps_procs_release(&procs);
+		}
+		ps_modules_release(&mods);
+		break;
+	}
+	}
+	free(text);
+	return 0;
+}
