@@ -84,10 +84,22 @@ int cli_parse_choice(const char *s, const char *const names[], int n)
 }
 
 volatile sig_atomic_t cli_stop_signal;
+volatile sig_atomic_t cli_hurry;
 
 static void on_stop_signal(int sig)
 {
-	cli_stop_signal = sig;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	if (!cli_stop_signal) {
+		cli_stop_signal = sig;
+		return;
+	}
+	cli_hurry = 1;
+	/* the next one is not caught */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
 }
 
 void cli_install_stop_signals(void)
@@ -98,6 +110,13 @@ void cli_install_stop_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+void cli_note_hurried(uint64_t frames)
+{
+	if (frames)
+		fprintf(stderr, "perfscope: interrupted again: %llu frames left unnamed, as "
+			"[module+0xoffset]\n", (unsigned long long)frames);
 }
 
 struct cli_usage cli_own_usage(void)

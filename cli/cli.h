@@ -90,9 +90,14 @@ extern const char *const cli_call_graph_names[3];
 
 /*
  * SIGINT, SIGTERM and SIGHUP set cli_stop_signal (to the signal number):
- * the session stops, writes what it has, and passes the signal on.
+ * the session stops, writes what it has, and passes the signal on.  A
+ * second one sets cli_hurry: frames not yet named stay addresses and the
+ * reports are written at once; a third ends perfscope as the signal would.
  */
 extern volatile sig_atomic_t cli_stop_signal;
+extern volatile sig_atomic_t cli_hurry;
+/* Says (on stderr, even with -q) how many frames a second signal left unnamed. */
+void cli_note_hurried(uint64_t frames);
 void cli_install_stop_signals(void);
 
 /*

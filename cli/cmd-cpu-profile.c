@@ -336,7 +336,7 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
 		.call_graph = o->call_graph, .stack_size = o->stack_size,
 		.demangle = !o->no_demangle, .sampler = o->sampler,
-		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal,
+		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal, .hurry = &cli_hurry,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION,
 					.amend = amend_report, .amend_ctx = o };
@@ -374,6 +374,7 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 	}
 	status = ps_cpuprof_exit_status(&p);
 	rc = ps_cpuprof_finish(&p, &err);
+	cli_note_hurried(p.symbols.hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s - before.cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p, &ropts, &err);

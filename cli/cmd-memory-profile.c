@@ -404,7 +404,7 @@ static int profile(struct mem_options *o)
 		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
 		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
 		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
-		.demangle = !o->no_demangle, .stop = &cli_stop_signal,
+		.demangle = !o->no_demangle, .stop = &cli_stop_signal, .hurry = &cli_hurry,
 		.fault_period = o->fault_period, .no_faults = o->no_faults,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
@@ -439,6 +439,7 @@ static int profile(struct mem_options *o)
 		fprintf(stderr, "\r\033[K");
 	status = m.launched ? ps_child_status(&m.child) : 0;
 	rc = ps_memprof_finish(&m, &err);
+	cli_note_hurried(m.symbols.hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_memreport_write_all(&m, dir, &ropts, &err);

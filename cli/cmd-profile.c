@@ -300,7 +300,7 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 			.duration_s = o->duration, .kernel_frames = true,
 			.call_graph = (enum ps_call_graph)o->call_graph, .demangle = !o->no_demangle,
 			.sampler = PS_SAMPLER_AUTO, .kill_grace_s = KILL_GRACE_S,
-			.stop = &cli_stop_signal,
+			.stop = &cli_stop_signal, .hurry = &cli_hurry,
 		},
 		.interval_s = o->interval, .no_syscalls = o->no_syscalls, .no_offcpu = o->no_offcpu,
 	};
@@ -324,6 +324,7 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 	}
 	*status = ps_cpuprof_exit_status(&p->cpu);
 	rc = ps_profile_finish(p, &err);
+	cli_note_hurried(p->cpu.symbols.hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_profreport_write_all(p, dir, &ropts, &err);

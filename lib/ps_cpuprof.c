@@ -415,6 +415,7 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
 {
 	p->symbols.demangle = p->cfg.demangle;
+	p->symbols.hurry = p->cfg.hurry;
 	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
 	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");

@@ -81,6 +81,9 @@ struct ps_cpuprof_config {
 	/* Set to a signal number by a signal handler: stop sampling and pass
 	 * that signal on to a launched target that is still running. */
 	volatile sig_atomic_t *stop;
+	/* Set by a second signal: name no more frames (the rest are kept as
+	 * [module+0xoffset]) so that the reports are written at once. */
+	volatile sig_atomic_t *hurry;
 	/* Called about once a second while sampling (may be NULL). */
 	void (*progress)(const struct ps_cpuprof_progress *p, void *ctx);
 	void *progress_ctx;

@@ -668,6 +668,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
 {
 	m->symbols.demangle = m->cfg.demangle;
+	m->symbols.hurry = m->cfg.hurry;
 	/* the page faults' stacks share this table's frames */
 	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");

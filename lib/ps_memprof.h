@@ -55,6 +55,9 @@ struct ps_memprof_config {
 	/* Set to a signal number by a signal handler: stop, passing that
 	 * signal on to the target. */
 	volatile sig_atomic_t *stop;
+	/* Set by a second signal: name no more frames (the rest are kept as
+	 * [module+0xoffset]) so that the reports are written at once. */
+	volatile sig_atomic_t *hurry;
 	void (*progress)(const struct ps_memprof_progress *p, void *ctx);
 	void *progress_ctx;
 };

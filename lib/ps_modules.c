@@ -1,6 +1,9 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ps_modules.h"
 #include "ps_util.h"
@@ -20,8 +23,14 @@ static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const cha
 		return -1;
 	m->name = ps_basename(m->path);
 	m->file = m->path;
+	m->fd = -1;
 	if (kind == PS_MOD_FILE && strcmp(path, "[vdso]") == 0)
 		m->file = ps_vdso_file();
+	else if (kind == PS_MOD_FILE && mm->open_fds < PS_MODULES_MAX_FDS &&
+		 (m->fd = open(m->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+		snprintf(m->fd_path, sizeof(m->fd_path), "/proc/self/fd/%d", m->fd);
+		mm->open_fds++;
+	}
 	return (int)mm->count++;
 }
 
@@ -39,6 +48,8 @@ void ps_modules_release(struct ps_modules *mm)
 	for (size_t i = 0; i < mm->count; i++) {
 		free(mm->mods[i].path);
 		free(mm->mods[i].elf);
+		if (mm->mods[i].fd >= 0)
+			close(mm->mods[i].fd);
 	}
 	free(mm->mods);
 	free(mm->index);
@@ -121,13 +132,26 @@ bool ps_module_absolute(const struct ps_module *m)
 	return m->kind != PS_MOD_FILE;
 }
 
+const char *ps_module_file(const struct ps_module *m)
+{
+	struct stat now, mapped;
+
+	if (m->fd < 0 || fstat(m->fd, &mapped) < 0)
+		return m->file;
+	/* the path is kept where it still names the same file: separate debug
+	 * files are looked for beside it */
+	if (stat(m->file, &now) == 0 && now.st_dev == mapped.st_dev && now.st_ino == mapped.st_ino)
+		return m->file;
+	return m->fd_path;
+}
+
 const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m)
 {
 	if (!m->elf_tried) {
 		m->elf_tried = true;
 		if (m->kind == PS_MOD_FILE) {
 			m->elf = malloc(sizeof(*m->elf));
-			if (m->elf && ps_elfinfo_read(m->elf, m->file) < 0) {
+			if (m->elf && ps_elfinfo_read(m->elf, ps_module_file(m)) < 0) {
 				free(m->elf);
 				m->elf = NULL;
 			}

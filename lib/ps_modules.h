@@ -35,11 +35,14 @@ struct ps_module {
 	struct ps_elfinfo *elf;  /* loadable segments, read on first use */
 	uint32_t pid;     /* PS_MOD_ANON: whose memory */
 	bool elf_tried;
+	int fd;           /* the file, opened when first seen (-1: not open) */
+	char fd_path[32]; /* "/proc/self/fd/N" */
 };
 
 struct ps_modules {
 	struct ps_module *mods;
 	size_t count, cap;
+	size_t open_fds;  /* modules holding their file open (at most PS_MODULES_MAX_FDS) */
 	uint32_t *index;  /* open-addressing table of mods indices + 1, by path */
 	size_t index_cap;
 };
@@ -53,6 +56,17 @@ void ps_modules_release(struct ps_modules *mm);
  * code at the same address in two processes is told apart.
  */
 int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid);
+
+/* Files held open so that a program may delete them (its own executable, a
+ * library it wrote and loaded) and still be symbolized and unwound. */
+#define PS_MODULES_MAX_FDS 512
+
+/*
+ * What to open to read the module: its path, or, when what is at the path
+ * now is not the file that was mapped (deleted, or replaced by an upgrade),
+ * the copy held open since it was first seen.
+ */
+const char *ps_module_file(const struct ps_module *m);
 
 /* The module's ELF layout, read once; NULL if it is not a readable ELF file. */
 const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m);

@@ -110,7 +110,7 @@ static struct module_dwfl *open_module(struct ps_module *m)
 		return NULL;
 	dwfl_report_begin(md->dwfl);
 	/* base 0: module addresses are the file's own virtual addresses */
-	md->mod = dwfl_report_elf(md->dwfl, m->name, m->file, -1, 0, false);
+	md->mod = dwfl_report_elf(md->dwfl, m->name, ps_module_file(m), -1, 0, false);
 	dwfl_report_end(md->dwfl, NULL, NULL);
 	if (!md->mod)
 		return NULL;
@@ -349,8 +349,12 @@ int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
 	for (size_t id = sy->nresolved; id < stacks->nframes; id++) {
 		size_t before = sy->nsyms;
 
-		if (resolve_frame(sy, &stacks->frames[id]) < 0)
+		const struct ps_frame_key *f = &stacks->frames[id];
+		bool hurry = sy->hurry && *sy->hurry;
+
+		if ((hurry ? push_unresolved(sy, f->module, f->offset) : resolve_frame(sy, f)) < 0)
 			return -1;
+		sy->hurried += hurry;
 		sy->frame_first[id] = (uint32_t)before;
 		sy->frame_count[id] = (uint32_t)(sy->nsyms - before);
 		sy->nresolved = id + 1;

@@ -11,6 +11,7 @@
 #ifndef PS_SYMBOLS_H
 #define PS_SYMBOLS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -53,6 +54,10 @@ struct ps_symbols {
 	size_t njit, jit_cap;
 	char jit_note[256];          /* a perf map file that was refused */
 	char kernel_note[256];       /* why kernel frames have no names, if so */
+	/* may be NULL; once non-zero, frames not yet named are kept as
+	 * [module+0xoffset] (the user asked twice to stop) */
+	const volatile sig_atomic_t *hurry;
+	uint64_t hurried;            /* frames left unnamed so */
 };
 
 int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules);

@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# Targets that misbehave (tests/workloads/misbehave.c) and a perfscope that
+# is interrupted: each case checks the exit status, what perfscope said
+# and that what it wrote is complete.
+load common
+
+setup() {
+	out="$BATS_TEST_TMPDIR/out.folded"
+	json="$BATS_TEST_TMPDIR/out.json"
+	dir="$BATS_TEST_TMPDIR/prof"
+	MB="$WL/misbehave"
+}
+
+# Samples under function $1 in the folded file $2 (default $out).
+under() {
+	chain_samples "${2:-$out}" "$1"
+}
+
+@test "a target that crashes (SIGSEGV, abort): 139 and 134, its profile written up to the crash" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$out" -- "$MB" segv
+	[ "$status" -eq 139 ] || { echo "$output"; return 1; }
+	assert_folded_valid "$out"
+	# 0.3 s at 499 Hz before the crash
+	[ "$(under burn_before_crash)" -ge 100 ]
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$json" -- "$MB" abort
+	[ "$status" -eq 134 ]
+	jq -e '.metadata.exit_code == 134 and .metadata.exit_signal == 6' "$json" >/dev/null
+	# profile writes every file of a crashed program too
+	run "$PERFSCOPE" profile -q -o "$dir" -- "$MB" segv
+	[ "$status" -eq 139 ]
+	for f in report.json cpu.folded wall.folded cpu.svg; do [ -s "$dir/$f" ] || { echo "no $f"; return 1; }; done
+	# it never waited: an empty off-CPU graph, but there
+	[ -e "$dir/offcpu.folded" ] && [ -s "$dir/offcpu.svg" ]
+	jq -e '.metadata.exit_signal == 11 and ([.cpu.functions[] | select(.name == "burn_before_crash")] | length == 1)' "$dir/report.json" >/dev/null
+}
+
+@test "a target that exits at once: its status, and empty but complete outputs" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -o "$json" -- "$MB" instant
+	[ "$status" -eq 7 ]
+	jq -e '.metadata.exit_code == 7 and (.functions | type == "array")' "$json" >/dev/null
+	run "$PERFSCOPE" profile -q -o "$dir" -- "$MB" instant
+	[ "$status" -eq 7 ]
+	jq -e '.metadata.exit_code == 7 and .syscalls.complete' "$dir/report.json" >/dev/null
+	run "$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$MB" instant
+	[ "$status" -eq 7 ]
+	jq -e '.metadata.exit_code == 7' "$dir/mem/memory.json" >/dev/null
+}
+
+@test "a target that execs itself: both images profiled under their own functions" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$out" -- "$MB" exec
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(under burn_before_exec)" -ge 100 ]
+	[ "$(under burn_main)" -ge 100 ]
+}
+
+@test "2000 short-lived children: every fork and wait counted exactly, no hang" {
+	require_perf
+	run timeout 120 "$PERFSCOPE" profile -q -o "$dir" -- "$MB" forkmany 2000
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	json="$dir/report.json"
+	jq -e '([.syscalls.calls[] | select(.name == "wait4") | .count] == [2000]) and
+	       ([.syscalls.calls[] | select(.name == "clone" or .name == "clone3") | .count] | add == 2000)' \
+		"$json" >/dev/null || { jq -c '[.syscalls.calls[] | {name, count}]' "$json"; return 1; }
+	jq -e '[.cpu.functions[] | select(.name == "burn_after_forks")] | length == 1' "$json" >/dev/null
+	run timeout 120 "$PERFSCOPE" memory-profile -q -o "$dir/mem" -- "$MB" forkmany 2000
+	[ "$status" -eq 0 ]
+	# each child is a process image of its own
+	jq -e '.processes | length == 2001' "$dir/mem/memory.json" >/dev/null
+}
+
+@test "1000 threads at once: each followed, the work of all of them under thread_burn" {
+	require_perf
+	run timeout 120 "$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$MB" threads 1000
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"threads=1000"* ]]
+	# 1000 x 2 ms of CPU at 999 Hz: about 2000 samples, at least half of them seen
+	[ "$(under thread_burn)" -ge 1000 ]
+	run timeout 120 "$PERFSCOPE" profile -q -o "$dir" -- "$MB" threads 1000
+	[ "$status" -eq 0 ]
+	jq -e '.offcpu.threads | length >= 1001' "$dir/report.json" >/dev/null
+}
+
+@test "a 10,000-deep recursion: stacks cut at the limit and said to be truncated, nothing breaks" {
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$json" -- "$MB" recurse 10000
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	jq -e '.metadata.truncated_stacks > 0 and .metadata.truncated_stacks == .metadata.unwind_failures.truncated' "$json" >/dev/null
+	jq -e '[.stacks[] | .frames | length] | max >= 100' "$json" >/dev/null
+	jq -e '[.functions[] | select(.name == "burn_for")] | length == 1' "$json" >/dev/null
+}
+
+@test "a target that deletes its own executable is still named and unwound" {
+	require_perf
+	cp "$MB" "$BATS_TEST_TMPDIR/doomed"
+	run "$PERFSCOPE" cpu-profile -q -F 499 -o "$out" -- "$BATS_TEST_TMPDIR/doomed" unlinkself
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ ! -e "$BATS_TEST_TMPDIR/doomed" ]
+	total=$(folded_total "$out")
+	# whole stacks, from _start, named
+	[ "$(under "_start;__libc_start_main;__libc_start_call_main;main;burn_deleted")" -ge $((total * 9 / 10)) ] ||
+		{ head -3 "$out"; return 1; }
+}
+
+@test "a target that ignores SIGTERM: --duration kills it 2 s later (137), the profile written" {
+	require_perf
+	start=$(date +%s.%N)
+	run "$PERFSCOPE" cpu-profile -q -F 499 -d 0.5 -o "$out" -- "$MB" ignoreterm
+	end=$(date +%s.%N)
+	[ "$status" -eq 137 ] || { echo "$output"; return 1; }
+	awk -v a="$start" -v b="$end" 'BEGIN { exit !(b - a >= 2.4 && b - a < 10) }'
+	# the profile covers the 0.5 s asked for (~250 samples), not the grace period
+	[ "$(under burn_main)" -ge 100 ]
+}
+
+@test "SIGTERM and SIGHUP to perfscope: sampling stops, the signal is passed on, the output written" {
+	require_perf
+	for sig in TERM HUP; do
+		"$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$MB" burn 60 &
+		ps_pid=$!
+		sleep 1
+		kill -"$sig" "$ps_pid"
+		rc=0; wait "$ps_pid" || rc=$?
+		want=$((128 + $(kill -l "$sig")))
+		[ "$rc" -eq "$want" ] || { echo "$sig: exit $rc, wanted $want"; return 1; }
+		[ "$(under burn_main)" -ge 300 ]
+		! pgrep -f "$MB burn 60" >/dev/null
+	done
+}
+
+@test "a second Ctrl-C writes at once: the frames not yet named stay addresses" {
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$MB" burn 60 2> "$BATS_TEST_TMPDIR/err" &
+	ps_pid=$!
+	sleep 1
+	kill -INT "$ps_pid"
+	sleep 0.02
+	kill -INT "$ps_pid"
+	rc=0; wait "$ps_pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	assert_folded_valid "$out"
+	[ "$(folded_total "$out")" -ge 300 ]
+	grep -q "interrupted again: [0-9]* frames left unnamed" "$BATS_TEST_TMPDIR/err"
+	grep -q '\[misbehave+0x' "$out"
+}
