@@ -12,6 +12,7 @@ static const struct ps_report_writer *const writers[] = {
 	&ps_report_speedscope,
 	&ps_report_json,
 	&ps_report_svg,
+	&ps_report_pprof,
 };
 
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))

@@ -1,7 +1,7 @@
 /*
  * ps_report: the CPU profile writers.  Each format is one file
  * (ps_report_folded.c, ps_report_json.c, ps_report_svg.c,
- * ps_report_speedscope.c) behind struct
+ * ps_report_speedscope.c, ps_report_pprof.c) behind struct
  * ps_report_writer; ps_report_write() picks one and writes through
  * ps_outfile, so a report is either complete or absent.
  */
@@ -33,6 +33,7 @@ extern const struct ps_report_writer ps_report_folded;
 extern const struct ps_report_writer ps_report_json;
 extern const struct ps_report_writer ps_report_svg;
 extern const struct ps_report_writer ps_report_speedscope;
+extern const struct ps_report_writer ps_report_pprof;
 
 /* The writer named `name`, or NULL. */
 const struct ps_report_writer *ps_report_by_name(const char *name);

@@ -357,3 +357,17 @@ int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
 	}
 	return 0;
 }
+
+const char *ps_symbols_build_id(const struct ps_symbols *sy, uint32_t module, char *buf,
+				size_t len)
+{
+	const struct module_dwfl *md = sy->modules->mods[module].sym;
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = md && md->mod ? dwfl_module_build_id(md->mod, &bits, &vaddr) : 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && (size_t)(2 * i + 2) < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", bits[i]);
+	return buf;
+}

@@ -61,6 +61,13 @@ void ps_symbols_release(struct ps_symbols *sy);
 /* Resolves every frame of `stacks` not resolved yet. */
 int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks);
 
+/*
+ * The GNU build id of a file module opened while resolving, as lowercase
+ * hex in buf; "" when it has none or was never opened.
+ */
+const char *ps_symbols_build_id(const struct ps_symbols *sy, uint32_t module, char *buf,
+				size_t len);
+
 /* Display frames of frame id, innermost first. */
 static inline const struct ps_sym *ps_symbols_frame(const struct ps_symbols *sy, uint32_t frame,
 						    uint32_t *count)
