@@ -35,6 +35,7 @@ struct ps_sym {
 	uint32_t line;
 	uint32_t module;
 	enum ps_sym_kind kind;
+	uint32_t offset;   /* FUNC, KERNEL, JIT: bytes from the function's start to the pc */
 };
 
 struct ps_symbols {
