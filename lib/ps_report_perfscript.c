@@ -4,7 +4,7 @@
  * stackcollapse-perf.pl import:
  *
  *   comm pid/tid time: period event: 
- *   \t    addr symbol (module)          innermost first
+ *   \t    addr symbol+0xoff (module)    innermost first
  *   ...
  *   (a blank line)
  *
@@ -33,8 +33,11 @@
  * "[kernel.kallsyms]" and JIT frames in "/tmp/perf-PID.map", perf's own
  * names, which the importers use to mark them; inlined functions, for
  * which the format has no mark the importers read, carry the suffix
- * "_[i]", as in the folded output, at their caller's address.  Symbols
- * have no "+0x" offset: perfscope does not keep where functions start.
+ * "_[i]", as in the folded output, at their caller's address, with no
+ * offset; so do names perfscope could not find ("[module+0xOFFSET]").
+ * A caller's address and offset are those of its call instruction's last
+ * byte (the return address less one), where perf prints the return
+ * address.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -101,15 +104,21 @@ static int stack_text(struct text *t, const struct ps_cpuprof *p, const struct p
 		const struct ps_sym *syms = ps_symbols_frame(sy, frames[f], &count);
 
 		for (uint32_t k = 0; k < count && left > 0; k++, left--) {
-			char jit_map[64];
+			char jit_map[64], offset[16];
 			const char *module = m->path;
 
 			if (syms[k].kind == PS_SYM_JIT) {
 				snprintf(jit_map, sizeof(jit_map), "/tmp/perf-%u.map", m->pid);
 				module = jit_map;
 			}
+			if (syms[k].kind == PS_SYM_INLINE)
+				snprintf(offset, sizeof(offset), "_[i]");
+			else if (syms[k].kind == PS_SYM_UNRESOLVED)
+				offset[0] = '\0';
+			else
+				snprintf(offset, sizeof(offset), "+0x%" PRIx32, syms[k].offset);
 			if (text_add(t, "\t%16" PRIx64 " %s%s (%s)\n", addr, ps_sym_name(sy, &syms[k]),
-				     syms[k].kind == PS_SYM_INLINE ? "_[i]" : "", module) < 0)
+				     offset, module) < 0)
 				return -1;
 		}
 	}

@@ -23,7 +23,9 @@ fold_perf_script() {
 		}
 		/^$/ { flush(); next }
 		/^\t/ {
+			# the symbol, without its offset, as the importers read it
 			s = $0; sub(/^\t *[0-9a-f]+ /, "", s); sub(/ \([^ ]*\)$/, "", s)
+			sub(/\+0x[0-9a-f]+$/, "", s)
 			fr[++n] = s; next
 		}
 		{
@@ -156,8 +158,15 @@ summary_samples() {
 	[ "$(grep -cE "$header" "$out")" -eq "$samples" ]
 	# each block ends with a blank line
 	[ "$(grep -c '^$' "$out")" -eq "$samples" ]
-	grep -qE '^cpusplit [0-9]+/[0-9]+ +[0-9]+\.[0-9]{6}:    1001001 (cycles|cpu-clock): $' "$out"
-	grep -qE $'^\t +[0-9a-f]+ leaf_sixty \\('"$(readlink -f "$WL/cpusplit")"'\)$' "$out"
+	grep -qE '^cpusplit +[0-9]+/[0-9]+ +[0-9]+\.[0-9]{6}:    1001001 (cycles|cpu-clock): $' "$out"
+	grep -qE $'^\t +[0-9a-f]+ leaf_sixty\\+0x[0-9a-f]+ \\('"$(readlink -f "$WL/cpusplit")"'\)$' "$out"
+	# a function's frame has its offset, as perf prints it: the leaf's is
+	# its address less the function's start (nm)
+	start=$(nm "$WL/cpusplit" | awk '$3 == "leaf_sixty" { print $1 }')
+	line=$(grep -m1 -E $'^\t +[0-9a-f]+ leaf_sixty\\+0x' "$out")
+	addr=$(awk '{ print $1 }' <<<"$line")
+	off=$(sed 's/.*+0x\([0-9a-f]*\) .*/\1/' <<<"$line")
+	[ $((16#$addr - 16#$start)) -eq $((16#$off)) ]
 	fold_perf_script "$out" > "$BATS_TEST_TMPDIR/folded"
 	assert_folded_valid "$BATS_TEST_TMPDIR/folded"
 	assert_cpusplit_shares "$BATS_TEST_TMPDIR/folded"
