@@ -18,6 +18,7 @@
 #   DEVELOPER=1       turn warnings into errors
 #   PREFIX, DESTDIR   installation paths
 #   TESTS="a b"       with check: run only tests/a.bats tests/b.bats
+#   PROTOC_C          protobuf-c's compiler (default protoc-c), for lib/proto/*.proto
 
 -include $(wildcard config.mk)
 
@@ -27,8 +28,11 @@ PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
 # Evaluated lazily, so `make deps` works before the libraries exist.
-DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libdw libelf libcjson 2>/dev/null)
-DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libdw libelf libcjson 2>/dev/null) -liberty -lm
+DEP_PKGS := libdw libelf libcjson libprotobuf-c zlib
+DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -liberty -lm
+# The pprof writer's message code is generated from lib/proto/profile.proto.
+PROTOC_C ?= protoc-c
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
@@ -50,6 +54,7 @@ ifneq ($(V),1)
 Q = @
 QUIET_CC = @echo "  CC      $@";
 QUIET_LINK = @echo "  LINK    $@";
+QUIET_GEN = @echo "  GEN     $@";
 endif
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -89,11 +94,23 @@ $(GEN)/ps_syscall_names.h:
 $(BUILD)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
 $(BUILD)/lib/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
 
+# pprof's profile.proto as C structs and descriptors (protobuf-c), made
+# from our copy of the format; the .h comes with the .c.
+PROTO_OBJ := $(GEN)/profile.pb-c.o
+$(GEN)/profile.pb-c.c: lib/proto/profile.proto
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)$(PROTOC_C) --c_out=$(GEN) --proto_path=lib/proto $<
+$(GEN)/profile.pb-c.h: $(GEN)/profile.pb-c.c
+$(PROTO_OBJ): $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -I$(GEN) -c -o $@ $<
+$(BUILD)/lib/ps_report_pprof.o: $(GEN)/profile.pb-c.h
+$(BUILD)/lib/ps_report_pprof.o: ALL_CFLAGS += -I$(GEN)
+
 # The built-in rules are share/rules.json itself (.incbin in the object).
 $(BUILD)/lib/ps_rules_default.o: share/rules.json
 $(BUILD)/lib/ps_flamegraph_js.o: share/flamegraph.js
 
-$(LIBPERFSCOPE): $(LIB_OBJ)
+$(LIBPERFSCOPE): $(LIB_OBJ) $(PROTO_OBJ)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
@@ -123,6 +140,12 @@ build/helpers/%: tests/helpers/%.c
 build/helpers/allocwork: tests/helpers/allocwork.c
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) -O2 -g -fomit-frame-pointer -Wall -Wextra -pthread -o $@ $<
+
+# The pprof reader of the export tests, against the same generated code.
+build/helpers/pprofdump: tests/helpers/pprofdump.c $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) -O2 -g -Wall -Wextra -I$(GEN) $(DEP_CFLAGS) -o $@ $< $(GEN)/profile.pb-c.c \
+		$(DEP_LIBS)
 
 helpers: $(HELPER_BIN)
 
@@ -188,4 +211,4 @@ distclean: clean
 
 .PHONY: all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROTO_OBJ:.o=.d)

@@ -1,6 +1,7 @@
 /*
  * perfscope cpu-profile: sample a program's CPU stacks and write them as
- * folded stacks or JSON, then print a short summary on stderr.
+ * folded stacks, JSON, a flame graph, speedscope's, pprof's or perf
+ * script's format, then print a short summary on stderr.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -24,14 +25,19 @@ const char cmd_cpu_profile_help[] =
 	"       perfscope cpu-profile [OPTIONS] --pid PID\n"
 	"\n"
 	"Sample the CPU stacks of a program (launched, or attached with --pid) and\n"
-	"write them as folded stacks for flame graphs, or as JSON.\n"
+	"write them as folded stacks for flame graphs, as JSON, or for other tools.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE      where to write (default: perfscope-NAME-PID.folded in\n"
 	"                         the current directory); checked before the target starts\n"
-	"      --format FMT       folded, json, svg (an interactive flame graph) or\n"
-	"                         speedscope (its JSON file format, a profile per thread);\n"
-	"                         default: from the FILE extension, else folded\n"
+	"      --format FMT       folded, json, svg (an interactive flame graph),\n"
+	"                         speedscope (its JSON file format, a profile per thread),\n"
+	"                         pprof (gzipped profile.proto: pprof, Pyroscope, Parca,\n"
+	"                         Grafana) or perf-script (perf script's text: speedscope,\n"
+	"                         Firefox Profiler, inferno, stackcollapse-perf.pl);\n"
+	"                         default: from the FILE extension (.folded, .json, .svg,\n"
+	"                         .speedscope.json, .pb.gz, .perf-script or .perf.txt),\n"
+	"                         else folded\n"
 	"  -F, --frequency HZ     samples per second per thread (default 99)\n"
 	"  -d, --duration SECS    stop after SECS seconds; a launched target then gets\n"
 	"                         SIGTERM, and SIGKILL 2 s later, unless --keep-running\n"
@@ -129,7 +135,8 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 			o->writer = ps_report_by_name(optarg);
 			if (!o->writer)
 				return cli_usage_error("cpu-profile",
-						       "unknown --format '%s' (use folded, json, svg or speedscope)", optarg);
+						       "unknown --format '%s' (use folded, json, svg, speedscope, "
+						       "pprof or perf-script)", optarg);
 			break;
 		case 'F':
 			if (cli_parse_uint(optarg, 100000, &v) < 0)
@@ -325,6 +332,15 @@ static char *default_output(const struct cpu_options *o, pid_t pid)
 	return path;
 }
 
+/* PERFSCOPE_PERF_SCRIPT_MAX_SAMPLES, or 0 for the writer's default. */
+static uint64_t perf_script_max_samples(void)
+{
+	const char *v = getenv("PERFSCOPE_PERF_SCRIPT_MAX_SAMPLES");
+	unsigned long n;
+
+	return v && cli_parse_uint(v, 1000000000, &n) == 0 && n > 0 ? n : 0;
+}
+
 /*
  * One run.  The target's exit status (or perfscope's own failure, said);
  * *used is the output written (malloc'ed), so that a series reuses it.
@@ -339,7 +355,8 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal, .hurry = &cli_hurry,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION,
-					.amend = amend_report, .amend_ctx = o };
+					.amend = amend_report, .amend_ctx = o,
+					.perf_script_max_samples = perf_script_max_samples() };
 	struct ps_error err = { 0 };
 	struct ps_cpuprof p;
 	char *output = o->output ? strdup(o->output) : default_output(o, 0);

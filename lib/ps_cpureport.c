@@ -201,6 +201,7 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 		struct ps_rstack *rs = &r->stacks[r->nstacks++];
 		int n;
 
+		rs->stack = i;
 		rs->thread = s->thread;
 		rs->count = s->count;
 		rs->first = r->nsyms;

@@ -19,6 +19,7 @@ struct ps_stacks;
 struct ps_symbols;
 
 struct ps_rstack {
+	size_t stack;          /* its ps_stacks id: the frames before symbolization */
 	uint32_t thread;       /* ps_procs thread instance */
 	uint64_t count;
 	size_t first;          /* into ps_cpureport.syms: outermost first */

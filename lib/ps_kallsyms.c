@@ -86,7 +86,7 @@ int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path)
 	return 0;
 }
 
-const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr)
+const struct ps_ksym *ps_kallsyms_find(const struct ps_kallsyms *ks, uint64_t addr)
 {
 	size_t lo = 0, hi = ks->count;
 
@@ -100,5 +100,12 @@ const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr)
 		else
 			hi = mid;
 	}
-	return ks->syms[lo].name;
+	return &ks->syms[lo];
+}
+
+const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr)
+{
+	const struct ps_ksym *k = ps_kallsyms_find(ks, addr);
+
+	return k ? k->name : NULL;
 }

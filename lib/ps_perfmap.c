@@ -100,7 +100,7 @@ int ps_perfmap_load(struct ps_perfmap *pm, const char *path, uid_t owner)
 	return 0;
 }
 
-const char *ps_perfmap_lookup(const struct ps_perfmap *pm, uint64_t addr)
+const struct ps_jitsym *ps_perfmap_find(const struct ps_perfmap *pm, uint64_t addr)
 {
 	size_t lo = 0, hi = pm->count;
 
@@ -113,11 +113,18 @@ const char *ps_perfmap_lookup(const struct ps_perfmap *pm, uint64_t addr)
 		else if (addr >= s->start + s->size)
 			lo = mid + 1;
 		else
-			return s->name;
+			return s;
 	}
 	/* Overlapping entries (code regenerated in place): the latest start wins. */
 	for (size_t i = lo; i-- > 0 && lo - i < 8;)
 		if (addr >= pm->syms[i].start && addr < pm->syms[i].start + pm->syms[i].size)
-			return pm->syms[i].name;
+			return &pm->syms[i];
 	return NULL;
+}
+
+const char *ps_perfmap_lookup(const struct ps_perfmap *pm, uint64_t addr)
+{
+	const struct ps_jitsym *s = ps_perfmap_find(pm, addr);
+
+	return s ? s->name : NULL;
 }

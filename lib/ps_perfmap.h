@@ -33,6 +33,8 @@ void ps_perfmap_release(struct ps_perfmap *pm);
 int ps_perfmap_load(struct ps_perfmap *pm, const char *path, uid_t owner);
 /* Parses map text (also used by the fuzzer); returns entries added. */
 size_t ps_perfmap_parse(struct ps_perfmap *pm, const char *text);
+/* The function holding addr, or NULL; ps_perfmap_lookup() gives its name. */
+const struct ps_jitsym *ps_perfmap_find(const struct ps_perfmap *pm, uint64_t addr);
 const char *ps_perfmap_lookup(const struct ps_perfmap *pm, uint64_t addr);
 
 #endif

@@ -6,12 +6,14 @@
 #include "ps_outfile.h"
 #include "ps_report.h"
 
-/* Longer extensions first: ".speedscope.json" before ".json". */
+/* Longer extensions first: ".speedscope.json" before ".json"; ".perf.txt" ends no other. */
 static const struct ps_report_writer *const writers[] = {
 	&ps_report_folded,
 	&ps_report_speedscope,
 	&ps_report_json,
 	&ps_report_svg,
+	&ps_report_pprof,
+	&ps_report_perfscript,
 };
 
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))
@@ -24,16 +26,18 @@ const struct ps_report_writer *ps_report_by_name(const char *name)
 	return NULL;
 }
 
+static bool ends_with(const char *path, const char *ext)
+{
+	size_t plen = strlen(path), elen = ext ? strlen(ext) : 0;
+
+	return ext && plen > elen && strcmp(path + plen - elen, ext) == 0;
+}
+
 const struct ps_report_writer *ps_report_for_path(const char *path)
 {
-	size_t plen = strlen(path);
-
-	for (size_t i = 0; i < NWRITERS; i++) {
-		size_t elen = strlen(writers[i]->extension);
-
-		if (plen > elen && strcmp(path + plen - elen, writers[i]->extension) == 0)
+	for (size_t i = 0; i < NWRITERS; i++)
+		if (ends_with(path, writers[i]->extension) || ends_with(path, writers[i]->also_extension))
 			return writers[i];
-	}
 	return &ps_report_folded;
 }
 

@@ -1,7 +1,7 @@
 /*
  * ps_report: the CPU profile writers.  Each format is one file
  * (ps_report_folded.c, ps_report_json.c, ps_report_svg.c,
- * ps_report_speedscope.c) behind struct
+ * ps_report_speedscope.c, ps_report_pprof.c, ps_report_perfscript.c) behind struct
  * ps_report_writer; ps_report_write() picks one and writes through
  * ps_outfile, so a report is either complete or absent.
  */
@@ -21,11 +21,16 @@ struct ps_report_opts {
 	double perfscope_cpu_s;   /* perfscope's own CPU time */
 	ps_json_amend_fn amend;   /* may be NULL: the JSON report, before printing */
 	void *amend_ctx;
+	uint64_t perf_script_max_samples;  /* perf-script: blocks before merging (0: default) */
 };
+
+/* perf-script: up to this many samples, one block each (ps_report_perfscript.c). */
+#define PS_PERFSCRIPT_MAX_SAMPLES 100000
 
 struct ps_report_writer {
 	const char *name;         /* --format value */
 	const char *extension;    /* inferred from --output, with the dot */
+	const char *also_extension;  /* another one inferred, or NULL */
 	int (*write)(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o);
 };
 
@@ -33,6 +38,8 @@ extern const struct ps_report_writer ps_report_folded;
 extern const struct ps_report_writer ps_report_json;
 extern const struct ps_report_writer ps_report_svg;
 extern const struct ps_report_writer ps_report_speedscope;
+extern const struct ps_report_writer ps_report_pprof;
+extern const struct ps_report_writer ps_report_perfscript;
 
 /* The writer named `name`, or NULL. */
 const struct ps_report_writer *ps_report_by_name(const char *name);

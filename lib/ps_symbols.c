@@ -240,11 +240,20 @@ static int push_inlines(struct ps_symbols *sy, struct module_dwfl *md, uint32_t 
 	return rc;
 }
 
+/* The pc's offset in its function, on the sym just pushed (0 if too far). */
+static int set_offset(struct ps_symbols *sy, int rc, uint64_t pc, uint64_t start)
+{
+	if (rc == 0 && pc >= start && pc - start <= UINT32_MAX)
+		sy->syms[sy->nsyms - 1].offset = (uint32_t)(pc - start);
+	return rc;
+}
+
 static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t offset)
 {
 	struct ps_module *m = &sy->modules->mods[module];
 	struct module_dwfl *md = open_module(m);
-	const char *name, *file = NULL;
+	const struct ps_symtab_entry *fn;
+	const char *file = NULL;
 	Dwfl_Line *dl;
 	uint64_t vaddr;
 	Dwarf_Addr addr;
@@ -263,15 +272,15 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 		if (push_inlines(sy, md, module, addr, &file, &line) < 0)
 			return -1;
 	}
-	name = ps_symtab_lookup(&md->functions, addr);
-	if (!name)
+	fn = ps_symtab_find(&md->functions, addr);
+	if (!fn)
 		return push_unresolved(sy, module, vaddr);
-	return push_function(sy, name, file, line, module);
+	return set_offset(sy, push_function(sy, fn->name, file, line, module), addr, fn->addr);
 }
 
 static int resolve_kernel_frame(struct ps_symbols *sy, uint64_t addr)
 {
-	const char *name;
+	const struct ps_ksym *ks;
 
 	if (!sy->kallsyms.loaded) {
 		long restrict_level = -1;
@@ -284,10 +293,11 @@ static int resolve_kernel_frame(struct ps_symbols *sy, uint64_t addr)
 				 "'sudo sysctl kernel.kptr_restrict=0' or profile as root to name kernel frames",
 				 restrict_level);
 	}
-	name = ps_kallsyms_lookup(&sy->kallsyms, addr);
-	if (!name)
+	ks = ps_kallsyms_find(&sy->kallsyms, addr);
+	if (!ks)
 		return push_unresolved(sy, PS_MODULE_KERNEL, addr);
-	return push_sym(sy, name, NULL, 0, PS_MODULE_KERNEL, PS_SYM_KERNEL);
+	return set_offset(sy, push_sym(sy, ks->name, NULL, 0, PS_MODULE_KERNEL, PS_SYM_KERNEL), addr,
+			  ks->addr);
 }
 
 /* The perf map of a process, loaded on first use. */
@@ -313,11 +323,11 @@ static const struct ps_perfmap *jit_map_of(struct ps_symbols *sy, uint32_t pid)
 static int resolve_anon_frame(struct ps_symbols *sy, uint32_t module, uint64_t addr)
 {
 	const struct ps_perfmap *pm = jit_map_of(sy, sy->modules->mods[module].pid);
-	const char *name = pm ? ps_perfmap_lookup(pm, addr) : NULL;
+	const struct ps_jitsym *js = pm ? ps_perfmap_find(pm, addr) : NULL;
 
-	if (!name)
+	if (!js)
 		return push_unresolved(sy, module, addr);
-	return push_sym(sy, name, NULL, 0, module, PS_SYM_JIT);
+	return set_offset(sy, push_sym(sy, js->name, NULL, 0, module, PS_SYM_JIT), addr, js->start);
 }
 
 static int resolve_frame(struct ps_symbols *sy, const struct ps_frame_key *f)
@@ -360,4 +370,18 @@ int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
 		sy->nresolved = id + 1;
 	}
 	return 0;
+}
+
+const char *ps_symbols_build_id(const struct ps_symbols *sy, uint32_t module, char *buf,
+				size_t len)
+{
+	const struct module_dwfl *md = sy->modules->mods[module].sym;
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = md && md->mod ? dwfl_module_build_id(md->mod, &bits, &vaddr) : 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && (size_t)(2 * i + 2) < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", bits[i]);
+	return buf;
 }

@@ -36,6 +36,7 @@ struct ps_sym {
 	uint32_t line;
 	uint32_t module;
 	enum ps_sym_kind kind;
+	uint32_t offset;   /* FUNC, KERNEL, JIT: bytes from the function's start to the pc */
 };
 
 struct ps_symbols {
@@ -65,6 +66,13 @@ void ps_symbols_release(struct ps_symbols *sy);
 
 /* Resolves every frame of `stacks` not resolved yet. */
 int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks);
+
+/*
+ * The GNU build id of a file module opened while resolving, as lowercase
+ * hex in buf; "" when it has none or was never opened.
+ */
+const char *ps_symbols_build_id(const struct ps_symbols *sy, uint32_t module, char *buf,
+				size_t len);
 
 /* Display frames of frame id, innermost first. */
 static inline const struct ps_sym *ps_symbols_frame(const struct ps_symbols *sy, uint32_t frame,

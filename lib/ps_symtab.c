@@ -61,7 +61,7 @@ void ps_symtab_release(struct ps_symtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
-const char *ps_symtab_lookup(const struct ps_symtab *st, uint64_t addr)
+const struct ps_symtab_entry *ps_symtab_find(const struct ps_symtab *st, uint64_t addr)
 {
 	size_t lo = 0, hi = st->count, nearest;
 
@@ -82,8 +82,15 @@ const char *ps_symtab_lookup(const struct ps_symtab *st, uint64_t addr)
 		const struct ps_symtab_entry *e = &st->entries[i];
 
 		if (e->size > 0 && addr < e->addr + e->size)
-			return e->name;
+			return e;
 	}
 	/* Else the nearest one below, if it has no size to rule it out. */
-	return st->entries[nearest].size == 0 ? st->entries[nearest].name : NULL;
+	return st->entries[nearest].size == 0 ? &st->entries[nearest] : NULL;
+}
+
+const char *ps_symtab_lookup(const struct ps_symtab *st, uint64_t addr)
+{
+	const struct ps_symtab_entry *e = ps_symtab_find(st, addr);
+
+	return e ? e->name : NULL;
 }

@@ -29,6 +29,8 @@ struct ps_symtab {
 int ps_symtab_build(struct ps_symtab *st, Dwfl_Module *mod);
 void ps_symtab_release(struct ps_symtab *st);
 /* The function containing addr (a module address), or NULL. */
+const struct ps_symtab_entry *ps_symtab_find(const struct ps_symtab *st, uint64_t addr);
+/* Its name, or NULL. */
 const char *ps_symtab_lookup(const struct ps_symtab *st, uint64_t addr);
 
 #endif

@@ -46,7 +46,7 @@ _perfscope_complete_value()
     local opt=$1 cur=$2
     case "$opt" in
         --format)
-            mapfile -t COMPREPLY < <(compgen -W "folded json svg speedscope" -- "$cur") ;;
+            mapfile -t COMPREPLY < <(compgen -W "folded json svg speedscope pprof perf-script" -- "$cur") ;;
         --call-graph)
             mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
         --sampler)

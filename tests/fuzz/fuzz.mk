@@ -20,13 +20,17 @@ FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(DEP_CFLA
 	-DPERFSCOPE_VERSION='"$(VERSION)"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 # the library and the CLI helpers the targets call (not the CLI's main)
 FUZZ_CODE_SRC := $(LIB_SRC) $(filter-out cli/perfscope.c,$(CLI_SRC))
-FUZZ_CODE_OBJ := $(FUZZ_CODE_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_CODE_OBJ := $(FUZZ_CODE_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/profile.pb-c.o
 FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
 $(FUZZ_DIR)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+$(FUZZ_DIR)/lib/ps_report_pprof.o: $(GEN)/profile.pb-c.h
+$(FUZZ_DIR)/gen/profile.pb-c.o: $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_CODE_OBJ)
 	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CODE_OBJ) $(DEP_LIBS)
