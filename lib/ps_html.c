@@ -230,7 +230,7 @@ int ps_html_write(FILE *fp, const cJSON *report, const struct ps_html_graph *gra
 
 	if (kind && strcmp(kind, "profile") == 0)
 		ps_html_profile_page(fp, report, graphs, n);
-	else if (kind && strcmp(kind, "memory") == 0)
+	else if (kind && strcmp(kind, "memory-profile") == 0)
 		ps_html_memory_page(fp, report, graphs, n);
 	else
 		return ps_error_set(err, PS_E_INPUT, "perfscope draws pages of profile and memory-profile "

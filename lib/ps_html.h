@@ -45,7 +45,7 @@ struct ps_html_graph {
 };
 
 /*
- * Writes the page of report (its "kind": "profile" or "memory") to fp with
+ * Writes the page of report (its "kind": "profile" or "memory-profile") to fp with
  * graphs[0..n) in that order.  0; PS_E_INPUT for another kind of report;
  * PS_E_OUTPUT on a write error.
  */

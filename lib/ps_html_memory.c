@@ -141,6 +141,12 @@ static void site_cells(FILE *fp, const cJSON *site)
 	}
 	fputs("\">", fp);
 	ps_html_text(fp, leaf ? ps_json_string(leaf, "function") : "[no stack]");
+	/* its caller too: one function allocates through several paths */
+	if (cJSON_GetArrayItem(ps_json_member(site, "stack"), 1)) {
+		fputs(" <small>from ", fp);
+		ps_html_text(fp, ps_json_string(cJSON_GetArrayItem(ps_json_member(site, "stack"), 1), "function"));
+		fputs("</small>", fp);
+	}
 	fputs("</td>", fp);
 	if (file)
 		snprintf(src, sizeof(src), "%s:%.0f", file, ps_json_number(leaf, "line", 0));
