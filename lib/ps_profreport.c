@@ -23,17 +23,14 @@ const char *const ps_profreport_files[] = {
 	"report.html", NULL,
 };
 
-/* The flame graphs: each NAME.svg drawn from NAME.folded, and on the page. */
-static const struct {
-	const char *id, *svg, *folded, *title, *unit, *heading;
-} graphs[] = {
+const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS] = {
 	{ "cpu", "cpu.svg", "cpu.folded", "On CPU", "samples", "Flame graph: on CPU" },
 	{ "offcpu", "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns",
 	  "Flame graph: off CPU" },
 	{ "wall", "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns",
 	  "Flame graph: wall clock" },
 };
-#define NGRAPHS (sizeof(graphs) / sizeof(graphs[0]))
+#define NGRAPHS PS_PROFREPORT_GRAPHS
 
 static double secs(uint64_t ns)
 {
@@ -617,39 +614,40 @@ static int fold(FILE *fp, const void *ctx)
 /* NAME.svg: the flame graph of NAME.folded. */
 static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
 {
-	for (size_t i = 0; i < NGRAPHS; i++)
-		if (strcmp(name, graphs[i].svg) == 0)
-			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, graphs[i].folded },
-						    &(struct ps_flamegraph_opts){
-							    .title = graphs[i].title, .unit = graphs[i].unit });
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++) {
+		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
+
+		if (strcmp(name, g->svg) == 0)
+			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, g->folded },
+						    &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
+	}
 	return -1;
 }
 
 /* report.html: report.json's document and the same three graphs, drawn for a page. */
 static int write_html(FILE *fp, const struct write_ctx *c)
 {
-	struct ps_html_graph page[NGRAPHS];
-	char *svg[NGRAPHS] = { 0 }, note[sizeof(c->p->offcpu_section.note) + 64];
+	struct ps_html_graph page[PS_PROFREPORT_GRAPHS];
+	char *svg[PS_PROFREPORT_GRAPHS] = { 0 }, note[sizeof(c->p->offcpu_section.note) + 64];
 	struct ps_error err = { 0 };
 	int rc = 0;
 
 	snprintf(note, sizeof(note), "Off-CPU time was not recorded: %s", c->p->offcpu_section.note);
-	for (size_t i = 0; i < NGRAPHS && rc == 0; i++) {
-		bool off = strcmp(graphs[i].id, "cpu") != 0;
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS && rc == 0; i++) {
+		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
 
-		page[i] = (struct ps_html_graph){ graphs[i].id, graphs[i].heading, NULL, NULL };
-		if (off && !c->p->offcpu_section.on) {
+		page[i] = (struct ps_html_graph){ g->id, g->heading, NULL, NULL };
+		if (strcmp(g->id, "cpu") != 0 && !c->p->offcpu_section.on) {
 			page[i].note = note;
 			continue;
 		}
-		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c, graphs[i].folded }, graphs[i].id,
-					 &(struct ps_flamegraph_opts){ .title = graphs[i].title,
-								       .unit = graphs[i].unit });
+		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c, g->folded }, g->id,
+					 &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
 		page[i].svg = svg[i];
 	}
 	if (rc == 0)
-		rc = ps_html_write(fp, c->report, page, NGRAPHS, &err);
-	for (size_t i = 0; i < NGRAPHS; i++)
+		rc = ps_html_write(fp, c->report, page, PS_PROFREPORT_GRAPHS, &err);
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++)
 		free(svg[i]);
 	return rc < 0 ? -1 : 0;
 }
