@@ -155,6 +155,27 @@ void ps_html_cell_num(FILE *fp, double v, const char *shown)
 	fputs("</td>", fp);
 }
 
+void ps_html_cell_bytes(FILE *fp, double v)
+{
+	char buf[48];
+
+	ps_html_cell_num(fp, v, ps_html_bytes(v, buf, sizeof(buf)));
+}
+
+void ps_html_cell_count(FILE *fp, double v)
+{
+	char buf[48];
+
+	ps_html_cell_num(fp, v, ps_html_number(v, buf, sizeof(buf)));
+}
+
+void ps_html_cell_duration(FILE *fp, double s)
+{
+	char buf[48];
+
+	ps_html_cell_num(fp, s, ps_html_duration(s, buf, sizeof(buf)));
+}
+
 void ps_html_fact(FILE *fp, const char *label, const char *value)
 {
 	fputs("<div class=\"fact\"><span>", fp);

@@ -38,7 +38,8 @@ static void header(FILE *fp, const cJSON *report)
 	snprintf(buf, sizeof(buf), "%s at %s", ps_html_bytes(ps_json_number(sum, "peak_bytes", 0), b2, sizeof(b2)),
 		 ps_html_duration(ps_json_number(sum, "peak_time_s", 0), (char[48]){ 0 }, 48));
 	ps_html_fact(fp, "peak heap", buf);
-	snprintf(buf, sizeof(buf), "%s in %.0f blocks", ps_html_bytes(ps_json_number(lost, "bytes", 0), b2, sizeof(b2)),
+	snprintf(buf, sizeof(buf), "%s in %.0f blocks",
+		 ps_html_bytes(ps_json_number(lost, "bytes", 0), b2, sizeof(b2)),
 		 ps_json_number(lost, "blocks", 0));
 	ps_html_fact(fp, "lost at exit", buf);
 	ps_html_fact(fp, "temporary allocations",
@@ -208,20 +209,17 @@ static void leaks(FILE *fp, const cJSON *report)
 		double blocks = ps_json_number(ps_json_member(l, "definite"), "blocks", 0) +
 				ps_json_number(ps_json_member(l, "indirect"), "blocks", 0) +
 				ps_json_number(ps_json_member(l, "unclassified"), "blocks", 0);
-		char buf[48];
 
 		if (lost <= 0)
 			break;
 		fputs("<tr>", fp);
 		site_cells(fp, v[i]);
-		ps_html_cell_num(fp, lost, ps_html_bytes(lost, buf, sizeof(buf)));
-		ps_html_cell_num(fp, leak_bytes(v[i], "definite"), ps_html_bytes(leak_bytes(v[i], "definite"), buf, sizeof(buf)));
-		ps_html_cell_num(fp, leak_bytes(v[i], "indirect"), ps_html_bytes(leak_bytes(v[i], "indirect"), buf, sizeof(buf)));
-		ps_html_cell_num(fp, leak_bytes(v[i], "unclassified"),
-				 ps_html_bytes(leak_bytes(v[i], "unclassified"), buf, sizeof(buf)));
-		ps_html_cell_num(fp, blocks, ps_html_number(blocks, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(v[i], "pid", 0),
-				 ps_html_number(ps_json_number(v[i], "pid", 0), buf, sizeof(buf)));
+		ps_html_cell_bytes(fp, lost);
+		ps_html_cell_bytes(fp, leak_bytes(v[i], "definite"));
+		ps_html_cell_bytes(fp, leak_bytes(v[i], "indirect"));
+		ps_html_cell_bytes(fp, leak_bytes(v[i], "unclassified"));
+		ps_html_cell_count(fp, blocks);
+		ps_html_cell_count(fp, ps_json_number(v[i], "pid", 0));
 		fputs("</tr>\n", fp);
 		rows++;
 	}
@@ -244,19 +242,15 @@ static void sites(FILE *fp, const cJSON *report)
 	for (size_t i = 0; v && i < n && rows < TOP_SITES; i++) {
 		double peak = ps_json_number(ps_json_member(v[i], "peak"), "bytes", 0);
 		double live = ps_json_number(ps_json_member(v[i], "live_at_end"), "bytes", 0);
-		char buf[48];
 
 		fputs("<tr>", fp);
 		site_cells(fp, v[i]);
-		ps_html_cell_num(fp, allocated(v[i]), ps_html_bytes(allocated(v[i]), buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(v[i], "allocations", 0),
-				 ps_html_number(ps_json_number(v[i], "allocations", 0), buf, sizeof(buf)));
-		ps_html_cell_num(fp, peak, ps_html_bytes(peak, buf, sizeof(buf)));
-		ps_html_cell_num(fp, live, ps_html_bytes(live, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(v[i], "temporary", 0),
-				 ps_html_number(ps_json_number(v[i], "temporary", 0), buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(v[i], "pid", 0),
-				 ps_html_number(ps_json_number(v[i], "pid", 0), buf, sizeof(buf)));
+		ps_html_cell_bytes(fp, allocated(v[i]));
+		ps_html_cell_count(fp, ps_json_number(v[i], "allocations", 0));
+		ps_html_cell_bytes(fp, peak);
+		ps_html_cell_bytes(fp, live);
+		ps_html_cell_count(fp, ps_json_number(v[i], "temporary", 0));
+		ps_html_cell_count(fp, ps_json_number(v[i], "pid", 0));
 		fputs("</tr>\n", fp);
 		rows++;
 	}

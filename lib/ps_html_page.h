@@ -48,6 +48,10 @@ void ps_html_cell(FILE *fp, const char *text);
 void ps_html_cell_title(FILE *fp, const char *text, const char *title);
 /* A numeric cell: v as data-v (exactly), shown as `shown`. */
 void ps_html_cell_num(FILE *fp, double v, const char *shown);
+/* ...shown as bytes, as a count, as seconds. */
+void ps_html_cell_bytes(FILE *fp, double v);
+void ps_html_cell_count(FILE *fp, double v);
+void ps_html_cell_duration(FILE *fp, double s);
 
 /* Values as the page shows them: "12.3 MB", "1.50 s", "12.0 %"... */
 const char *ps_html_bytes(double b, char *buf, size_t len);

@@ -13,6 +13,8 @@
 
 /* Rows of the top functions table: report.json's first ones, in its order. */
 #define TOP_FUNCTIONS 50
+/* ...and of the files table, by I/O time (report.json's order) */
+#define TOP_FILES 30
 
 /* The command line, its words separated by spaces. */
 static void command_line(FILE *fp, const cJSON *md)
@@ -40,7 +42,8 @@ static const char *program_name(const cJSON *md)
 
 static void header(FILE *fp, const cJSON *report)
 {
-	const cJSON *md = ps_json_member(report, "metadata"), *cpu_md = ps_json_member(ps_json_member(report, "cpu"), "metadata");
+	const cJSON *md = ps_json_member(report, "metadata");
+	const cJSON *cpu_md = ps_json_member(ps_json_member(report, "cpu"), "metadata");
 	const cJSON *code = ps_json_member(md, "exit_code");
 	char buf[128];
 
@@ -64,6 +67,7 @@ static void header(FILE *fp, const cJSON *report)
 	fputs("</div>\n<nav><a href=\"#score\">Score</a> <a href=\"#findings\">Findings</a> "
 	      "<a href=\"#graph-cpu\">Flame graphs</a> <a href=\"#functions\">Functions</a> "
 	      "<a href=\"#syscalls\">System calls</a> <a href=\"#offcpu\">Off CPU</a> "
+	      "<a href=\"#files\">Files</a> "
 	      "<a href=\"#threads\">Threads</a> <a href=\"#timeline\">Timeline</a></nav>\n</header>\n", fp);
 }
 
@@ -190,15 +194,12 @@ static void findings(FILE *fp, const cJSON *diag)
 	fprintf(fp, "<details><summary>The %d other rules</summary>\n", cJSON_GetArraySize(others));
 	ps_html_table_begin(fp, "other-rules", columns, sizeof(columns) / sizeof(columns[0]));
 	cJSON_ArrayForEach(f, others) {
-		char buf[32];
-
 		fputs("<tr>", fp);
 		ps_html_cell(fp, ps_json_string(f, "rule"));
 		ps_html_cell(fp, ps_json_string(f, "area"));
 		ps_html_cell(fp, ps_json_string(f, "status"));
 		if (cJSON_IsNumber(ps_json_member(f, "score")))
-			ps_html_cell_num(fp, ps_json_number(f, "score", 0),
-					 ps_html_number(ps_json_number(f, "score", 0), buf, sizeof(buf)));
+			ps_html_cell_count(fp, ps_json_number(f, "score", 0));
 		else
 			ps_html_cell_num(fp, -1, "");
 		ps_html_cell(fp, ps_json_string(f, "reason"));
@@ -235,10 +236,8 @@ static void functions(FILE *fp, const cJSON *cpu)
 		ps_html_cell_num(fp, ps_json_number(f, "self_pct", 0), buf);
 		snprintf(buf, sizeof(buf), "%.1f%%", ps_json_number(f, "total_pct", 0));
 		ps_html_cell_num(fp, ps_json_number(f, "total_pct", 0), buf);
-		ps_html_cell_num(fp, ps_json_number(f, "self", 0), ps_html_number(ps_json_number(f, "self", 0), buf,
-										       sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(f, "total", 0),
-				 ps_html_number(ps_json_number(f, "total", 0), buf, sizeof(buf)));
+		ps_html_cell_count(fp, ps_json_number(f, "self", 0));
+		ps_html_cell_count(fp, ps_json_number(f, "total", 0));
 		if (file)
 			snprintf(src, sizeof(src), "%s:%.0f", file, ps_json_number(f, "line", 0));
 		else
@@ -250,6 +249,14 @@ static void functions(FILE *fp, const cJSON *cpu)
 	}
 	ps_html_table_end(fp, n, "No on-CPU samples.");
 	ps_html_section_end(fp);
+}
+
+/* A cell of microseconds, shown in the unit that suits it. */
+static void micros(FILE *fp, double us)
+{
+	char buf[48];
+
+	ps_html_cell_num(fp, us, ps_html_duration(us / 1e6, buf, sizeof(buf)));
 }
 
 static void syscalls(FILE *fp, const cJSON *report)
@@ -285,8 +292,7 @@ static void syscalls(FILE *fp, const cJSON *report)
 							e->string, e->valuedouble);
 		fputs("<tr>", fp);
 		ps_html_cell(fp, ps_json_string(c, "name"));
-		ps_html_cell_num(fp, ps_json_number(c, "count", 0),
-				 ps_html_number(ps_json_number(c, "count", 0), buf, sizeof(buf)));
+		ps_html_cell_count(fp, ps_json_number(c, "count", 0));
 		fprintf(fp, "<td class=\"num\" data-v=\"%.17g\" title=\"", ps_json_number(c, "errors", 0));
 		ps_html_text(fp, errs);
 		fputs("\">", fp);
@@ -297,18 +303,12 @@ static void syscalls(FILE *fp, const cJSON *report)
 			fputs("</small>", fp);
 		}
 		fputs("</td>", fp);
-		ps_html_cell_num(fp, ps_json_number(c, "total_s", 0),
-				 ps_html_duration(ps_json_number(c, "total_s", 0), buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(c, "avg_us", 0),
-				 ps_html_duration(ps_json_number(c, "avg_us", 0) / 1e6, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(c, "p50_us", 0),
-				 ps_html_duration(ps_json_number(c, "p50_us", 0) / 1e6, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(c, "p99_us", 0),
-				 ps_html_duration(ps_json_number(c, "p99_us", 0) / 1e6, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(c, "max_us", 0),
-				 ps_html_duration(ps_json_number(c, "max_us", 0) / 1e6, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(c, "bytes", 0),
-				 ps_html_bytes(ps_json_number(c, "bytes", 0), buf, sizeof(buf)));
+		ps_html_cell_duration(fp, ps_json_number(c, "total_s", 0));
+		micros(fp, ps_json_number(c, "avg_us", 0));
+		micros(fp, ps_json_number(c, "p50_us", 0));
+		micros(fp, ps_json_number(c, "p99_us", 0));
+		micros(fp, ps_json_number(c, "max_us", 0));
+		ps_html_cell_bytes(fp, ps_json_number(c, "bytes", 0));
 		fputs("</tr>\n", fp);
 		n++;
 	}
@@ -348,7 +348,7 @@ static void offcpu(FILE *fp, const cJSON *report)
 			continue;
 		fputs("<tr>", fp);
 		ps_html_cell(fp, r->string);
-		ps_html_cell_num(fp, r->valuedouble, ps_html_duration(r->valuedouble, buf, sizeof(buf)));
+		ps_html_cell_duration(fp, r->valuedouble);
 		snprintf(buf, sizeof(buf), "%.1f%%", blocked > 0 ? 100 * r->valuedouble / blocked : 0);
 		ps_html_cell_num(fp, blocked > 0 ? 100 * r->valuedouble / blocked : 0, buf);
 		fputs("</tr>\n", fp);
@@ -358,15 +358,57 @@ static void offcpu(FILE *fp, const cJSON *report)
 	ps_html_section_end(fp);
 }
 
-/* The on-CPU samples of thread tid (cpu.threads). */
-static double thread_samples(const cJSON *report, double tid)
+static void files(FILE *fp, const cJSON *report)
+{
+	static const char *const columns[] = {
+		"File or socket", "Kind", "#Reads", "#Read", "#Writes", "#Written", "#I/O time", "#Sequential",
+	};
+	const cJSON *f;
+	size_t n = 0;
+
+	if (!cJSON_IsTrue(ps_json_member(ps_json_member(ps_json_member(ps_json_member(report, "metadata"),
+									 "sections"), "syscalls"), "collected")))
+		return;
+	ps_html_section(fp, "files", "Files and sockets");
+	ps_html_table_begin(fp, "file-table", columns, sizeof(columns) / sizeof(columns[0]));
+	cJSON_ArrayForEach(f, ps_json_member(report, "files")) {
+		const cJSON *seq = ps_json_member(f, "sequential_share");
+		double t = ps_json_number(f, "read_s", 0) + ps_json_number(f, "write_s", 0) +
+			   ps_json_number(f, "sync_s", 0);
+		char buf[64];
+
+		if (n == TOP_FILES)
+			break;
+		fputs("<tr><td class=\"name\">", fp);
+		ps_html_text(fp, ps_json_string(f, "name"));
+		fputs("</td>", fp);
+		ps_html_cell(fp, ps_json_string(f, "kind"));
+		ps_html_cell_count(fp, ps_json_number(f, "reads", 0));
+		ps_html_cell_bytes(fp, ps_json_number(f, "read_bytes", 0));
+		ps_html_cell_count(fp, ps_json_number(f, "writes", 0));
+		ps_html_cell_bytes(fp, ps_json_number(f, "written_bytes", 0));
+		ps_html_cell_duration(fp, t);
+		if (cJSON_IsNumber(seq))
+			snprintf(buf, sizeof(buf), "%.0f%%", 100 * seq->valuedouble);
+		else
+			buf[0] = '\0';
+		ps_html_cell_num(fp, cJSON_IsNumber(seq) ? seq->valuedouble : -1, buf);
+		fputs("</tr>\n", fp);
+		n++;
+	}
+	ps_html_table_end(fp, n, "No file or socket was read or written.");
+	ps_html_section_end(fp);
+}
+
+/* Thread tid of the on-CPU profile (cpu.threads), or NULL. */
+static const cJSON *cpu_thread(const cJSON *report, double tid)
 {
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, ps_json_member(ps_json_member(report, "cpu"), "threads"))
 		if (ps_json_number(t, "tid", -1) == tid)
-			return ps_json_number(t, "samples", 0);
-	return 0;
+			return t;
+	return NULL;
 }
 
 static void threads(FILE *fp, const cJSON *report)
@@ -380,21 +422,21 @@ static void threads(FILE *fp, const cJSON *report)
 	ps_html_section(fp, "threads", "Threads");
 	ps_html_table_begin(fp, "thread-table", columns, sizeof(columns) / sizeof(columns[0]));
 	cJSON_ArrayForEach(t, ps_json_member(ps_json_member(report, "scheduler"), "threads")) {
-		double tid = ps_json_number(t, "tid", 0), samples = thread_samples(report, tid);
-		char buf[64];
+		double tid = ps_json_number(t, "tid", 0);
+		const cJSON *sampled = cpu_thread(report, tid);
+		double samples = ps_json_number(sampled, "samples", 0);
+		/* the name it last gave itself (the samples'), else the one read at its start */
+		const char *name = sampled ? ps_json_string(sampled, "comm") : NULL;
 
 		fputs("<tr>", fp);
 		fputs("<td class=\"name\">", fp);
-		ps_html_text(fp, ps_json_string(t, "name"));
+		ps_html_text(fp, name ? name : ps_json_string(t, "name"));
 		fputs("</td>", fp);
-		ps_html_cell_num(fp, tid, ps_html_number(tid, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(t, "pid", 0),
-				 ps_html_number(ps_json_number(t, "pid", 0), buf, sizeof(buf)));
-		ps_html_cell_num(fp, samples, ps_html_number(samples, buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(t, "cpu_s", 0),
-				 ps_html_duration(ps_json_number(t, "cpu_s", 0), buf, sizeof(buf)));
-		ps_html_cell_num(fp, ps_json_number(t, "sched_delay_s", 0),
-				 ps_html_duration(ps_json_number(t, "sched_delay_s", 0), buf, sizeof(buf)));
+		ps_html_cell_count(fp, tid);
+		ps_html_cell_count(fp, ps_json_number(t, "pid", 0));
+		ps_html_cell_count(fp, samples);
+		ps_html_cell_duration(fp, ps_json_number(t, "cpu_s", 0));
+		ps_html_cell_duration(fp, ps_json_number(t, "sched_delay_s", 0));
 		fputs("</tr>\n", fp);
 		n++;
 	}
@@ -492,6 +534,7 @@ void ps_html_profile_page(FILE *fp, const cJSON *report, const struct ps_html_gr
 	functions(fp, ps_json_member(report, "cpu"));
 	syscalls(fp, report);
 	offcpu(fp, report);
+	files(fp, report);
 	threads(fp, report);
 	timeline(fp, report);
 	fputs("</main>\n", fp);
