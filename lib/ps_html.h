@@ -2,8 +2,11 @@
  * ps_html: a report as one self-contained HTML page (report.html of a
  * profile, memory.html of a memory profile, perfscope report).
  *
- * The page is drawn from the report's own cJSON document, the one printed
- * as report.json or memory.json, so the page and the file cannot disagree,
+ * The page is drawn from the report as its file holds it (report.json's
+ * or memory.json's text, parsed back: cJSON prints a number in 15 digits
+ * when that reads back close enough, so the in-memory document can differ
+ * from the file in the last digit), so the page and the file cannot
+ * disagree, and `perfscope report` redraws the same page from the file;
  * and from flame graphs already drawn (ps_flamegraph), embedded as inline
  * SVG with their own scripts.  Everything the page needs is inside it: its
  * style and script (share/report.css, share/report.js, built in like

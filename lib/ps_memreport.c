@@ -596,22 +596,18 @@ out:
 	return root;
 }
 
-static int write_json(FILE *fp, const cJSON *root)
+static int write_json(FILE *fp, const char *text)
 {
-	char *text = cJSON_Print(root);
-
-	if (!text)
-		return -1;
 	fputs(text, fp);
 	fputc('\n', fp);
-	free(text);
 	return 0;
 }
 
 struct write_ctx {
 	const struct ps_memprof *m;
 	const struct ps_memreport_opts *o;
-	const cJSON *report;        /* memory.json's document, which the page shows too */
+	const char *text;           /* memory.json, printed */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
 
 static const struct { const char *name; site_weight_fn weight; } folded[] = {
@@ -661,7 +657,7 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 	const struct write_ctx *c = ctx;
 
 	if (strcmp(name, "memory.json") == 0)
-		return write_json(fp, c->report);
+		return write_json(fp, c->text);
 	if (strcmp(name, "memory.html") == 0)
 		return write_html(fp, c);
 	if (strcmp(name, "faults.folded") == 0)
@@ -676,17 +672,23 @@ int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
 	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
-	struct write_ctx c = { m, o, build_json(m, o) };
+	cJSON *root = build_json(m, o);
+	char *text = root ? cJSON_Print(root) : NULL;
+	struct write_ctx c = { m, o, text, text ? cJSON_Parse(text) : NULL };
 	size_t n = 0;
 	int rc;
 
-	if (!c.report)
+	cJSON_Delete(root);
+	if (!c.report) {
+		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
+	}
 	for (const char *const *f = ps_memreport_files; *f; f++)
 		if (!o->no_html || strcmp(*f, "memory.html") != 0)
 			names[n++] = *f;
 	names[n] = NULL;
 	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
 	cJSON_Delete((cJSON *)c.report);
+	free(text);
 	return rc;
 }

@@ -502,22 +502,18 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 	return root;
 }
 
-static int write_report(FILE *fp, const cJSON *root)
+static int write_report(FILE *fp, const char *text)
 {
-	char *text = cJSON_Print(root);
-
-	if (!text)
-		return -1;
 	fputs(text, fp);
 	fputc('\n', fp);
-	free(text);
 	return 0;
 }
 
 struct write_ctx {
 	const struct ps_profile *p;
 	const struct ps_profreport_opts *o;
-	const cJSON *report;        /* report.json's document, which the page shows too */
+	const char *text;           /* report.json, printed */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
 
 /* comm;outermost;...;leaf[;[reason]] weight */
@@ -658,7 +654,7 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
 
 	if (strcmp(name, "report.json") == 0)
-		return write_report(fp, c->report);
+		return write_report(fp, c->text);
 	if (strcmp(name, "report.html") == 0)
 		return write_html(fp, c);
 	if (strcmp(name, "offcpu.folded") == 0)
@@ -674,17 +670,23 @@ int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err)
 {
 	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
-	struct write_ctx c = { p, o, build_report(p, o) };
+	cJSON *root = build_report(p, o);
+	char *text = root ? cJSON_Print(root) : NULL;
+	struct write_ctx c = { p, o, text, text ? cJSON_Parse(text) : NULL };
 	size_t n = 0;
 	int rc;
 
-	if (!c.report)
+	cJSON_Delete(root);
+	if (!c.report) {
+		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building report.json");
+	}
 	for (const char *const *f = ps_profreport_files; *f; f++)
 		if (!o->no_html || strcmp(*f, "report.html") != 0)
 			names[n++] = *f;
 	names[n] = NULL;
 	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
 	cJSON_Delete((cJSON *)c.report);
+	free(text);
 	return rc;
 }
