@@ -109,6 +109,7 @@ $(BUILD)/lib/ps_report_pprof.o: ALL_CFLAGS += -I$(GEN)
 # The built-in rules are share/rules.json itself (.incbin in the object).
 $(BUILD)/lib/ps_rules_default.o: share/rules.json
 $(BUILD)/lib/ps_flamegraph_js.o: share/flamegraph.js
+$(BUILD)/lib/ps_html_assets.o: share/report.css share/report.js
 
 $(LIBPERFSCOPE): $(LIB_OBJ) $(PROTO_OBJ)
 	$(Q)rm -f $@

@@ -67,6 +67,9 @@ int cmd_diff(int argc, char **argv);
 extern const char cmd_flamegraph_help[];
 int cmd_flamegraph(int argc, char **argv);
 
+extern const char cmd_report_help[];
+int cmd_report(int argc, char **argv);
+
 extern const char cmd_recommend_help[];
 int cmd_recommend(int argc, char **argv);
 

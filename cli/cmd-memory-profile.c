@@ -52,13 +52,16 @@ const char cmd_memory_profile_help[] =
 	"                         faults.folded says which code makes memory resident\n"
 	"      --no-faults        do not sample page faults\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --no-html          do not write memory.html\n"
 	CLI_BASELINE_HELP
 	"  -q, --quiet            no live status line and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Files written: memory.json (everything), and folded stacks weighted by\n"
 	"bytes for flame graphs: leaks.folded, allocations.folded, peak.folded,\n"
-	"temporary.folded; and faults.folded, page faults by the stack that took them.\n"
+	"temporary.folded; faults.folded, page faults by the stack that took them;\n"
+	"and memory.html, one page to open in a browser: heap and resident memory\n"
+	"over time, leaks and top allocation sites, their flame graphs.\n"
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it);\n"
 	"when that is 0, with --fail-on-regression, 8 for a regression and 9 for an\n"
@@ -73,13 +76,13 @@ struct mem_options {
 	pid_t pid;
 	uint64_t sample_bytes, sample_seed;
 	unsigned fault_period;
-	bool quiet, no_demangle, no_faults;
+	bool quiet, no_demangle, no_faults, no_html;
 	char **argv;
 	struct cli_baseline baseline;
 };
 
 enum {
-	OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
+	OPT_NO_DEMANGLE = 256, OPT_NO_HTML, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
 	OPT_FAULT_PERIOD, OPT_NO_FAULTS,
 };
 
@@ -97,6 +100,7 @@ static const struct option long_options[] = {
 	{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
 	{ "no-faults", no_argument, NULL, OPT_NO_FAULTS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	CLI_BASELINE_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -156,6 +160,7 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 			break;
 		case OPT_NO_FAULTS: o->no_faults = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_NO_HTML: o->no_html = true; break;
 		case CLI_OPT_BASELINE:
 		case CLI_OPT_FAIL_ON_REGRESSION:
 			if (cli_baseline_option(&o->baseline, "memory-profile", c, optarg))
@@ -392,8 +397,9 @@ own_cost:
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
-		fprintf(stderr, "  wrote %s/: memory.json, leaks.folded, allocations.folded, "
+		fprintf(stderr, "  wrote %s/: %smemory.json, leaks.folded, allocations.folded, "
 			"peak.folded, temporary.folded, faults.folded, %.3f s after the target ended\n", dir,
+			o->no_html ? "" : "memory.html (one page), ",
 			(double)(ps_now_ns() - m->end_ns) / 1e9);
 	cli_baseline_print(stderr, &o->baseline, false);
 }
@@ -408,7 +414,7 @@ static int profile(struct mem_options *o)
 		.fault_period = o->fault_period, .no_faults = o->no_faults,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
-					   .amend_ctx = &o->baseline };
+					   .amend_ctx = &o->baseline, .no_html = o->no_html };
 	struct ps_error err = { 0 };
 	struct ps_memprof m;
 	/* named when the program starts */

@@ -49,6 +49,7 @@ const char cmd_profile_help[] =
 	"                         context switch to step out of libc's frameless system\n"
 	"                         call wrappers: cheaper per switch, for programs built\n"
 	"                         with frame pointers\n"
+	"      --no-html          do not write report.html\n"
 	"      --repeat N         run the command N times; report.json is the last run's,\n"
 	"                         with every run's figures in \"runs\", so that\n"
 	"                         'perfscope recommend' can test timings for significance\n"
@@ -60,7 +61,9 @@ const char cmd_profile_help[] =
 	"Files written: report.json (everything); for flame graphs, cpu.folded\n"
 	"(on-CPU samples), offcpu.folded (blocked nanoseconds, the reason as the\n"
 	"leaf) and wall.folded (both, in nanoseconds), and each drawn as an\n"
-	"interactive SVG flame graph: cpu.svg, offcpu.svg, wall.svg.\n"
+	"interactive SVG flame graph: cpu.svg, offcpu.svg, wall.svg; and report.html,\n"
+	"all of it as one page to open in a browser (score, findings, flame graphs,\n"
+	"tables, charts of the metrics), which needs no other file.\n"
 	"\n"
 	"perfscope exits with the target's exit status (128+N if signal N killed it);\n"
 	"when that is 0, with --fail-on-regression, 8 for a regression and 9 for an\n"
@@ -76,7 +79,7 @@ struct prof_options {
 	pid_t pid;
 	unsigned long frequency, repeat;
 	int call_graph;
-	bool quiet, no_demangle, no_syscalls, no_offcpu;
+	bool quiet, no_demangle, no_syscalls, no_offcpu, no_html;
 	char **argv;
 	struct cli_baseline baseline;
 	struct cli_rules_options rule_opts;
@@ -84,7 +87,7 @@ struct prof_options {
 };
 
 enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT,
-       OPT_CALL_GRAPH };
+       OPT_CALL_GRAPH, OPT_NO_HTML };
 
 static const struct option long_options[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
@@ -95,6 +98,7 @@ static const struct option long_options[] = {
 	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
 	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 	CLI_BASELINE_OPTIONS,
@@ -160,6 +164,7 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
 		case OPT_NO_OFFCPU: o->no_offcpu = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_NO_HTML: o->no_html = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			fputs(cmd_profile_help, stdout);
@@ -252,7 +257,7 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 }
 
 static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d,
-			  const struct cli_baseline *baseline, const char *dir)
+			  const struct cli_baseline *baseline, const char *dir, bool html)
 {
 	const struct ps_cpuprof *c = &p->cpu;
 	const struct ps_cpureport *r = &c->report;
@@ -282,8 +287,8 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (dir)
-		fprintf(stderr, "  wrote %s/: report.json, flame graphs cpu.svg, offcpu.svg, wall.svg "
-			"(and their .folded stacks)\n", dir);
+		fprintf(stderr, "  wrote %s/: %sreport.json, flame graphs cpu.svg, offcpu.svg, wall.svg "
+			"(and their .folded stacks)\n", dir, html ? "report.html (all of it, one page), " : "");
 }
 
 /*
@@ -307,7 +312,8 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 	struct ps_diagnosis diagnosis = { 0 };
 	struct ps_profreport_opts ropts = { .version = PERFSCOPE_VERSION, .diagnosis = &diagnosis,
 					    .runs = runs, .amend = cli_baseline_amend,
-					    .amend_ctx = &o->baseline, .rules = &o->rules };
+					    .amend_ctx = &o->baseline, .rules = &o->rules,
+					    .no_html = o->no_html };
 	struct ps_error err = { 0 };
 	struct ps_profile *p = calloc(1, sizeof(*p));
 	int rc;
@@ -329,7 +335,7 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 	if (rc == 0)
 		rc = ps_profreport_write_all(p, dir, &ropts, &err);
 	if (!quiet)
-		print_summary(p, &diagnosis, &o->baseline, rc == 0 ? dir : NULL);
+		print_summary(p, &diagnosis, &o->baseline, rc == 0 ? dir : NULL, !o->no_html);
 	ps_diagnosis_release(&diagnosis);
 	ps_profile_release(p);
 	free(p);

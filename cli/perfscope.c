@@ -25,6 +25,9 @@ static const struct cli_command commands[] = {
 	{ "flamegraph", cmd_flamegraph,
 	  "Draw folded stacks or a report as an interactive SVG flame graph",
 	  cmd_flamegraph_help },
+	{ "report", cmd_report,
+	  "Write the HTML page of a profile's or memory profile's JSON report",
+	  cmd_report_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -267,33 +267,38 @@ static int write_svg(FILE *fp, const struct boxes *b, const struct drawing *dr)
 	double scale = total ? inner / (double)total : 0;
 	const char *title = o->title ? o->title : dr->differential ? "Differential flame graph" :
 			    o->icicle ? "Icicle graph" : "Flame graph";
+	const char *ids = o->id_prefix ? o->id_prefix : "";
 
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
+		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" class=\"flamegraph\" "
+		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", width, height, width, height);
+	/* scoped to the graph: on a page its style would reach every other SVG */
 	fprintf(fp, "<style>\n"
-		"text { font-family: monospace; font-size: %dpx; fill: #000; }\n"
-		"g.f text { pointer-events: none; }\n"
-		"g.f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
-		"g.caller { opacity: 0.6; }\n"
-		".button { cursor: pointer; fill: #225; }\n"
-		"#title { font-size: %dpx; }\n"
+		".flamegraph text { font-family: monospace; font-size: %dpx; fill: #000; }\n"
+		".flamegraph g.f text { pointer-events: none; }\n"
+		".flamegraph g.f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
+		".flamegraph g.caller { opacity: 0.6; }\n"
+		".flamegraph .button { cursor: pointer; fill: #225; }\n"
+		".flamegraph .fg-title { font-size: %dpx; }\n"
 		"</style>\n<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n",
 		FONT_SIZE, FONT_SIZE + 5, ps_flamegraph_js);
 	fprintf(fp, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#f8f8f4\"/>\n"
-		"<text id=\"title\" x=\"%.1f\" y=\"22\" text-anchor=\"middle\">", width, height, width / 2);
+		"<text id=\"%stitle\" class=\"fg-title\" x=\"%.1f\" y=\"22\" text-anchor=\"middle\">",
+		width, height, ids, width / 2);
 	put_escaped(fp, title, strlen(title));
-	fprintf(fp, "</text>\n<text id=\"unzoom\" class=\"button\" x=\"%d\" y=\"22\" style=\"opacity:0\">"
-		"Reset zoom</text>\n<text id=\"search\" class=\"button\" x=\"%.1f\" y=\"22\" "
+	fprintf(fp, "</text>\n<text id=\"%sunzoom\" class=\"button fg-unzoom\" x=\"%d\" y=\"22\" "
+		"style=\"opacity:0\">Reset zoom</text>\n"
+		"<text id=\"%ssearch\" class=\"button fg-search\" x=\"%.1f\" y=\"22\" "
 		"text-anchor=\"end\">Search</text>\n"
-		"<text id=\"details\" x=\"%d\" y=\"%.1f\"> </text>\n"
-		"<text id=\"matched\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"> </text>\n",
-		PAD, width - PAD, PAD, height - 9, width - PAD, height - 9);
+		"<text id=\"%sdetails\" class=\"fg-details\" x=\"%d\" y=\"%.1f\"> </text>\n"
+		"<text id=\"%smatched\" class=\"fg-matched\" x=\"%.1f\" y=\"%.1f\" "
+		"text-anchor=\"end\"> </text>\n",
+		ids, PAD, ids, width - PAD, ids, PAD, height - 9, ids, width - PAD, height - 9);
 	if (b->merged)
 		fprintf(fp, "<!-- %zu frames narrower than %.2f px are left to their callers -->\n", b->merged,
 			o->min_width > 0 ? o->min_width : 0.1);
-	fprintf(fp, "<g id=\"frames\" data-total=\"%llu\" data-pad=\"%d\" data-inner=\"%.2f\">\n",
-		(unsigned long long)total, PAD, inner);
+	fprintf(fp, "<g id=\"%sframes\" class=\"fg-frames\" data-total=\"%llu\" data-pad=\"%d\" "
+		"data-inner=\"%.2f\">\n", ids, (unsigned long long)total, PAD, inner);
 	for (size_t i = 0; i < b->n; i++)
 		put_box(fp, &b->items[i], dr, scale, b->max_depth);
 	fputs("</g>\n</svg>\n", fp);

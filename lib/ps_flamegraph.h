@@ -8,6 +8,10 @@
  * Frames narrower than min_width pixels are not drawn (their parent's box
  * covers them), so a profile of any number of unique stacks gives a file
  * whose size is bounded by its width, not by its input.
+ *
+ * The root is <svg class="flamegraph">; its style is scoped to that class
+ * and its script to its own <svg>, so several graphs can sit in one HTML
+ * page (ps_html.h), each given its own id_prefix so that no id repeats.
  */
 #ifndef PS_FLAMEGRAPH_H
 #define PS_FLAMEGRAPH_H
@@ -23,6 +27,8 @@ struct ps_flamegraph_opts {
 	bool icicle;                /* roots at the top */
 	double width;               /* pixels; 0: 1200 */
 	double min_width;           /* pixels; 0: 0.1 */
+	const char *id_prefix;      /* put before every id ("cpu-": "cpu-frames");
+				     * letters, digits and '-' only; NULL: none */
 };
 
 struct ps_flamegraph_stats {

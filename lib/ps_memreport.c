@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ps_folded.h"
+#include "ps_html.h"
 #include "ps_json.h"
 #include "ps_memreport.h"
 #include "ps_outfile.h"
@@ -16,7 +17,7 @@
 
 const char *const ps_memreport_files[] = {
 	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded",
-	"faults.folded", NULL,
+	"faults.folded", "memory.html", NULL,
 };
 
 static const char *const api_names[PS_MEM_API_COUNT] = {
@@ -565,14 +566,17 @@ static cJSON *summary(const struct ps_memprof *m)
 	return o;
 }
 
-static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memreport_opts *o)
+/* memory.json's document, the baseline's comparison (amend) included; NULL: no memory. */
+static cJSON *build_json(const struct ps_memprof *m, const struct ps_memreport_opts *o)
 {
 	uint32_t *order = site_order(&m->heap), *rank = malloc((m->heap.nsites + 1) * sizeof(*rank));
 	cJSON *root = cJSON_CreateObject(), *procs;
-	int rc = -1;
 
-	if (!root || !order || !rank)
+	if (!root || !order || !rank) {
+		cJSON_Delete(root);
+		root = NULL;
 		goto out;
+	}
 	for (size_t i = 0; i < m->heap.nsites; i++)
 		rank[order[i]] = (uint32_t)i;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
@@ -586,30 +590,76 @@ static int write_json(FILE *fp, const struct ps_memprof *m, const struct ps_memr
 	cJSON_AddItemToObject(root, "page_faults", faults_json(m));
 	if (o->amend)
 		o->amend(root, o->amend_ctx);
-	rc = ps_json_print(fp, root);
-	root = NULL;
 out:
-	cJSON_Delete(root);
 	free(order);
 	free(rank);
-	return rc;
+	return root;
+}
+
+static int write_json(FILE *fp, const char *text)
+{
+	fputs(text, fp);
+	fputc('\n', fp);
+	return 0;
 }
 
 struct write_ctx {
 	const struct ps_memprof *m;
 	const struct ps_memreport_opts *o;
+	const char *text;           /* memory.json, printed */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
+
+static const struct { const char *name; site_weight_fn weight; } folded[] = {
+	{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
+	{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
+};
+
+/* One of the folded files, for a page's graph. */
+struct fold_ctx {
+	const struct ps_memprof *m;
+	site_weight_fn weight;
+};
+
+static int fold(FILE *fp, const void *ctx)
+{
+	const struct fold_ctx *f = ctx;
+
+	return write_folded(fp, f->m, f->weight);
+}
+
+/* memory.html: memory.json's document, and the leaks' and allocations' graphs. */
+static int write_html(FILE *fp, const struct write_ctx *c)
+{
+	static const struct { const char *id, *heading, *title; site_weight_fn weight; } graphs[] = {
+		{ "leaks", "Flame graph: leaked bytes, by allocation stack", "Leaked bytes", w_leaks },
+		{ "allocations", "Flame graph: allocated bytes, by allocation stack", "Allocated bytes", w_allocs },
+	};
+	struct ps_html_graph page[2];
+	char *svg[2] = { 0 };
+	struct ps_error err = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c->m, graphs[i].weight }, graphs[i].id,
+					 &(struct ps_flamegraph_opts){ .title = graphs[i].title, .unit = "bytes" });
+		page[i] = (struct ps_html_graph){ graphs[i].id, graphs[i].heading, svg[i], NULL };
+	}
+	if (rc == 0)
+		rc = ps_html_write(fp, c->report, page, 2, &err);
+	for (size_t i = 0; i < 2; i++)
+		free(svg[i]);
+	return rc < 0 ? -1 : 0;
+}
 
 static int write_file(FILE *fp, const char *name, const void *ctx)
 {
-	static const struct { const char *name; site_weight_fn weight; } folded[] = {
-		{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
-		{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
-	};
 	const struct write_ctx *c = ctx;
 
 	if (strcmp(name, "memory.json") == 0)
-		return write_json(fp, c->m, c->o);
+		return write_json(fp, c->text);
+	if (strcmp(name, "memory.html") == 0)
+		return write_html(fp, c);
 	if (strcmp(name, "faults.folded") == 0)
 		return write_faults_folded(fp, c->m);
 	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
@@ -621,7 +671,24 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
-	struct write_ctx c = { m, o };
+	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
+	cJSON *root = build_json(m, o);
+	char *text = root ? cJSON_Print(root) : NULL;
+	struct write_ctx c = { m, o, text, text ? cJSON_Parse(text) : NULL };
+	size_t n = 0;
+	int rc;
 
-	return ps_outfile_write_dir(dir, ps_memreport_files, write_file, &c, err);
+	cJSON_Delete(root);
+	if (!c.report) {
+		free(text);
+		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
+	}
+	for (const char *const *f = ps_memreport_files; *f; f++)
+		if (!o->no_html || strcmp(*f, "memory.html") != 0)
+			names[n++] = *f;
+	names[n] = NULL;
+	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
+	cJSON_Delete((cJSON *)c.report);
+	free(text);
+	return rc;
 }

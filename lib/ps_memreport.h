@@ -6,10 +6,15 @@
  *   allocations.folded  bytes allocated, by stack
  *   peak.folded         bytes held at the peak, by stack
  *   temporary.folded    bytes of temporary allocations, by stack
+ *   faults.folded       page faults, by stack
+ *   memory.html         memory.json's document and the leaks' and
+ *                       allocations' flame graphs as one page (ps_html.h)
  * Each is written whole or not at all (ps_outfile).
  */
 #ifndef PS_MEMREPORT_H
 #define PS_MEMREPORT_H
+
+#include <stdbool.h>
 
 #include "ps_error.h"
 #include "ps_json.h"
@@ -20,6 +25,7 @@ struct ps_memreport_opts {
 	double perfscope_cpu_s;
 	ps_json_amend_fn amend;   /* may be NULL: memory.json, before printing */
 	void *amend_ctx;
+	bool no_html;             /* no memory.html */
 };
 
 /* Writes all the files into dir (which must exist). */

@@ -10,6 +10,7 @@
 #include "ps_facts.h"
 #include "ps_flamegraph.h"
 #include "ps_folded.h"
+#include "ps_html.h"
 #include "ps_json.h"
 #include "ps_outfile.h"
 #include "ps_profreport.h"
@@ -18,8 +19,18 @@
 #include "ps_util.h"
 
 const char *const ps_profreport_files[] = {
-	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", "cpu.svg", "offcpu.svg", "wall.svg", NULL,
+	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", "cpu.svg", "offcpu.svg", "wall.svg",
+	"report.html", NULL,
 };
+
+const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS] = {
+	{ "cpu", "cpu.svg", "cpu.folded", "On CPU", "samples", "Flame graph: on CPU" },
+	{ "offcpu", "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns",
+	  "Flame graph: off CPU" },
+	{ "wall", "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns",
+	  "Flame graph: wall clock" },
+};
+#define NGRAPHS PS_PROFREPORT_GRAPHS
 
 static double secs(uint64_t ns)
 {
@@ -467,13 +478,14 @@ static cJSON *diagnosis_json(const cJSON *report, const struct ps_rules *given,
 	return out;
 }
 
-static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_profreport_opts *o)
+/* report.json's document, the baseline's comparison (amend) included. */
+static cJSON *build_report(const struct ps_profile *p, const struct ps_profreport_opts *o)
 {
 	struct ps_report_opts ro = { .version = o->version, .perfscope_cpu_s = o->perfscope_cpu_s };
 	cJSON *root = cJSON_CreateObject();
 
 	if (!root)
-		return -1;
+		return NULL;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "profile");
 	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
@@ -490,12 +502,21 @@ static int write_report(FILE *fp, const struct ps_profile *p, const struct ps_pr
 	}
 	if (o->amend)
 		o->amend(root, o->amend_ctx);
-	return ps_json_print(fp, root);
+	return root;
+}
+
+static int write_report(FILE *fp, const char *text)
+{
+	fputs(text, fp);
+	fputc('\n', fp);
+	return 0;
 }
 
 struct write_ctx {
 	const struct ps_profile *p;
 	const struct ps_profreport_opts *o;
+	const char *text;           /* report.json, printed */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
 
 /* comm;outermost;...;leaf[;[reason]] weight */
@@ -592,18 +613,42 @@ static int fold(FILE *fp, const void *ctx)
 /* NAME.svg: the flame graph of NAME.folded. */
 static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
 {
-	static const struct { const char *svg, *folded, *title, *unit; } graphs[] = {
-		{ "cpu.svg", "cpu.folded", "On CPU", "samples" },
-		{ "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns" },
-		{ "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns" },
-	};
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++) {
+		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
 
-	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++)
-		if (strcmp(name, graphs[i].svg) == 0)
-			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, graphs[i].folded },
-						    &(struct ps_flamegraph_opts){
-							    .title = graphs[i].title, .unit = graphs[i].unit });
+		if (strcmp(name, g->svg) == 0)
+			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, g->folded },
+						    &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
+	}
 	return -1;
+}
+
+/* report.html: report.json's document and the same three graphs, drawn for a page. */
+static int write_html(FILE *fp, const struct write_ctx *c)
+{
+	struct ps_html_graph page[PS_PROFREPORT_GRAPHS];
+	char *svg[PS_PROFREPORT_GRAPHS] = { 0 }, note[sizeof(c->p->offcpu_section.note) + 64];
+	struct ps_error err = { 0 };
+	int rc = 0;
+
+	snprintf(note, sizeof(note), "Off-CPU time was not recorded: %s", c->p->offcpu_section.note);
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS && rc == 0; i++) {
+		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
+
+		page[i] = (struct ps_html_graph){ g->id, g->heading, NULL, NULL };
+		if (strcmp(g->id, "cpu") != 0 && !c->p->offcpu_section.on) {
+			page[i].note = note;
+			continue;
+		}
+		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c, g->folded }, g->id,
+					 &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
+		page[i].svg = svg[i];
+	}
+	if (rc == 0)
+		rc = ps_html_write(fp, c->report, page, PS_PROFREPORT_GRAPHS, &err);
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++)
+		free(svg[i]);
+	return rc < 0 ? -1 : 0;
 }
 
 static int write_file(FILE *fp, const char *name, const void *ctx)
@@ -612,7 +657,9 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
 
 	if (strcmp(name, "report.json") == 0)
-		return write_report(fp, c->p, c->o);
+		return write_report(fp, c->text);
+	if (strcmp(name, "report.html") == 0)
+		return write_html(fp, c);
 	if (strcmp(name, "offcpu.folded") == 0)
 		return write_offcpu(fp, c->p);
 	if (strcmp(name, "wall.folded") == 0)
@@ -625,7 +672,24 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err)
 {
-	struct write_ctx c = { p, o };
+	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
+	cJSON *root = build_report(p, o);
+	char *text = root ? cJSON_Print(root) : NULL;
+	struct write_ctx c = { p, o, text, text ? cJSON_Parse(text) : NULL };
+	size_t n = 0;
+	int rc;
 
-	return ps_outfile_write_dir(dir, ps_profreport_files, write_file, &c, err);
+	cJSON_Delete(root);
+	if (!c.report) {
+		free(text);
+		return ps_error_set(err, PS_E_NOMEM, "out of memory building report.json");
+	}
+	for (const char *const *f = ps_profreport_files; *f; f++)
+		if (!o->no_html || strcmp(*f, "report.html") != 0)
+			names[n++] = *f;
+	names[n] = NULL;
+	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
+	cJSON_Delete((cJSON *)c.report);
+	free(text);
+	return rc;
 }

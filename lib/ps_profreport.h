@@ -1,8 +1,10 @@
 /*
  * ps_profreport: the files of a profile (perfscope profile) in its output
  * directory: report.json (every section; schema in perfscope-profile(1)),
- * cpu.folded, offcpu.folded, wall.folded and their flame graphs cpu.svg,
- * offcpu.svg, wall.svg.  Each is written to a temporary name and renamed.
+ * cpu.folded, offcpu.folded, wall.folded, their flame graphs cpu.svg,
+ * offcpu.svg, wall.svg, and report.html: report.json's document and the
+ * three graphs as one page (ps_html.h).  Each is written to a temporary
+ * name and renamed.
  */
 #ifndef PS_PROFREPORT_H
 #define PS_PROFREPORT_H
@@ -27,9 +29,17 @@ struct ps_profreport_opts {
 	cJSON *runs;
 	ps_json_amend_fn amend;   /* may be NULL: report.json, before printing */
 	void *amend_ctx;
+	bool no_html;             /* no report.html */
 };
 
-/* The files written, NULL-ended. */
+/* The flame graphs: NAME.svg drawn from NAME.folded, and on the page as "ID". */
+struct ps_profreport_graph {
+	const char *id, *svg, *folded, *title, *unit, *heading;
+};
+#define PS_PROFREPORT_GRAPHS 3
+extern const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS];
+
+/* The files written (report.html unless no_html), NULL-ended. */
 extern const char *const ps_profreport_files[];
 
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,

@@ -85,7 +85,7 @@ load common
 }
 
 @test "every option in each command's --help is in its man page, and back" {
-	for cmd in profile cpu-profile memory-profile recommend diff; do
+	for cmd in profile cpu-profile memory-profile recommend diff report; do
 		help=$("$PERFSCOPE" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 		man=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" |
 			sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
@@ -104,7 +104,7 @@ load common
 
 @test "bash completion offers every option of each command's --help" {
 	source "$BATS_TEST_DIRNAME/../share/completions/perfscope.bash"
-	for cmd in profile cpu-profile memory-profile recommend diff; do
+	for cmd in profile cpu-profile memory-profile recommend diff report; do
 		COMP_WORDS=(perfscope $cmd --)
 		COMP_CWORD=2
 		COMP_LINE="perfscope $cmd --"

@@ -1,23 +1,23 @@
 # bash completion for perfscope                              -*- shell-script -*-
 #
 # Completes subcommands, "help COMMAND", the options of profile, cpu-profile,
-# memory-profile and recommend and their values, and the profiled command after "--".  Works with or without the
+# memory-profile, recommend, diff, flamegraph and report and their values, and the profiled command after "--".  Works with or without the
 # bash-completion package; uses its helpers when they are loaded.
 # mapfile keeps file names with spaces intact.
 
 # Profiling commands; "help" is accepted in the same place.
-_perfscope_commands="profile cpu-profile memory-profile recommend diff flamegraph"
+_perfscope_commands="profile cpu-profile memory-profile recommend diff flamegraph report"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
     -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
     --repeat --baseline --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
-    --no-syscalls --no-offcpu --no-demangle --call-graph --repeat --baseline --fail-on-regression
+    --no-syscalls --no-offcpu --no-demangle --call-graph --no-html --repeat --baseline --fail-on-regression
     --rules --set --config -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
-    --sample-bytes --sample-seed --fault-period --no-faults --no-demangle --baseline
+    --sample-bytes --sample-seed --fault-period --no-faults --no-demangle --no-html --baseline
     --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
@@ -25,6 +25,8 @@ _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --
 
 _perfscope_flamegraph_opts="-o --output --title --unit --icicle --width --min-width -w --weight
     -h --help"
+
+_perfscope_report_opts="-o --output -h --help"
 
 _perfscope_diff_opts="-f --format -o --output --normalize -n --top -w --weight -h --help"
 
@@ -163,6 +165,14 @@ _perfscope()
                         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
                     fi ;;
             esac ;;
+        report)
+            # a report in, a page out: files
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "$_perfscope_report_opts" -- "$cur")
+            else
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            fi ;;
         recommend)
             # no program to run: options, files, formats
             case "${COMP_WORDS[COMP_CWORD - 1]}" in

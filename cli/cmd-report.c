@@ -1,0 +1,220 @@
+/*
+ * perfscope report: the HTML page of an existing report (a profile's
+ * report.json or a memory.json), as profile and memory-profile write it.
+ * The flame graphs come from the report's own stacks and, for the
+ * off-CPU and wall-clock graphs that report.json does not hold whole,
+ * from the folded files beside it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../lib/ps_html.h"
+#include "../lib/ps_json.h"
+#include "../lib/ps_profreport.h"
+#include "../lib/ps_util.h"
+
+const char cmd_report_help[] =
+	"Usage: perfscope report [options] REPORT\n"
+	"\n"
+	"Write the HTML page of REPORT, a profile's report.json or a memory-profile's\n"
+	"memory.json, as those commands write report.html and memory.html: one file,\n"
+	"with nothing fetched, to open in a browser.  For a report.json, the on-CPU\n"
+	"flame graph is drawn from the report's stacks, the off-CPU and wall-clock\n"
+	"ones from offcpu.folded and wall.folded beside it when they are there.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE      write there, whole or not at all ('-': standard\n"
+	"                         output; default: REPORT with .html for .json)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit codes: 0 written, 2 usage, 5 output not writable, 6 REPORT unreadable,\n"
+	"not JSON, or not a profile or memory-profile report.\n";
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The graphs of the page, each drawn into svg[i]; 0 or -1 (no memory). */
+struct page {
+	struct ps_html_graph graphs[PS_PROFREPORT_GRAPHS];
+	char *svg[PS_PROFREPORT_GRAPHS];
+	char notes[PS_PROFREPORT_GRAPHS][256];
+	size_t n;
+	const cJSON *report;
+};
+
+static int draw(struct page *pg, const struct ps_fold_set *s, const char *id, const char *heading,
+		const struct ps_flamegraph_opts *o)
+{
+	struct ps_html_graph *g = &pg->graphs[pg->n];
+
+	*g = (struct ps_html_graph){ id, heading, NULL, NULL };
+	if (ps_html_draw_graph(&pg->svg[pg->n], s, id, o) < 0)
+		return -1;
+	g->svg = pg->svg[pg->n++];
+	return 0;
+}
+
+/* DIR/NAME beside the report, parsed; 1 when it is not there. */
+static int load_beside(struct ps_fold_set *s, const char *report_path, const char *name, struct ps_error *err)
+{
+	const char *slash = strrchr(report_path, '/');
+	char *path = NULL, *text;
+	int rc;
+
+	if (asprintf(&path, "%.*s%s", slash ? (int)(slash - report_path + 1) : 0, report_path, name) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	if (access(path, R_OK) != 0) {
+		free(path);
+		return 1;
+	}
+	text = cli_read_text(path, err);
+	rc = text ? ps_fold_parse(s, text, path, err) : err->code;
+	free(path);
+	return rc;
+}
+
+static int profile_graphs(struct page *pg, const char *path, struct ps_error *err)
+{
+	const cJSON *off = ps_json_member(ps_json_member(ps_json_member(pg->report, "metadata"), "sections"),
+					  "offcpu");
+
+	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++) {
+		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
+		struct ps_flamegraph_opts o = { .title = g->title, .unit = g->unit };
+		struct ps_fold_set s = { 0 };
+		bool bytes;
+		int rc;
+
+		if (strcmp(g->id, "cpu") == 0) {
+			rc = ps_fold_from_report(&s, pg->report, PS_FOLD_ALLOCATED, path, &bytes, err);
+		} else if (!cJSON_IsTrue(ps_json_member(off, "collected"))) {
+			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Off-CPU time was not recorded: %s",
+				 ps_json_string(off, "note") ? ps_json_string(off, "note") : "");
+			pg->graphs[pg->n] = (struct ps_html_graph){ g->id, g->heading, NULL, pg->notes[pg->n] };
+			pg->n++;
+			continue;
+		} else {
+			rc = load_beside(&s, path, g->folded, err);
+		}
+		if (rc == 0)
+			rc = draw(pg, &s, g->id, g->heading, &o);
+		ps_fold_release(&s);
+		if (rc == 1) {
+			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Not drawn: %s is not beside the report.",
+				 g->folded);
+			pg->graphs[pg->n] = (struct ps_html_graph){ g->id, g->heading, NULL, pg->notes[pg->n] };
+			pg->n++;
+		} else if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int memory_graphs(struct page *pg, const char *path, struct ps_error *err)
+{
+	static const struct { const char *id, *heading, *title; enum ps_fold_weight weight; } graphs[] = {
+		{ "leaks", "Flame graph: leaked bytes, by allocation stack", "Leaked bytes", PS_FOLD_LEAKED },
+		{ "allocations", "Flame graph: allocated bytes, by allocation stack", "Allocated bytes",
+		  PS_FOLD_ALLOCATED },
+	};
+
+	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++) {
+		struct ps_flamegraph_opts o = { .title = graphs[i].title, .unit = "bytes" };
+		struct ps_fold_set s = { 0 };
+		bool bytes;
+		int rc = ps_fold_from_report(&s, pg->report, graphs[i].weight, path, &bytes, err);
+
+		if (rc == 0)
+			rc = draw(pg, &s, graphs[i].id, graphs[i].heading, &o);
+		ps_fold_release(&s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_page(FILE *fp, const void *ctx)
+{
+	const struct page *pg = ctx;
+	struct ps_error err = { 0 };
+
+	return ps_html_write(fp, pg->report, pg->graphs, pg->n, &err);
+}
+
+/* REPORT.json -> REPORT.html; anything else gets .html added. */
+static char *default_output(const char *input)
+{
+	size_t len = strlen(input);
+	char *out = NULL;
+
+	if (len > 5 && strcmp(input + len - 5, ".json") == 0)
+		return asprintf(&out, "%.*s.html", (int)(len - 5), input) < 0 ? NULL : out;
+	return asprintf(&out, "%s.html", input) < 0 ? NULL : out;
+}
+
+static int render(const char *input, const char *output)
+{
+	struct ps_error err = { 0 };
+	struct page pg = { 0 };
+	char *out = NULL;
+	const char *kind;
+	int rc;
+
+	pg.report = cli_read_json(input, &err);
+	if (!pg.report)
+		return cli_fail(&err);
+	kind = ps_json_string(pg.report, "kind");
+	if (kind && strcmp(kind, "profile") == 0) {
+		rc = profile_graphs(&pg, input, &err);
+	} else if (kind && strcmp(kind, "memory-profile") == 0) {
+		rc = memory_graphs(&pg, input, &err);
+	} else {
+		rc = ps_error_set(&err, PS_E_INPUT, "%s: not a profile or memory-profile report (kind '%s')",
+				  input, kind ? kind : "none");
+		ps_error_hint(&err, "perfscope report reads the report.json of 'perfscope profile' or the "
+			      "memory.json of 'perfscope memory-profile'");
+	}
+	if (rc == 0 && !output && strcmp(input, "-") == 0)
+		output = "-";
+	if (rc == 0 && !output && !(output = out = default_output(input)))
+		rc = ps_error_set(&err, PS_E_NOMEM, "out of memory");
+	if (rc == 0)
+		rc = cli_write_output(strcmp(output, "-") == 0 ? NULL : output, write_page, &pg, &err);
+	for (size_t i = 0; i < pg.n; i++)
+		free(pg.svg[i]);
+	cJSON_Delete((cJSON *)pg.report);
+	free(out);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *output = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(cmd_report_help, stdout);
+			return 0;
+		default:
+			return cli_usage_error("report", "unknown option or missing value: '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("report", "give one report: a report.json or a memory.json");
+	return render(argv[optind], output);
+}

@@ -1,0 +1,42 @@
+/*
+ * htmlnames: names that are markup, for the HTML report's escaping.  The
+ * main thread renames itself "<b>x</b>" (prctl PR_SET_NAME), writes one
+ * byte to FILE (whose name the test makes "<script>...</script>"), then
+ * burns CPU for S seconds in burn_named().
+ *
+ * Usage: htmlnames FILE [--seconds S]   (default 0.3)
+ */
+#include "wl_common.h"
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static double seconds = 0.3;
+
+WL_HOT void burn_named(void)
+{
+	double end = wl_now() + seconds;
+
+	while (wl_now() < end)
+		WL_BURN_ITERS(1000);
+	WL_KEEP_FRAME();
+}
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: htmlnames FILE [--seconds S]\n");
+		return 2;
+	}
+	if (argc > 3 && strcmp(argv[2], "--seconds") == 0)
+		seconds = atof(argv[3]);
+	prctl(PR_SET_NAME, "<b>x</b>", 0, 0, 0);
+	fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "x", 1) != 1)
+		return 1;
+	close(fd);
+	burn_named();
+	return 0;
+}
