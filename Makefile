@@ -7,6 +7,8 @@
 #   make demo         install, build, profile the demo workload, print top functions
 #   make bench        overhead benchmarks; prints the table kept in README.md
 #   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
+#   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
+#   make check-all    check, check SANITIZE=1, fuzz and lint: what CI runs
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
 #   make deps         only install the Debian build and test packages
@@ -121,6 +123,25 @@ $(PERFSCOPE): $(CLI_OBJ) $(LIBPERFSCOPE)
 include tests/workloads/workloads.mk
 include tests/fuzz/fuzz.mk
 
+# Static analysis: cppcheck, and clang-tidy with the checks in .clang-tidy.
+LINT_SRC := $(LIB_SRC) $(CLI_SRC) $(PRELOAD_SRC)
+LINT_FLAGS = -std=gnu11 -D_GNU_SOURCE $(DEP_CFLAGS) -Ilib -I$(GEN)
+lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
+	$(Q)echo "lint: cppcheck"
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
+		-D__x86_64__ -D_GNU_SOURCE --suppress=missingIncludeSystem --suppress=missingInclude \
+		-Ilib lib cli tests/fuzz
+	$(Q)echo "lint: clang-tidy, $(words $(LINT_SRC)) files"
+	$(Q)printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -I{} \
+		sh -c 'clang-tidy --quiet "$$1" -- $(LINT_FLAGS) 2>/dev/null || { echo "lint: $$1"; exit 1; }' sh {}
+
+# Everything CI runs: the suite plain and under ASan/UBSan, the fuzzers, the linters.
+check-all:
+	$(Q)$(MAKE) --no-print-directory check
+	$(Q)$(MAKE) --no-print-directory check SANITIZE=1
+	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory lint
+
 # Unit tests: small C programs linked against the library.
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -210,6 +231,6 @@ clean: workloads-clean
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
-.PHONY: all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
+.PHONY: lint check-all all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROTO_OBJ:.o=.d)

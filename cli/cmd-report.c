@@ -186,7 +186,7 @@ static int render(const char *input, const char *output)
 		output = "-";
 	if (rc == 0 && !output && !(output = out = default_output(input)))
 		rc = ps_error_set(&err, PS_E_NOMEM, "out of memory");
-	if (rc == 0)
+	if (rc == 0 && output)
 		rc = cli_write_output(strcmp(output, "-") == 0 ? NULL : output, write_page, &pg, &err);
 	for (size_t i = 0; i < pg.n; i++)
 		free(pg.svg[i]);

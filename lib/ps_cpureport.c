@@ -82,7 +82,7 @@ static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const stru
 {
 	size_t i;
 
-	if ((r->nfuncs + 1) * 2 > fi->cap) {
+	if (!fi->slots || (r->nfuncs + 1) * 2 > fi->cap) {
 		size_t ncap = fi->cap ? fi->cap * 2 : 1024;
 		uint32_t *n = calloc(ncap, sizeof(*n));
 

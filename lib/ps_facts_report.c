@@ -212,7 +212,7 @@ static double cell(const cJSON *row, int i)
 {
 	const cJSON *v = i >= 0 ? cJSON_GetArrayItem(row, i) : NULL;
 
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+	return v && cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
 /* Index of a metrics column, or -1. */

@@ -199,7 +199,7 @@ static void name_opened(uint32_t pid, int64_t dirfd, const char *opened, char *n
 	name[0] = '\0';
 	if (n > 0) {
 		dir[n] = '\0';
-		if (strcmp(dir, "/"))
+		if (strcmp(dir, "/") != 0)
 			ps_strlcat(name, dir, len);
 		ps_strlcat(name, "/", len);
 	}

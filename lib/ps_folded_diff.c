@@ -111,7 +111,7 @@ static struct ps_func_delta *func(struct func_table *t, const char *name, size_t
 	uint64_t h = ps_hash_bytes(name, len);
 	size_t i;
 
-	if ((t->d->nfuncs + 1) * 2 > t->nslots) {
+	if (!t->slots || (t->d->nfuncs + 1) * 2 > t->nslots) {
 		size_t n = t->nslots ? t->nslots * 2 : 1024;
 		uint32_t *slots = calloc(n, sizeof(*slots));
 
@@ -159,7 +159,8 @@ static int count_stack(struct func_table *t, const char *stack, uint64_t count, 
 		size_t len = semi ? (size_t)(semi - frame) : strlen(frame), index;
 		struct ps_func_delta *f = func(t, frame, len, &index);
 
-		if (!f)
+		/* func() gives every function its last_stack entry */
+		if (!f || !t->last_stack)
 			return PS_E_NOMEM;
 		if (t->last_stack[index] != stack_id) {
 			t->last_stack[index] = stack_id;

@@ -125,6 +125,8 @@ size_t ps_heap_slice_top(const struct ps_heap *hp, uint32_t proc, size_t k, uint
 
 	if (max > PS_HEAP_SLICE_TOP_MAX)
 		max = PS_HEAP_SLICE_TOP_MAX;
+	if (max == 0)
+		return 0;
 
 	for (size_t s = 0; s < hp->nsites; s++) {
 		uint64_t a;

@@ -266,7 +266,7 @@ void ps_html_memory_page(FILE *fp, const cJSON *report, const struct ps_html_gra
 	char title[256];
 
 	snprintf(title, sizeof(title), "perfscope memory profile: %s",
-		 cJSON_IsString(prog) ? ps_html_basename(prog->valuestring) : "report");
+		 prog && cJSON_IsString(prog) ? ps_html_basename(prog->valuestring) : "report");
 	ps_html_begin(fp, title);
 	header(fp, report);
 	fputs("<main>\n", fp);

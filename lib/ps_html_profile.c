@@ -37,7 +37,7 @@ static const char *program_name(const cJSON *md)
 	const cJSON *cmd = ps_json_member(md, "command");
 	const cJSON *first = cJSON_IsArray(cmd) ? cJSON_GetArrayItem(cmd, 0) : NULL;
 
-	return cJSON_IsString(first) ? ps_html_basename(first->valuestring) : NULL;
+	return first && cJSON_IsString(first) ? ps_html_basename(first->valuestring) : NULL;
 }
 
 static void header(FILE *fp, const cJSON *report)

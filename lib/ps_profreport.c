@@ -375,7 +375,11 @@ static const char *const metric_columns[] = {
 /* Row i of the timeline: rates are from point i-1 to point i. */
 static void metric_row(const struct ps_procmetrics *m, size_t i, uint64_t start_ns, double *row)
 {
+	/* i < m->n: the caller's loop */
 	const struct ps_metrics_point *pt = &m->pts[i], *prev = i ? &m->pts[i - 1] : NULL;
+
+	if (!m->pts)
+		return;
 	double dt = prev && pt->time_ns > prev->time_ns ? secs(pt->time_ns - prev->time_ns) : 0;
 
 	memset(row, 0, NCOLS * sizeof(*row));

@@ -49,7 +49,7 @@ static int text_field(const cJSON *o, const char *key, char *out, size_t len, bo
 
 	if (!v && !required)
 		return 0;
-	if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= len)
+	if (!v || !cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= len)
 		return ps_error_set(err, PS_E_INPUT, "%s: '%s' must be a non-empty string of at most "
 				    "%zu characters", where, key, len - 1);
 	snprintf(out, len, "%s", v->valuestring);
@@ -200,7 +200,7 @@ int ps_rules_set(struct ps_rules *r, const char *assignment, struct ps_error *er
 			rule = &r->items[i];
 	if (!rule)
 		return ps_error_set(err, PS_E_USAGE, "no rule '%s' (in '%s')", id, assignment);
-	if (strcmp(key, "info") && strcmp(key, "warning") && strcmp(key, "min_value"))
+	if (strcmp(key, "info") != 0 && strcmp(key, "warning") != 0 && strcmp(key, "min_value") != 0)
 		return ps_error_set(err, PS_E_USAGE, "'%s': a rule's info, warning or min_value can be "
 				    "set; for anything else, give a rules file (--rules)", assignment);
 	v = strtod(eq + 1, &end);

@@ -381,7 +381,7 @@ const char *ps_symbols_build_id(const struct ps_symbols *sy, uint32_t module, ch
 	int n = md && md->mod ? dwfl_module_build_id(md->mod, &bits, &vaddr) : 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < n && (size_t)(2 * i + 2) < len; i++)
+	for (int i = 0; i < n && 2 * (size_t)i + 2 < len; i++)
 		snprintf(buf + 2 * i, 3, "%02x", bits[i]);
 	return buf;
 }

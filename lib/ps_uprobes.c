@@ -358,11 +358,11 @@ long ps_uprobes_poll(struct ps_uprobes *u, bool final)
 	size_t kept = 0, applied = 0;
 
 	/* each ring holds everything stamped before the cut; later events wait */
-	for (uint8_t f = 0; f < PS_UP_FNS; f++) {
+	for (int f = 0; f < PS_UP_FNS; f++) {
 		struct ps_perf *perfs[2] = { &u->entry[f], &u->ret[f] };
 
 		for (int k = 0; k < 2; k++) {
-			struct scan_ctx c = { .u = u, .perf = perfs[k], .fn = f, .ret = k == 1 };
+			struct scan_ctx c = { .u = u, .perf = perfs[k], .fn = (uint8_t)f, .ret = k == 1 };
 
 			if (!perfs[k]->rings)
 				continue;

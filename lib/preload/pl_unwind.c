@@ -77,21 +77,22 @@ static uint64_t uleb(const uint8_t **p, const uint8_t *end)
 
 static int64_t sleb(const uint8_t **p, const uint8_t *end)
 {
-	int64_t v = 0;
+	/* built unsigned: shifting a signed value into its sign bit is not defined */
+	uint64_t v = 0;
 	unsigned shift = 0;
 	uint8_t b = 0;
 
 	while (*p < end) {
 		b = *(*p)++;
 		if (shift < 64)
-			v |= (int64_t)(b & 0x7f) << shift;
+			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 		if (!(b & 0x80))
 			break;
 	}
 	if (shift < 64 && (b & 0x40))
-		v |= -((int64_t)1 << shift);
-	return v;
+		v |= ~(uint64_t)0 << shift;	/* sign-extend */
+	return (int64_t)v;
 }
 
 /* A pointer in DW_EH_PE encoding `enc`; false for encodings we do not read. */
