@@ -204,6 +204,7 @@ bench: test-deps
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/memory.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/profile.sh
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/gate.sh
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/flamegraph.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

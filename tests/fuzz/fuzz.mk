@@ -39,8 +39,10 @@ fuzz: $(FUZZ_BIN)
 	$(Q)for n in $(FUZZ_NAMES); do \
 		echo "fuzz: $$n, $(FUZZ_SECONDS) s on tests/fuzz/corpus/$$n"; \
 		mkdir -p $(FUZZ_DIR)/found/$$n; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 		$(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-			-artifact_prefix=$(FUZZ_DIR)/crash-$$n- -max_len=8192 -rss_limit_mb=1024 \
+			-artifact_prefix=$(FUZZ_DIR)/crash-$$n- -rss_limit_mb=1024 \
+			-max_len=$$(case $$n in elf) echo 65536;; *) echo 8192;; esac) \
 			$(FUZZ_DIR)/found/$$n tests/fuzz/corpus/$$n 2>$(FUZZ_DIR)/$$n.log || \
 			{ tail -40 $(FUZZ_DIR)/$$n.log; echo "fuzz: $$n failed; input in $(FUZZ_DIR)/crash-$$n-*"; exit 1; }; \
 		grep -E '^#[0-9]+.*DONE' $(FUZZ_DIR)/$$n.log | tail -1; \
