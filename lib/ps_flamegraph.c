@@ -48,6 +48,7 @@ struct boxes {
 	size_t n, cap;
 	size_t merged;
 	unsigned max_depth;
+	double min_count;           /* boxes of fewer counts were left to their callers */
 };
 
 /* Frame-wise order: ';' sorts before every other character. */
@@ -296,13 +297,59 @@ static int write_svg(FILE *fp, const struct boxes *b, const struct drawing *dr)
 		ids, PAD, ids, width - PAD, ids, PAD, height - 9, ids, width - PAD, height - 9);
 	if (b->merged)
 		fprintf(fp, "<!-- %zu frames narrower than %.2f px are left to their callers -->\n", b->merged,
-			o->min_width > 0 ? o->min_width : 0.1);
+			total ? b->min_count * inner / (double)total : 0);
 	fprintf(fp, "<g id=\"%sframes\" class=\"fg-frames\" data-total=\"%llu\" data-pad=\"%d\" "
 		"data-inner=\"%.2f\">\n", ids, (unsigned long long)total, PAD, inner);
 	for (size_t i = 0; i < b->n; i++)
 		put_box(fp, &b->items[i], dr, scale, b->max_depth);
 	fputs("</g>\n</svg>\n", fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * At most PS_FLAMEGRAPH_MAX_BOXES boxes: past that a browser takes seconds
+ * to open the file, so the narrowest go to their callers, as if min_width
+ * were wider.  A box is never wider than its caller's, so what is kept is
+ * still a whole tree.
+ */
+static int cap_boxes(struct boxes *b)
+{
+	uint64_t *values, keep;
+	size_t kept = 0;
+
+	if (b->n <= PS_FLAMEGRAPH_MAX_BOXES)
+		return 0;
+	values = malloc(b->n * sizeof(*values));
+	if (!values)
+		return -1;
+	for (size_t i = 0; i < b->n; i++)
+		values[i] = b->items[i].value;
+	qsort(values, b->n, sizeof(*values), cmp_desc);
+	keep = values[PS_FLAMEGRAPH_MAX_BOXES - 1];
+	/* ties at the cut would keep too many: then only the wider ones */
+	if (PS_FLAMEGRAPH_MAX_BOXES < b->n && values[PS_FLAMEGRAPH_MAX_BOXES] == keep)
+		keep++;
+	free(values);
+	b->max_depth = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->items[i].value < keep && b->items[i].depth > 0)
+			continue;
+		b->items[kept++] = b->items[i];
+		if (b->items[i].depth > b->max_depth)
+			b->max_depth = b->items[i].depth;
+	}
+	b->merged += b->n - kept;
+	b->n = kept;
+	if ((double)keep > b->min_count)
+		b->min_count = (double)keep;
+	return 0;
 }
 
 /* Draws rows[0..n) (reordered here). */
@@ -312,11 +359,11 @@ static int draw(FILE *fp, struct row *rows, size_t n, struct drawing *dr, struct
 	double width = o->width > 0 ? o->width : 1200, min_width = o->min_width > 0 ? o->min_width : 0.1;
 	/* a frame of fewer counts than this is narrower than min_width */
 	double min_count = dr->total ? min_width * (double)dr->total / (width - 2 * PAD) : 0;
-	struct boxes b = { 0 };
+	struct boxes b = { .min_count = min_count };
 	int rc = -1;
 
 	qsort(rows, n, sizeof(*rows), cmp_stacks);
-	if (layout(&b, rows, n, dr->total, dr->base_total, min_count) == 0) {
+	if (layout(&b, rows, n, dr->total, dr->base_total, min_count) == 0 && cap_boxes(&b) == 0) {
 		for (size_t i = 0; dr->differential && i < b.n; i++) {
 			double d = delta(&b.items[i], dr);
 

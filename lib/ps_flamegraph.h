@@ -21,12 +21,16 @@
 
 #include "ps_folded_diff.h"
 
+/* The most boxes a graph holds: a browser opens 20,000 in about a second. */
+#define PS_FLAMEGRAPH_MAX_BOXES 20000
+
 struct ps_flamegraph_opts {
 	const char *title;          /* NULL: "Flame graph" */
 	const char *unit;           /* what the counts are: NULL: "samples" */
 	bool icicle;                /* roots at the top */
 	double width;               /* pixels; 0: 1200 */
-	double min_width;           /* pixels; 0: 0.1 */
+	double min_width;           /* pixels; 0: 0.1 (wider where the graph would hold
+	                               more than PS_FLAMEGRAPH_MAX_BOXES boxes) */
 	const char *id_prefix;      /* put before every id ("cpu-": "cpu-frames");
 				     * letters, digits and '-' only; NULL: none */
 };

@@ -78,6 +78,21 @@ check() {
 	check '[.frames[] | select(.name == "rare")] | length == 0'
 }
 
+@test "at most 20,000 boxes, the widest: a graph of many mid-sized stacks still opens at once" {
+	# 10,000 unique stacks 30 deep, each ~0.12 px wide: above --min-width,
+	# and 300,000 boxes if all were drawn
+	awk 'BEGIN { srand(7); for (i = 0; i < 10000; i++) { s = "p;main"; for (d = 0; d < 30; d++) s = s ";f" int(rand() * 40 * (d + 1)); print s, 40 + i % 20 } }' > "$dir/many.folded"
+	total=$(folded_total "$dir/many.folded")
+	draw "$dir/many.folded"
+	check '(.frames | length) <= 20001 and (.frames | length) > 15000'
+	# what is kept is a whole tree: every box's callers are there, the root is everything
+	check "(.frames[] | select(.depth == 0) | .value == $total) and
+	       ([.frames[] | select(.depth == 1) | .value] | add == $total)"
+	check '[.frames[] | .depth] | max >= 5'
+	grep -q "frames narrower than [0-9.]* px are left to their callers" "$dir/out.svg"
+	[ "$(stat -c %s "$dir/out.svg")" -lt 4000000 ]
+}
+
 @test "a report draws the same boxes as its folded file; memory reports in bytes" {
 	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
 	"$PERFSCOPE" profile -q -F 499 -o "$dir/p" -- "$WL/cpusplit" --seconds 0.5 > /dev/null
