@@ -112,6 +112,33 @@ void cli_install_stop_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+int cli_max_stack_bytes(uint64_t *out)
+{
+	const char *v = getenv("PERFSCOPE_MAX_STACK_MB");
+	double mb;
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	if (cli_parse_double(v, &mb) < 0 || mb > 1e6) {
+		fprintf(stderr, "perfscope: PERFSCOPE_MAX_STACK_MB must be a number of megabytes "
+			"(above 0, at most 1000000), not '%s'\n", v);
+		return -1;
+	}
+	*out = (uint64_t)(mb * 1048576.0);
+	return 0;
+}
+
+void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit)
+{
+	if (!pooled)
+		return;
+	fprintf(stderr, "  note: the stack table reached its limit (%.3g MB): %llu of %llu samples "
+		"are kept with their leaf frame only (self times stay exact); raise "
+		"PERFSCOPE_MAX_STACK_MB for whole stacks\n", (double)limit / 1048576.0,
+		(unsigned long long)pooled, (unsigned long long)samples);
+}
+
 void cli_note_hurried(uint64_t frames)
 {
 	if (frames)

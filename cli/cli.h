@@ -99,6 +99,14 @@ extern const char *const cli_call_graph_names[3];
  */
 extern volatile sig_atomic_t cli_stop_signal;
 extern volatile sig_atomic_t cli_hurry;
+/*
+ * The stack table's bound from PERFSCOPE_MAX_STACK_MB (0: the default);
+ * -1 with a message when the variable is not a positive number.
+ */
+int cli_max_stack_bytes(uint64_t *out);
+/* The summary's line when the stack table was full (nothing if it was not). */
+void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit);
+
 /* Says (on stderr, even with -q) how many frames a second signal left unnamed. */
 void cli_note_hurried(uint64_t frames);
 void cli_install_stop_signals(void);

@@ -275,6 +275,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	if (r->total && r->truncated * 100 >= r->total)
 		fprintf(stderr, "  note: %.0f%% of stacks were truncated: try --stack-size 65528 or a "
 			"lower frequency\n", 100.0 * (double)r->truncated / (double)r->total);
+	cli_note_pooled(p->stacks.pooled, p->sampler.stats.samples,
+			p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs)
 		fprintf(stderr, "  top functions by self time:\n");
 	for (size_t i = 0; i < r->nfuncs && i < 10; i++) {
@@ -363,6 +365,11 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 	/* perfscope's own cost is this run's, not the series' */
 	struct cli_usage before = cli_own_usage(), use;
 	int rc, status;
+
+	if (cli_max_stack_bytes(&cfg.max_stack_bytes) < 0) {
+		free(output);
+		return EXIT_USAGE;
+	}
 
 	if (!output)
 		return EXIT_INTERNAL;

@@ -268,6 +268,8 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 		(unsigned long long)c->sampler.stats.samples);
 	if (p->tracefs_note[0])
 		fprintf(stderr, "  note: %s\n", p->tracefs_note);
+	cli_note_pooled(c->stacks.pooled, c->sampler.stats.samples,
+			c->stacks.max_bytes ? c->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs && r->funcs[0].self)
 		fprintf(stderr, "  on CPU, top functions by self time:\n");
 	for (size_t i = 0; i < r->nfuncs && i < 5 && r->funcs[i].self; i++) {
@@ -315,9 +317,12 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 					    .amend_ctx = &o->baseline, .rules = &o->rules,
 					    .no_html = o->no_html };
 	struct ps_error err = { 0 };
-	struct ps_profile *p = calloc(1, sizeof(*p));
+	struct ps_profile *p;
 	int rc;
 
+	if (cli_max_stack_bytes(&cfg.cpu.max_stack_bytes) < 0)
+		return EXIT_USAGE;
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return EXIT_INTERNAL;
 	rc = ps_profile_init(p, &cfg, &err);

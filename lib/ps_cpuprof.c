@@ -35,6 +35,7 @@ int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 	    ps_symbols_init(&p->symbols, &p->modules) < 0 || !p->perf.rings)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	ps_stacks_init(&p->stacks);
+	p->stacks.max_bytes = cfg->max_stack_bytes;
 	if (pcfg.stack_size % 8 || pcfg.stack_size < 64 || pcfg.stack_size > 65528) {
 		ps_error_set(err, PS_E_USAGE, "stack size %u is not a multiple of 8 from 64 to 65528",
 			     pcfg.stack_size);

@@ -84,6 +84,9 @@ struct ps_cpuprof_config {
 	/* Set by a second signal: name no more frames (the rest are kept as
 	 * [module+0xoffset]) so that the reports are written at once. */
 	volatile sig_atomic_t *hurry;
+	/* The stack table's bound in bytes (0: PS_STACKS_DEFAULT_MAX_BYTES);
+	 * past it new stacks keep their leaf frame alone (ps_stacks.h). */
+	uint64_t max_stack_bytes;
 	/* Called about once a second while sampling (may be NULL). */
 	void (*progress)(const struct ps_cpuprof_progress *p, void *ctx);
 	void *progress_ctx;

@@ -77,6 +77,9 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddNumberToObject(m, "lost_samples", (double)p->sampler.stats.lost);
 	cJSON_AddNumberToObject(m, "throttle_events", (double)p->sampler.stats.throttles);
 	cJSON_AddNumberToObject(m, "truncated_stacks", (double)r->truncated);
+	cJSON_AddNumberToObject(m, "pooled_samples", (double)p->stacks.pooled);
+	cJSON_AddNumberToObject(m, "stack_table_limit_bytes",
+				(double)(p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES));
 	cJSON_AddNumberToObject(m, "bad_records", (double)p->sampler.stats.bad_records);
 	cJSON_AddNumberToObject(m, "broken_chains", (double)p->sampler.stats.broken_chains);
 	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);

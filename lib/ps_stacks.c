@@ -101,6 +101,20 @@ static bool same_stack(const struct ps_stacks *ss, const struct ps_stack *s, uin
 	       memcmp(ps_stack_frames(ss, s), frames, n * sizeof(*frames)) == 0;
 }
 
+uint64_t ps_stacks_bytes(const struct ps_stacks *ss)
+{
+	return (uint64_t)ss->frames_cap * sizeof(*ss->frames) +
+	       (uint64_t)ss->frame_index_cap * sizeof(*ss->frame_index) +
+	       (uint64_t)ss->stacks_cap * sizeof(*ss->stacks) +
+	       (uint64_t)ss->stack_index_cap * sizeof(*ss->stack_index) +
+	       (uint64_t)ss->arena_cap * sizeof(*ss->arena);
+}
+
+static bool table_full(const struct ps_stacks *ss)
+{
+	return ps_stacks_bytes(ss) >= (ss->max_bytes ? ss->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
+}
+
 int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *frames,
 		      uint32_t nframes, uint64_t count, uint32_t flags)
 {
@@ -119,6 +133,12 @@ int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *fra
 			s->count += count;
 			return ss->stack_index[i] - 1;
 		}
+	}
+	/* a new stack in a full table: its leaf alone (a stack of one frame
+	 * per thread and function at most, so this stays bounded) */
+	if (nframes > 1 && table_full(ss)) {
+		ss->pooled += count;
+		return ps_stacks_add(ss, thread, frames, 1, count, flags | PS_STACK_POOLED);
 	}
 	if (ps_grow(&ss->stacks, &ss->stacks_cap, ss->nstacks + 1, sizeof(*ss->stacks)) < 0 ||
 	    ps_grow(&ss->arena, &ss->arena_cap, ss->arena_len + nframes, sizeof(*ss->arena)) < 0)

@@ -6,6 +6,11 @@
  * A frame is (module id, offset) -> frame id.  A stack is (thread instance,
  * frame ids leaf first) -> sample count.  Lookups hash once and compare
  * the frame array only on a hash match.
+ *
+ * The table is bounded (max_bytes, 1 GiB by default): once it holds that
+ * much, a new stack is kept as its leaf frame alone, flagged
+ * PS_STACK_POOLED, so every sample and every function's self count stay
+ * exact while memory stops growing; `pooled` counts what was so cut.
  */
 #ifndef PS_STACKS_H
 #define PS_STACKS_H
@@ -28,6 +33,9 @@ struct ps_stack {
 };
 
 #define PS_STACK_TRUNCATED 1u  /* the kernel cut the chain at its depth limit */
+#define PS_STACK_POOLED 2u     /* the table was full: the leaf frame alone */
+
+#define PS_STACKS_DEFAULT_MAX_BYTES (1ull << 30)
 
 struct ps_stacks {
 	struct ps_frame_key *frames;
@@ -46,7 +54,13 @@ struct ps_stacks {
 	/* Not NULL: frames are interned in that table instead (its ids are
 	 * ours), so one ps_symbols_resolve() of it names both tables. */
 	struct ps_stacks *frames_from;
+
+	uint64_t max_bytes;          /* 0: PS_STACKS_DEFAULT_MAX_BYTES */
+	uint64_t pooled;             /* counts added as their leaf alone, the table full */
 };
+
+/* What the table holds now, in bytes (its arrays as allocated). */
+uint64_t ps_stacks_bytes(const struct ps_stacks *ss);
 
 void ps_stacks_init(struct ps_stacks *ss);
 /* A table of its own stacks whose frames are those of `frames_from`. */

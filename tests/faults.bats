@@ -145,3 +145,21 @@ under() {
 	grep -q "interrupted again: [0-9]* frames left unnamed" "$BATS_TEST_TMPDIR/err"
 	grep -q '\[misbehave+0x' "$out"
 }
+
+@test "the stack table is bounded: past PERFSCOPE_MAX_STACK_MB new stacks keep their leaf, self times exact" {
+	require_perf
+	# 8 KiB: full before the first stack
+	run env PERFSCOPE_MAX_STACK_MB=0.008 "$PERFSCOPE" cpu-profile -F 999 -o "$json" -- "$WL/cpusplit" --seconds 2
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"the stack table reached its limit"*"kept with their leaf frame only"* ]]
+	jq -e '.metadata.pooled_samples > 0 and .metadata.pooled_samples <= .metadata.samples and
+	       .metadata.stack_table_limit_bytes == 8388' "$json" >/dev/null
+	# every sample still counted, the 60/30/10 split of self time intact
+	for leaf in sixty:60 thirty:30 ten:10; do
+		share=$(jq -r --arg f "leaf_${leaf%%:*}" '[.functions[] | select(.name == $f) | .self_pct] | add | floor' "$json")
+		assert_within "leaf_${leaf%%:*}" "$share" "${leaf##*:}" $TOLERANCE_POINTS
+	done
+	run env PERFSCOPE_MAX_STACK_MB=lots "$PERFSCOPE" cpu-profile -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"PERFSCOPE_MAX_STACK_MB must be a number of megabytes"* ]]
+}
