@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_util.h"
@@ -154,10 +155,44 @@ struct cli_usage cli_own_usage(void)
 	return (struct cli_usage){ .cpu_s = ps_self_cpu_seconds(), .peak_rss_kb = ru.ru_maxrss };
 }
 
+/*
+ * A symbolic link that someone else left in a shared directory (sticky and
+ * world-writable, as /tmp): writing through it would put our files where
+ * that user chose.  The kernel's fs.protected_symlinks rule, for a
+ * directory we are about to write into.
+ */
+static bool planted_link(const char *dir)
+{
+	char parent[4096], *slash;
+	struct stat link, up;
+
+	if (lstat(dir, &link) < 0 || !S_ISLNK(link.st_mode) || link.st_uid == geteuid() ||
+	    link.st_uid == 0)
+		return false;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash > parent)
+		*slash = '\0';	/* "dir/" names the link itself too */
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	return stat(parent, &up) == 0 && (up.st_mode & S_ISVTX) && (up.st_mode & S_IWOTH) &&
+	       up.st_uid != link.st_uid;
+}
+
 int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err)
 {
 	char path[4096];
 
+	if (planted_link(dir)) {
+		ps_error_set(err, PS_E_OUTPUT, "refusing to write into '%s': it is a symbolic link "
+			     "another user owns, in a directory everyone can write to", dir);
+		ps_error_hint(err, "choose another place with --output-dir");
+		return PS_E_OUTPUT;
+	}
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
 			     strerror(errno));

@@ -351,10 +351,17 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 			judge_runs(ch, was, now, limit_pct);
 		else
 			judge(ch, limit_pct);
-		if (ch->share && !(ch->old_runs >= 2 && ch->new_runs >= 2))
+		if (ch->share && !(ch->old_runs >= 2 && ch->new_runs >= 2)) {
 			sampling_p(ch, old.samples, cur.samples, &shares);
-		else if (ch->share)
+		} else if (ch->share) {
+			/* the medians, over all the runs' samples: what sampling
+			 * alone would move them by (the last run's count each) */
+			size_t unused = 0;
+
+			sampling_p(ch, old.samples * (double)ch->old_runs,
+				   cur.samples * (double)ch->new_runs, &unused);
 			run_shares++;
+		}
 		free(was);
 		free(now);
 	}
@@ -367,10 +374,14 @@ int ps_compare_reports(struct ps_comparison *c, const cJSON *baseline, const cJS
 		 * but not at ALPHA / their number are inconclusive: a program's
 		 * split drifts between two series of runs more than within one.
 		 */
-		if (isfinite(ch->sampling_p) && ch->sampling_p >= ALPHA / (double)shares)
+		bool by_runs = ch->share && isfinite(ch->p_value);
+
+		if (!by_runs && isfinite(ch->sampling_p) && ch->sampling_p >= ALPHA / (double)shares)
 			ch->verdict = PS_SAME;
-		if (ch->share && isfinite(ch->p_value) && ch->p_value >= ALPHA / (double)run_shares &&
-		    (ch->verdict == PS_WORSE || ch->verdict == PS_BETTER))
+		/* over runs, both the U test and the pooled samples must agree */
+		if (by_runs && (ch->verdict == PS_WORSE || ch->verdict == PS_BETTER) &&
+		    (ch->p_value >= ALPHA / (double)run_shares ||
+		     (isfinite(ch->sampling_p) && ch->sampling_p >= ALPHA / (double)run_shares)))
 			ch->verdict = PS_INCONCLUSIVE;
 		c->regressions += ch->verdict == PS_WORSE;
 		/* a gate cares about timings that may have grown, not ones that shrank */

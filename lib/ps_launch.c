@@ -1,8 +1,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +44,54 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char *const
 	_exit(e == ENOENT ? 127 : 126);
 }
 
+/* Where execvp() will find command (searched in PATH); false if nowhere. */
+static bool find_command(const char *command, char *out, size_t len)
+{
+	const char *dir = getenv("PATH");
+
+	if (strchr(command, '/')) {
+		snprintf(out, len, "%s", command);
+		return true;
+	}
+	if (!dir)
+		dir = "/usr/local/bin:/usr/bin:/bin";
+	for (;;) {
+		size_t dlen = strcspn(dir, ":");
+
+		/* an empty entry is the current directory, as for execvp */
+		snprintf(out, len, "%.*s%s%s", (int)dlen, dir, dlen ? "/" : "", command);
+		if (access(out, X_OK) == 0)
+			return true;
+		if (!dir[dlen])
+			return false;
+		dir += dlen + 1;
+	}
+}
+
+/*
+ * A set-user-ID or set-group-ID program does not get its privileges under
+ * a tracer that lacks them (the kernel drops them at exec): what would be
+ * profiled is not the program.  Said before anything runs.
+ */
+static int check_not_setid(const char *command, struct ps_error *err)
+{
+	char path[4096];
+	struct stat st;
+
+	if (geteuid() == 0 || !find_command(command, path, sizeof(path)) || stat(path, &st) < 0)
+		return 0;
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())) {
+		ps_error_set(err, PS_E_PERM, "'%s' is set-%s-ID: traced by an unprivileged perfscope it "
+			     "would run without those privileges, so its profile would not be the "
+			     "program's", path, (st.st_mode & S_ISUID) ? "user" : "group");
+		ps_error_hint(err, "run perfscope as root, or start the program yourself and profile "
+			      "it with --pid");
+		return PS_E_PERM;
+	}
+	return 0;
+}
+
 int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
 		    struct ps_error *err)
 {
@@ -48,6 +100,8 @@ int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *chi
 	pid_t pid;
 
 	memset(child, 0, sizeof(*child));
+	if (check_not_setid(argv[0], err) < 0)
+		return err->code;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ps_error_set(err, PS_E_INTERNAL, "cannot create a pipe: %s", strerror(errno));
 	pid = fork();
