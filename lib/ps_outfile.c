@@ -1,8 +1,10 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "ps_outfile.h"
@@ -100,13 +102,28 @@ void ps_outfile_abort(struct ps_outfile *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/*
+ * Why an earlier write of fp failed, once stdio has forgotten (it keeps
+ * only the error flag): a full file system is the usual cause, and says
+ * what to do; anything else is EIO.
+ */
+static int lost_errno(FILE *fp)
+{
+	struct statvfs vfs;
+
+	/* "full" as writes see it: less room than one more stdio buffer or two */
+	if (fstatvfs(fileno(fp), &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_bsize < 65536)
+		return ENOSPC;
+	return EIO;
+}
+
 int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 {
 	int e = 0;
 
 	errno = 0;
-	if (ferror(out->fp) || fflush(out->fp) != 0)
-		e = errno ? errno : EIO;
+	if (fflush(out->fp) != 0 || ferror(out->fp))
+		e = errno ? errno : lost_errno(out->fp);
 	if (!e && fsync(fileno(out->fp)) != 0 && errno != EINVAL)
 		e = errno;
 	if (fclose(out->fp) != 0 && !e)
