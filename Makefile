@@ -8,7 +8,8 @@
 #   make bench        overhead benchmarks; prints the table kept in README.md
 #   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
-#   make check-all    check, check SANITIZE=1, fuzz and lint: what CI runs
+#   make check-valgrind  perfscope under valgrind memcheck, once per command
+#   make check-all    check, check SANITIZE=1, check-valgrind, fuzz and lint: what CI runs
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
 #   make deps         only install the Debian build and test packages
@@ -135,10 +136,16 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 	$(Q)printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -I{} \
 		sh -c 'clang-tidy --quiet "$$1" -- $(LINT_FLAGS) 2>/dev/null || { echo "lint: $$1"; exit 1; }' sh {}
 
-# Everything CI runs: the suite plain and under ASan/UBSan, the fuzzers, the linters.
+# perfscope itself under valgrind memcheck, once per command (tests/valgrind.sh).
+check-valgrind: test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/valgrind.sh
+
+# Everything CI runs: the suite plain and under ASan/UBSan, memcheck, the fuzzers, the linters.
 check-all:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory check SANITIZE=1
+	$(Q)$(MAKE) --no-print-directory check-valgrind
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory lint
 
@@ -232,6 +239,6 @@ clean: workloads-clean
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
-.PHONY: lint check-all all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
+.PHONY: lint check-all check-valgrind all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROTO_OBJ:.o=.d)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs="gcc g++ libc6-dev make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev
 	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
-test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema chromium clang clang-tidy cppcheck"
+test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema chromium clang clang-tidy cppcheck valgrind"
 # Node.js runs the browser tests; Debian's is enough where the machine has none
 command -v node >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 

@@ -679,11 +679,13 @@ int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
 	cJSON *root = build_report(p, o);
 	char *text = root ? cJSON_Print(root) : NULL;
-	struct write_ctx c = { p, o, text, text ? cJSON_Parse(text) : NULL };
+	struct write_ctx c = { p, o, text, NULL };
 	size_t n = 0;
 	int rc;
 
+	/* one tree at a time: a profile of many stacks holds ~100 bytes a frame */
 	cJSON_Delete(root);
+	c.report = text ? cJSON_Parse(text) : NULL;
 	if (!c.report) {
 		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building report.json");
