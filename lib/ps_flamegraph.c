@@ -321,34 +321,47 @@ static int cmp_desc(const void *a, const void *b)
  */
 static int cap_boxes(struct boxes *b)
 {
-	uint64_t *values, keep;
-	size_t kept = 0;
+	uint64_t *values, cut;
+	size_t kept = 0, ties = 0;
+	bool *keep;
 
 	if (b->n <= PS_FLAMEGRAPH_MAX_BOXES)
 		return 0;
 	values = malloc(b->n * sizeof(*values));
-	if (!values)
+	keep = calloc(b->n, sizeof(*keep));
+	if (!values || !keep) {
+		free(values);
+		free(keep);
 		return -1;
+	}
 	for (size_t i = 0; i < b->n; i++)
 		values[i] = b->items[i].value;
 	qsort(values, b->n, sizeof(*values), cmp_desc);
-	keep = values[PS_FLAMEGRAPH_MAX_BOXES - 1];
-	/* ties at the cut would keep too many: then only the wider ones */
-	if (PS_FLAMEGRAPH_MAX_BOXES < b->n && values[PS_FLAMEGRAPH_MAX_BOXES] == keep)
-		keep++;
+	cut = values[PS_FLAMEGRAPH_MAX_BOXES - 1];
+	for (size_t i = 0; i < PS_FLAMEGRAPH_MAX_BOXES; i++)
+		ties += values[i] == cut;
 	free(values);
+	/* boxes as wide as the cut fill what is left, callers first (the boxes
+	 * are in post-order: backwards, a caller comes before its callees), so
+	 * no box is kept without its caller */
+	for (size_t i = b->n; i-- > 0;) {
+		const struct box *bx = &b->items[i];
+
+		keep[i] = bx->value > cut || bx->depth == 0 || (bx->value == cut && ties && ties--);
+	}
 	b->max_depth = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->items[i].value < keep && b->items[i].depth > 0)
+		if (!keep[i])
 			continue;
 		b->items[kept++] = b->items[i];
 		if (b->items[i].depth > b->max_depth)
 			b->max_depth = b->items[i].depth;
 	}
+	free(keep);
 	b->merged += b->n - kept;
 	b->n = kept;
-	if ((double)keep > b->min_count)
-		b->min_count = (double)keep;
+	if ((double)cut > b->min_count)
+		b->min_count = (double)cut;
 	return 0;
 }
 

@@ -21,8 +21,8 @@
 
 #include "ps_folded_diff.h"
 
-/* The most boxes a graph holds: a browser opens 20,000 in about a second. */
-#define PS_FLAMEGRAPH_MAX_BOXES 20000
+/* The most boxes a graph holds: a browser opens 10,000 in about a second (20,000 took 2.1 s). */
+#define PS_FLAMEGRAPH_MAX_BOXES 10000
 
 struct ps_flamegraph_opts {
 	const char *title;          /* NULL: "Flame graph" */

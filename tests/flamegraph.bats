@@ -78,13 +78,13 @@ check() {
 	check '[.frames[] | select(.name == "rare")] | length == 0'
 }
 
-@test "at most 20,000 boxes, the widest: a graph of many mid-sized stacks still opens at once" {
+@test "at most 10,000 boxes, the widest: a graph of many mid-sized stacks still opens at once" {
 	# 10,000 unique stacks 30 deep, each ~0.12 px wide: above --min-width,
 	# and 300,000 boxes if all were drawn
 	awk 'BEGIN { srand(7); for (i = 0; i < 10000; i++) { s = "p;main"; for (d = 0; d < 30; d++) s = s ";f" int(rand() * 40 * (d + 1)); print s, 40 + i % 20 } }' > "$dir/many.folded"
 	total=$(folded_total "$dir/many.folded")
 	draw "$dir/many.folded"
-	check '(.frames | length) <= 20001 and (.frames | length) > 15000'
+	check '(.frames | length) <= 10001 and (.frames | length) > 8000'
 	# what is kept is a whole tree: every box's callers are there, the root is everything
 	check "(.frames[] | select(.depth == 0) | .value == $total) and
 	       ([.frames[] | select(.depth == 1) | .value] | add == $total)"
