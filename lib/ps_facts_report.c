@@ -215,25 +215,13 @@ static double cell(const cJSON *row, int i)
 	return v && cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-/* Index of a metrics column, or -1. */
-static int column(const cJSON *metrics, const char *name)
-{
-	const cJSON *c;
-	int i = 0;
-
-	cJSON_ArrayForEach(c, ps_json_member(metrics, "columns")) {
-		if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
-			return i;
-		i++;
-	}
-	return -1;
-}
-
 static void metrics_facts(struct ps_facts *f, const cJSON *metrics)
 {
 	const cJSON *row, *trends = ps_json_member(metrics, "trends");
-	int user = column(metrics, "cpu_user_pct"), sys = column(metrics, "cpu_system_pct");
-	int threads = column(metrics, "threads"), mem = column(metrics, "machine_mem_pct");
+	int user = ps_json_index_of(metrics, "columns", "cpu_user_pct");
+	int sys = ps_json_index_of(metrics, "columns", "cpu_system_pct");
+	int threads = ps_json_index_of(metrics, "columns", "threads");
+	int mem = ps_json_index_of(metrics, "columns", "machine_mem_pct");
 	double cpu_sum = 0, max_threads = 0, last_mem = -1;
 	int rows = 0, i = 0;
 

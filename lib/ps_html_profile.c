@@ -444,20 +444,6 @@ static void threads(FILE *fp, const cJSON *report)
 	ps_html_section_end(fp);
 }
 
-/* Column `name` of the metrics timeline, or -1. */
-static int column(const cJSON *metrics, const char *name)
-{
-	const cJSON *c;
-	int i = 0;
-
-	cJSON_ArrayForEach(c, ps_json_member(metrics, "columns")) {
-		if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
-			return i;
-		i++;
-	}
-	return -1;
-}
-
 /* The charts of the timeline, each column a line; out of memory: none. */
 static void timeline(FILE *fp, const cJSON *report)
 {
@@ -475,7 +461,7 @@ static void timeline(FILE *fp, const cJSON *report)
 	const cJSON *m = ps_json_member(report, "metrics"), *tl = ps_json_member(m, "timeline");
 	size_t n = (size_t)cJSON_GetArraySize(tl), ncols = (size_t)cJSON_GetArraySize(ps_json_member(m, "columns"));
 	double *values = calloc((n + 1) * (ncols + 1), sizeof(*values));
-	int tcol = column(m, "time_s");
+	int tcol = ps_json_index_of(m, "columns", "time_s");
 	const cJSON *row;
 	size_t i = 0;
 
@@ -503,7 +489,7 @@ static void timeline(FILE *fp, const cJSON *report)
 		size_t ns = 0;
 
 		for (size_t j = 0; j < 2 && charts[k].columns[j]; j++) {
-			int c = column(m, charts[k].columns[j]);
+			int c = ps_json_index_of(m, "columns", charts[k].columns[j]);
 
 			if (c >= 0)
 				s[ns++] = (struct ps_html_series){ charts[k].names[j], values + (size_t)c * n };

@@ -55,3 +55,30 @@ const char *ps_json_string(const cJSON *o, const char *key)
 {
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
+
+int ps_json_index_of(const cJSON *o, const char *key, const char *name)
+{
+	const cJSON *c;
+	int i = 0;
+
+	cJSON_ArrayForEach(c, ps_json_member(o, key)) {
+		if (cJSON_IsString(c) && strcmp(c->valuestring, name) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+cJSON *ps_json_reparse(cJSON *root, char **text)
+{
+	cJSON *back;
+
+	*text = root ? cJSON_Print(root) : NULL;
+	cJSON_Delete(root);
+	back = *text ? cJSON_Parse(*text) : NULL;
+	if (!back) {
+		free(*text);
+		*text = NULL;
+	}
+	return back;
+}

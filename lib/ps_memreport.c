@@ -672,17 +672,14 @@ int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
 	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
-	cJSON *root = build_json(m, o);
-	char *text = root ? cJSON_Print(root) : NULL;
-	struct write_ctx c = { m, o, text, text ? cJSON_Parse(text) : NULL };
+	char *text;
+	cJSON *report = ps_json_reparse(build_json(m, o), &text);
+	struct write_ctx c = { m, o, text, report };
 	size_t n = 0;
 	int rc;
 
-	cJSON_Delete(root);
-	if (!c.report) {
-		free(text);
+	if (!c.report)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
-	}
 	for (const char *const *f = ps_memreport_files; *f; f++)
 		if (!o->no_html || strcmp(*f, "memory.html") != 0)
 			names[n++] = *f;

@@ -677,19 +677,14 @@ int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err)
 {
 	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
-	cJSON *root = build_report(p, o);
-	char *text = root ? cJSON_Print(root) : NULL;
-	struct write_ctx c = { p, o, text, NULL };
+	char *text;
+	cJSON *report = ps_json_reparse(build_report(p, o), &text);
+	struct write_ctx c = { p, o, text, report };
 	size_t n = 0;
 	int rc;
 
-	/* one tree at a time: a profile of many stacks holds ~100 bytes a frame */
-	cJSON_Delete(root);
-	c.report = text ? cJSON_Parse(text) : NULL;
-	if (!c.report) {
-		free(text);
+	if (!c.report)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building report.json");
-	}
 	for (const char *const *f = ps_profreport_files; *f; f++)
 		if (!o->no_html || strcmp(*f, "report.html") != 0)
 			names[n++] = *f;
