@@ -44,28 +44,27 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char *const
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-/* Where execvp() will find command (searched in PATH); false if nowhere. */
-static bool find_command(const char *command, char *out, size_t len)
+char *ps_launch_command_path(const char *cmd)
 {
-	const char *dir = getenv("PATH");
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
 
-	if (strchr(command, '/')) {
-		snprintf(out, len, "%s", command);
-		return true;
-	}
-	if (!dir)
-		dir = "/usr/local/bin:/usr/bin:/bin";
-	for (;;) {
-		size_t dlen = strcspn(dir, ":");
+	if (strchr(cmd, '/'))
+		return strdup(cmd);
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *candidate;
 
-		/* an empty entry is the current directory, as for execvp */
-		snprintf(out, len, "%.*s%s%s", (int)dlen, dir, dlen ? "/" : "", command);
-		if (access(out, X_OK) == 0)
-			return true;
-		if (!dir[dlen])
-			return false;
-		dir += dlen + 1;
+		if (asprintf(&candidate, "%s/%s", *dir ? dir : ".", cmd) < 0)
+			break;
+		if (access(candidate, X_OK) == 0)
+			found = candidate;
+		else
+			free(candidate);
 	}
+	free(copy);
+	return found;
 }
 
 /*
@@ -75,11 +74,16 @@ static bool find_command(const char *command, char *out, size_t len)
  */
 static int check_not_setid(const char *command, struct ps_error *err)
 {
-	char path[4096];
 	struct stat st;
+	char *path;
+	int rc = 0;
 
-	if (geteuid() == 0 || !find_command(command, path, sizeof(path)) || stat(path, &st) < 0)
+	if (geteuid() == 0 || !(path = ps_launch_command_path(command)))
 		return 0;
+	if (stat(path, &st) < 0) {
+		free(path);
+		return 0;
+	}
 	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
 	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())) {
 		ps_error_set(err, PS_E_PERM, "'%s' is set-%s-ID: traced by an unprivileged perfscope it "
@@ -87,9 +91,10 @@ static int check_not_setid(const char *command, struct ps_error *err)
 			     "program's", path, (st.st_mode & S_ISUID) ? "user" : "group");
 		ps_error_hint(err, "run perfscope as root, or start the program yourself and profile "
 			      "it with --pid");
-		return PS_E_PERM;
+		rc = PS_E_PERM;
 	}
-	return 0;
+	free(path);
+	return rc;
 }
 
 int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,

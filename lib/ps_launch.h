@@ -33,6 +33,9 @@ struct ps_child {
 int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
 		    struct ps_error *err);
 
+/* Where execvp() finds command in PATH (malloc'ed), or NULL. */
+char *ps_launch_command_path(const char *command);
+
 /* Lets the stopped child go, detached from ptrace. */
 int ps_launch_release_stop(struct ps_child *child, struct ps_error *err);
 

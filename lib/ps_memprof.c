@@ -393,29 +393,6 @@ static void ask_to_end(struct ps_memprof *m, uint64_t now, uint64_t *kill_at)
 }
 
 /* The file execvp would run for argv[0], or NULL. */
-static char *command_path(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *found = NULL;
-
-	if (strchr(cmd, '/'))
-		return strdup(cmd);
-	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char *candidate;
-
-		if (asprintf(&candidate, "%s/%s", *dir ? dir : ".", cmd) < 0)
-			break;
-		if (access(candidate, X_OK) == 0)
-			found = candidate;
-		else
-			free(candidate);
-	}
-	free(copy);
-	return found;
-}
-
 /*
  * A statically linked program has no dynamic loader to preload the tracker:
  * say so before it runs, so an empty heap report is never mistaken for a
@@ -423,7 +400,7 @@ static char *command_path(const char *cmd)
  */
 static void check_preloadable(struct ps_memprof *m)
 {
-	char *path = command_path(m->cfg.argv[0]);
+	char *path = ps_launch_command_path(m->cfg.argv[0]);
 	struct ps_elfinfo ei;
 
 	char what[128];
@@ -448,7 +425,7 @@ static void check_preloadable(struct ps_memprof *m)
  */
 static void start_uprobes(struct ps_memprof *m)
 {
-	char *path = command_path(m->cfg.argv[0]);
+	char *path = ps_launch_command_path(m->cfg.argv[0]);
 	struct ps_preflight pf;
 	struct ps_error err = { 0 };
 
