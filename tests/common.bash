@@ -5,6 +5,10 @@ HELPERS="${HELPER_DIR:-$BATS_TEST_DIRNAME/../build/helpers}"
 PERFSCOPE="${PERFSCOPE:-$BATS_TEST_DIRNAME/../build/perfscope}"
 TOLERANCE_POINTS=5
 
+# A negated command (! grep ...) fails a bats test only when it is the
+# test's last line: bash's errexit ignores it.  The suites write
+# `! cmd || false`, which fails wherever it stands.
+
 # Skips (with the reason perfscope gives) where perf_event_open is refused.
 require_perf() {
 	local out rc

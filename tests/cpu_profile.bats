@@ -191,7 +191,7 @@ setup() {
 	cp "$WL/cpusplit" "$d/split"
 	objcopy --only-keep-debug "$d/split" "$d/split.debug"
 	objcopy --strip-all --add-gnu-debuglink="$d/split.debug" "$d/split"
-	! nm "$d/split" 2>/dev/null | grep -q leaf_sixty	# really stripped
+	! nm "$d/split" 2>/dev/null | grep -q leaf_sixty || false	# really stripped
 	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$d/split" --seconds 1
 	[ "$status" -eq 0 ]
 	assert_within leaf_sixty "$(self_share "$out" leaf_sixty)" 60 $TOLERANCE_POINTS

@@ -126,7 +126,7 @@ under() {
 		want=$((128 + $(kill -l "$sig")))
 		[ "$rc" -eq "$want" ] || { echo "$sig: exit $rc, wanted $want"; return 1; }
 		[ "$(under burn_main)" -ge 300 ]
-		! pgrep -f "$MB burn 60" >/dev/null
+		! pgrep -f "$MB burn 60" >/dev/null || false
 	done
 }
 

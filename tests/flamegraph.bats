@@ -116,7 +116,7 @@ check() {
 	check '.frames[] | select(.name == "a") | .title == "a (60 ns, 60.00%)"'
 	# the script is inside, and nothing is loaded from elsewhere
 	grep -q 'function fgZoom' "$dir/stdin.svg"
-	! grep -Eq '(src|href)="http' "$dir/stdin.svg"
+	! grep -Eq '(src|href)="http' "$dir/stdin.svg" || false
 	run "$PERFSCOPE" flamegraph
 	[ "$status" -eq 2 ]
 	run "$PERFSCOPE" flamegraph --width 5 "$dir/k.folded"
