@@ -22,14 +22,14 @@ setup() {
 	[ "$inline" -gt $((tmpl / 2)) ]
 	[ "$lambda" -gt $((total / 20)) ]
 	[ "$introsort" -gt $((total / 20)) ]
-	! grep -q '_ZN\|_ZZ\|_ZSt' "$out"
+	! grep -q '_ZN\|_ZZ\|_ZSt' "$out" || false
 }
 
 @test "--no-demangle keeps mangled names" {
 	run "$PERFSCOPE" cpu-profile -F 999 --no-demangle -o "$out" -- "$WL/cxxwork" --seconds 0.5
 	[ "$status" -eq 0 ]
 	grep -q ';_ZN4work13run_templatesERNS_11AccumulatorIdEERKSt6vectorIdSaIdEE;' "$out"
-	! grep -q 'work::run_templates' "$out"
+	! grep -q 'work::run_templates' "$out" || false
 }
 
 @test "JIT code is named from /tmp/perf-PID.map, marked _[j], with its callers" {
@@ -47,4 +47,34 @@ setup() {
 	total=$(folded_total "$out")
 	unnamed=$(awk '/;\[anon:[0-9]+\+0x[0-9a-f]+\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
 	[ "$unnamed" -ge $((total * 80 / 100)) ]
+}
+
+@test "a stripped program is named from its separate debug file; debuginfod is loaded only when asked" {
+	command -v objcopy >/dev/null || skip "objcopy (binutils) not installed"
+	command -v strace >/dev/null || skip "strace not installed"
+	prog="$BATS_TEST_TMPDIR/cpusplit"
+	# the debug package's layout: symbols and DWARF in prog.debug, found
+	# through the program's .gnu_debuglink (CRC-checked)
+	objcopy --only-keep-debug "$WL/cpusplit" "$prog.debug"
+	objcopy --strip-all --add-gnu-debuglink="$prog.debug" "$WL/cpusplit" "$prog"
+	! nm "$prog" 2>/dev/null | grep -q leaf_sixty || false
+	run strace -qq -e trace=openat -o "$BATS_TEST_TMPDIR/opens" \
+		"$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$prog" --seconds 1
+	[ "$status" -eq 0 ]
+	assert_cpusplit_shares "$out"
+	grep -q 'cpusplit\.debug' "$BATS_TEST_TMPDIR/opens"
+	! grep -q 'libdebuginfod' "$BATS_TEST_TMPDIR/opens" || false
+	# a program whose debug file is missing: its frames are addresses,
+	# and libdwfl would now ask debuginfod, which only an opt-in loads
+	rm "$prog.debug"
+	run strace -qq -e trace=openat -o "$BATS_TEST_TMPDIR/opens" \
+		"$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$prog" --seconds 0.3
+	[ "$status" -eq 0 ]
+	grep -q ";\[cpusplit+0x[0-9a-f]*\] [0-9]*$" "$out"
+	! grep -q 'libdebuginfod' "$BATS_TEST_TMPDIR/opens" || false
+	[ -e /usr/lib/x86_64-linux-gnu/libdebuginfod.so.1 ] || skip "libdebuginfod not installed: the opt-in cannot be seen"
+	PERFSCOPE_DEBUGINFOD=1 DEBUGINFOD_URLS= run strace -qq -e trace=openat -o "$BATS_TEST_TMPDIR/opens" \
+		"$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$prog" --seconds 0.3
+	[ "$status" -eq 0 ]
+	grep -q 'libdebuginfod' "$BATS_TEST_TMPDIR/opens"
 }
