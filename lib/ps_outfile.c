@@ -124,8 +124,6 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	errno = 0;
 	if (fflush(out->fp) != 0 || ferror(out->fp))
 		e = errno ? errno : lost_errno(out->fp);
-	if (!e && fsync(fileno(out->fp)) != 0 && errno != EINVAL)
-		e = errno;
 	if (fclose(out->fp) != 0 && !e)
 		e = errno;
 	out->fp = NULL;
