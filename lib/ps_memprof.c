@@ -599,8 +599,14 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			delivered++;
 		if (m->untracked_proc >= 0 && !m->child.exited)
 			ps_rss_sample(&m->heap.proc[m->untracked_proc]->rss, m->child.pid, now);
-		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0)
+		if (!m->child.exited && ps_launch_reap(&m->child, false) != 0) {
+			/* its files can end now: look at once, not after the
+			 * next alive check and a sleep (that was most of the
+			 * fixed cost of a short run) */
 			main_ended_at = now;
+			next_alive = 0;
+			delivered++;
+		}
 		if (m->child.at_exit)
 			end_static_at_exit(m);
 		if (m->child.exited) {

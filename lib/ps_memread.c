@@ -17,15 +17,33 @@
 #include "ps_memread.h"
 #include "ps_util.h"
 
-/* The counter's rate against the monotonic clock, over 2 ms: 1e-5 precise. */
-static void calibrate(struct ps_memread *mr)
-{
-	struct timespec two_ms = { 0, 2 * 1000 * 1000 };
-	uint64_t t1, n1;
+/*
+ * The counter's rate against the monotonic clock, from two readings at
+ * least 2 ms apart (1e-5 precise): the first at init, the second when the
+ * first file is found, by which time launching the program has taken
+ * longer than that, so nobody waits for the calibration.
+ */
+#define CALIBRATION_NS (2ull * 1000 * 1000)
 
+static void calibrate_begin(struct ps_memread *mr)
+{
 	mr->tsc_ref = ps_mem_rdtsc();
 	mr->ns_ref = ps_now_ns();
-	nanosleep(&two_ms, NULL);
+}
+
+static void calibrate_end(struct ps_memread *mr)
+{
+	uint64_t t1, n1;
+
+	if (mr->ns_per_tick > 0)
+		return;
+	n1 = ps_now_ns();
+	if (n1 - mr->ns_ref < CALIBRATION_NS) {
+		uint64_t left = CALIBRATION_NS - (n1 - mr->ns_ref);
+		struct timespec ts = { 0, (long)left };
+
+		nanosleep(&ts, NULL);
+	}
 	t1 = ps_mem_rdtsc();
 	n1 = ps_now_ns();
 	mr->ns_per_tick = t1 > mr->tsc_ref ? (double)(n1 - mr->ns_ref) / (double)(t1 - mr->tsc_ref) : 1.0;
@@ -35,7 +53,7 @@ int ps_memread_init(struct ps_memread *mr, const char *dir)
 {
 	memset(mr, 0, sizeof(*mr));
 	mr->dir = strdup(dir);
-	calibrate(mr);
+	calibrate_begin(mr);
 	return mr->dir ? 0 : -1;
 }
 
@@ -127,6 +145,7 @@ int ps_memread_discover(struct ps_memread *mr)
 			closedir(d);
 			return -1;
 		}
+		calibrate_end(mr);	/* before the file's first time is read */
 		mr->files[mr->nfiles++] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h };
 		__atomic_store_n(&h->reader_ns, ps_now_ns(), __ATOMIC_RELEASE);
 		added++;

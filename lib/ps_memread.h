@@ -37,7 +37,7 @@ struct ps_memfile {
 
 struct ps_memread {
 	char *dir;
-	/* time-stamp counter -> CLOCK_MONOTONIC, measured at init */
+	/* time-stamp counter -> CLOCK_MONOTONIC, measured from init to the first file */
 	uint64_t tsc_ref, ns_ref;
 	double ns_per_tick;
 	struct ps_memfile *files;
