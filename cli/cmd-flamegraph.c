@@ -136,7 +136,7 @@ int cmd_flamegraph(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_load_stacks(&stacks, o.input, o.weight, &unit, &err);
+	rc = cli_load_stacks(&stacks, o.input, &(struct ps_fold_opts){ .weight = o.weight }, &unit, &err);
 	o.draw.unit = o.unit ? o.unit : unit;
 	if (rc == 0)
 		rc = cli_write_output(o.output, write_svg, &(struct fg_output){ &stacks, &o.draw }, &err);

@@ -171,6 +171,45 @@ offwork_profile() {
 	[ "$status" -eq 5 ]
 }
 
+@test "perfscope report of 20,000 stacks: the page's on-CPU graph is the stacks folded, however the JSON is laid out" {
+	require_perf
+	"$PERFSCOPE" profile -q -o "$dir/q" -- "$WL/cpusplit" --seconds 0.3 > /dev/null
+	# 20,000 made-up stacks (names with ';', markup, quotes, escapes and
+	# non-ASCII), indented and on one line: report reads them one by one
+	/usr/bin/python3 - "$dir/q/report.json" "$dir/many.json" "$dir/flat.json" <<'PY'
+import json, random, sys
+rnd = random.Random(20000)
+names = ["f%d" % i for i in range(500)] + ["a;b", "<b>x</b>", 'say "hi"', "tab\there", "caf\u00e9", "x\\y"]
+r = json.load(open(sys.argv[1]))
+stacks = set()
+while len(stacks) < 20000:
+    stacks.add(tuple(rnd.choice(names) for _ in range(rnd.randint(2, 30))))
+r["cpu"]["stacks"] = [{"pid": 7, "tid": 7 + i % 3, "process": rnd.choice(["app", "a;pp"]), "thread": "t",
+                       "frames": list(s), "count": rnd.randint(1, 50), "complete": True}
+                      for i, s in enumerate(sorted(stacks))] + [{"process": "app", "frames": ["zero"], "count": 0}]
+json.dump(r, open(sys.argv[2], "w"), indent=2)
+json.dump(r, open(sys.argv[3], "w"), separators=(",", ":"))
+PY
+	"$PERFSCOPE" report -o "$dir/many.html" "$dir/many.json"
+	"$PERFSCOPE" report -o "$dir/flat.html" "$dir/flat.json"
+	cmp "$dir/many.html" "$dir/flat.html"
+	# the stacks folded here, without perfscope (process;frames COUNT, a ';'
+	# in a name made ':'), then drawn by perfscope flamegraph
+	jq -r '.cpu.stacks[] | select(.count >= 1) | ([.process] + .frames | map(gsub("[;\n]"; ":")) | join(";")) +
+	       " \(.count)"' "$dir/many.json" > "$dir/many.folded"
+	"$PERFSCOPE" flamegraph -o "$dir/many.svg" "$dir/many.folded"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/many.svg" > "$dir/folded.json"
+	page "$dir/many.html"
+	json="$dir/many.json"
+	jq -e --slurpfile f "$dir/folded.json" '.graphs["graph-cpu"] as $p | $p.total == $f[0].total and
+	       ($p.frames | length) > 1000 and
+	       [$p.frames[] | {name, title, value, depth, start, width}] ==
+	       [$f[0].frames[] | {name, title, value, depth, start, width}]' "$dir/page.json" >/dev/null
+	check '.graphs["graph-cpu"].total == ([$r.cpu.stacks[].count] | add)' '.graphs["graph-cpu"].total'
+	# the rest of the page is the report's: its top functions
+	check '[.tables["top-functions"][] | .[0].text] == [$r.cpu.functions[:50][].name]'
+}
+
 @test "memory-profile writes memory.html: the leaks and sites of memory.json, their graphs" {
 	out="$dir/m"
 	json="$out/memory.json"
