@@ -28,28 +28,44 @@ static void put_frame(FILE *fp, const char *name, bool first)
 		fputc(*name == ';' || *name == '\n' ? ':' : *name, fp);
 }
 
-/* stack: {process, frames (outermost first, with their suffixes), count} */
-static void fold_cpu_stack(FILE *fp, const cJSON *st)
+/* A label "name (pid P, tid T)" (or "name (pid P)" for tid < 0) as the first frame. */
+static void put_label(FILE *fp, const char *name, double pid, double tid)
+{
+	char label[256];
+
+	if (tid < 0)
+		snprintf(label, sizeof(label), "%s (pid %.0f)", name, pid);
+	else
+		snprintf(label, sizeof(label), "%s (pid %.0f, tid %.0f)", name, pid, tid);
+	put_frame(fp, label, true);
+}
+
+/* stack: {pid, tid, process, thread, frames (outermost first, with their suffixes), count} */
+static void fold_cpu_stack(FILE *fp, const cJSON *st, bool by_thread)
 {
 	double count = ps_json_number(st, "count", 0);
-	const char *process = ps_json_string(st, "process");
+	const char *process = ps_json_string(st, "process"), *thread = ps_json_string(st, "thread");
 	const cJSON *frame;
 
 	if (!(count >= 1))
 		return;
-	put_frame(fp, process ? process : "[unknown]", true);
+	if (by_thread)
+		put_label(fp, thread ? thread : "[unknown]", ps_json_number(st, "pid", -1),
+			  ps_json_number(st, "tid", -1));
+	else
+		put_frame(fp, process ? process : "[unknown]", true);
 	cJSON_ArrayForEach(frame, ps_json_member(st, "frames"))
 		if (cJSON_IsString(frame))
 			put_frame(fp, frame->valuestring, false);
 	fprintf(fp, " %.0f\n", count);
 }
 
-static void fold_cpu(FILE *fp, const cJSON *stacks)
+static void fold_cpu(FILE *fp, const cJSON *stacks, bool by_thread)
 {
 	const cJSON *st;
 
 	cJSON_ArrayForEach(st, stacks)
-		fold_cpu_stack(fp, st);
+		fold_cpu_stack(fp, st, by_thread);
 }
 
 double ps_fold_site_bytes(const cJSON *site, enum ps_fold_weight weight)
@@ -86,18 +102,21 @@ static const char *process_name(const cJSON *report, double pid)
 }
 
 /* sites[]: {pid, stack (innermost first: {function, inline}), bytes by weight} */
-static void fold_memory(FILE *fp, const cJSON *report, enum ps_fold_weight weight)
+static void fold_memory(FILE *fp, const cJSON *report, enum ps_fold_weight weight, bool by_process)
 {
 	const cJSON *site;
 
 	cJSON_ArrayForEach(site, ps_json_member(report, "sites")) {
 		const cJSON *stack = ps_json_member(site, "stack");
-		double bytes = ps_fold_site_bytes(site, weight);
+		double bytes = ps_fold_site_bytes(site, weight), pid = ps_json_number(site, "pid", -1);
 		int n = cJSON_GetArraySize(stack);
 
 		if (!(bytes >= 1))
 			continue;
-		put_frame(fp, process_name(report, ps_json_number(site, "pid", -1)), true);
+		if (by_process)
+			put_label(fp, process_name(report, pid), pid, -1);
+		else
+			put_frame(fp, process_name(report, pid), true);
 		for (int i = n - 1; i >= 0; i--) {
 			const cJSON *frame = cJSON_GetArrayItem(stack, i);
 			const char *fn = ps_json_string(frame, "function");
@@ -166,11 +185,11 @@ static int lines_close(struct lines *l, struct ps_fold_set *s, const char *origi
 static void fold_tree(struct lines *l, const cJSON *report, enum kind kind, const struct ps_fold_opts *o)
 {
 	if (kind == KIND_MEMORY)
-		fold_memory(l->fp, report, o->weight);
+		fold_memory(l->fp, report, o->weight, o->by_thread);
 	else if (kind == KIND_PROFILE)
-		fold_cpu(l->fp, ps_json_member(ps_json_member(report, "cpu"), "stacks"));
+		fold_cpu(l->fp, ps_json_member(ps_json_member(report, "cpu"), "stacks"), o->by_thread);
 	else
-		fold_cpu(l->fp, ps_json_member(report, "stacks"));
+		fold_cpu(l->fp, ps_json_member(report, "stacks"), o->by_thread);
 }
 
 int ps_fold_from_report(struct ps_fold_set *s, const cJSON *report, enum ps_fold_weight weight,
@@ -188,6 +207,7 @@ int ps_fold_from_report(struct ps_fold_set *s, const cJSON *report, enum ps_fold
 /* The CPU stacks as they are read: folded into lines[path], one text per path. */
 struct reading {
 	struct lines lines[2];
+	bool by_thread;
 };
 
 static int fold_read(const cJSON *stack, size_t path, void *ctx, struct ps_error *err)
@@ -195,14 +215,14 @@ static int fold_read(const cJSON *stack, size_t path, void *ctx, struct ps_error
 	struct reading *r = ctx;
 
 	(void)err;
-	fold_cpu_stack(r->lines[path].fp, stack);
+	fold_cpu_stack(r->lines[path].fp, stack, r->by_thread);
 	return 0;
 }
 
 int ps_fold_read_report(struct ps_fold_set *s, const char *text, const struct ps_fold_opts *o,
 			const char *origin, bool *is_bytes, cJSON **rest, struct ps_error *err)
 {
-	struct reading r = { 0 };
+	struct reading r = { .by_thread = o->by_thread };
 	cJSON *report = NULL;
 	int rc = lines_open(&r.lines[0], origin, err), kind = 0;
 

@@ -35,6 +35,8 @@ int ps_fold_from_report(struct ps_fold_set *s, const cJSON *report, enum ps_fold
 /* How ps_fold_read_report folds a report's stacks. */
 struct ps_fold_opts {
 	enum ps_fold_weight weight;  /* a memory.json's sites, by */
+	bool by_thread;              /* the first frame names the thread, "name (pid P, tid T)",
+				      * not the process (a memory.json's site: "name (pid P)") */
 };
 
 /*

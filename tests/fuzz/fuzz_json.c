@@ -11,6 +11,7 @@
 #include "../../lib/ps_folded_diff.h"
 #include "../../lib/ps_json.h"
 #include "../../lib/ps_rules.h"
+#include "../../lib/ps_speedscope.h"
 #include "fuzz.h"
 
 static struct ps_rules rules;
@@ -42,6 +43,23 @@ static void fold_both_ways(const char *text, const cJSON *root, enum ps_fold_wei
 	ps_fold_release(&read);
 }
 
+/* The stacks by thread, as flamegraph --format speedscope reads and writes them. */
+static void speedscope(const char *text, enum ps_fold_weight w)
+{
+	struct ps_fold_set s = { 0 };
+	struct ps_error err = { 0 };
+	bool is_bytes;
+	FILE *sink;
+
+	if (ps_fold_read_report(&s, text, &(struct ps_fold_opts){ .weight = w, .by_thread = true }, "fuzz.json",
+				&is_bytes, NULL, &err) == 0 && (sink = fopen("/dev/null", "w"))) {
+		(void)ps_speedscope_folded(sink, &s, &(struct ps_speedscope_folded_opts){
+			.name = "fuzz", .unit = "none", .exporter = "fuzz", .profile_per_first_frame = true });
+		fclose(sink);
+	}
+	ps_fold_release(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
@@ -59,8 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 		return 0;
 	}
-	for (int w = 0; w < PS_FOLD_WEIGHTS; w++)
+	for (int w = 0; w < PS_FOLD_WEIGHTS; w++) {
 		fold_both_ways(text, root, (enum ps_fold_weight)w);
+		speedscope(text, (enum ps_fold_weight)w);
+	}
 	free(text);
 	{
 		struct ps_facts facts;
