@@ -217,16 +217,6 @@ merged() {
 	grep -q ';leak_n 3000$' "$dir/ss.folded"
 }
 
-# Fails, saying what to install, unless Chromium and playwright-core are there.
-need_browser() {
-	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
-		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/playwright-core" ] || {
-		echo "the browser tests need chromium, node and tests/browser's npm packages:" \
-			"build-aux/install-deps.sh --test installs them"
-		return 1
-	}
-}
-
 @test "in headless Chromium: no errors, hover, click to zoom, search, reset" {
 	need_browser
 	"$PERFSCOPE" flamegraph -o "$dir/k.svg" "$dir/k.folded"

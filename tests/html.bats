@@ -21,16 +21,6 @@ check() {
 		{ echo "failed: $1"; jq -c --slurpfile r "$json" "${2:-.}" "$dir/page.json" | head -c 3000; return 1; }
 }
 
-# Fails, saying what to install, unless Chromium and playwright-core are there.
-need_browser() {
-	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
-		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/playwright-core" ] || {
-		echo "the browser tests need chromium, node and tests/browser's npm packages:" \
-			"build-aux/install-deps.sh --test installs them"
-		return 1
-	}
-}
-
 offwork_profile() {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
 	out="$dir/p"
