@@ -148,6 +148,14 @@ struct fg_output {
 	const struct ps_speedscope_folded_opts *speedscope;   /* NULL: SVG */
 };
 
+/* A speedscope file's name: --title, else the input's file name, without its directory. */
+static const char *speedscope_name(const struct fg_options *o)
+{
+	if (o->draw.title)
+		return o->draw.title;
+	return !o->input || strcmp(o->input, "-") == 0 ? "standard input" : ps_basename(o->input);
+}
+
 static int write_graph(FILE *fp, const void *ctx)
 {
 	const struct fg_output *w = ctx;
@@ -175,7 +183,7 @@ int cmd_flamegraph(int argc, char **argv)
 	ss.profile_per_first_frame = unit != NULL;
 	o.draw.unit = o.unit ? o.unit : unit;
 	ss.unit = ps_speedscope_unit(o.draw.unit ? o.draw.unit : "samples");
-	ss.name = o.draw.title ? o.draw.title : strcmp(o.input, "-") == 0 ? "standard input" : ps_basename(o.input);
+	ss.name = speedscope_name(&o);
 	if (rc == 0)
 		rc = cli_write_output(o.output, write_graph,
 				      &(struct fg_output){ &stacks, &o.draw, o.format == FORMAT_SPEEDSCOPE ? &ss : NULL },

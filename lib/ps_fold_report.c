@@ -64,8 +64,9 @@ static void fold_cpu(FILE *fp, const cJSON *stacks, bool by_thread)
 {
 	const cJSON *st;
 
-	cJSON_ArrayForEach(st, stacks)
+	cJSON_ArrayForEach(st, stacks) {
 		fold_cpu_stack(fp, st, by_thread);
+	}
 }
 
 double ps_fold_site_bytes(const cJSON *site, enum ps_fold_weight weight)

@@ -145,18 +145,14 @@ static cJSON *object(struct walk *w, const char **p, size_t depth, pathset on)
 	if (take(p, '}'))
 		return o;
 	do {
+		bool quoted = *(*p = skip_space(*p)) == '"';
 		cJSON *key = NULL, *v = NULL;
 		pathset hit = 0;
 
-		*p = skip_space(*p);
-		if (**p != '"')
-			bad(w, *p);
-		else if ((key = value(w, p)) && !take(p, ':'))
-			bad(w, *p);
-		else if (key && (hit = named(w, on, depth, key->valuestring)))
-			v = member(w, p, depth, hit);
-		else if (key)
-			v = value(w, p);
+		if (quoted && (key = value(w, p)) && take(p, ':'))
+			v = (hit = named(w, on, depth, key->valuestring)) ? member(w, p, depth, hit) : value(w, p);
+		else if (!quoted || key)
+			bad(w, *p);     /* no name, or no ':' after it; value() said what else */
 		if (v && !cJSON_AddItemToObject(o, key->valuestring, v)) {
 			ps_error_set(w->err, PS_E_NOMEM, "%s: out of memory reading the JSON", w->origin);
 			cJSON_Delete(v);
