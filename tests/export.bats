@@ -260,14 +260,15 @@ sandwich() {
 
 @test "in speedscope itself: flamegraph's speedscope file of any tool's folded stacks, names as written" {
 	need_browser speedscope
+	# and counts shown as "100,000 (>99%)" and "2 (<0.01%)"
 	printf '%s\n' 'app;main;std::vector<int>::push_back(int const&) 7' 'app;main;say "hi";<b>x</b> 5' \
-		'app;main;café 3' 'app;main 2' > "$BATS_TEST_TMPDIR/in.folded"
+		'app;main;café 3' 'app;main 2' 'big;one 100000' > "$BATS_TEST_TMPDIR/in.folded"
 	"$PERFSCOPE" flamegraph -o "$BATS_TEST_TMPDIR/in.speedscope.json" "$BATS_TEST_TMPDIR/in.folded"
 	node "$BATS_TEST_DIRNAME/browser/speedscope-check.mjs" "$BATS_TEST_TMPDIR/in.speedscope.json" \
 		> "$BATS_TEST_TMPDIR/app.json"
 	jq -e '.errors == [] and .title == "in.folded - speedscope" and .profile == "in.folded" and
 	       ([.rows[] | [.name, .self, .total]] | sort) == ([["app", 0, 17], ["main", 2, 17],
 	        ["std::vector<int>::push_back(int const&)", 7, 7], ["say \"hi\"", 0, 5], ["<b>x</b>", 5, 5],
-	        ["café", 3, 3]] | sort)' "$BATS_TEST_TMPDIR/app.json" ||
+	        ["café", 3, 3], ["big", 0, 100000], ["one", 100000, 100000]] | sort)' "$BATS_TEST_TMPDIR/app.json" ||
 		{ jq -c . "$BATS_TEST_TMPDIR/app.json"; return 1; }
 }

@@ -17,7 +17,7 @@ const [file, shot] = process.argv.slice(2);
 const app = path.join(path.dirname(createRequire(import.meta.url).resolve("speedscope/package.json")),
 	"dist", "release", "index.html");
 // tall enough that the Sandwich table (a list drawn as it scrolls) shows every row of a small profile
-const { browser, page, errors } = await openPage({ width: 1250, height: 1200 });
+const { browser, page, errors } = await openPage({ width: 1250, height: 2000 });
 
 await page.goto("file://" + app);
 await page.waitForLoadState("load");
@@ -27,11 +27,12 @@ await page.getByText("Sandwich", { exact: false }).waitFor();
 await page.getByText("Sandwich", { exact: false }).click();
 await page.getByText("Symbol Name").waitFor();
 
-// a cell of a profile in unit "none": "1,148 (60%)" -> [1148, 60]; "0 (<0.01%)" -> [0, 0]
+// a cell of a profile in unit "none": "1,148 (60%)" -> [1148, 60];
+// "0 (<0.01%)" -> [0, 0]; "1,962 (>99%)" -> [1962, 99]
 const result = await page.evaluate(() => {
 	const num = (s) => {
-		const m = /^([\d,.]+)\s*\((<?)([\d.]+)%\)/.exec(s.trim());
-		return m ? [+m[1].replace(/,/g, ""), m[2] ? 0 : +m[3]] : [null, null];
+		const m = /^([\d,.]+)\s*\(([<>]?)([\d.]+)%\)/.exec(s.trim());
+		return m ? [+m[1].replace(/,/g, ""), m[2] === "<" ? 0 : +m[3]] : [null, null];
 	};
 	const rows = [...document.querySelectorAll("tr")].filter((tr) => tr.cells.length === 3 && tr.querySelector("td"))
 		.map((tr) => {
