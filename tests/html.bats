@@ -165,8 +165,10 @@ offwork_profile() {
 	require_perf
 	"$PERFSCOPE" profile -q -o "$dir/q" -- "$WL/cpusplit" --seconds 0.3 > /dev/null
 	# 20,000 made-up stacks (names with ';', markup, quotes, escapes and
-	# non-ASCII), indented and on one line: report reads them one by one
-	/usr/bin/python3 - "$dir/q/report.json" "$dir/many.json" "$dir/flat.json" <<'PY'
+	# non-ASCII), indented and on one line: report reads them one by one;
+	# and folded here, without perfscope (process;frames COUNT, a ';' in a
+	# name made ':'), to be drawn by perfscope flamegraph
+	/usr/bin/python3 - "$dir/q/report.json" "$dir/many.json" "$dir/flat.json" "$dir/many.folded" <<'PY'
 import json, random, sys
 rnd = random.Random(20000)
 names = ["f%d" % i for i in range(500)] + ["a;b", "<b>x</b>", 'say "hi"', "tab\there", "caf\u00e9", "x\\y"]
@@ -179,14 +181,15 @@ r["cpu"]["stacks"] = [{"pid": 7, "tid": 7 + i % 3, "process": rnd.choice(["app",
                       for i, s in enumerate(sorted(stacks))] + [{"process": "app", "frames": ["zero"], "count": 0}]
 json.dump(r, open(sys.argv[2], "w"), indent=2)
 json.dump(r, open(sys.argv[3], "w"), separators=(",", ":"))
+with open(sys.argv[4], "w") as f:
+    for st in r["cpu"]["stacks"]:
+        if st["count"] >= 1:
+            f.write(";".join(n.replace(";", ":").replace("\n", ":") for n in [st["process"]] + st["frames"]) +
+                    " %d\n" % st["count"])
 PY
 	"$PERFSCOPE" report -o "$dir/many.html" "$dir/many.json"
 	"$PERFSCOPE" report -o "$dir/flat.html" "$dir/flat.json"
 	cmp "$dir/many.html" "$dir/flat.html"
-	# the stacks folded here, without perfscope (process;frames COUNT, a ';'
-	# in a name made ':'), then drawn by perfscope flamegraph
-	jq -r '.cpu.stacks[] | select(.count >= 1) | ([.process] + .frames | map(gsub("[;\n]"; ":")) | join(";")) +
-	       " \(.count)"' "$dir/many.json" > "$dir/many.folded"
 	"$PERFSCOPE" flamegraph -o "$dir/many.svg" "$dir/many.folded"
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/many.svg" > "$dir/folded.json"
 	page "$dir/many.html"
