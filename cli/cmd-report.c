@@ -171,12 +171,13 @@ static int render(const char *input, const char *output)
 	char *out = NULL, *text = cli_read_text(input, &err);
 	cJSON *report = NULL;
 	const char *kind;
-	bool bytes;
+	bool bytes, read;
 	int rc;
 
 	/* the stacks folded as they are read, the rest of the report parsed */
 	rc = text ? ps_fold_read_report(&pg.cpu, text, &(struct ps_fold_opts){ 0 }, input, &bytes, &report, &err)
 		  : err.code;
+	read = text != NULL;
 	free(text);
 	pg.report = report;
 	kind = ps_json_string(pg.report, "kind");
@@ -187,7 +188,8 @@ static int render(const char *input, const char *output)
 	else if (rc == 0)
 		rc = ps_error_set(&err, PS_E_INPUT, "%s: not a profile or memory-profile report (kind '%s')",
 				  input, kind ? kind : "none");
-	if (rc == PS_E_INPUT)
+	/* a file that was read but is not one of the two reports */
+	if (rc == PS_E_INPUT && read)
 		ps_error_hint(&err, "perfscope report reads the report.json of 'perfscope profile' or the "
 			      "memory.json of 'perfscope memory-profile'");
 	if (rc == 0 && !output && strcmp(input, "-") == 0)
