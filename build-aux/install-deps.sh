@@ -17,10 +17,12 @@ if [ "${1:-}" = "--test" ]; then
 fi
 
 # tests/browser's npm packages (playwright-core, which drives Debian's
-# chromium), pinned by its package-lock.json; no root needed
+# chromium; speedscope, whose app opens our speedscope files), pinned by
+# its package-lock.json; no root needed.  npm ls fails when one is missing
+# or is not the version package.json asks for.
 browser_modules() {
 	[ "${1:-}" = "--test" ] || return 0
-	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	(cd tests/browser && npm ls >/dev/null 2>&1) && return 0
 	echo "perfscope: installing tests/browser's npm packages (npm ci)" >&2
 	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 }

@@ -9,11 +9,10 @@
 #include "cli.h"
 #include "../lib/ps_json.h"
 
-int cli_load_stacks(struct ps_fold_set *s, const char *path, enum ps_fold_weight weight,
+int cli_load_stacks(struct ps_fold_set *s, const char *path, const struct ps_fold_opts *o,
 		    const char **unit, struct ps_error *err)
 {
 	char *text = cli_read_text(path, err);
-	cJSON *report;
 	bool bytes;
 	int rc;
 
@@ -22,12 +21,9 @@ int cli_load_stacks(struct ps_fold_set *s, const char *path, enum ps_fold_weight
 		return err->code;
 	if (!ps_fold_is_json(text))
 		return ps_fold_parse(s, text, path, err);
-	report = ps_json_parse(text, path, err);
+	rc = ps_fold_read_report(s, text, o, path, &bytes, NULL, err);
 	free(text);
-	if (!report)
-		return err->code;
-	rc = ps_fold_from_report(s, report, weight, path, &bytes, err);
-	*unit = bytes ? "bytes" : "samples";
-	cJSON_Delete(report);
+	if (rc == 0)
+		*unit = bytes ? "bytes" : "samples";
 	return rc;
 }

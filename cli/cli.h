@@ -177,10 +177,11 @@ char *cli_read_text(const char *path, struct ps_error *err);
 
 /*
  * The stacks of a folded file or of a perfscope JSON report ("-": standard
- * input), into s (ps_fold_parse's).  *unit: what the counts are, "samples"
- * or "bytes" for a report, NULL for a folded file (unknown).
+ * input), into s (ps_fold_parse's); a report's folded as o says.  *unit:
+ * what the counts are, "samples" or "bytes" for a report, NULL for a
+ * folded file (unknown).
  */
-int cli_load_stacks(struct ps_fold_set *s, const char *path, enum ps_fold_weight weight,
+int cli_load_stacks(struct ps_fold_set *s, const char *path, const struct ps_fold_opts *o,
 		    const char **unit, struct ps_error *err);
 
 /* Reads and parses a JSON file ("-": standard input); NULL with err set. */

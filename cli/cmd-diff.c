@@ -197,9 +197,10 @@ int cmd_diff(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_load_stacks(&old, o.old_path, o.weight, &old_unit, &err);
+	rc = cli_load_stacks(&old, o.old_path, &(struct ps_fold_opts){ .weight = o.weight }, &old_unit, &err);
 	if (rc == 0)
-		rc = cli_load_stacks(&new, o.new_path, o.weight, &new_unit, &err);
+		rc = cli_load_stacks(&new, o.new_path, &(struct ps_fold_opts){ .weight = o.weight }, &new_unit,
+				     &err);
 	if (rc == 0 && old_unit && new_unit && strcmp(old_unit, new_unit) != 0)
 		rc = ps_error_set(&err, PS_E_INPUT, "'%s' counts %s and '%s' counts %s: compare "
 				  "reports of the same kind", o.old_path, old_unit, o.new_path, new_unit);

@@ -1,6 +1,7 @@
 /*
  * perfscope flamegraph: any folded stack file (or the stacks of a
- * perfscope report) drawn as one interactive SVG file.
+ * perfscope report) drawn as one interactive SVG file, or written in
+ * speedscope's file format.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 
 #include "cli.h"
 #include "../lib/ps_flamegraph.h"
+#include "../lib/ps_speedscope.h"
+#include "../lib/ps_util.h"
 
 const char cmd_flamegraph_help[] =
 	"Usage: perfscope flamegraph [options] INPUT\n"
@@ -21,14 +24,20 @@ const char cmd_flamegraph_help[] =
 	"JSON report (cpu-profile --format json, a profile's report.json, a\n"
 	"memory.json).  Colours: user code red to yellow, kernel (_[k]) orange,\n"
 	"inlined (_[i]) aqua, JIT (_[j]) green, off-CPU reasons ([sleep], [disk],\n"
-	"...) blue.\n"
+	"...) blue.  --format speedscope writes the stacks in speedscope's file\n"
+	"format instead: a folded file as one profile, a report as one profile per\n"
+	"thread (per process for a memory.json).\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE      write there (whole or not at all) instead of\n"
 	"                         standard output\n"
-	"      --title TEXT       the title (default \"Flame graph\")\n"
+	"  -f, --format FORMAT    svg (the default) or speedscope (the default for an\n"
+	"                         output name ending in .speedscope.json)\n"
+	"      --title TEXT       the title (default \"Flame graph\"; speedscope: the\n"
+	"                         file's name, default the input's)\n"
 	"      --unit NAME        what the counts are (default: samples; bytes for a\n"
-	"                         memory.json)\n"
+	"                         memory.json); for speedscope: samples, ns, us, ms, s\n"
+	"                         or bytes\n"
 	"      --icicle           roots at the top, callees below\n"
 	"      --width PX         the image's width (default 1200)\n"
 	"      --min-width PX     frames narrower than this are left to their callers\n"
@@ -41,16 +50,21 @@ const char cmd_flamegraph_help[] =
 	"unreadable, not folded stacks (the line is named) or not a report with\n"
 	"stacks.\n";
 
+enum format { FORMAT_SVG, FORMAT_SPEEDSCOPE };
+static const char *const format_names[] = { "svg", "speedscope" };
+
 struct fg_options {
 	const char *input, *output, *unit;
 	struct ps_flamegraph_opts draw;
 	enum ps_fold_weight weight;
+	int format;                 /* enum format, -1 until given */
 };
 
 enum { OPT_TITLE = 256, OPT_UNIT, OPT_ICICLE, OPT_WIDTH, OPT_MIN_WIDTH };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, 'f' },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "icicle", no_argument, NULL, OPT_ICICLE },
@@ -67,12 +81,17 @@ static int parse_options(int argc, char **argv, struct fg_options *o)
 	int c, f;
 
 	memset(o, 0, sizeof(*o));
+	o->format = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:w:h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:w:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
+			break;
+		case 'f':
+			if ((o->format = cli_parse_choice(optarg, format_names, 2)) < 0)
+				return cli_usage_error("flamegraph", "--format is svg or speedscope, not '%s'", optarg);
 			break;
 		case OPT_TITLE:
 			o->draw.title = optarg;
@@ -111,18 +130,38 @@ static int parse_options(int argc, char **argv, struct fg_options *o)
 	if (argc - optind != 1)
 		return cli_usage_error("flamegraph", "give one input: a folded file or a report");
 	o->input = argv[optind];
+	if (o->format < 0) {
+		size_t len = o->output ? strlen(o->output) : 0, ext = strlen(".speedscope.json");
+
+		o->format = len > ext && strcmp(o->output + len - ext, ".speedscope.json") == 0 ? FORMAT_SPEEDSCOPE
+											: FORMAT_SVG;
+	}
+	if (o->format == FORMAT_SPEEDSCOPE && o->unit && !ps_speedscope_unit(o->unit))
+		return cli_usage_error("flamegraph", "speedscope's --unit is samples, ns, us, ms, s or bytes "
+				       "(or nanoseconds, microseconds, milliseconds, seconds), not '%s'", o->unit);
 	return 0;
 }
 
 struct fg_output {
 	const struct ps_fold_set *stacks;
 	const struct ps_flamegraph_opts *draw;
+	const struct ps_speedscope_folded_opts *speedscope;   /* NULL: SVG */
 };
 
-static int write_svg(FILE *fp, const void *ctx)
+/* A speedscope file's name: --title, else the input's file name, without its directory. */
+static const char *speedscope_name(const struct fg_options *o)
+{
+	if (o->draw.title)
+		return o->draw.title;
+	return !o->input || strcmp(o->input, "-") == 0 ? "standard input" : ps_basename(o->input);
+}
+
+static int write_graph(FILE *fp, const void *ctx)
 {
 	const struct fg_output *w = ctx;
 
+	if (w->speedscope)
+		return ps_speedscope_folded(fp, w->stacks, w->speedscope);
 	return ps_flamegraph_svg(fp, w->stacks, w->draw, NULL);
 }
 
@@ -131,15 +170,24 @@ int cmd_flamegraph(int argc, char **argv)
 	struct fg_options o;
 	struct ps_error err = { 0 };
 	struct ps_fold_set stacks = { 0 };
+	struct ps_speedscope_folded_opts ss = { .exporter = "perfscope " PERFSCOPE_VERSION };
 	const char *unit = NULL;
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_load_stacks(&stacks, o.input, o.weight, &unit, &err);
+	/* for speedscope, a report's stacks start with their thread: a profile each */
+	rc = cli_load_stacks(&stacks, o.input,
+			     &(struct ps_fold_opts){ .weight = o.weight, .by_thread = o.format == FORMAT_SPEEDSCOPE },
+			     &unit, &err);
+	ss.profile_per_first_frame = unit != NULL;
 	o.draw.unit = o.unit ? o.unit : unit;
+	ss.unit = ps_speedscope_unit(o.draw.unit ? o.draw.unit : "samples");
+	ss.name = speedscope_name(&o);
 	if (rc == 0)
-		rc = cli_write_output(o.output, write_svg, &(struct fg_output){ &stacks, &o.draw }, &err);
+		rc = cli_write_output(o.output, write_graph,
+				      &(struct fg_output){ &stacks, &o.draw, o.format == FORMAT_SPEEDSCOPE ? &ss : NULL },
+				      &err);
 	ps_fold_release(&stacks);
 	return rc < 0 ? cli_fail(&err) : 0;
 }

@@ -3,7 +3,9 @@
  * report.json or a memory.json), as profile and memory-profile write it.
  * The flame graphs come from the report's own stacks and, for the
  * off-CPU and wall-clock graphs that report.json does not hold whole,
- * from the folded files beside it.
+ * from the folded files beside it.  A report.json's stacks are folded as
+ * they are read, never parsed into one tree (ps_fold_read_report): with
+ * 50,000 stacks that tree alone was ~120 MB.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -46,17 +48,18 @@ struct page {
 	char *svg[PS_PROFREPORT_GRAPHS];
 	char notes[PS_PROFREPORT_GRAPHS][256];
 	size_t n;
-	const cJSON *report;
+	const cJSON *report;        /* without its CPU stacks: they are in cpu */
+	struct ps_fold_set cpu;     /* a report.json's on-CPU stacks, folded as read */
 };
 
 static int draw(struct page *pg, const struct ps_fold_set *s, const char *id, const char *heading,
-		const struct ps_flamegraph_opts *o)
+		const struct ps_flamegraph_opts *o, struct ps_error *err)
 {
 	struct ps_html_graph *g = &pg->graphs[pg->n];
 
 	*g = (struct ps_html_graph){ id, heading, NULL, NULL };
 	if (ps_html_draw_graph(&pg->svg[pg->n], s, id, o) < 0)
-		return -1;
+		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", id);
 	g->svg = pg->svg[pg->n++];
 	return 0;
 }
@@ -89,22 +92,23 @@ static int profile_graphs(struct page *pg, const char *path, struct ps_error *er
 		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
 		struct ps_flamegraph_opts o = { .title = g->title, .unit = g->unit };
 		struct ps_fold_set s = { 0 };
-		bool bytes;
 		int rc;
 
 		if (strcmp(g->id, "cpu") == 0) {
-			rc = ps_fold_from_report(&s, pg->report, PS_FOLD_ALLOCATED, path, &bytes, err);
-		} else if (!cJSON_IsTrue(ps_json_member(off, "collected"))) {
+			if (draw(pg, &pg->cpu, g->id, g->heading, &o, err) < 0)
+				return err->code;
+			continue;
+		}
+		if (!cJSON_IsTrue(ps_json_member(off, "collected"))) {
 			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Off-CPU time was not recorded: %s",
 				 ps_json_string(off, "note") ? ps_json_string(off, "note") : "");
 			pg->graphs[pg->n] = (struct ps_html_graph){ g->id, g->heading, NULL, pg->notes[pg->n] };
 			pg->n++;
 			continue;
-		} else {
-			rc = load_beside(&s, path, g->folded, err);
 		}
+		rc = load_beside(&s, path, g->folded, err);
 		if (rc == 0)
-			rc = draw(pg, &s, g->id, g->heading, &o);
+			rc = draw(pg, &s, g->id, g->heading, &o, err);
 		ps_fold_release(&s);
 		if (rc == 1) {
 			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Not drawn: %s is not beside the report.",
@@ -133,7 +137,7 @@ static int memory_graphs(struct page *pg, const char *path, struct ps_error *err
 		int rc = ps_fold_from_report(&s, pg->report, graphs[i].weight, path, &bytes, err);
 
 		if (rc == 0)
-			rc = draw(pg, &s, graphs[i].id, graphs[i].heading, &o);
+			rc = draw(pg, &s, graphs[i].id, graphs[i].heading, &o, err);
 		ps_fold_release(&s);
 		if (rc < 0)
 			return rc;
@@ -164,24 +168,30 @@ static int render(const char *input, const char *output)
 {
 	struct ps_error err = { 0 };
 	struct page pg = { 0 };
-	char *out = NULL;
+	char *out = NULL, *text = cli_read_text(input, &err);
+	cJSON *report = NULL;
 	const char *kind;
+	bool bytes, read;
 	int rc;
 
-	pg.report = cli_read_json(input, &err);
-	if (!pg.report)
-		return cli_fail(&err);
+	/* the stacks folded as they are read, the rest of the report parsed */
+	rc = text ? ps_fold_read_report(&pg.cpu, text, &(struct ps_fold_opts){ 0 }, input, &bytes, &report, &err)
+		  : err.code;
+	read = text != NULL;
+	free(text);
+	pg.report = report;
 	kind = ps_json_string(pg.report, "kind");
-	if (kind && strcmp(kind, "profile") == 0) {
+	if (rc == 0 && kind && strcmp(kind, "profile") == 0)
 		rc = profile_graphs(&pg, input, &err);
-	} else if (kind && strcmp(kind, "memory-profile") == 0) {
+	else if (rc == 0 && kind && strcmp(kind, "memory-profile") == 0)
 		rc = memory_graphs(&pg, input, &err);
-	} else {
+	else if (rc == 0)
 		rc = ps_error_set(&err, PS_E_INPUT, "%s: not a profile or memory-profile report (kind '%s')",
 				  input, kind ? kind : "none");
+	/* a file that was read but is not one of the two reports */
+	if (rc == PS_E_INPUT && read)
 		ps_error_hint(&err, "perfscope report reads the report.json of 'perfscope profile' or the "
 			      "memory.json of 'perfscope memory-profile'");
-	}
 	if (rc == 0 && !output && strcmp(input, "-") == 0)
 		output = "-";
 	if (rc == 0 && !output && !(output = out = default_output(input)))
@@ -190,7 +200,8 @@ static int render(const char *input, const char *output)
 		rc = cli_write_output(strcmp(output, "-") == 0 ? NULL : output, write_page, &pg, &err);
 	for (size_t i = 0; i < pg.n; i++)
 		free(pg.svg[i]);
-	cJSON_Delete((cJSON *)pg.report);
+	ps_fold_release(&pg.cpu);
+	cJSON_Delete(report);
 	free(out);
 	return rc < 0 ? cli_fail(&err) : 0;
 }

@@ -23,7 +23,7 @@ static const struct cli_command commands[] = {
 	  "Compare two folded stack files: function shares, differential flame graph",
 	  cmd_diff_help },
 	{ "flamegraph", cmd_flamegraph,
-	  "Draw folded stacks or a report as an interactive SVG flame graph",
+	  "Draw folded stacks or a report as a flame graph (SVG) or a speedscope file",
 	  cmd_flamegraph_help },
 	{ "report", cmd_report,
 	  "Write the HTML page of a profile's or memory profile's JSON report",

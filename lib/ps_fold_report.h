@@ -10,6 +10,7 @@
 
 #include "ps_error.h"
 #include "ps_folded_diff.h"
+#include "ps_json.h"
 
 /* What a memory report's allocation sites are weighed by, in bytes. */
 enum ps_fold_weight { PS_FOLD_ALLOCATED, PS_FOLD_LEAKED, PS_FOLD_PEAK, PS_FOLD_TEMPORARY };
@@ -30,5 +31,23 @@ bool ps_fold_is_json(const char *text);
  */
 int ps_fold_from_report(struct ps_fold_set *s, const cJSON *report, enum ps_fold_weight weight,
 			const char *origin, bool *is_bytes, struct ps_error *err);
+
+/* How ps_fold_read_report folds a report's stacks. */
+struct ps_fold_opts {
+	enum ps_fold_weight weight;  /* a memory.json's sites, by */
+	bool by_thread;              /* the first frame names the thread, "name (pid P, tid T)",
+				      * not the process (a memory.json's site: "name (pid P)") */
+};
+
+/*
+ * A report's text read as ps_fold_from_report folds its tree, except that
+ * the CPU stacks (a cpu-profile's "stacks", a profile's "cpu"."stacks") are
+ * folded one by one as they are read and never stand whole as a tree
+ * (ps_json_parse_split; as one they took ~100 bytes a frame).  rest (may
+ * be NULL): the rest of the document, for the caller to free, its CPU
+ * stacks an empty array.
+ */
+int ps_fold_read_report(struct ps_fold_set *s, const char *text, const struct ps_fold_opts *o,
+			const char *origin, bool *is_bytes, cJSON **rest, struct ps_error *err);
 
 #endif

@@ -16,17 +16,11 @@ int ps_json_print(FILE *fp, cJSON *root)
 	return 0;
 }
 
-cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err)
+int ps_json_error_at(struct ps_error *err, const char *text, const char *at, const char *origin)
 {
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
 	int line = 1, col = 1;
 
-	if (root)
-		return root;
-	if (!end)
-		end = text + strlen(text);
-	for (const char *c = text; c < end; c++) {
+	for (const char *c = text; c < at; c++) {
 		if (*c == '\n') {
 			line++;
 			col = 1;
@@ -34,8 +28,18 @@ cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err)
 			col++;
 		}
 	}
-	ps_error_set(err, PS_E_INPUT, "%s: line %d, column %d: %s", origin, line, col,
-		     *end ? "malformed JSON" : "the JSON ends too early (truncated?)");
+	return ps_error_set(err, PS_E_INPUT, "%s: line %d, column %d: %s", origin, line, col,
+			    *at ? "malformed JSON" : "the JSON ends too early (truncated?)");
+}
+
+cJSON *ps_json_parse(const char *text, const char *origin, struct ps_error *err)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+
+	if (root)
+		return root;
+	ps_json_error_at(err, text, end ? end : text + strlen(text), origin);
 	return NULL;
 }
 
@@ -69,13 +73,15 @@ int ps_json_index_of(const cJSON *o, const char *key, const char *name)
 	return -1;
 }
 
-cJSON *ps_json_reparse(cJSON *root, char **text)
+cJSON *ps_json_reparse(cJSON *root, char **text, const ps_json_path *leave_out)
 {
+	static const ps_json_path none[] = { NULL };
+	struct ps_error err = { 0 };
 	cJSON *back;
 
 	*text = root ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
-	back = *text ? cJSON_Parse(*text) : NULL;
+	back = *text ? ps_json_parse_split(*text, leave_out ? leave_out : none, NULL, NULL, "", &err) : NULL;
 	if (!back) {
 		free(*text);
 		*text = NULL;

@@ -673,7 +673,7 @@ int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 {
 	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
 	char *text;
-	cJSON *report = ps_json_reparse(build_json(m, o), &text);
+	cJSON *report = ps_json_reparse(build_json(m, o), &text, NULL);
 	struct write_ctx c = { m, o, text, report };
 	size_t n = 0;
 	int rc;

@@ -520,7 +520,8 @@ struct write_ctx {
 	const struct ps_profile *p;
 	const struct ps_profreport_opts *o;
 	const char *text;           /* report.json, printed */
-	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit;
+				     * its cpu.stacks left out, the graphs being drawn from p */
 };
 
 /* comm;outermost;...;leaf[;[reason]] weight */
@@ -676,9 +677,11 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err)
 {
+	static const char *const cpu_stacks[] = { "cpu", "stacks", NULL };
+	static const ps_json_path leave_out[] = { cpu_stacks, NULL };
 	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
 	char *text;
-	cJSON *report = ps_json_reparse(build_report(p, o), &text);
+	cJSON *report = ps_json_reparse(build_report(p, o), &text, leave_out);
 	struct write_ctx c = { p, o, text, report };
 	size_t n = 0;
 	int rc;

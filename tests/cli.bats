@@ -104,7 +104,7 @@ load common
 
 @test "bash completion offers every option of each command's --help" {
 	source "$BATS_TEST_DIRNAME/../share/completions/perfscope.bash"
-	for cmd in profile cpu-profile memory-profile recommend diff report; do
+	for cmd in profile cpu-profile memory-profile recommend diff flamegraph report; do
 		COMP_WORDS=(perfscope $cmd --)
 		COMP_CWORD=2
 		COMP_LINE="perfscope $cmd --"
@@ -115,4 +115,12 @@ load common
 		missing=$(comm -23 <(echo "$help") <(echo "$offered"))
 		[ -z "$missing" ] || { echo "$cmd: not completed: $missing"; return 1; }
 	done
+	# each command's own formats
+	COMP_WORDS=(perfscope flamegraph -f "")
+	COMP_CWORD=3
+	_perfscope
+	[ "${COMPREPLY[*]}" = "svg speedscope" ]
+	COMP_WORDS=(perfscope diff --format "")
+	_perfscope
+	[ "${COMPREPLY[*]}" = "text folded json svg" ]
 }

@@ -61,6 +61,24 @@ assert_cpusplit_shares() {
 	assert_within leaf_ten "$(self_share "$1" leaf_ten)" 10 $TOLERANCE_POINTS
 }
 
+# Fails, saying what to install, unless Chromium, node and tests/browser's
+# npm packages (playwright-core, and each package named) are there: they
+# are installable, so their absence is not a reason to skip.
+need_browser() {
+	local pkg
+	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || {
+		echo "the browser tests need chromium and node: build-aux/install-deps.sh --test installs them"
+		return 1
+	}
+	for pkg in playwright-core "$@"; do
+		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/$pkg" ] || {
+			echo "the browser tests need tests/browser's npm package $pkg: build-aux/install-deps.sh --test" \
+				"installs it (npm ci in tests/browser)"
+			return 1
+		}
+	done
+}
+
 # For tests that run perfscope as user nobody: skips unless we are root
 # with setpriv and nobody can reach the given files; sets $nobody_dir, a
 # directory nobody can write (the caller removes it).

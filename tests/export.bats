@@ -2,7 +2,8 @@
 # cpu-profile --format pprof and --format perf-script, read back and held
 # against the workloads' ground truth (shares within TOLERANCE_POINTS).
 # pprof files are decoded by tests/helpers/pprofdump (protobuf-c), perf
-# script text by fold_perf_script below.
+# script text by fold_perf_script below; speedscope files are opened in
+# speedscope itself (tests/browser/speedscope-check.mjs).
 load common
 
 setup() {
@@ -213,4 +214,61 @@ summary_samples() {
 	# weighed by period, the split is the run's own
 	awk '{ $NF = int($NF / 1001001 + 0.5); print }' "$BATS_TEST_TMPDIR/by_period" > "$BATS_TEST_TMPDIR/weighed"
 	assert_cpusplit_shares "$BATS_TEST_TMPDIR/weighed"
+}
+
+# sandwich FILE: the Sandwich view's functions as speedscope computes them,
+# worked out here from FILE's first profile: {name: {self, total}}
+sandwich() {
+	jq '.shared.frames as $f | .profiles[0] as $p |
+	    reduce range(0; $p.samples | length) as $i ({};
+	        ($p.samples[$i] | map($f[.].name)) as $names | $p.weights[$i] as $w |
+	        (if ($names | length) > 0 then .[$names[-1]].self += $w else . end) |
+	        reduce ($names | unique[]) as $n (.; .[$n].total += $w))' "$1"
+}
+
+@test "in speedscope itself: cpusplit's speedscope file opens with no errors, 60/30/10 in the Sandwich view" {
+	need_browser speedscope
+	require_perf
+	out="$BATS_TEST_TMPDIR/cpu.speedscope.json"
+	"$PERFSCOPE" cpu-profile -q -F 999 -o "$out" -- "$WL/cpusplit" --seconds 2 > /dev/null
+	shot="${SCREENSHOT_DIR:-$BATS_TEST_TMPDIR}/speedscope.png"
+	node "$BATS_TEST_DIRNAME/browser/speedscope-check.mjs" "$out" "$shot" > "$BATS_TEST_TMPDIR/app.json"
+	sandwich "$out" > "$BATS_TEST_TMPDIR/expected.json"
+	app() {
+		jq -e --slurpfile f "$out" --slurpfile x "$BATS_TEST_TMPDIR/expected.json" \
+			'($f[0]) as $f | ($x[0]) as $x | '"$1" "$BATS_TEST_TMPDIR/app.json" >/dev/null ||
+			{ echo "failed: $1"; jq -c . "$BATS_TEST_TMPDIR/app.json" | head -c 3000; return 1; }
+	}
+	# loaded: nothing on the console, nothing fetched, the file's and the thread's names shown
+	app '.errors == []'
+	app '.title == "\($f.name) - speedscope" and .profile == $f.profiles[0].name and
+	     (.profile | test("^cpusplit \\(pid [0-9]+, tid [0-9]+\\)$"))'
+	# every function of the profile, with the self and total samples of our weights
+	app '(.rows | length) == ($x | length) and
+	     all(.rows[]; ($x[.name].self // 0) == .self and $x[.name].total == .total)'
+	# the leaves' self shares of the whole (its endValue): 60/30/10 within 5 points
+	app '$f.profiles[0].endValue as $all | [.rows[] | {key: .name, value: (100 * .self / $all)}] | from_entries |
+	     (.leaf_sixty - 60 | fabs) <= 5 and (.leaf_thirty - 30 | fabs) <= 5 and (.leaf_ten - 10 | fabs) <= 5'
+	# shown as a person reads them: the heaviest first, with its file
+	app '.rows[0].name == "leaf_sixty" and (.rows[0].file | endswith("cpusplit.c")) and
+	     (.rows[0].selfPct - 100 * .rows[0].self / $f.profiles[0].endValue | fabs) < 1'
+	[ "$(stat -c %s "$shot")" -gt 20000 ]
+	# the schema the other tests validate against is this app's own
+	cmp "$BATS_TEST_DIRNAME/speedscope-file-format-schema.json" \
+		"$BATS_TEST_DIRNAME/browser/node_modules/speedscope/dist/release/file-format-schema.json"
+}
+
+@test "in speedscope itself: flamegraph's speedscope file of any tool's folded stacks, names as written" {
+	need_browser speedscope
+	# and counts shown as "100,000 (>99%)" and "2 (<0.01%)"
+	printf '%s\n' 'app;main;std::vector<int>::push_back(int const&) 7' 'app;main;say "hi";<b>x</b> 5' \
+		'app;main;café 3' 'app;main 2' 'big;one 100000' > "$BATS_TEST_TMPDIR/in.folded"
+	"$PERFSCOPE" flamegraph -o "$BATS_TEST_TMPDIR/in.speedscope.json" "$BATS_TEST_TMPDIR/in.folded"
+	node "$BATS_TEST_DIRNAME/browser/speedscope-check.mjs" "$BATS_TEST_TMPDIR/in.speedscope.json" \
+		> "$BATS_TEST_TMPDIR/app.json"
+	jq -e '.errors == [] and .title == "in.folded - speedscope" and .profile == "in.folded" and
+	       ([.rows[] | [.name, .self, .total]] | sort) == ([["app", 0, 17], ["main", 2, 17],
+	        ["std::vector<int>::push_back(int const&)", 7, 7], ["say \"hi\"", 0, 5], ["<b>x</b>", 5, 5],
+	        ["café", 3, 3], ["big", 0, 100000], ["one", 100000, 100000]] | sort)' "$BATS_TEST_TMPDIR/app.json" ||
+		{ jq -c . "$BATS_TEST_TMPDIR/app.json"; return 1; }
 }

@@ -140,14 +140,81 @@ check() {
 	grep -q '<text id="title"[^>]*>CPU flame graph: cpusplit</text>' "$dir/cpu.svg"
 }
 
-# Fails, saying what to install, unless Chromium and playwright-core are there.
-need_browser() {
-	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
-		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/playwright-core" ] || {
-		echo "the browser tests need chromium, node and tests/browser's npm packages:" \
-			"build-aux/install-deps.sh --test installs them"
-		return 1
-	}
+# speedscope FILE [--profile-frame]: FILE's samples as sorted folded lines
+# in $dir/ss.folded, after validating FILE against speedscope's schema
+speedscope() {
+	/usr/bin/python3 -c 'import jsonschema' ||
+		{ echo "python3-jsonschema is needed (build-aux/install-deps.sh --test)"; return 1; }
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/validate_schema.py" "$BATS_TEST_DIRNAME/speedscope-file-format-schema.json" "$1" &&
+		/usr/bin/python3 "$BATS_TEST_DIRNAME/speedscope_folded.py" "$@" | LC_ALL=C sort > "$dir/ss.folded"
+}
+
+# merged FILE: folded lines, the same stack's counts added up, sorted
+merged() {
+	awk 'NF { c = $NF; sub(/ [^ ]*$/, ""); t[$0] += c } END { for (s in t) print s " " t[s] }' "$1" | LC_ALL=C sort
+}
+
+@test "--format speedscope: any tool's folded file as one profile, every stack and count exactly" {
+	# names another tool may write: C++, quotes, a backslash, markup, UTF-8;
+	# a stack twice (merged), a stack that is another's caller, a blank line
+	printf '%s\n' 'app;main;std::vector<int>::push_back(int const&) 7' 'app;main;say "hi";back\slash 5' \
+		'app;main;<b>x</b>;café 3' 'app;main 2' '' 'app;main;say "hi";back\slash 4' 'other;[sleep] 11' > "$dir/in.folded"
+	# the format follows the output's name
+	"$PERFSCOPE" flamegraph -o "$dir/in.speedscope.json" "$dir/in.folded"
+	speedscope "$dir/in.speedscope.json"
+	diff <(merged "$dir/in.folded") "$dir/ss.folded"
+	jq -e '.name == "in.folded" and (.exporter | startswith("perfscope ")) and .activeProfileIndex == 0 and
+	       (.profiles | length) == 1 and .profiles[0].name == "in.folded" and .profiles[0].unit == "none" and
+	       .profiles[0].endValue == 32 and ([.shared.frames[].name] | sort) ==
+	       (["app", "main", "std::vector<int>::push_back(int const&)", "say \"hi\"", "back\\slash", "<b>x</b>",
+	         "café", "other", "[sleep]"] | sort)' "$dir/in.speedscope.json"
+	# standard input, --unit in speedscope's names, --title names the file
+	"$PERFSCOPE" flamegraph -f speedscope --unit ns - < "$dir/k.folded" > "$dir/k.json"
+	speedscope "$dir/k.json"
+	diff <(merged "$dir/k.folded") "$dir/ss.folded"
+	jq -e '.name == "standard input" and .profiles[0].name == "standard input" and
+	       .profiles[0].unit == "nanoseconds"' "$dir/k.json"
+	"$PERFSCOPE" flamegraph --format=speedscope --unit bytes --title 'Before & after' "$dir/k.folded" |
+		jq -e '.name == "Before & after" and .profiles[0].unit == "bytes"'
+	# SVG stays the default, and --format svg wins over the name
+	"$PERFSCOPE" flamegraph "$dir/k.folded" | grep -q '^<svg'
+	"$PERFSCOPE" flamegraph -f svg -o "$dir/k.speedscope.json" "$dir/k.folded"
+	grep -q '^<svg' "$dir/k.speedscope.json"
+	run "$PERFSCOPE" flamegraph -f speedscope --unit parsecs "$dir/k.folded"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"speedscope's --unit is samples, ns, us, ms, s or bytes"* ]]
+	run "$PERFSCOPE" flamegraph -f png "$dir/k.folded"
+	[ "$status" -eq 2 ]
+}
+
+@test "--format speedscope from reports: a profile per thread (per process for memory.json)" {
+	require_perf
+	"$PERFSCOPE" cpu-profile -q -F 499 --format json -o "$dir/t.json" -- "$WL/threads" --seconds 1
+	"$PERFSCOPE" flamegraph -o "$dir/t.speedscope.json" "$dir/t.json"
+	speedscope "$dir/t.speedscope.json" --profile-frame
+	# the report's stacks, folded here by thread: every one, exactly
+	jq -r '.stacks[] | select(.count >= 1) | (["\(.thread) (pid \(.pid), tid \(.tid))"] + .frames |
+	       map(gsub(";"; ":")) | join(";")) + " \(.count)"' "$dir/t.json" > "$dir/t.folded"
+	diff <(merged "$dir/t.folded") "$dir/ss.folded"
+	jq -e '[.profiles[].name | select(test("^worker-(heavy|light) \\(pid [0-9]+, tid [0-9]+\\)$"))] | length == 2' \
+		"$dir/t.speedscope.json"
+	# the busiest first, as speedscope opens the first
+	jq -e '[.profiles[].endValue] | . == (sort | reverse)' "$dir/t.speedscope.json"
+	# a profile's report.json: the same, from its cpu.stacks
+	"$PERFSCOPE" profile -q -o "$dir/p" -- "$WL/cpusplit" --seconds 0.3 > /dev/null
+	"$PERFSCOPE" flamegraph -f speedscope -o "$dir/p.json" "$dir/p/report.json"
+	speedscope "$dir/p.json" --profile-frame
+	jq -r '.cpu.stacks[] | select(.count >= 1) | (["\(.thread) (pid \(.pid), tid \(.tid))"] + .frames |
+	       map(gsub(";"; ":")) | join(";")) + " \(.count)"' "$dir/p/report.json" > "$dir/p.folded"
+	diff <(merged "$dir/p.folded") "$dir/ss.folded"
+	# memory.json: by process, in bytes, its --weight
+	"$PERFSCOPE" memory-profile -q -o "$dir/m" -- "$WL/memwork" leak 3000
+	"$PERFSCOPE" flamegraph -f speedscope -w leaked -o "$dir/m.json" "$dir/m/memory.json"
+	speedscope "$dir/m.json"
+	jq -e --slurpfile r "$dir/m/memory.json" '(.profiles | length) == 1 and .profiles[0].unit == "bytes" and
+	       (.profiles[0].name | test("^memwork \\(pid [0-9]+\\)$")) and
+	       .profiles[0].endValue == $r[0].summary.lost.bytes' "$dir/m.json"
+	grep -q ';leak_n 3000$' "$dir/ss.folded"
 }
 
 @test "in headless Chromium: no errors, hover, click to zoom, search, reset" {

@@ -21,16 +21,6 @@ check() {
 		{ echo "failed: $1"; jq -c --slurpfile r "$json" "${2:-.}" "$dir/page.json" | head -c 3000; return 1; }
 }
 
-# Fails, saying what to install, unless Chromium and playwright-core are there.
-need_browser() {
-	command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
-		[ -d "$BATS_TEST_DIRNAME/browser/node_modules/playwright-core" ] || {
-		echo "the browser tests need chromium, node and tests/browser's npm packages:" \
-			"build-aux/install-deps.sh --test installs them"
-		return 1
-	}
-}
-
 offwork_profile() {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
 	out="$dir/p"
@@ -169,6 +159,48 @@ offwork_profile() {
 	[[ "$output" == *"not a profile or memory-profile report"* ]]
 	run "$PERFSCOPE" report -o /proc/nope/x.html "$dir/q/report.json"
 	[ "$status" -eq 5 ]
+}
+
+@test "perfscope report of 20,000 stacks: the page's on-CPU graph is the stacks folded, however the JSON is laid out" {
+	require_perf
+	"$PERFSCOPE" profile -q -o "$dir/q" -- "$WL/cpusplit" --seconds 0.3 > /dev/null
+	# 20,000 made-up stacks (names with ';', markup, quotes, escapes and
+	# non-ASCII), indented and on one line: report reads them one by one;
+	# and folded here, without perfscope (process;frames COUNT, a ';' in a
+	# name made ':'), to be drawn by perfscope flamegraph
+	/usr/bin/python3 - "$dir/q/report.json" "$dir/many.json" "$dir/flat.json" "$dir/many.folded" <<'PY'
+import json, random, sys
+rnd = random.Random(20000)
+names = ["f%d" % i for i in range(500)] + ["a;b", "<b>x</b>", 'say "hi"', "tab\there", "caf\u00e9", "x\\y"]
+r = json.load(open(sys.argv[1]))
+stacks = set()
+while len(stacks) < 20000:
+    stacks.add(tuple(rnd.choice(names) for _ in range(rnd.randint(2, 30))))
+r["cpu"]["stacks"] = [{"pid": 7, "tid": 7 + i % 3, "process": rnd.choice(["app", "a;pp"]), "thread": "t",
+                       "frames": list(s), "count": rnd.randint(1, 50), "complete": True}
+                      for i, s in enumerate(sorted(stacks))] + [{"process": "app", "frames": ["zero"], "count": 0}]
+json.dump(r, open(sys.argv[2], "w"), indent=2)
+json.dump(r, open(sys.argv[3], "w"), separators=(",", ":"))
+with open(sys.argv[4], "w") as f:
+    for st in r["cpu"]["stacks"]:
+        if st["count"] >= 1:
+            f.write(";".join(n.replace(";", ":").replace("\n", ":") for n in [st["process"]] + st["frames"]) +
+                    " %d\n" % st["count"])
+PY
+	"$PERFSCOPE" report -o "$dir/many.html" "$dir/many.json"
+	"$PERFSCOPE" report -o "$dir/flat.html" "$dir/flat.json"
+	cmp "$dir/many.html" "$dir/flat.html"
+	"$PERFSCOPE" flamegraph -o "$dir/many.svg" "$dir/many.folded"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$dir/many.svg" > "$dir/folded.json"
+	page "$dir/many.html"
+	json="$dir/many.json"
+	jq -e --slurpfile f "$dir/folded.json" '.graphs["graph-cpu"] as $p | $p.total == $f[0].total and
+	       ($p.frames | length) > 1000 and
+	       [$p.frames[] | {name, title, value, depth, start, width}] ==
+	       [$f[0].frames[] | {name, title, value, depth, start, width}]' "$dir/page.json" >/dev/null
+	check '.graphs["graph-cpu"].total == ([$r.cpu.stacks[].count] | add)' '.graphs["graph-cpu"].total'
+	# the rest of the page is the report's: its top functions
+	check '[.tables["top-functions"][] | .[0].text] == [$r.cpu.functions[:50][].name]'
 }
 
 @test "memory-profile writes memory.html: the leaks and sites of memory.json, their graphs" {

@@ -40,6 +40,7 @@ vg() {
 "$PERFSCOPE" cpu-profile -q -F 499 -o "$tmp/base.json" -- "$WL/cpusplit" --seconds 0.3 >/dev/null
 vg cpu-profile-folded cpu-profile -q -F 499 -o "$tmp/cpu.folded" -- "$WL/cpusplit" --seconds 0.3
 vg cpu-profile-json cpu-profile -q -F 499 --call-graph fp -o "$tmp/cpu.json" -- "$WL/cpusplit" --seconds 0.3
+vg cpu-profile-speedscope cpu-profile -q -F 499 -o "$tmp/cpu.speedscope.json" -- "$WL/cpusplit" --seconds 0.3
 vg cpu-profile-pprof cpu-profile -q -F 499 -o "$tmp/cpu.pb.gz" -- "$WL/cpusplit" --seconds 0.3
 vg cpu-profile-ptrace cpu-profile -q --sampler ptrace -o "$tmp/pt.folded" -- "$WL/cpusplit" --seconds 0.3
 vg profile profile -q -o "$tmp/prof" -- "$WL/offwork" --seconds 0.2
@@ -51,6 +52,7 @@ vg recommend-baseline recommend --metrics "$tmp/cpu.json" --baseline "$tmp/base.
 vg diff diff "$tmp/base.folded" "$tmp/cpu.folded"
 vg diff-svg diff -f svg -o "$tmp/diff.svg" "$tmp/base.folded" "$tmp/cpu.folded"
 vg flamegraph flamegraph -o "$tmp/f.svg" "$tmp/cpu.folded"
+vg flamegraph-speedscope flamegraph -o "$tmp/f.speedscope.json" "$tmp/prof/report.json"
 vg report report -o "$tmp/r.html" "$tmp/prof/report.json"
 echo "1..$((passed + failed))"
 echo "$passed passed, $failed failed"

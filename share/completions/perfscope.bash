@@ -23,7 +23,7 @@ _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interva
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
     --baseline --fail-on-regression --no-color -h --help"
 
-_perfscope_flamegraph_opts="-o --output --title --unit --icicle --width --min-width -w --weight
+_perfscope_flamegraph_opts="-o --output -f --format --title --unit --icicle --width --min-width -w --weight
     -h --help"
 
 _perfscope_report_opts="-o --output -h --help"
@@ -150,10 +150,15 @@ _perfscope()
         diff | flamegraph)
             case "${COMP_WORDS[COMP_CWORD - 1]}" in
                 -f | --format)
-                    mapfile -t COMPREPLY < <(compgen -W "text folded json svg" -- "$cur") ;;
+                    local formats="text folded json svg"
+                    [[ $cmd == flamegraph ]] && formats="svg speedscope"
+                    mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur") ;;
+                --unit)
+                    # speedscope's units, as flamegraph takes them; any word for an SVG
+                    mapfile -t COMPREPLY < <(compgen -W "samples ns us ms s bytes" -- "$cur") ;;
                 -w | --weight)
                     mapfile -t COMPREPLY < <(compgen -W "allocated leaked peak temporary" -- "$cur") ;;
-                -n | --top | --title | --unit | --width | --min-width)
+                -n | --top | --title | --width | --min-width)
                     COMPREPLY=() ;;
                 *)
                     local opts=$_perfscope_diff_opts

@@ -3,20 +3,11 @@
 // page showed at each step as JSON, for tests/flamegraph.bats to check.
 //
 // node flamegraph-check.mjs FILE.svg HOVER CLICK REGEX SCREENSHOT.png
-import { chromium } from "playwright-core";
+import { openPage } from "./open-page.mjs";
 import path from "node:path";
 
 const [file, hoverName, clickName, regex, shot] = process.argv.slice(2);
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-	args: ["--no-sandbox", "--disable-gpu"],
-});
-const page = await browser.newPage({ viewport: { width: 1250, height: 700 } });
-const errors = [];
-
-page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-page.on("pageerror", (e) => errors.push(String(e)));
-page.on("request", (r) => { if (!r.url().startsWith("file:")) errors.push("fetched " + r.url()); });
+const { browser, page, errors } = await openPage({ width: 1250, height: 700 });
 
 // The frame whose name (its title up to " (") is `name`.
 const frame = (name) => page.locator("g.f").filter({

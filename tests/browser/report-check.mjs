@@ -5,20 +5,11 @@
 //
 // node report-check.mjs FILE.html GRAPH FRAME REGEX SCREENSHOT.png
 //   GRAPH: the graph's id (cpu, offcpu, wall); FRAME: a frame's name in it
-import { chromium } from "playwright-core";
+import { openPage } from "./open-page.mjs";
 import path from "node:path";
 
 const [file, graph, frameName, regex, shot] = process.argv.slice(2);
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-	args: ["--no-sandbox", "--disable-gpu"],
-});
-const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-const errors = [];
-
-page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-page.on("pageerror", (e) => errors.push(String(e)));
-page.on("request", (r) => { if (!r.url().startsWith("file:")) errors.push("fetched " + r.url()); });
+const { browser, page, errors } = await openPage({ width: 1300, height: 900 });
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 // Every flame graph's frames: name, width, shown.
