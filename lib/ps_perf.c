@@ -118,9 +118,24 @@ static void fill_attr(const struct ps_perf *perf, struct perf_event_attr *attr, 
 
 static unsigned choose_ring_pages(const struct ps_perf *perf, const struct ps_preflight *pf)
 {
-	/* A stack copy makes each sample ~stack_size bytes: room for ~100 of them. */
-	unsigned pages = perf->cfg.ring_pages ? perf->cfg.ring_pages : perf->dwarf ? 1024 : 128;
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	unsigned pages = perf->cfg.ring_pages ? perf->cfg.ring_pages : perf->dwarf ? 1024 : 128;
+
+	/*
+	 * A stack copy makes each sample ~stack_size bytes.  One CPU runs at
+	 * most a second of threads a second, so its ring takes at most
+	 * `frequency` samples a second: room for a quarter of a second of them
+	 * (the reader comes every 10-100 ms), at least 64 pages, at most 1024.
+	 * The kernel zeroes every page at mmap: at 99 Hz this is 1 MiB a CPU
+	 * instead of 4, a few ms of every run's start.
+	 */
+	if (!perf->cfg.ring_pages && perf->dwarf && perf->cfg.frequency) {
+		uint64_t kb = (uint64_t)perf->cfg.frequency * (perf->cfg.stack_size + 1024) / 4 / 1024;
+
+		pages = 64;
+		while (pages < 1024 && (uint64_t)pages * (uint64_t)page_kb < kb)
+			pages *= 2;
+	}
 
 	/* Unprivileged users get perf_event_mlock_kb per CPU, header page included. */
 	if (!ps_preflight_privileged(pf) && !pf->is_root && pf->mlock_kb > 0) {
