@@ -9,6 +9,9 @@
 #   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
 #   make check-valgrind  perfscope under valgrind memcheck, once per command
+#   make soak         10 minutes of each of profile, cpu-profile and memory-profile
+#                     on busy threads: perfscope's RSS must stay flat (tests/soak.sh;
+#                     SOAK_SECONDS per command, default 600; not in check-all)
 #   make check-all    check, check SANITIZE=1, check-valgrind, fuzz and lint: what CI runs
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
@@ -141,6 +144,12 @@ check-valgrind: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/valgrind.sh
 
+# perfscope's own memory over long runs (tests/soak.sh; make check runs a
+# short one, tests/soak.bats).
+soak: test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/soak.sh
+
 # Everything CI runs: the suite plain and under ASan/UBSan, memcheck, the fuzzers, the linters.
 check-all:
 	$(Q)$(MAKE) --no-print-directory check
@@ -239,6 +248,6 @@ clean: workloads-clean
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
-.PHONY: lint check-all check-valgrind all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
+.PHONY: lint check-all check-valgrind soak all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROTO_OBJ:.o=.d)
