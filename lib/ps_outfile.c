@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ps_outfile.h"
+#include "ps_owner.h"
 
 static char *temp_name(const char *path)
 {
@@ -126,6 +127,9 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 		e = errno ? errno : lost_errno(out->fp);
 	if (!e && fsync(fileno(out->fp)) != 0 && errno != EINVAL)
 		e = errno;
+	/* under sudo, the user's file; not fatal: a root-owned report is still readable */
+	if (!e)
+		ps_owner_give_fd(fileno(out->fp));
 	if (fclose(out->fp) != 0 && !e)
 		e = errno;
 	out->fp = NULL;

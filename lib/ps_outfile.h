@@ -2,7 +2,8 @@
  * ps_outfile: write a report so that a reader never sees a torn file.
  * Data goes to a temporary file beside the target, which is flushed,
  * checked and only then renamed over it.  A full disk leaves the old
- * file (if any) intact and names the file in the error.
+ * file (if any) intact and names the file in the error.  Under sudo the
+ * file is given to the invoking user before the rename (ps_owner.h).
  */
 #ifndef PS_OUTFILE_H
 #define PS_OUTFILE_H
