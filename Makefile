@@ -8,7 +8,8 @@
 #   make bench        overhead benchmarks; prints the table kept in README.md
 #   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
-#   make check-valgrind  perfscope under valgrind memcheck, once per command
+#   make check-valgrind  perfscope under valgrind memcheck: every command, format and
+#                     error path the suites take, once (tests/valgrind.sh)
 #   make soak         10 minutes of each of profile, cpu-profile and memory-profile
 #                     on busy threads: perfscope's RSS must stay flat (tests/soak.sh;
 #                     SOAK_SECONDS per command, default 600; not in check-all)
@@ -139,7 +140,7 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 	$(Q)printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -I{} \
 		sh -c 'clang-tidy --quiet "$$1" -- $(LINT_FLAGS) 2>/dev/null || { echo "lint: $$1"; exit 1; }' sh {}
 
-# perfscope itself under valgrind memcheck, once per command (tests/valgrind.sh).
+# perfscope itself under valgrind memcheck, each path once (tests/valgrind.sh).
 check-valgrind: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/valgrind.sh
