@@ -6,14 +6,15 @@
 #   make check        install missing Debian packages (as root), build, run all tests
 #   make demo         install, build, profile the demo workload, print top functions
 #   make bench        overhead benchmarks; prints the table kept in README.md
-#   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
+#   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS (60) each;
+#                     one make target each (fuzz-NAME), so -j2 runs two at a time
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
 #   make check-valgrind  perfscope under valgrind memcheck: every command, format and
 #                     error path the suites take, once (tests/valgrind.sh)
 #   make soak         10 minutes of each of profile, cpu-profile and memory-profile
 #                     on busy threads: perfscope's RSS must stay flat (tests/soak.sh;
 #                     SOAK_SECONDS per command, default 600; not in check-all)
-#   make check-all    check, check SANITIZE=1, check-valgrind, fuzz and lint: what CI runs
+#   make check-all    check, check SANITIZE=1, check-valgrind, fuzz (-j2) and lint: what CI runs
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
 #   make deps         only install the Debian build and test packages
@@ -156,7 +157,7 @@ check-all:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory check SANITIZE=1
 	$(Q)$(MAKE) --no-print-directory check-valgrind
-	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory -j2 fuzz
 	$(Q)$(MAKE) --no-print-directory lint
 
 # Unit tests: small C programs linked against the library.
