@@ -6,10 +6,15 @@
 #   make check        install missing Debian packages (as root), build, run all tests
 #   make demo         install, build, profile the demo workload, print top functions
 #   make bench        overhead benchmarks; prints the table kept in README.md
-#   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS each
+#   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS (60) each;
+#                     one make target each (fuzz-NAME), so -j2 runs two at a time
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing
-#   make check-valgrind  perfscope under valgrind memcheck, once per command
-#   make check-all    check, check SANITIZE=1, check-valgrind, fuzz and lint: what CI runs
+#   make check-valgrind  perfscope under valgrind memcheck: every command, format and
+#                     error path the suites take, once (tests/valgrind.sh)
+#   make soak         10 minutes of each of profile, cpu-profile and memory-profile
+#                     on busy threads: perfscope's RSS must stay flat (tests/soak.sh;
+#                     SOAK_SECONDS per command, default 600; not in check-all)
+#   make check-all    check, check SANITIZE=1, check-valgrind, fuzz (-j2) and lint: what CI runs
 #   make install      PREFIX=/usr/local DESTDIR= (binary, preload library,
 #                     man pages, completion)
 #   make deps         only install the Debian build and test packages
@@ -136,17 +141,23 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 	$(Q)printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -I{} \
 		sh -c 'clang-tidy --quiet "$$1" -- $(LINT_FLAGS) 2>/dev/null || { echo "lint: $$1"; exit 1; }' sh {}
 
-# perfscope itself under valgrind memcheck, once per command (tests/valgrind.sh).
+# perfscope itself under valgrind memcheck, each path once (tests/valgrind.sh).
 check-valgrind: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/valgrind.sh
+
+# perfscope's own memory over long runs (tests/soak.sh; make check runs a
+# short one, tests/soak.bats).
+soak: test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/soak.sh
 
 # Everything CI runs: the suite plain and under ASan/UBSan, memcheck, the fuzzers, the linters.
 check-all:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)$(MAKE) --no-print-directory check SANITIZE=1
 	$(Q)$(MAKE) --no-print-directory check-valgrind
-	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory -j2 fuzz
 	$(Q)$(MAKE) --no-print-directory lint
 
 # Unit tests: small C programs linked against the library.
@@ -239,6 +250,6 @@ clean: workloads-clean
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
-.PHONY: lint check-all check-valgrind all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
+.PHONY: lint check-all check-valgrind soak all check demo bench install uninstall deps test-deps clean distclean unit-tests helpers
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROTO_OBJ:.o=.d)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../lib/ps_outfile.h"
+#include "../lib/ps_owner.h"
 #include "../lib/ps_util.h"
 #include "cli.h"
 #include "../lib/ps_cpuprof.h"
@@ -193,7 +194,10 @@ int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *
 		ps_error_hint(err, "choose another place with --output-dir");
 		return PS_E_OUTPUT;
 	}
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0777) == 0) {
+		/* ours to give to sudo's user; an existing directory keeps its owner */
+		ps_owner_give_dir(dir);
+	} else if (errno != EEXIST) {
 		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
 			     strerror(errno));
 		ps_error_hint(err, "choose another place with --output-dir");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../lib/ps_owner.h"
 
 static const struct cli_command commands[] = {
 	{ "profile", cmd_profile,
@@ -115,5 +116,7 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return unknown_command(argv[1]);
+	/* under sudo, what we write belongs to the user who asked for it */
+	ps_owner_from_sudo();
 	return finish_stdout(cmd->run(argc - 1, argv + 1));
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ps_outfile.h"
+#include "ps_owner.h"
 
 static char *temp_name(const char *path)
 {
@@ -124,6 +125,9 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	errno = 0;
 	if (fflush(out->fp) != 0 || ferror(out->fp))
 		e = errno ? errno : lost_errno(out->fp);
+	/* under sudo, the user's file; not fatal: a root-owned report is still readable */
+	if (!e)
+		ps_owner_give_fd(fileno(out->fp));
 	if (fclose(out->fp) != 0 && !e)
 		e = errno;
 	out->fp = NULL;

@@ -2,7 +2,8 @@
  * ps_outfile: write a report so that a reader never sees a torn file.
  * Data goes to a temporary file beside the target, which is flushed,
  * checked and only then renamed over it.  A full disk leaves the old
- * file (if any) intact and names the file in the error.
+ * file (if any) intact and names the file in the error.  Under sudo the
+ * file is given to the invoking user before the rename (ps_owner.h).
  *
  * Not fsync'ed: the rename already means a reader sees the whole file or
  * none, whatever happens to perfscope; only a power cut in the next few

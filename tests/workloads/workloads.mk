@@ -20,7 +20,7 @@ WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
-               netwait diskwait shortopen misbehave htmlnames
+               netwait diskwait shortopen misbehave htmlnames soak
 WL_LIBS := libhot.so plugin.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
@@ -45,7 +45,7 @@ $(WL_BIN)/cpusplit: $(WORKLOAD_DIR)/cpusplit.c $(WL_COMMON_H) | $(WL_BIN)
 $(WL_BIN)/cpusplit-nopie: $(WORKLOAD_DIR)/cpusplit.c $(WL_COMMON_H) | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) -fno-pie -no-pie -o $@ $<
 
-$(WL_BIN)/threads: $(WORKLOAD_DIR)/threads.c $(WL_COMMON_H) | $(WL_BIN)
+$(WL_BIN)/threads $(WL_BIN)/soak: $(WL_BIN)/%: $(WORKLOAD_DIR)/%.c $(WL_COMMON_H) | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) -pthread -o $@ $<
 
 # The soname keeps DT_NEEDED a plain "libhot.so", found via $ORIGIN.
