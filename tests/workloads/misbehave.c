@@ -24,11 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* seconds of this thread's CPU time, so a loaded machine only makes it
+ * take longer, not show fewer samples */
 WL_HOT static void burn_for(double seconds)
 {
-    double end = wl_now() + seconds;
+    double end = wl_thread_cpu_now() + seconds;
 
-    while (wl_now() < end)
+    while (wl_thread_cpu_now() < end)
         WL_BURN(1);
 }
 

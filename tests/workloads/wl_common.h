@@ -86,6 +86,15 @@ static inline double wl_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The calling thread's CPU time: a burn measured with it does the same
+ * work however busy the machine is (tests count its samples). */
+static inline double wl_thread_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Value of "--name V" or "--name=V" in argv, else `def`.  Exits with status
  * 2 on a malformed number so a typo in a test is loud. */
 static inline double wl_opt_double(int argc, char **argv, const char *name,
