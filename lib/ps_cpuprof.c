@@ -134,7 +134,7 @@ static int switch_to_ptrace(struct ps_cpuprof *p, struct ps_error *err)
 	p->use_ptrace = true;
 	p->tick_rng = ps_now_ns() | 1;
 	p->perf.format = (struct ps_rec_format){ .sample_type = PS_SAMPLE_TYPE_DWARF,
-						  .nregs = PS_NREGS };
+						  .regs_mask = PS_REGS_MASK };
 	p->perf.dwarf = true;
 	p->perf.cfg.stack_size = stack_size_of(p);
 	p->perf.exclude_kernel = true;
@@ -387,7 +387,9 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 		if (p->use_ptrace) {
 			ptrace_round(p, &next_tick);
 		} else {
-			ps_perf_wait(&p->perf, p->pidfd, p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
+			int wake[2] = { p->pidfd, p->cfg.hooks ? p->cfg.hooks->wake_fd : -1 };
+
+			ps_perf_wait(&p->perf, wake, 2, p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
 			read_round(p);
 		}
 		now = ps_now_ns();

@@ -63,6 +63,8 @@ struct ps_cpuprof_hooks {
 	/* Sampling is over: read what is left. */
 	void (*stop)(void *ctx);
 	void *ctx;
+	/* Readable when the hooks' own rings fill (an epoll set): start a round early. -1: none */
+	int wake_fd;
 };
 
 struct ps_cpuprof_config {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -203,7 +204,7 @@ static int open_with_fallbacks(struct ps_perf *perf, pid_t tid, int cpu, bool fi
 				 perf->hardware ? "cycles" : "cpu-clock");
 			perf->format = (struct ps_rec_format){
 				.sample_type = attr.sample_type,
-				.nregs = perf->dwarf ? PS_NREGS : 0,
+				.regs_mask = perf->dwarf ? PS_REGS_MASK : 0,
 			};
 			return fd;
 		}
@@ -365,9 +366,18 @@ int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, 
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.exclude_callchain_kernel = 1;
+	/*
+	 * Wake a poller when a ring is half full, not at every record (the
+	 * kernel's default when neither is set): a reader that only comes
+	 * every round loses records when a ring fills faster than that.
+	 */
+	if (!a.watermark && !a.wakeup_events) {
+		a.watermark = 1;
+		a.wakeup_watermark = choose_ring_pages(perf, pf) * (uint32_t)sysconf(_SC_PAGESIZE) / 2;
+	}
 	perf->format = (struct ps_rec_format){
 		.sample_type = a.sample_type,
-		.nregs = (unsigned)__builtin_popcountll(a.sample_regs_user),
+		.regs_mask = a.sample_regs_user,
 	};
 	/* A program stopped at exec has one thread; a running one (--pid) may
 	 * have many, and inheritance only follows the threads created later. */
@@ -507,17 +517,29 @@ void ps_perf_consume(struct ps_perf *perf)
 	}
 }
 
-void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms)
+void ps_perf_wait(struct ps_perf *perf, const int *extra_fds, int nextra, int timeout_ms)
 {
-	struct pollfd pfds[perf->ncpus + 1];
+	struct pollfd pfds[perf->ncpus + nextra + 1];
 	int n = 0;
 
 	for (int c = 0; c < perf->ncpus; c++)
 		if (perf->rings[c].base)
 			pfds[n++] = (struct pollfd){ .fd = perf->rings[c].fd, .events = POLLIN };
-	if (extra_fd >= 0)
-		pfds[n++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
+	for (int i = 0; i < nextra; i++)
+		if (extra_fds[i] >= 0)
+			pfds[n++] = (struct pollfd){ .fd = extra_fds[i], .events = POLLIN };
 	(void)poll(pfds, (nfds_t)n, timeout_ms);
+}
+
+int ps_perf_watch(const struct ps_perf *perf, int epfd)
+{
+	for (int c = 0; c < perf->ncpus; c++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = perf->rings[c].fd };
+
+		if (perf->rings[c].base && epoll_ctl(epfd, EPOLL_CTL_ADD, perf->rings[c].fd, &ev) < 0)
+			return -errno;
+	}
+	return 0;
 }
 
 void ps_perf_disable(struct ps_perf *perf)

@@ -113,7 +113,9 @@ int ps_perf_scan(struct ps_perf *perf, ps_record_fn fn, void *ctx);
 void ps_perf_consume(struct ps_perf *perf);
 
 /* Waits for ring data or the timeout; returns on signals too. */
-void ps_perf_wait(struct ps_perf *perf, int extra_fd, int timeout_ms);
+void ps_perf_wait(struct ps_perf *perf, const int *extra_fds, int nextra, int timeout_ms);
+/* Adds every ring of perf to the epoll set epfd (readable at a ring's watermark). */
+int ps_perf_watch(const struct ps_perf *perf, int epfd);
 
 /* Stops counting (before the last drain). */
 void ps_perf_disable(struct ps_perf *perf);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "ps_profile.h"
 #include "ps_util.h"
@@ -98,6 +100,21 @@ static void read_metrics(struct ps_profile *p, uint64_t now_ns, bool first, bool
 	ps_schedstat_sample(&p->sched, p->tree, p->ntree, now_ns, first);
 }
 
+/*
+ * Off-CPU samples with stack copies can fill their rings within one round
+ * (4 MiB is ~1000 switches): have a ring at its watermark wake the loop.
+ */
+static void watch_rings(struct ps_profile *p)
+{
+	p->hooks.wake_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->hooks.wake_fd < 0)
+		return;		/* the rounds still come every PROFILE_POLL_MS */
+	if (p->offcpu_section.on)
+		(void)ps_perf_watch(&p->offcpu.perf, p->hooks.wake_fd);
+	if (p->syscalls_section.on)
+		(void)ps_perf_watch(&p->syscalls.perf, p->hooks.wake_fd);
+}
+
 /* The target is stopped at its exec (or running, attached): arm everything. */
 static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 {
@@ -107,6 +124,7 @@ static int on_start(void *ctx, pid_t pid, struct ps_error *err)
 	(void)err;
 	start_syscalls(p, pid);
 	start_offcpu(p, pid);
+	watch_rings(p);
 	ps_procmetrics_init(&p->metrics, pid, every);
 	ps_schedstat_init(&p->sched, pid);
 	read_metrics(p, ps_now_ns(), true, false);
@@ -140,7 +158,7 @@ int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, s
 	p->cfg = *cfg;
 	ps_preflight_read(&p->pf);
 	p->hooks = (struct ps_cpuprof_hooks){ .start = on_start, .round = on_round, .stop = on_stop,
-					      .ctx = p };
+					      .ctx = p, .wake_fd = -1 };
 	p->cfg.cpu.hooks = &p->hooks;
 	/* system calls come at up to a million events a second: read often */
 	p->cfg.cpu.poll_ms = PROFILE_POLL_MS;
@@ -165,4 +183,6 @@ void ps_profile_release(struct ps_profile *p)
 	ps_schedstat_release(&p->sched);
 	free(p->tree);
 	ps_cpuprof_release(&p->cpu);
+	if (p->hooks.wake_fd >= 0)
+		close(p->hooks.wake_fd);
 }
