@@ -41,7 +41,6 @@ enum ps_offcpu_reason {
 extern const char *const ps_offcpu_reason_names[PS_OFF_REASONS];
 
 #define PS_OFFCPU_STACK_BYTES 4096
-#define PS_OFFCPU_FP_STACK_BYTES 512
 
 struct ps_offcpu_thread {
 	uint32_t pid, tid;

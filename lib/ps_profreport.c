@@ -241,6 +241,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
 	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
 	cJSON_AddNumberToObject(root, "unpaired_switches", (double)o->unpaired);
+	cJSON_AddNumberToObject(root, "truncated_stacks", (double)o->sampler.stats.truncated_samples);
 	cJSON_AddNumberToObject(root, "blocked_s", secs(tot.blocked_ns));
 	cJSON_AddNumberToObject(root, "runnable_s", secs(tot.runnable_ns));
 	cJSON_AddNumberToObject(root, "voluntary_switches", (double)tot.voluntary);

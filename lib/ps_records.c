@@ -72,14 +72,17 @@ static void decode_user_state(struct cursor *c, const struct ps_rec_format *fmt,
 			      struct ps_rec *out)
 {
 	if (fmt->sample_type & PERF_SAMPLE_REGS_USER) {
+		size_t nregs = (size_t)__builtin_popcountll(fmt->regs_mask);
+
 		out->u.sample.regs_abi = take_u64(c);
 		if (out->u.sample.regs_abi) {
-			if ((size_t)(c->end - c->p) < fmt->nregs * 8u) {
+			if ((size_t)(c->end - c->p) < nregs * 8u) {
 				c->bad = true;
 				return;
 			}
 			out->u.sample.regs = (const uint64_t *)c->p;
-			c->p += fmt->nregs * 8u;
+			out->u.sample.regs_mask = fmt->regs_mask;
+			c->p += nregs * 8u;
 		}
 	}
 	if (fmt->sample_type & PERF_SAMPLE_STACK_USER) {
@@ -110,13 +113,15 @@ static void decode_sample(struct cursor *c, const struct ps_rec_format *fmt,
 	(void)take_u32(c);
 	/* without PERF_SAMPLE_PERIOD (page faults: see ps_faults.c) a sample is one period */
 	out->u.sample.period = fmt->sample_type & PERF_SAMPLE_PERIOD ? take_u64(c) : 1;
-	out->u.sample.nr = take_u64(c);
-	if (c->bad || out->u.sample.nr > (uint64_t)(c->end - c->p) / 8) {
-		c->bad = true;
-		return;
+	if (fmt->sample_type & PERF_SAMPLE_CALLCHAIN) {
+		out->u.sample.nr = take_u64(c);
+		if (c->bad || out->u.sample.nr > (uint64_t)(c->end - c->p) / 8) {
+			c->bad = true;
+			return;
+		}
+		out->u.sample.ips = (const uint64_t *)c->p;
+		c->p += out->u.sample.nr * 8;
 	}
-	out->u.sample.ips = (const uint64_t *)c->p;
-	c->p += out->u.sample.nr * 8;
 	decode_user_state(c, fmt, out);
 }
 

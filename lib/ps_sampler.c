@@ -94,8 +94,10 @@ int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t 
 			return -1;
 		ids[i] = (uint32_t)id;
 	}
-	if (res.truncated)
+	if (res.truncated) {
 		s->stats.truncated += weight;
+		s->stats.truncated_samples++;
+	}
 	return ps_stacks_add(s->stacks, (uint32_t)thread, ids, res.nframes, weight,
 			     res.truncated ? PS_STACK_TRUNCATED : 0);
 }

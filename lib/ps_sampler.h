@@ -28,7 +28,8 @@ struct ps_sampler_stats {
 	uint64_t samples;
 	uint64_t lost;
 	uint64_t throttles;
-	uint64_t truncated;
+	uint64_t truncated;          /* weight of the samples cut short */
+	uint64_t truncated_samples;  /* and how many (weightless ones too) */
 	uint64_t bad_records;
 	uint64_t broken_chains;     /* user chains cut at an unmapped return address */
 };

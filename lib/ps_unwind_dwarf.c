@@ -19,6 +19,12 @@
  * Where the copy ran out (a deep stack) or CFI is missing, the kernel's
  * frame-pointer chain finishes the stack if it passes through the last
  * frame DWARF found.
+ *
+ * A sample with only BP, SP and IP (PS_REGS_FP_MASK: off-CPU stacks with
+ * --call-graph fp, where the kernel's own frame-pointer walk would cost
+ * more than the copy) is walked the same way, but where a rule is missing
+ * or needs another register the walk follows the frame pointer through
+ * the copy instead of calling libdwfl.
  */
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
@@ -70,6 +76,9 @@ struct dwarf_unwinder {
 	unsigned n, max;
 	unsigned first_user;           /* index of the first user frame in out[] */
 	bool ran_off_copy, missing_module, hit_depth;
+	bool full_regs;                /* every register CFI may need, so libdwfl can run */
+	int fp_join;                   /* index of the last fast frame's pc in the kernel's
+					* frame-pointer chain, or -1 (see fast_unwind) */
 };
 
 /*
@@ -290,6 +299,11 @@ static bool extend_with_fp(struct dwarf_unwinder *du, const struct ps_unwind_fra
 	if (du->n <= dwarf_first)
 		return false;
 	last = du->out[du->n - 1].ip;
+	if (du->fp_join >= 0 && (unsigned)du->fp_join < nfp && fp[du->fp_join].ip == last) {
+		for (unsigned k = (unsigned)du->fp_join + 1; k < nfp && du->n < du->max; k++)
+			du->out[du->n++] = fp[k];
+		return (unsigned)du->fp_join + 1 < nfp;
+	}
 	for (unsigned i = 0; i < nfp; i++) {
 		if (fp[i].ip != last)
 			continue;
@@ -364,10 +378,35 @@ static bool file_vaddr(struct dwarf_unwinder *du, uint64_t pc, uint32_t *module,
  * the same pcs, the same stopping points.  Only rsp, rbp and rip are
  * tracked; a rule that needs another register falls back.
  */
+/*
+ * One step by the frame pointer, for a frame without a usable rule when
+ * libdwfl cannot be asked (not all registers sampled): [bp] is the
+ * caller's bp and [bp + 8] the return address.  The frame must lie above
+ * sp, or bp does not point at one.
+ */
+static bool frame_pointer_step(struct dwarf_unwinder *du, uint64_t *sp, uint64_t *bp, uint64_t *ra)
+{
+	uint64_t next_bp;
+
+	if (*bp < *sp || !read_stack(du, *bp + 8, ra) || !read_stack(du, *bp, &next_bp))
+		return false;
+	*sp = *bp + 16;
+	*bp = next_bp;
+	return true;
+}
+
 static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 {
-	uint64_t pc = du->start_ip, sp = du->start_sp, bp = du->sample->u.sample.regs[P_BP];
-	bool bp_known = true, exact = true;
+	uint64_t pc = du->start_ip, sp = du->start_sp, bp = 0;
+	bool bp_known = ps_rec_user_reg(du->sample, P_BP, &bp), exact = true;
+	/*
+	 * The kernel's chain holds the leaf's pc, then the return address of
+	 * each frame that keeps a frame pointer: a frame's pc is entry k of
+	 * it when its callee keeps one and k frames before it do.  Recursion
+	 * repeats pcs, so a position is needed, not just a matching pc.
+	 */
+	unsigned frames_with_fp = 0;
+	bool callee_has_fp = true;
 
 	for (;;) {
 		struct ps_cfi_rule rule;
@@ -379,15 +418,30 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 			return FAST_STOPPED;
 		}
 		du->out[du->n++] = (struct ps_unwind_frame){ .ip = pc, .return_address = !exact };
+		du->fp_join = callee_has_fp ? (int)frames_with_fp : -1;
+		callee_has_fp = true;
+		frames_with_fp++;
 		if (!file_vaddr(du, lookup, &module, &vaddr)) {
+			if (!du->full_regs && bp_known && frame_pointer_step(du, &sp, &bp, &ra))
+				goto next;
 			du->missing_module = true;
 			return FAST_STOPPED;
 		}
 		rule = ps_cfi_lookup(&du->cfi, module, vaddr);
 		if (rule.kind == PS_CFI_OUTERMOST)
 			return FAST_COMPLETE;
-		if (rule.kind != PS_CFI_SIMPLE || (rule.cfa_reg == PS_CFI_REG_RBP && !bp_known))
-			return FAST_FALLBACK;
+		if (rule.kind != PS_CFI_SIMPLE || (rule.cfa_reg == PS_CFI_REG_RBP && !bp_known)) {
+			if (du->full_regs)
+				return FAST_FALLBACK;
+			if (bp_known && frame_pointer_step(du, &sp, &bp, &ra))
+				goto next;
+			du->base.stats.no_cfi++;
+			return FAST_STOPPED;
+		}
+		if (rule.cfa_reg == PS_CFI_REG_RSP) {
+			callee_has_fp = false;
+			frames_with_fp--;
+		}
 		cfa = (rule.cfa_reg == PS_CFI_REG_RSP ? sp : bp) + (int64_t)rule.cfa_offset;
 		if (!read_stack(du, cfa + (int64_t)rule.ra_offset, &ra))
 			return FAST_STOPPED;
@@ -395,9 +449,10 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 			bp_known = read_stack(du, cfa + (int64_t)rule.rbp_offset, &bp);
 		else if (rule.rbp_rule == PS_CFI_RBP_UNDEFINED)
 			bp_known = false;
+		sp = cfa;
+next:
 		if (ra == 0)
 			return FAST_COMPLETE;
-		sp = cfa;
 		pc = ra;
 		exact = false;
 	}
@@ -463,7 +518,10 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 	unsigned user_first, nfp, kernel_frames;
 	int rc = -1;
 
-	nfp = ps_unwind_callchain(sample, fp, sizeof(fp) / sizeof(fp[0]), &user_first);
+	/* no call chain asked (--call-graph fp off-CPU): the copy is all there is */
+	user_first = 0;
+	nfp = sample->u.sample.ips ? ps_unwind_callchain(sample, fp, sizeof(fp) / sizeof(fp[0]), &user_first)
+				   : 0;
 	kernel_frames = user_first < max ? user_first : max;
 	memcpy(out, fp, kernel_frames * sizeof(*out));
 	/* per-sample state; the sessions carry over */
@@ -474,12 +532,13 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 	du->max = max;
 	du->ran_off_copy = du->missing_module = du->hit_depth = false;
 
-	if (!sample->u.sample.regs || !sample->u.sample.stack_size) {
+	if (!ps_rec_user_reg(sample, P_SP, &du->sp) || !ps_rec_user_reg(sample, P_IP, &du->start_ip) ||
+	    !sample->u.sample.stack_size) {
 		uw->stats.no_user_state++;
 		goto use_fp;
 	}
-	du->sp = sample->u.sample.regs[P_SP];
-	du->start_ip = sample->u.sample.regs[P_IP];
+	du->full_regs = (sample->u.sample.regs_mask & PS_REGS_MASK) == PS_REGS_MASK;
+	du->fp_join = -1;
 	du->start_sp = du->sp;
 	if (leaf_without_cfi(du))
 		kernel_frames = du->n;	/* the leaf is kept across retries */
@@ -489,10 +548,11 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 		/* fall through */
 	case FAST_STOPPED:
 		uw->stats.fast_unwound++;
-		if (du->verify)
+		if (du->verify && du->full_regs)
 			verify_fast(du, kernel_frames);
 		goto unwound;
 	case FAST_FALLBACK:
+		du->fp_join = -1;	/* libdwfl's frames: no position known */
 		break;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {

@@ -156,6 +156,29 @@ calls() {
 	[[ "$output" == *"unknown --call-graph 'lbr' (use dwarf, fp or auto)"* ]]
 }
 
+@test "off-CPU stacks deeper than the 4 KiB stack copy: cut and counted with fp, finished from the kernel's chain with DWARF" {
+	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	# the pipe wait's stack, leaf first, descend() frames counted
+	pipe_stack() { jq -c '[.offcpu.top[] | select(.reason == "pipe")][0].stack | map(.function) |
+		{ n: map(select(. == "descend")) | length, top: .[:2], main: any(. == "main") }' "$1/report.json"; }
+	# 5 levels of ~220 bytes fit in the copy: the whole stack from the copy alone
+	run "$PERFSCOPE" profile -q --call-graph fp -o "$out" -- "$WL/offwork" --seconds 0.2 --depth 5
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(pipe_stack "$out")" = '{"n":5,"top":["read","wait_pipe"],"main":true}' ] || { pipe_stack "$out"; return 1; }
+	[ "$(jq .offcpu.truncated_stacks "$json")" -eq 0 ]
+	# 60 levels (~13 KB) do not: fp keeps what the copy holds and says it cut the stack
+	run "$PERFSCOPE" profile -q --call-graph fp -o "$out.deep" -- "$WL/offwork" --seconds 0.2 --depth 60
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	jq -e '.n >= 10 and .n < 60 and .top == ["read", "wait_pipe"] and (.main | not)' <<<"$(pipe_stack "$out.deep")" >/dev/null ||
+		{ pipe_stack "$out.deep"; return 1; }
+	[ "$(jq .offcpu.truncated_stacks "$out.deep/report.json")" -ge 1 ]
+	# DWARF continues with the kernel's frame-pointer chain, at the right
+	# place although every descend() frame has the same return address
+	run "$PERFSCOPE" profile -q --call-graph dwarf -o "$out.dwarf" -- "$WL/offwork" --seconds 0.2 --depth 60
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(pipe_stack "$out.dwarf")" = '{"n":60,"top":["read","wait_pipe"],"main":true}' ] || { pipe_stack "$out.dwarf"; return 1; }
+}
+
 @test "lock contention: the worker threads wait on the futex, at the lock's call site" {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
 	stolen0=$(stolen_ticks)

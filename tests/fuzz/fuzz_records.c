@@ -15,9 +15,12 @@
 
 static const struct ps_rec_format formats[] = {
 	{ .sample_type = PS_SAMPLE_TYPE },
-	{ .sample_type = PS_SAMPLE_TYPE_DWARF, .nregs = PS_NREGS },
-	{ .sample_type = PS_SAMPLE_TYPE_DWARF & ~(uint64_t)PERF_SAMPLE_PERIOD, .nregs = PS_NREGS },
+	{ .sample_type = PS_SAMPLE_TYPE_DWARF, .regs_mask = PS_REGS_MASK },
+	{ .sample_type = PS_SAMPLE_TYPE_DWARF & ~(uint64_t)PERF_SAMPLE_PERIOD, .regs_mask = PS_REGS_MASK },
 	{ .sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW },
+	/* off-CPU with --call-graph fp: no call chain, three registers */
+	{ .sample_type = PS_SAMPLE_TYPE_DWARF & ~(uint64_t)(PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN),
+	  .regs_mask = PS_REGS_FP_MASK },
 };
 
 static void decode(const struct perf_event_header *hdr, void *ctx)
@@ -33,7 +36,7 @@ static void decode(const struct perf_event_header *hdr, void *ctx)
 		for (uint64_t i = 0; i < r.u.sample.nr; i++)
 			sink += r.u.sample.ips[i];
 		if (r.u.sample.regs_abi && r.u.sample.regs)
-			for (unsigned i = 0; i < fmt->nregs; i++)
+			for (int i = 0; i < __builtin_popcountll(fmt->regs_mask); i++)
 				sink += r.u.sample.regs[i];
 		for (uint64_t i = 0; i < r.u.sample.stack_size; i++)
 			sink += r.u.sample.stack[i];

@@ -4,7 +4,9 @@
  * blocks S seconds in wait_pipe() on a pipe read that a helper thread
  * answers after S seconds.
  *
- * Usage: offwork [--seconds S]   (default 1)
+ * Usage: offwork [--seconds S] [--depth N]   (default 1 s, depth 0)
+ *   --depth N: wait_pipe() is called through N frames of descend(), each
+ *   holding ~200 bytes of stack, to test stacks deeper than a stack copy.
  */
 #include "wl_common.h"
 #include <pthread.h>
@@ -62,13 +64,31 @@ WL_HOT void wait_pipe(void)
 	WL_KEEP_FRAME();
 }
 
+WL_HOT void descend(int depth)
+{
+	volatile char frame[200];
+
+	frame[0] = (char)depth;
+	if (depth > 1)
+		descend(depth - 1);
+	else
+		wait_pipe();
+	frame[199] = frame[0];	/* no tail call: every level keeps its frame */
+	WL_KEEP_FRAME();
+}
+
 int main(int argc, char **argv)
 {
+	int depth = (int)wl_opt_double(argc, argv, "--depth", 0);
+
 	seconds = wl_seconds(argc, argv, 1.0);
 	if (pipe(pipe_fds) != 0)
 		return 1;
 	burn();
 	nap();
-	wait_pipe();
+	if (depth > 0)
+		descend(depth);
+	else
+		wait_pipe();
 	return 0;
 }
