@@ -33,9 +33,11 @@ for i in $(seq "$RUNS"); do
 	taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_bare"
 	"$PERFSCOPE" profile -q -o "$tmp/d_pp" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_ps"
 	jq '.offcpu.switches' "$tmp/d_pp/report.json" >> "$tmp/pp_switches"
+	jq '.offcpu.lost_events' "$tmp/d_pp/report.json" >> "$tmp/pp_lost"
 	du -sk "$tmp/d_pp" | cut -f1 >> "$tmp/pp_kb"
 	"$PERFSCOPE" profile -q --no-offcpu -o "$tmp/d_pn" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_nooff"
 	"$PERFSCOPE" profile -q --call-graph fp -o "$tmp/d_pf" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_fp"
+	jq '.offcpu.lost_events' "$tmp/d_pf/report.json" >> "$tmp/pp_lost"
 	"$PERFSCOPE" profile -q --call-graph fp --no-offcpu -o "$tmp/d_pfn" -- taskset -c 0 "$SC" --mode pingpong --loops "$PINGS" > "$tmp/out"; wall >> "$tmp/pp_fp_nooff"
 	sleep 0.2	# the last run's tracepoints are still being torn down (ps_closer.h)
 	s=$(date +%s.%N); /bin/true; e=$(date +%s.%N)
@@ -62,8 +64,9 @@ echo "| getppid latency p50 reported | $(m p50) us | within 1 us of the bare cal
 per_switch() { awk -v a="$(m "$1")" -v b="$(m "$2")" -v n="$((2 * PINGS))" 'BEGIN { printf "%.2f us", 1e6 * (a - b) / n }'; }
 echo "| ping-pong on one CPU ($((2 * PINGS)) context switches): unprofiled | $(m pp_bare) s | |"
 echo "| time added per context switch by off-CPU stacks (profile against profile --no-offcpu) | $(per_switch pp_ps pp_nooff) | <= 7 us (DWARF stacks) |"
-echo "| the same with --call-graph fp (frame pointers after a 512-byte copy) | $(per_switch pp_fp pp_fp_nooff) | <= 3 us (frame-pointer stacks) |"
+echo "| the same with --call-graph fp (3 registers and a 4 KiB stack copy, walked by perfscope) | $(per_switch pp_fp pp_fp_nooff) | <= 3 us (frame-pointer stacks) |"
 echo "| time added per context switch by the whole profile (CPU sampler, system calls, off-CPU) | $(per_switch pp_ps pp_bare) | |"
+echo "| off-CPU records lost in the ping-pong (max over runs, both modes) | $(sort -n "$tmp/pp_lost" | tail -1) | 0 |"
 echo "| switch records in the ping-pong (an in and an out per switch) | $(m pp_switches) | |"
 echo "| profile's output for the ping-pong, all files | $(m pp_kb) KB | < 1 MB (perf record: ~20 MB per 100,000 switches) |"
 echo "| start-up: profile -- /bin/true, over the bare run | $(awk -v a="$(m true_ps)" -v b="$(m true_bare)" 'BEGIN { printf "%.0f ms", 1000 * (a - b) }') | <= 20 ms |"
