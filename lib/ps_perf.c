@@ -366,15 +366,6 @@ int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, 
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.exclude_callchain_kernel = 1;
-	/*
-	 * Wake a poller when a ring is half full, not at every record (the
-	 * kernel's default when neither is set): a reader that only comes
-	 * every round loses records when a ring fills faster than that.
-	 */
-	if (!a.watermark && !a.wakeup_events) {
-		a.watermark = 1;
-		a.wakeup_watermark = choose_ring_pages(perf, pf) * (uint32_t)sysconf(_SC_PAGESIZE) / 2;
-	}
 	perf->format = (struct ps_rec_format){
 		.sample_type = a.sample_type,
 		.regs_mask = a.sample_regs_user,
@@ -520,15 +511,47 @@ void ps_perf_consume(struct ps_perf *perf)
 void ps_perf_wait(struct ps_perf *perf, const int *extra_fds, int nextra, int timeout_ms)
 {
 	struct pollfd pfds[perf->ncpus + nextra + 1];
+	int ring_of[perf->ncpus + 1];
 	int n = 0;
 
 	for (int c = 0; c < perf->ncpus; c++)
-		if (perf->rings[c].base)
+		if (perf->rings[c].base && !perf->rings[c].hung_up) {
+			ring_of[n] = c;
 			pfds[n++] = (struct pollfd){ .fd = perf->rings[c].fd, .events = POLLIN };
+		}
+	int nrings = n;
+
 	for (int i = 0; i < nextra; i++)
 		if (extra_fds[i] >= 0)
 			pfds[n++] = (struct pollfd){ .fd = extra_fds[i], .events = POLLIN };
-	(void)poll(pfds, (nfds_t)n, timeout_ms);
+	if (poll(pfds, (nfds_t)n, timeout_ms) <= 0)
+		return;
+	/*
+	 * A ring whose events all ended (the thread that owned them exited,
+	 * --pid on a program whose main thread called pthread_exit) polls as
+	 * hung up from then on: waiting on it would spin.  Its last records
+	 * are still read by the rounds.
+	 */
+	for (int i = 0; i < nrings; i++)
+		if (pfds[i].revents & (POLLHUP | POLLERR))
+			perf->rings[ring_of[i]].hung_up = true;
+}
+
+void ps_perf_unwatch_hung_up(int epfd)
+{
+	struct epoll_event evs[16];
+	int n;
+
+	while ((n = epoll_wait(epfd, evs, 16, 0)) > 0) {
+		int dropped = 0;
+
+		for (int i = 0; i < n; i++)
+			if ((evs[i].events & (EPOLLHUP | EPOLLERR)) &&
+			    epoll_ctl(epfd, EPOLL_CTL_DEL, evs[i].data.fd, NULL) == 0)
+				dropped++;
+		if (dropped == 0)
+			break;
+	}
 }
 
 int ps_perf_watch(const struct ps_perf *perf, int epfd)

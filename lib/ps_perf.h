@@ -43,6 +43,7 @@ struct ps_ring {
 	unsigned char *scratch;  /* a record that wraps around is copied here */
 	size_t scratch_cap;
 	uint64_t snap_head;      /* data_head at the last ps_perf_snapshot() */
+	bool hung_up;            /* its events are gone: poll reports it for ever */
 };
 
 struct ps_perf {
@@ -116,6 +117,8 @@ void ps_perf_consume(struct ps_perf *perf);
 void ps_perf_wait(struct ps_perf *perf, const int *extra_fds, int nextra, int timeout_ms);
 /* Adds every ring of perf to the epoll set epfd (readable at a ring's watermark). */
 int ps_perf_watch(const struct ps_perf *perf, int epfd);
+/* Drops from epfd the rings that hung up (see ps_perf_wait), which would keep it readable. */
+void ps_perf_unwatch_hung_up(int epfd);
 
 /* Stops counting (before the last drain). */
 void ps_perf_disable(struct ps_perf *perf);

@@ -140,6 +140,8 @@ static void on_round(void *ctx, uint64_t now_ns)
 
 	read_collectors(p, false);
 	read_metrics(p, now_ns, false, false);
+	if (p->hooks.wake_fd >= 0)
+		ps_perf_unwatch_hung_up(p->hooks.wake_fd);
 }
 
 static void on_stop(void *ctx)

@@ -339,6 +339,23 @@ calls() {
 	check '[.cpu.threads[] | select(.comm == "syscaller") | .samples] | add > 50' '.cpu.threads'
 }
 
+@test "--pid on a program whose main thread exits: perfscope waits, it does not spin" {
+	# the rings of the main thread's events hang up when it exits, and a
+	# hung-up descriptor polls readable for ever (perfscope used 0.9 s of
+	# CPU in 1.5 s before it stopped polling them; ~0.03 s now)
+	"$WL/threads" --seconds 4 --main-exits &
+	pid=$!
+	sleep 0.1
+	{ TIMEFORMAT='%U %S'; time "$PERFSCOPE" profile -q -d 1.5 -o "$out" --pid "$pid" > "$BATS_TEST_TMPDIR/log" 2>&1; } 2> "$BATS_TEST_TMPDIR/cpu"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/log"
+	jq -e '.metadata.stopped_by == "duration"' "$json" > /dev/null
+	awk '{ s = $1 + $2; print "perfscope CPU:", s, "s"; exit !(s < 0.6) }' "$BATS_TEST_TMPDIR/cpu"
+	# and it still samples the workers after the main thread is gone
+	check '[.cpu.threads[] | select(.comm == "worker-heavy") | .samples] | add > 100' '.cpu.threads'
+}
+
 @test "usage errors: exit 2 before anything runs" {
 	run "$PERFSCOPE" profile --interval 0.01 -- /bin/true
 	[ "$status" -eq 2 ]

@@ -3,10 +3,13 @@
  *   "worker-light" runs light_work() 1 ms, sleeps 3 ms (~25% of a CPU)
  * The main thread only creates and joins them.
  *
- * Usage: threads [--seconds S]   (default 2)
+ * Usage: threads [--seconds S] [--main-exits]   (default 2 s)
+ *   --main-exits: the main thread calls pthread_exit() 0.5 s after
+ *   starting the workers; the process lives on in them (and prints nothing).
  */
 #include "wl_common.h"
 #include <pthread.h>
+#include <unistd.h>
 
 /* One call is ~0.1 ms of work; threads read the clock between calls. */
 #define CHUNK_UNITS 2
@@ -73,6 +76,11 @@ int main(int argc, char **argv)
 
     pthread_t heavy = start_worker(heavy_main, &heavy_w);
     pthread_t light = start_worker(light_main, &light_w);
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--main-exits") == 0) {
+            usleep(500 * 1000);
+            pthread_exit(NULL);
+        }
     pthread_join(heavy, NULL);
     pthread_join(light, NULL);
 
