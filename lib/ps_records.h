@@ -94,7 +94,7 @@ void ps_rec_decode(const struct perf_event_header *hdr, const struct ps_rec_form
 		   struct ps_rec *out);
 
 /*
- * The user register reg (perf's numbering, PERF_REG_X86_*) of a sample,
+ * The user register reg (perf's numbering, PERF_REG_X86_* of <asm/perf_regs.h>) of a sample,
  * if the sample has it.
  */
 static inline bool ps_rec_user_reg(const struct ps_rec *r, unsigned reg, uint64_t *value)

@@ -26,6 +26,7 @@
  * or needs another register the walk follows the frame pointer through
  * the copy instead of calling libdwfl.
  */
+#include <asm/perf_regs.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
@@ -398,7 +399,7 @@ static bool frame_pointer_step(struct dwarf_unwinder *du, uint64_t *sp, uint64_t
 static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 {
 	uint64_t pc = du->start_ip, sp = du->start_sp, bp = 0;
-	bool bp_known = ps_rec_user_reg(du->sample, P_BP, &bp), exact = true;
+	bool bp_known = ps_rec_user_reg(du->sample, PERF_REG_X86_BP, &bp), exact = true;
 	/*
 	 * The kernel's chain holds the leaf's pc, then the return address of
 	 * each frame that keeps a frame pointer: a frame's pc is entry k of
@@ -532,12 +533,14 @@ static void dwarf_unwind(struct ps_unwinder *uw, const struct ps_rec *sample,
 	du->max = max;
 	du->ran_off_copy = du->missing_module = du->hit_depth = false;
 
-	if (!ps_rec_user_reg(sample, P_SP, &du->sp) || !ps_rec_user_reg(sample, P_IP, &du->start_ip) ||
+	if (!ps_rec_user_reg(sample, PERF_REG_X86_SP, &du->sp) ||
+	    !ps_rec_user_reg(sample, PERF_REG_X86_IP, &du->start_ip) ||
 	    !sample->u.sample.stack_size) {
 		uw->stats.no_user_state++;
 		goto use_fp;
 	}
-	du->full_regs = (sample->u.sample.regs_mask & PS_REGS_MASK) == PS_REGS_MASK;
+	/* set_initial_registers reads them by position in exactly this mask */
+	du->full_regs = sample->u.sample.regs_mask == PS_REGS_MASK;
 	du->fp_join = -1;
 	du->start_sp = du->sp;
 	if (leaf_without_cfi(du))

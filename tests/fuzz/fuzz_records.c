@@ -38,6 +38,13 @@ static void decode(const struct perf_event_header *hdr, void *ctx)
 		if (r.u.sample.regs_abi && r.u.sample.regs)
 			for (int i = 0; i < __builtin_popcountll(fmt->regs_mask); i++)
 				sink += r.u.sample.regs[i];
+		/* by perf register number, in the mask or not */
+		for (unsigned reg = 0; reg < 66; reg++) {
+			uint64_t v;
+
+			if (ps_rec_user_reg(&r, reg, &v))
+				sink += v;
+		}
 		for (uint64_t i = 0; i < r.u.sample.stack_size; i++)
 			sink += r.u.sample.stack[i];
 	} else if (r.kind == PS_REC_MMAP && r.u.mmap.filename) {
