@@ -324,9 +324,11 @@ check() {
 	check '.metadata.allocator_note == null' '.metadata'
 }
 
-@test "sampling: the mean estimate of a 64 MiB site over 10 seeded runs is within 3%" {
+@test "sampling: the mean estimate of a 64 MiB site over 40 seeded runs is within 3%" {
+	# one run's estimate varies by ~3% (~1000 samples), the mean of 10
+	# by 1-2% (once 3.09% on CI): 40 keep 3% well outside the noise
 	sum=0
-	for seed in 1 2 3 4 5 6 7 8 9 10; do
+	for seed in $(seq 40); do
 		run "$PERFSCOPE" memory-profile -q --sample-bytes 65536 --sample-seed $seed -o "$out" -- "$WL/memwork" sites
 		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 		check '.metadata.mode == "sampled" and .metadata.sample_bytes == 65536' '.metadata'
@@ -335,7 +337,7 @@ check() {
 		check '[.sites[] | select(.stack[0].function == "site_big") | .allocations] | add < 16384 / 4' '.sites'
 		sum=$((sum + big))
 	done
-	assert_within site_big_mean $((sum / 10)) 67108864 $((67108864 * 3 / 100))
+	assert_within site_big_mean $((sum / 40)) 67108864 $((67108864 * 3 / 100))
 }
 
 @test "sampling every byte (--sample-bytes 1) gives the exact answers, through every API" {
