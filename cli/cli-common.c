@@ -243,7 +243,7 @@ int cli_write_output(const char *path, cli_writer write, const void *ctx, struct
 char *cli_default_dir(const char *command, char *const *argv, pid_t pid)
 {
 	char stamp[32], *path = NULL, comm_path[64], *comm = NULL;
-	time_t now = time(NULL);
+	struct timespec ts;
 	struct tm tm;
 
 	if (!argv) {
@@ -252,7 +252,11 @@ char *cli_default_dir(const char *command, char *const *argv, pid_t pid)
 		if (comm)
 			comm[strcspn(comm, "\n/")] = '\0';
 	}
-	localtime_r(&now, &tm);
+	/* not time(): glibc reads the coarse clock there, which lags the
+	 * real one by up to a tick, and a stamp could precede `date` run
+	 * just before perfscope */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	if (asprintf(&path, "perfscope-%s-%s-%s", command, argv ? ps_basename(argv[0]) :
 		     comm ? comm : "process", stamp) < 0)
