@@ -375,11 +375,6 @@ static bool file_vaddr(struct dwarf_unwinder *du, uint64_t pc, uint32_t *module,
 }
 
 /*
- * Walks the stack with cached rules, recording frames as libdwfl would:
- * the same pcs, the same stopping points.  Only rsp, rbp and rip are
- * tracked; a rule that needs another register falls back.
- */
-/*
  * One step by the frame pointer, for a frame without a usable rule when
  * libdwfl cannot be asked (not all registers sampled): [bp] is the
  * caller's bp and [bp + 8] the return address.  The frame must lie above
@@ -396,6 +391,12 @@ static bool frame_pointer_step(struct dwarf_unwinder *du, uint64_t *sp, uint64_t
 	return true;
 }
 
+/*
+ * Walks the stack with cached rules, recording frames as libdwfl would:
+ * the same pcs, the same stopping points.  Only rsp, rbp and rip are
+ * tracked; a rule that needs another register falls back (or, in a
+ * sample without the other registers, steps by frame pointer).
+ */
 static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 {
 	uint64_t pc = du->start_ip, sp = du->start_sp, bp = 0;
@@ -407,7 +408,7 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 	 * repeats pcs, so a position is needed, not just a matching pc.
 	 */
 	unsigned frames_with_fp = 0;
-	bool callee_has_fp = true;
+	bool callee_has_fp = true;	/* the leaf's pc is entry 0 */
 
 	for (;;) {
 		struct ps_cfi_rule rule;
@@ -420,8 +421,7 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 		}
 		du->out[du->n++] = (struct ps_unwind_frame){ .ip = pc, .return_address = !exact };
 		du->fp_join = callee_has_fp ? (int)frames_with_fp : -1;
-		callee_has_fp = true;
-		frames_with_fp++;
+		callee_has_fp = true;	/* unless its rule says otherwise, below */
 		if (!file_vaddr(du, lookup, &module, &vaddr)) {
 			if (!du->full_regs && bp_known && frame_pointer_step(du, &sp, &bp, &ra))
 				goto next;
@@ -439,10 +439,7 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 			du->base.stats.no_cfi++;
 			return FAST_STOPPED;
 		}
-		if (rule.cfa_reg == PS_CFI_REG_RSP) {
-			callee_has_fp = false;
-			frames_with_fp--;
-		}
+		callee_has_fp = rule.cfa_reg == PS_CFI_REG_RBP;
 		cfa = (rule.cfa_reg == PS_CFI_REG_RSP ? sp : bp) + (int64_t)rule.cfa_offset;
 		if (!read_stack(du, cfa + (int64_t)rule.ra_offset, &ra))
 			return FAST_STOPPED;
@@ -452,6 +449,7 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 			bp_known = false;
 		sp = cfa;
 next:
+		frames_with_fp += callee_has_fp;
 		if (ra == 0)
 			return FAST_COMPLETE;
 		pc = ra;
