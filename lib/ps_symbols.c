@@ -206,35 +206,79 @@ static const char *call_file(Dwarf_Die *cu, unsigned idx)
 }
 
 /*
+ * A function's frame is in the function's own file.  Code the compiler
+ * took from elsewhere without an inlined-subroutine scope (a statement of
+ * an inline function moved out of its scope's ranges) has a line in the
+ * other file: the frame keeps the function's file and its first line
+ * rather than become a second "main" in another file.
+ */
+static void own_file(Dwarf_Die *subprogram, const char **file, unsigned *line)
+{
+	const char *decl = dwarf_decl_file(subprogram);
+	int decl_line = 0;
+
+	if (!decl || !*file || strcmp(decl, *file) == 0)
+		return;
+	*file = decl;
+	*line = dwarf_decl_line(subprogram, &decl_line) == 0 && decl_line > 0 ? (unsigned)decl_line : 0;
+}
+
+/* The first scope of interest from i on: a function, inlined or not. */
+static int next_function_scope(Dwarf_Die *scopes, int n, int i)
+{
+	for (; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
+			return i;
+	}
+	return -1;
+}
+
+/*
  * Pushes the functions inlined at addr, innermost first, and leaves in
  * file and line where the outermost of them was called from (that is the
  * containing function's location).
+ *
+ * dwarf_getscopes gives the innermost inlined instance followed by the
+ * scopes of its abstract definition, not of the code it was inlined into;
+ * the concrete chain (a function inlined into one inlined into main) comes
+ * from dwarf_getscopes_die on each instance in turn.
  */
 static int push_inlines(struct ps_symbols *sy, struct module_dwfl *md, uint32_t module,
 			Dwarf_Addr addr, const char **file, unsigned *line)
 {
 	Dwarf_Addr dbias;
 	Dwarf_Die *cu = dwfl_module_addrdie(md->mod, addr, &dbias), *scopes = NULL;
-	int n, rc = 0;
+	int n, i, rc = 0;
 
 	if (!cu)
 		return 0;
 	n = dwarf_getscopes(cu, addr - dbias, &scopes);
-	for (int i = 0; i < n; i++) {
-		int tag = dwarf_tag(&scopes[i]);
+	/* a bound on the nesting, against DWARF whose parents loop */
+	for (int depth = 0; depth < 64 && (i = next_function_scope(scopes, n, 0)) >= 0; depth++) {
+		Dwarf_Die instance = scopes[i];
 		const char *name;
 
-		if (tag == DW_TAG_subprogram)
+		if (dwarf_tag(&instance) == DW_TAG_subprogram) {
+			own_file(&instance, file, line);
 			break;
-		if (tag != DW_TAG_inlined_subroutine)
-			continue;
-		name = die_name(&scopes[i]);
+		}
+		name = die_name(&instance);
 		if (push_sym(sy, name ? name : "[inlined]", *file, *line, module, PS_SYM_INLINE) < 0) {
 			rc = -1;
 			break;
 		}
-		*file = call_file(cu, die_udata(&scopes[i], DW_AT_call_file));
-		*line = die_udata(&scopes[i], DW_AT_call_line);
+		*file = call_file(cu, die_udata(&instance, DW_AT_call_file));
+		*line = die_udata(&instance, DW_AT_call_line);
+		/* the instance and the scopes that hold it, outwards */
+		free(scopes);
+		scopes = NULL;
+		n = dwarf_getscopes_die(&instance, &scopes);
+		if (n > 0) {
+			memmove(scopes, scopes + 1, (size_t)(n - 1) * sizeof(*scopes));
+			n--;
+		}
 	}
 	free(scopes);
 	return rc;
