@@ -300,6 +300,7 @@ static void end_file(struct ps_memprof *m, struct ps_memfile *f, bool execed)
 	m->dropped += f->h->dropped;
 	m->lost_threads += f->h->lost_threads;
 	m->unwind_fallbacks += f->h->unwind_fallbacks;
+	m->unwind_verified += f->h->unwind_verified;
 	m->unwind_mismatches += f->h->unwind_mismatches;
 	if (f->corrupt)
 		m->corrupt_files++;

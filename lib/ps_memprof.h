@@ -82,7 +82,8 @@ struct ps_memprof {
 	uint64_t lost_threads;    /* allocations of threads that found no ring */
 	uint64_t corrupt_files;
 	uint64_t unwind_fallbacks;    /* stacks the tracker's fast walk left to libgcc */
-	uint64_t unwind_mismatches;   /* PERFSCOPE_MEM_VERIFY: the two walks disagreed */
+	uint64_t unwind_verified;     /* PERFSCOPE_MEM_VERIFY: new stacks walked both ways */
+	uint64_t unwind_mismatches;   /* of those, where the two walks disagreed */
 	struct ps_leakscan_stats scan;
 	char scan_note[512];      /* why leaks could not be classified */
 	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */

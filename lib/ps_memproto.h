@@ -129,14 +129,15 @@ struct ps_mem_header {
 	uint32_t clock;         /* PS_MEM_CLOCK_*: what record times count */
 	uint32_t fence;         /* PS_MEM_FENCE_*: how busy marks are ordered */
 	uint64_t unwind_fallbacks;   /* stacks the fast walk handed to libgcc */
-	uint64_t unwind_mismatches;  /* PERFSCOPE_MEM_VERIFY: fast walk != libgcc */
+	uint64_t unwind_verified;    /* PERFSCOPE_MEM_VERIFY: stacks walked both ways */
+	uint64_t unwind_mismatches;  /* of those, where the fast walk != libgcc */
 	char exe[256];          /* the program, as exec'ed */
 	/* set at exit, before the scan (ps_mem_exit_regs order; known: 1) */
 	uint64_t exit_regs[PS_MEM_EXIT_REGS];
 	uint32_t exit_tid;
 	uint32_t exit_regs_known;
 	struct ps_mem_mallinfo mallinfo;
-	char pad[48];
+	char pad[40];
 	struct ps_mem_slot slots[PS_MEM_SLOTS];   /* each on cache lines of its own */
 };
 

@@ -526,6 +526,7 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
 	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
 	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);
+	cJSON_AddNumberToObject(md, "unwind_verified", (double)m->unwind_verified);
 	cJSON_AddNumberToObject(md, "unwind_mismatches", (double)m->unwind_mismatches);
 	cJSON_AddNumberToObject(md, "unresolved_frames", (double)m->symbols.unresolved);
 	scan = cJSON_AddObjectToObject(md, "leak_scan");

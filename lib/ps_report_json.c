@@ -43,6 +43,7 @@ static cJSON *unwind_paths(const struct ps_unwind_stats *st)
 	cJSON_AddNumberToObject(o, "dwarf", (double)st->dwarf_unwound);
 	cJSON_AddNumberToObject(o, "cached_rules", (double)st->fast_unwound);
 	cJSON_AddNumberToObject(o, "libdwfl", (double)(st->dwarf_unwound - st->fast_unwound));
+	cJSON_AddNumberToObject(o, "verified", (double)st->verified);
 	cJSON_AddNumberToObject(o, "verify_mismatches", (double)st->verify_mismatches);
 	return o;
 }

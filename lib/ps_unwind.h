@@ -35,7 +35,8 @@ struct ps_unwind_result {
 struct ps_unwind_stats {
 	uint64_t dwarf_unwound;     /* samples unwound with DWARF */
 	uint64_t fast_unwound;      /* of those, by the cached-rule walker alone */
-	uint64_t verify_mismatches; /* PERFSCOPE_VERIFY_UNWIND: fast walker != libdwfl */
+	uint64_t verified;          /* PERFSCOPE_VERIFY_UNWIND: stacks unwound both ways */
+	uint64_t verify_mismatches; /* of those, where the fast walker != libdwfl */
 	uint64_t truncated;         /* stopped at the end of the stack copy */
 	uint64_t no_module;         /* a pc in no known mapping */
 	uint64_t no_cfi;            /* a module without usable CFI */

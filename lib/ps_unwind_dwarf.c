@@ -468,6 +468,7 @@ static void verify_fast(struct dwarf_unwinder *du, unsigned first)
 	du->n = first;
 	du->ran_off_copy = du->missing_module = du->hit_depth = false;
 	unwind_in_session(du);
+	du->base.stats.verified++;
 	if (du->n - first != nfast || memcmp(fast, du->out + first, nfast * sizeof(*fast)) != 0)
 		du->base.stats.verify_mismatches++;
 	/* what ships is the fast walker's result */

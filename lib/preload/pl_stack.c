@@ -158,6 +158,7 @@ uint64_t pl_stack_capture(struct ps_mem_slot *s, const struct pl_context *ctx)
 			void *check[PS_MEM_MAX_FRAMES];
 			int m = slow_capture(check, PS_MEM_MAX_FRAMES);
 
+			__atomic_fetch_add(&pl_file->unwind_verified, 1, __ATOMIC_RELAXED);
 			if (m != n || memcmp(check, pcs, (size_t)n * sizeof(*pcs)) != 0)
 				__atomic_fetch_add(&pl_file->unwind_mismatches, 1, __ATOMIC_RELAXED);
 		}
