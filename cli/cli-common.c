@@ -184,10 +184,11 @@ static bool planted_link(const char *dir)
 	       up.st_uid != link.st_uid;
 }
 
-int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err)
+int cli_prepare_output_dir(const char *dir, const char *probe, bool *created, struct ps_error *err)
 {
 	char path[4096];
 
+	*created = false;
 	if (planted_link(dir)) {
 		ps_error_set(err, PS_E_OUTPUT, "refusing to write into '%s': it is a symbolic link "
 			     "another user owns, in a directory everyone can write to", dir);
@@ -197,6 +198,7 @@ int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *
 	if (mkdir(dir, 0777) == 0) {
 		/* ours to give to sudo's user; an existing directory keeps its owner */
 		ps_owner_give_dir(dir);
+		*created = true;
 	} else if (errno != EEXIST) {
 		ps_error_set(err, PS_E_OUTPUT, "cannot create the output directory '%s': %s", dir,
 			     strerror(errno));

@@ -113,9 +113,10 @@ void cli_install_stop_signals(void);
 
 /*
  * Creates the output directory `dir` if needed and checks that `probe`
- * (a file name) can be written there; 0 or PS_E_OUTPUT set in err.
+ * (a file name) can be written there; *created says whether it was made
+ * now (so a run that never started can remove it).  0 or PS_E_OUTPUT.
  */
-int cli_prepare_output_dir(const char *dir, const char *probe, struct ps_error *err);
+int cli_prepare_output_dir(const char *dir, const char *probe, bool *created, struct ps_error *err);
 
 /*
  * The default output directory, perfscope-COMMAND-NAME-YYYYMMDD-HHMMSS

@@ -420,10 +420,11 @@ static int profile(struct mem_options *o)
 	/* named when the program starts */
 	char *dir = o->output_dir ? strdup(o->output_dir) : cli_default_dir("memory", o->argv, o->pid);
 	int rc, status;
+	bool created = false;
 
 	if (!dir)
 		return EXIT_INTERNAL;
-	rc = cli_prepare_output_dir(dir, "memory.json", &err);
+	rc = cli_prepare_output_dir(dir, "memory.json", &created, &err);
 	if (rc < 0) {
 		free(dir);
 		return cli_fail(&err);
@@ -436,8 +437,8 @@ static int profile(struct mem_options *o)
 		rc = ps_memprof_run(&m, &err);
 	if (rc < 0) {
 		ps_memprof_release(&m);
-		if (!o->output_dir)
-			rmdir(dir);	/* nothing ran: no empty directory left behind */
+		if (created)
+			rmdir(dir);	/* nothing ran: no empty directory of ours left behind */
 		free(dir);
 		return cli_fail(&err);
 	}

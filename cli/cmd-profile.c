@@ -355,6 +355,7 @@ static int run(struct prof_options *o)
 	cJSON *runs = NULL;
 	unsigned long done = 0;
 	int rc, status = 0;
+	bool created = false;
 
 	/* rules or a baseline that cannot be used stop the run before it starts */
 	ps_rules_init(&o->rules);
@@ -369,7 +370,7 @@ static int run(struct prof_options *o)
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
-	rc = cli_prepare_output_dir(dir, "report.json", &err);
+	rc = cli_prepare_output_dir(dir, "report.json", &created, &err);
 	if (rc < 0) {
 		rc = cli_fail(&err);
 		goto out;
@@ -384,8 +385,8 @@ static int run(struct prof_options *o)
 			break;
 		done++;
 	}
-	if (done == 0 && !o->output_dir)
-		rmdir(dir);
+	if (done == 0 && created)
+		rmdir(dir);	/* nothing ran: no empty directory of ours left behind */
 	if (rc == 0 && o->repeat > 1 && !o->quiet)
 		fprintf(stderr, "  %lu of %lu runs; the figures of each are in report.json \"runs\"\n",
 			done, o->repeat);
