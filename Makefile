@@ -137,6 +137,8 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		-D__x86_64__ -D_GNU_SOURCE --suppress=missingIncludeSystem --suppress=missingInclude \
 		-Ilib lib cli tests/fuzz
+	$(Q)echo "lint: bats checks that cannot fail (tests/lint_bats.py)"
+	$(Q)python3 tests/lint_bats.py tests/*.bats tests/common.bash
 	$(Q)echo "lint: clang-tidy, $(words $(LINT_SRC)) files"
 	$(Q)printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -I{} \
 		sh -c 'clang-tidy --quiet "$$1" -- $(LINT_FLAGS) 2>/dev/null || { echo "lint: $$1"; exit 1; }' sh {}
@@ -152,13 +154,15 @@ soak: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads
 	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/soak.sh
 
-# Everything CI runs: the suite plain and under ASan/UBSan, memcheck, the fuzzers, the linters.
+# Everything CI runs: the suite plain and under ASan/UBSan, memcheck, the
+# fuzzers, the linters; each stage's time is printed (CI's budget: README, Tests).
+STAGE = build-aux/stage.sh
 check-all:
-	$(Q)$(MAKE) --no-print-directory check
-	$(Q)$(MAKE) --no-print-directory check SANITIZE=1
-	$(Q)$(MAKE) --no-print-directory check-valgrind
-	$(Q)$(MAKE) --no-print-directory -j2 fuzz
-	$(Q)$(MAKE) --no-print-directory lint
+	$(Q)$(STAGE) check $(MAKE) --no-print-directory check
+	$(Q)$(STAGE) "check SANITIZE=1" $(MAKE) --no-print-directory check SANITIZE=1
+	$(Q)$(STAGE) check-valgrind $(MAKE) --no-print-directory check-valgrind
+	$(Q)$(STAGE) fuzz $(MAKE) --no-print-directory -j2 fuzz
+	$(Q)$(STAGE) lint $(MAKE) --no-print-directory lint
 
 # Unit tests: small C programs linked against the library.
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))

@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 
 build_pkgs="gcc g++ libc6-dev make pkg-config autoconf libelf-dev libdw-dev libcjson-dev libiberty-dev
 	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
-test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema chromium clang clang-tidy cppcheck valgrind"
+# The test suites' tools (strace and objcopy in symbols.bats, man in
+# cli.bats, libdebuginfod for its opt-in test), the browser tests',
+# make lint's and make fuzz's compilers, and what make bench compares with
+# (perf, strace, heaptrack).  .ci/run installs through this list only.
+test_pkgs="bats jq util-linux procps linux-perf time python3-jsonschema chromium clang clang-tidy cppcheck
+	valgrind strace man-db binutils libdebuginfod1 heaptrack"
 # Node.js runs the browser tests; Debian's is enough where the machine has none
 command -v node >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 

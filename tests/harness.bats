@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# The test harness itself: tests/run.sh must not be green unless the suites
+# ran and passed, and tests/lint_bats.py must find checks that cannot fail.
+# Each test runs run.sh on made-up suites in a directory of its own.
+load common
+
+setup() {
+	suites="$BATS_TEST_TMPDIR/suites"
+	mkdir -p "$suites"
+}
+
+# runner ARGS...: tests/run.sh on $suites only (no unit tests), outside CI
+# unless the test sets CI itself.
+runner() {
+	run env SUITE_DIR="$suites" UNIT_DIR= CI="${CI_FOR_RUNNER:-}" PERFSCOPE="$PERFSCOPE" \
+		"$BATS_TEST_DIRNAME/run.sh" "$@"
+}
+
+# suite NAME: a suite from standard input, its tests written "TEST" (bats
+# would take an "@test" line in this file for one of its own)
+suite() {
+	sed 's/^TEST /@test /' > "$suites/$1.bats"
+}
+
+@test "a passing suite passes, and says how many ran" {
+	printf 'TEST "one" { true; }\nTEST "two" { [ 1 -eq 1 ]; }\n' | suite good
+	runner good
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"2 passed, 0 failed, 0 skipped"* ]]
+}
+
+@test "a suite named but missing fails the run" {
+	printf 'TEST "one" { true; }\n' | suite good
+	runner good no_such_suite
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no_such_suite: no such suite: tests/no_such_suite.bats"* ]]
+	[[ "$output" == *"1 passed, 1 failed"* ]]
+}
+
+@test "a failing test fails the run" {
+	printf 'TEST "one" { true; }\nTEST "two" { false; }\n' | suite mixed
+	runner mixed
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mixed: 2 two"* ]]
+	[[ "$output" == *"1 passed, 1 failed"* ]]
+}
+
+@test "a runner killed part way fails its suite: its plan and its results differ" {
+	# the second test kills bats (and itself) with its whole process group
+	suite killed <<'EOF'
+TEST "one" { true; }
+TEST "two" { kill -KILL -- -"$(ps -o pgid= $$ | tr -d ' ')"; }
+TEST "three" { true; }
+EOF
+	runner killed
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"killed: "*"planned 3 tests but reported 1"* ]] || { echo "$output"; return 1; }
+}
+
+@test "a runner that exits non-zero without a failing test fails its suite" {
+	printf 'TEST "one" { true; }\n' | suite quiet
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho 1..1\necho ok 1 one\nexit 2\n' > "$BATS_TEST_TMPDIR/bin/bats"
+	chmod +x "$BATS_TEST_TMPDIR/bin/bats"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" runner quiet
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"quiet: exited 2 without a failing test"* ]]
+}
+
+@test "a suite that outlives its timeout is killed and fails" {
+	printf 'TEST "one" { true; }\nTEST "hangs" { sleep 60; }\n' | suite hang
+	start=$SECONDS
+	DEFAULT_SUITE_TIMEOUT=2 runner hang
+	[ "$status" -ne 0 ]
+	[ $((SECONDS - start)) -lt 30 ]
+	[[ "$output" == *"hang: killed after its timeout of 2 s"* ]]
+}
+
+@test "a suite that ran no test fails" {
+	printf '# nothing here\n' | suite empty
+	runner empty
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"empty: ran no tests"* ]]
+}
+
+@test "outside CI a skip is counted with its reason; under CI it fails" {
+	printf 'TEST "one" { true; }\nTEST "needs perf" { skip "perf_event_open refused here"; }\n' | suite skips
+	runner skips
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"skips: 2 needs perf # skip perf_event_open refused here"* ]]
+	[[ "$output" == *"1 passed, 0 failed, 1 skipped"* ]]
+	CI_FOR_RUNNER=true runner skips
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"skips: skipped under CI: 2 needs perf # skip perf_event_open refused here"* ]]
+	[[ "$output" == *"1 passed, 1 failed, 0 skipped"* ]]
+}
+
+@test "the lint finds checks that cannot fail, and none in the suites" {
+	suite weak <<'EOF'
+TEST "weak" {
+	[ "$a" -eq 1 ] && [ "$b" -eq 2 ]
+	[ -s "$f" ] || grep x "$f" | head >&2
+	! grep -q error "$log"
+	[ "$c" -eq 3 ]
+}
+TEST "fine" {
+	[ "$a" -eq 1 ] && [ "$b" -eq 2 ] || { echo "a=$a b=$b"; return 1; }
+	[[ "$x" == a* && "$y" == b* ]]
+	! grep -q error "$log" || false
+	alive=0; kill -0 "$pid" 2>/dev/null && alive=1
+	[ "$a" -eq 1 ] && [ "$b" -eq 2 ]
+}
+EOF
+	run python3 "$BATS_TEST_DIRNAME/lint_bats.py" "$suites/weak.bats"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 3 ]
+	[[ "$output" == *"weak.bats:2: checks joined by &&"* ]]
+	[[ "$output" == *"weak.bats:3: an || fallback that always succeeds"* ]]
+	[[ "$output" == *"weak.bats:4: a negated command mid-test"* ]]
+	run python3 "$BATS_TEST_DIRNAME/lint_bats.py" "$BATS_TEST_DIRNAME"/*.bats "$BATS_TEST_DIRNAME/common.bash"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
