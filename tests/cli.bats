@@ -47,10 +47,13 @@ load common
 @test "bad option values: exit 2" {
 	run "$PERFSCOPE" cpu-profile -F 0 -- true
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--frequency takes a whole number of Hz from 1 to 100000, not '0'"* ]]
 	run "$PERFSCOPE" cpu-profile -F abc -- true
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--frequency takes a whole number of Hz from 1 to 100000, not 'abc'"* ]]
 	run "$PERFSCOPE" cpu-profile --duration -1 -- true
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--duration takes a positive number of seconds, not '-1'"* ]]
 	run "$PERFSCOPE" cpu-profile --format svgz -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown --format 'svgz'"* ]]
@@ -62,6 +65,7 @@ load common
 	[[ "$output" == *"unknown --sampler 'ebpf' (use perf, ptrace or auto)"* ]]
 	run "$PERFSCOPE" cpu-profile --stack-size 100 -- true
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"--stack-size takes a multiple of 8 from 64 to 65528, not '100'"* ]]
 }
 
 @test "a command and --pid together: exit 2" {
@@ -73,6 +77,7 @@ load common
 @test "neither a command nor --pid: exit 2" {
 	run "$PERFSCOPE" cpu-profile
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"perfscope cpu-profile: give a command to run, or --pid PID"* ]]
 }
 
 @test "man pages render without warnings" {
@@ -84,22 +89,36 @@ load common
 	done
 }
 
+# The long options named in the text on standard input, whole: a name ends
+# in a letter or digit, so "--no-" in prose is not an option
+long_options() {
+	grep -oE -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u
+}
+
+# The options a man page describes: the tags of the items (.TP, then .TQ
+# for a second name) of its OPTIONS section, not options its prose mentions
+man_option_entries() {
+	sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$1" | awk '/^\.(TP|TQ)$/ { getline; print }' | sed 's/\\-/-/g' | long_options
+}
+
 @test "every option in each command's --help is in its man page, and back" {
-	for cmd in profile cpu-profile memory-profile recommend diff report; do
-		help=$("$PERFSCOPE" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
-		man=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" |
-			sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	for cmd in profile cpu-profile memory-profile recommend diff flamegraph report; do
+		help=$("$PERFSCOPE" $cmd --help | long_options)
+		man=$(man_option_entries "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1")
+		# the options were read: each command has --help and --output or --output-dir
+		[ "$(grep -cx -- "--help\|--output\(-dir\)\{0,1\}" <<<"$help")" -eq 2 ] || { echo "$cmd --help: $help"; return 1; }
 		missing_in_man=$(comm -23 <(echo "$help") <(echo "$man"))
 		missing_in_help=$(comm -13 <(echo "$help") <(echo "$man"))
-		[ -z "$missing_in_man" ] || { echo "$cmd: not in man page: $missing_in_man"; return 1; }
+		[ -z "$missing_in_man" ] || { echo "$cmd: no item in the man page's OPTIONS: $missing_in_man"; return 1; }
 		[ -z "$missing_in_help" ] || { echo "$cmd: not in --help: $missing_in_help"; return 1; }
 	done
 }
 
-@test "every command in the dispatch table has a man page" {
-	for cmd in $("$PERFSCOPE" --help | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
-		[ -f "$BATS_TEST_DIRNAME/../man/perfscope-$cmd.1" ] || { echo "no man page for $cmd"; return 1; }
-	done
+@test "every command in the dispatch table has a man page, and every man page a command" {
+	commands=$("$PERFSCOPE" --help | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}' | sort)
+	pages=$(cd "$BATS_TEST_DIRNAME/../man" && ls perfscope-*.1 | sed 's/^perfscope-//; s/\.1$//' | sort)
+	[ "$(wc -l <<<"$commands")" -ge 7 ] || { echo "commands: $commands"; return 1; }
+	[ "$commands" = "$pages" ] || { diff <(echo "$commands") <(echo "$pages"); return 1; }
 }
 
 @test "bash completion offers every option of each command's --help" {
@@ -111,7 +130,9 @@ load common
 		COMP_POINT=${#COMP_LINE}
 		_perfscope
 		offered=$(printf '%s\n' "${COMPREPLY[@]}" | grep -- '^--[a-z]' | sort -u)
-		help=$("$PERFSCOPE" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+		help=$("$PERFSCOPE" $cmd --help | long_options)
+		# the options were read: each command has --help and --output or --output-dir
+		[ "$(grep -cx -- "--help\|--output\(-dir\)\{0,1\}" <<<"$help")" -eq 2 ] || { echo "$cmd --help: $help"; return 1; }
 		missing=$(comm -23 <(echo "$help") <(echo "$offered"))
 		[ -z "$missing" ] || { echo "$cmd: not completed: $missing"; return 1; }
 	done

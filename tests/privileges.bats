@@ -19,7 +19,10 @@ teardown() {
 	[ ! -e "$nobody_dir/out.folded" ]
 	# found through PATH too
 	run as_nobody env PATH="$nobody_dir:/usr/bin:/bin" "$PERFSCOPE" profile -q -o "$nobody_dir/p" -- suid burn 0.1
-	[ "$status" -eq 4 ]
+	[ "$status" -eq 4 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"'$nobody_dir/suid' is set-user-ID"* ]]
+	# nothing written: the output directory, made first, is removed again
+	[ ! -e "$nobody_dir/p" ]
 	# root keeps the privileges under the tracer: profiled
 	require_perf
 	run "$PERFSCOPE" cpu-profile -q -o "$nobody_dir/root.folded" -- "$nobody_dir/suid" burn 0.3
@@ -53,7 +56,9 @@ teardown() {
 	run "$PERFSCOPE" cpu-profile -q -o "$nobody_dir/shared/out.folded" -- "$WL/misbehave" burn 0.2
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(cat "$nobody_dir/precious")" = precious ]
-	[ ! -L "$nobody_dir/shared/out.folded" ] && [ -s "$nobody_dir/shared/out.folded" ]
+	[ ! -L "$nobody_dir/shared/out.folded" ]
+	[ -s "$nobody_dir/shared/out.folded" ]
+	assert_folded_valid "$nobody_dir/shared/out.folded"
 }
 
 # Owner "uid:gid" of each path given.
@@ -88,11 +93,13 @@ owners() {
 			[ "$(owners "$f")" = "$user" ] || { echo "$f: $(owners "$f")"; return 1; }
 		done
 	done
-	[ -s "$nobody_dir/prof/report.html" ] && [ -s "$nobody_dir/mem/memory.html" ]
+	[ -s "$nobody_dir/prof/report.html" ]
+	[ -s "$nobody_dir/mem/memory.html" ]
 	# so the user can move and delete them
 	as_nobody mv "$nobody_dir/prof/cpu.folded" "$nobody_dir/prof/moved.folded"
 	as_nobody rm -r "$nobody_dir/prof" "$nobody_dir/mem"
-	[ ! -e "$nobody_dir/prof" ] && [ ! -e "$nobody_dir/mem" ]
+	[ ! -e "$nobody_dir/prof" ]
+	[ ! -e "$nobody_dir/mem" ]
 }
 
 @test "under sudo, an existing output directory keeps its owner, and one behind a link is not followed" {
@@ -110,7 +117,8 @@ owners() {
 	run env SUDO_UID="${user%:*}" SUDO_GID="${user#*:}" "$PERFSCOPE" memory-profile -q -o "$nobody_dir/link" -- true
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(owners "$nobody_dir/target")" = 1:1 ]
-	[ "$(stat -c %u:%g "$nobody_dir/link")" = 0:0 ] && [ -L "$nobody_dir/link" ]
+	[ "$(stat -c %u:%g "$nobody_dir/link")" = 0:0 ]
+	[ -L "$nobody_dir/link" ]
 	[ "$(owners "$nobody_dir/target/memory.json")" = "$user" ]
 }
 
@@ -127,5 +135,7 @@ owners() {
 	done
 	# not root: SUDO_UID means nothing (and nobody could not chown anyway)
 	run as_nobody env SUDO_UID=0 SUDO_GID=0 "$PERFSCOPE" flamegraph -o "$nobody_dir/f.svg" /dev/null
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(owners "$nobody_dir/f.svg")" = "$(id -u nobody):$gid" ] || { echo "$output"; return 1; }
+	grep -q '^<svg' "$nobody_dir/f.svg"
 }

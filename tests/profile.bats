@@ -36,15 +36,50 @@ stolen_ticks() {
 
 # Every thread's wall time (birth or start to exit or end) is split into
 # on-CPU, runnable and blocked time, 95% of it at least, with no switch
-# record missing its other half.
+# record missing its other half (and there are threads: all of none is true).
 all_time_accounted() {
 	check '.offcpu.unpaired_switches == 0 and ([.offcpu.threads[] |
-	       .on_cpu_s + .runnable_s + ([.blocked_s[]] | add // 0) >= 0.95 * .wall_s] | all)' \
+	       .on_cpu_s + .runnable_s + ([.blocked_s[]] | add // 0) >= 0.95 * .wall_s] | length > 0 and all)' \
 		'{unpaired: .offcpu.unpaired_switches, threads: [.offcpu.threads[] | {tid, wall_s, on_cpu_s, runnable_s, blocked_s}]}'
 }
 
 calls() {
 	jq -r --arg n "$1" '[.syscalls.calls[] | select(.name == $n) | .'"$2"'] | add // 0' "$json"
+}
+
+# wl-truth value $1 printed by process $2 (tests/common.bash: truth_seconds)
+truth_of() {
+	truth_seconds "$1" "$(grep "^wl-truth: pid=$2 " <<<"$output")"
+}
+
+# Seconds the machine lost to interrupts and the hypervisor (all its CPUs)
+# since stolen_ticks printed $1
+lost_since() {
+	awk -v t="$(( $(stolen_ticks) - $1 ))" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }'
+}
+
+# svg_draws SVG FOLDED: the flame graph draws the folded file: the same
+# total, and every box as wide as its share of the graph's width (to the
+# 0.01 px the file writes).  The frames are left in SVG.json.  (The total
+# is printed with %.0f: mawk prints sums of nanoseconds above 2^31 as
+# 4.0006e+09, and its %d stops at 2^31 - 1.)
+svg_draws() {
+	local total
+	total=$(awk '{ t += $NF } END { printf "%.0f\n", t }' "$2")
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$1" > "$1.json"
+	jq -e --argjson total "$total" '.inner as $inner | .total == $total and (.frames | length) > 2 and
+	       all(.frames[]; (.width - .value / $total * $inner | fabs) < 0.01)' "$1.json" >/dev/null ||
+		{ echo "$1 does not draw $2 ($total in all)"; jq -c '[.total, .inner, (.frames[] | [.name, .value, .width])]' "$1.json"; return 1; }
+}
+
+# The value of the boxes named $2 in a graph read by svg_draws $1, added up
+svg_value() {
+	jq --arg n "$2" '[.frames[] | select(.name == $n) | .value] | add // 0' "$1.json"
+}
+
+# Blocked seconds of the waits for reason $1 with function $2 on the stack
+blocked_at() {
+	jq --arg r "$1" --arg f "$2" '[.offcpu.top[] | select(.reason == $r and any(.stack[]; .function == $f)) | .blocked_s] | add' "${3:-$json}"
 }
 
 @test "system calls of an I/O workload: counts and bytes equal the program's own" {
@@ -74,7 +109,7 @@ calls() {
 	file='.files[] | select(.name | endswith("/iowork.data"))'
 	check "$file | .written_bytes == $(count write_bytes) and .read_bytes == $(( $(count pread64_bytes) + $(count read_bytes) ))" "$file"
 	check "$file | .writes == $(count write) and .syncs == $(count fsync) and .kind == \"file\"" "$file"
-	check "$file | .random_ops >= 20000 and .random_ops <= 20010" "$file"
+	check "$file | .random_ops >= $(count pread64) and .random_ops <= $(count pread64) + 10" "$file"
 	check "$file | .sequential_ops >= $(count write) + $(count read) - 10 and .sequential_ops <= $(count write) + $(count read)" "$file"
 	all_time_accounted
 }
@@ -85,13 +120,15 @@ calls() {
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd -P)
 	"$PERFSCOPE" profile -q -o "$out" -- "$WL/shortopen" "$dir" 2000 > "$BATS_TEST_TMPDIR/counts"
-	[ "$(count reads_short)" -eq 4000 ] && [ "$(count reads_other)" -eq 4000 ]
+	# 2,000 rounds of two reads each (the file, then the read that returns 0)
+	[ "$(count reads_short)" -eq 4000 ]
+	[ "$(count reads_other)" -eq 4000 ]
 	# open("short.txt") relative to the working directory, openat(dirfd, "other.txt")
-	check --arg d "$dir" '[.files[] | select(.name == ($d + "/short.txt"))] |
-	       length == 1 and .[0].reads == 4000 and .[0].read_bytes == 2000000 and .[0].kind == "file"' \
+	check --arg d "$dir" "[.files[] | select(.name == (\$d + \"/short.txt\"))] |
+	       length == 1 and .[0].reads == $(count reads_short) and .[0].read_bytes == $(count bytes_short) and .[0].kind == \"file\"" \
 		'[.files[] | {name, reads, read_bytes}]'
-	check --arg d "$dir" '[.files[] | select(.name == ($d + "/sub/other.txt"))] |
-	       length == 1 and .[0].reads == 4000 and .[0].read_bytes == 1000000' \
+	check --arg d "$dir" "[.files[] | select(.name == (\$d + \"/sub/other.txt\"))] |
+	       length == 1 and .[0].reads == $(count reads_other) and .[0].read_bytes == $(count bytes_other)" \
 		'[.files[] | {name, reads, read_bytes}]'
 	check '[.files[] | select(.name == "[closed]")] == [] and .syscalls.open_paths.captured >= 4002' \
 		'{files: [.files[] | {name, reads}], paths: .syscalls.open_paths}'
@@ -106,51 +143,94 @@ calls() {
 		'[.files[] | {name, written_bytes, read_bytes}]'
 	check "[.files[] | select(.kind == \"socket\" and .name != \"tcp 127.0.0.1:$port\" and .read_bytes > 0) | [.read_bytes, .written_bytes]] == [[$(count sent), $(count received)]]" \
 		'[.files[] | {name, written_bytes, read_bytes}]'
-	# the server waited for the client's data on its socket
-	check '.offcpu.blocked_by_reason_s.network > 0' '.offcpu.blocked_by_reason_s'
+	# blocked on the network: at least the server's first read (its wait for
+	# the client's data, ~50 ms; as assert_wait allows), at most all the
+	# time the two threads spent in their socket calls, as the workload
+	# timed them
+	truth=$(cat "$BATS_TEST_TMPDIR/counts")
+	check "(.offcpu.blocked_by_reason_s.network - $(truth_seconds first_read "$truth") | . > -0.01 - 0.01 * 0.05) and
+	       .offcpu.blocked_by_reason_s.network < $(truth_seconds socket_calls "$truth") + 0.001" \
+		'{blocked: .offcpu.blocked_by_reason_s, threads: [.offcpu.threads[] | {tid, blocked_s}]}'
 	all_time_accounted
 }
 
-@test "off-CPU: 1 s on CPU, 1 s asleep and 1 s on a pipe, each within 10% at its own stack" {
+@test "off-CPU: burn()'s CPU time, nap()'s sleep and wait_pipe()'s wait, each as the workload measured it, at its own stack" {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
+	stolen0=$(stolen_ticks)
+	start=$EPOCHREALTIME
 	run "$PERFSCOPE" profile -q -o "$out" -- "$WL/offwork" --seconds 1
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	lost=$(lost_since "$stolen0")
 	check '.metadata.sections.offcpu.collected and .offcpu.stacks and .offcpu.lost_events == 0' \
 		'.metadata.sections'
-	within() { jq -e "$1 | . > 0.9 and . < 1.1" "$json" >/dev/null || { echo "not within 10%: $1"; jq -c "$1" "$json"; return 1; }; }
-	within '[.offcpu.top[] | select(.reason == "sleep" and any(.stack[]; .function == "nap")) | .blocked_s] | add'
-	within '[.offcpu.top[] | select(.reason == "pipe" and any(.stack[]; .function == "wait_pipe")) | .blocked_s] | add'
-	within '[.cpu.functions[] | select(.name == "burn") | .self] | add / 99'
-	# the main thread's wall time is accounted for: on CPU, runnable and blocked
-	check '.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s + .runnable_s + ([.blocked_s[]] | add) > 0.95 * 3' \
-		'.offcpu.threads'
-	# schedstat agrees: the main thread was on a CPU (or waiting for one) for its 1 s of burn()
-	check '.scheduler.schedstat and (.scheduler.threads[] | select(.from_start) | .cpu_s + .sched_delay_s | . > 0.9 and . < 1.1)' \
-		'.scheduler'
-	# the folded files carry the same nanoseconds
-	awk '/;nap;.*\[sleep\]/ { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/offcpu.folded"
-	awk '/;burn / { ns += $NF } END { exit !(ns > 0.9e9 && ns < 1.1e9) }' "$out/wall.folded"
-	# and the flame graph drawn from them: burn, nap's sleep and the pipe
-	# wait each as wide as their seconds of the whole (within 10%), in ns
-	/usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$out/wall.svg" > "$BATS_TEST_TMPDIR/wall.json"
-	total=$(jq '.total' "$BATS_TEST_TMPDIR/wall.json")
-	jq -e --argjson total "$total" '.inner as $inner |
-	       def secs(f): [.frames[] | select(f) | .width] | add / $inner * $total / 1e9;
-	       (secs(.name == "burn") | . > 0.9 and . < 1.1) and (secs(.name == "wait_pipe") | . > 0.9 and . < 1.1) and
-	       ([.frames[] | select(.name == "[pipe]") | .kind] | unique == ["offcpu"]) and
-	       (.frames[] | select(.name == "all") | .title | test(" ns, 100.00%"))' "$BATS_TEST_TMPDIR/wall.json" ||
-		{ jq -c '[.frames[] | select(.width > 5) | [.name, .width, .kind]]' "$BATS_TEST_TMPDIR/wall.json"; return 1; }
-	for g in cpu offcpu; do /usr/bin/python3 "$BATS_TEST_DIRNAME/svg_frames.py" "$out/$g.svg" > /dev/null; done
+	# the waits, each as long as the workload timed it (about 1 s; more on a busy machine)
+	nap=$(truth_seconds nap)
+	pipe=$(truth_seconds wait_pipe)
+	assert_wait "sleep under nap" "$(blocked_at sleep nap)" "$nap"
+	assert_wait "pipe under wait_pipe" "$(blocked_at pipe wait_pipe)" "$pipe"
+	assert_wait "the helper's sleep" "$(blocked_at sleep answer_later)" "$(truth_seconds helper_sleep)"
+	# on CPU: burn() and its callees hold the samples of its CPU time, at 99 Hz
+	burn=$(jq '[.cpu.functions[] | select(.name == "burn") | .total] | add' "$json")
+	samples=$(jq .cpu.metadata.samples "$json")
+	check '.cpu.metadata.frequency == 99' '.cpu.metadata'
+	assert_share "burn and its callees" "$burn" "$samples" "$(truth_share burn)"
+	assert_sample_count burn "$burn" "$(truth_seconds burn)" 99 "$lost"
+	# the main thread lives through its three parts, on a CPU for the CPU
+	# time it read itself (the switch records hold the interrupts and the
+	# hypervisor's time its clock leaves out: $lost, and up to 9% more as
+	# assert_sample_count says), and its wall time is on CPU, runnable or blocked
+	cpu=$(truth_seconds cpu)
+	wall=$(truth_seconds burn_wall)
+	parts=$(awk -v a="$wall" -v b="$nap" -v c="$pipe" 'BEGIN { print a + b + c }')
+	check "[.offcpu.threads[] | select(.tid == .pid)] | length == 1 and (.[0] | .wall_s > $parts - 0.001 and
+	       (.on_cpu_s - $cpu | . > -0.005 - 0.01 * $cpu and . < 0.005 + 0.1 * $cpu + $lost))" '.offcpu.threads'
+	all_time_accounted
+	# schedstat agrees: on a CPU for that CPU time, and waiting for one at
+	# least for the part of burn()'s wall time it was not on one (a busy
+	# machine's share), less what the machine lost; at most the run's wall
+	# time in all.  No tighter above: schedstat counts from the fork, and
+	# the wait for a CPU before the exec was 0.23 s in one of 8 runs with
+	# two spinning processes added to the load.  Measured: CPU time within
+	# 1 ms; the delay 5 ms under the floor at worst, over 27 runs.
+	check "[.scheduler.threads[] | select(.from_start)] | length == 1 and (.[0] | (.cpu_s - $cpu | fabs < 0.01) and
+	       .sched_delay_s > $wall - $cpu - 0.02 - $lost and .cpu_s + .sched_delay_s < $elapsed)" '.scheduler.threads'
+	# the folded files carry the report's nanoseconds: each on-CPU sample
+	# one period (1e9 / 99 ns), each wait its blocked time
+	period=$((1000000000 / 99))
+	[ "$(chain_samples "$out/wall.folded" burn)" -eq $((burn * period)) ]
+	nap_ns=$(awk '/;nap;.*;\[sleep\] / { ns += $NF } END { printf "%.0f\n", ns }' "$out/offcpu.folded")
+	assert_wait "sleep under nap in offcpu.folded" "$(awk -v n="$nap_ns" 'BEGIN { print n / 1e9 }')" "$nap"
+	assert_within "offcpu.folded against report.json (us)" $((nap_ns / 1000)) \
+		"$(awk -v s="$(blocked_at sleep nap)" 'BEGIN { printf "%d", s * 1e6 }')" 1
+	# and the flame graphs draw them: every box its share of the width; the
+	# wall clock's burn its samples' periods, nap and wait_pipe their waits
+	svg_draws "$out/wall.svg" "$out/wall.folded"
+	[ "$(svg_value "$out/wall.svg" burn)" -eq $((burn * period)) ]
+	assert_wait "[sleep] (nap's and the helper's) in wall.svg" "$(awk -v n="$(svg_value "$out/wall.svg" "[sleep]")" 'BEGIN { print n / 1e9 }')" \
+		"$(awk -v a="$nap" -v b="$(truth_seconds helper_sleep)" 'BEGIN { print a + b }')"
+	assert_wait "[pipe] in wall.svg" "$(awk -v n="$(svg_value "$out/wall.svg" "[pipe]")" 'BEGIN { print n / 1e9 }')" "$pipe"
+	jq -e '[.frames[] | select(.name == "[pipe]") | .kind] | unique == ["offcpu"]' "$out/wall.svg.json" >/dev/null
+	jq -e '.frames[] | select(.name == "all") | .title | test(" ns, 100.00%")' "$out/wall.svg.json" >/dev/null
+	svg_draws "$out/cpu.svg" "$out/cpu.folded"
+	[ "$(svg_value "$out/cpu.svg" burn)" -eq "$burn" ]
+	svg_draws "$out/offcpu.svg" "$out/offcpu.folded"
+	assert_wait "[pipe] in offcpu.svg" "$(awk -v n="$(svg_value "$out/offcpu.svg" "[pipe]")" 'BEGIN { print n / 1e9 }')" "$pipe"
+	[ "$(svg_value "$out/offcpu.svg" burn)" -eq 0 ]
 }
 
 @test "--call-graph fp: off-CPU stacks from frame pointers still name the caller of the libc wrapper" {
 	[ "$(id -u)" -eq 0 ] || skip "off-CPU stacks need kernel events"
 	run "$PERFSCOPE" profile -q --call-graph fp -o "$out" -- "$WL/offwork" --seconds 0.5
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	# read() and nanosleep() are frameless in libc: the chain alone skips wait_pipe and sleep_for
-	within() { jq -e "$1 | . > 0.45 and . < 0.55" "$json" >/dev/null || { echo "not within 10%: $1"; jq -c "$1" "$json"; return 1; }; }
-	within '[.offcpu.top[] | select(.reason == "pipe" and ([.stack[:3][] | .function] | index(["read", "wait_pipe", "main"]))) | .blocked_s] | add'
-	within '[.offcpu.top[] | select(.reason == "sleep" and any(.stack[]; .function == "sleep_for") and any(.stack[]; .function == "nap")) | .blocked_s] | add'
+	# read() and nanosleep() are frameless in libc: the chain alone skips
+	# wait_pipe and sleep_for; each wait is the one the workload timed
+	assert_wait "pipe under read, wait_pipe, main" "$(jq '[.offcpu.top[] | select(.reason == "pipe" and
+		([.stack[:3][] | .function] | index(["read", "wait_pipe", "main"]))) | .blocked_s] | add' "$json")" \
+		"$(truth_seconds wait_pipe)"
+	assert_wait "sleep under sleep_for and nap" "$(jq '[.offcpu.top[] | select(.reason == "sleep" and
+		any(.stack[]; .function == "sleep_for") and any(.stack[]; .function == "nap")) | .blocked_s] | add' "$json")" \
+		"$(truth_seconds nap)"
 	run "$PERFSCOPE" profile --call-graph lbr -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown --call-graph 'lbr' (use dwarf, fp or auto)"* ]]
@@ -165,7 +245,10 @@ calls() {
 	run "$PERFSCOPE" profile -q --call-graph fp -o "$out" -- "$WL/offwork" --seconds 0.2 --depth 5
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(pipe_stack "$out")" = '{"n":5,"top":["read","wait_pipe"],"main":true}' ] || { pipe_stack "$out"; return 1; }
-	[ "$(jq .offcpu.truncated_stacks "$json")" -eq 0 ]
+	# and no wait was cut: a stack cut here is a preemption's, in code
+	# deeper than the copy (the loader, printf: 1 run in 40 on the loaded
+	# VM, with the workload of before the wl-truth line too)
+	check '.offcpu.truncated_stacks <= .offcpu.involuntary_switches' '.offcpu | del(.top, .threads)'
 	# 60 levels (~13 KB) do not: fp keeps what the copy holds and says it cut the stack
 	run "$PERFSCOPE" profile -q --call-graph fp -o "$out.deep" -- "$WL/offwork" --seconds 0.2 --depth 60
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -199,29 +282,53 @@ calls() {
 	# it measured itself (its own clock, read just before it ended) within
 	# 5 ms + 5%, plus what the machine lost to interrupts and the hypervisor
 	# during the run (a switch record's interval includes them, a thread's
-	# clock leaves them out); schedstat's last reading of it is at most one
+	# clock leaves them out: /proc/stat's figure, and up to 10% more, as
+	# assert_sample_count says); schedstat's last reading of it is at most one
 	# 50 ms round old
 	truth=$(awk -v stolen="$stolen" -v hz="$(getconf CLK_TCK)" '$1 == "worker" {
 		printf "%s{\"tid\":%s,\"cpu_s\":%.9f,\"stolen_s\":%.3f}", n++ ? "," : "[", $2, $4 / 1e9, stolen / hz }
 		END { print "]" }' "$BATS_TEST_TMPDIR/counts")
 	check --arg truth "$truth" '($truth | fromjson) as $w | . as $r | ($w | length == 4) and all($w[];
 	       . as $k | ($r.offcpu.threads[] | select(.tid == $k.tid) | .on_cpu_s - $k.cpu_s |
-	                  . < 0.005 + 0.05 * $k.cpu_s + $k.stolen_s and . > -0.005 - 0.05 * $k.cpu_s) and
+	                  . < 0.005 + 0.1 * $k.cpu_s + $k.stolen_s and . > -0.005 - 0.05 * $k.cpu_s) and
 	       ($r.scheduler.threads[] | select(.tid == $k.tid) | .cpu_s - $k.cpu_s | . < 0.005 and . > -0.05))' \
 		'{switch: [.offcpu.threads[] | {tid, on_cpu_s}], schedstat: [.scheduler.threads[] | {tid, cpu_s}], unpaired: .offcpu.unpaired_switches}' || { cat "$BATS_TEST_TMPDIR/counts"; return 1; }
 }
 
 @test "a forked child: its threads, CPU time and metrics are counted with the parent's" {
+	stolen0=$(stolen_ticks)
+	start=$EPOCHREALTIME
 	run "$PERFSCOPE" profile -q --interval 0.1 -o "$out" -- "$WL/forker" --seconds 1
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	lost=$(lost_since "$stolen0")
 	child=$(sed -n 's/.*child=\([0-9]*\).*/\1/p' <<<"$output")
-	# the child burns for 1 s of wall time, the parent for 0.5 s: on a CPU
-	# or waiting for one (a busy machine), within 10% by schedstat (the
-	# child's last reading is at most one 50 ms round old)
-	check --arg child "$child" '.scheduler.processes | length == 2 and
-	       (.[] | select(.pid == ($child | tonumber)) | .cpu_s + .sched_delay_s | . > 0.85 and . < 1.1) and
-	       (.[] | select(.pid != ($child | tonumber)) | .cpu_s + .sched_delay_s | . > 0.45 and . < 0.55)' \
-		'.scheduler.processes'
+	parent=$(jq .metadata.pid "$json")
+	[ -n "$child" ]
+	check '.scheduler.processes | length == 2' '.scheduler.processes'
+	# by schedstat, each process was on a CPU for the CPU time it read
+	# itself when its burning ended (1 s for the child, 0.5 s for the
+	# parent), and waited for one at least for the part of its burning's
+	# wall time it was not on one (a busy machine's share), less what the
+	# machine lost to interrupts and the hypervisor; at most the run's wall
+	# time in all; within 10 ms, and the child's last reading may be one
+	# 50 ms round old (the parent's is taken at its exit).  Measured over
+	# 20 runs on the loaded 2-core VM (0.1 to 2 s of delay per process):
+	# CPU -9 to +0.4 ms from the truth (the parent's within 0.4 ms), CPU +
+	# delay -10 to +23 ms from the burning's wall time.
+	for pid in "$parent" "$child"; do
+		cpu=$(truth_of cpu "$pid")
+		wall=$(truth_of burn_wall "$pid")
+		stale=0.01
+		[ "$pid" = "$parent" ] || stale=0.06
+		check ".scheduler.processes[] | select(.pid == $pid) | (.cpu_s - $cpu | . > -$stale and . < 0.01) and
+		       .sched_delay_s > $wall - $cpu - 0.01 - $stale - $lost and .cpu_s + .sched_delay_s < $elapsed" \
+			"{truth: {pid: $pid, cpu: $cpu, burn_wall: $wall, lost: $lost, elapsed: $elapsed}, schedstat: .scheduler.processes}"
+	done
+	# the samples: child_burn's and parent_burn's shares of all of them are
+	# their shares of the two processes' CPU time
+	assert_self_share "$out/cpu.folded" child_burn
+	assert_self_share "$out/cpu.folded" parent_burn
 	# the metrics timeline adds the child (alive, then reaped into the
 	# parent's numbers): the CPU time schedstat counted, within 10% and
 	# 30 ms (10 ms ticks)
@@ -255,21 +362,39 @@ calls() {
 
 @test "failed system calls are counted by errno" {
 	[ "$(id -u)" -eq 0 ] || skip "tracepoints need root"
-	run "$PERFSCOPE" profile -q -o "$out" -- /bin/ls /nonexistent-perfscope-path
-	[ "$status" -eq 2 ]
-	check '[.syscalls.calls[] | select(.errnos.ENOENT > 0)] | length > 0' '[.syscalls.calls[] | {name, errnos}]'
+	mkdir "$BATS_TEST_TMPDIR/files"
+	"$PERFSCOPE" profile -q -o "$out" -- "$WL/shortopen" "$BATS_TEST_TMPDIR/files" 10 --fail 300 > "$BATS_TEST_TMPDIR/counts"
+	# its unlinkat() calls (the program's only ones, and the loader makes
+	# none): each failed, with the errno the program saw
+	[ "$(count unlinkat_enoent)" -eq 300 ]
+	[ "$(count unlinkat_eisdir)" -eq 300 ]
+	check "[.syscalls.calls[] | select(.name == \"unlinkat\") | {count, errors, errnos}] ==
+	       [{count: 600, errors: 600, errnos: {ENOENT: $(count unlinkat_enoent), EISDIR: $(count unlinkat_eisdir)}}]" \
+		'[.syscalls.calls[] | select(.errors > 0) | {name, count, errors, errnos}]'
+	# and every call's errors are its errnos added up
+	check '[.syscalls.calls[] | .errors == ([.errnos[]] | add // 0)] | all' '[.syscalls.calls[] | {name, errors, errnos}]'
 }
 
-@test "metrics: a CPU-bound program shows about one CPU busy, in user time" {
+@test "metrics: a CPU-bound program's CPU time, in user time, as it measured it" {
+	stolen0=$(stolen_ticks)
 	run "$PERFSCOPE" profile -q --interval 0.2 -o "$out" -- "$WL/spin" --seconds 1.5
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	lost=$(lost_since "$stolen0")
 	check '.metadata.sections.metrics.collected' '.metadata.sections'
-	check '.metrics.columns[1] == "cpu_user_pct" and (.metrics.timeline | length) >= 5' '.metrics | del(.timeline)'
-	# the readings in the middle of the run (10 ms ticks: within 15 points)
-	check '[.metrics.timeline[2:-1][] | .[1] + .[2]] | (add / length) > 85 and (add / length) < 115' \
-		'.metrics.timeline'
-	check '.cpu.metadata.samples > 50' '.cpu.metadata'
-	[ -s "$out/cpu.folded" ]
+	check '.metrics.columns[1:3] == ["cpu_user_pct", "cpu_system_pct"] and (.metrics.timeline | length) >= 5' '.metrics | del(.timeline)'
+	# the timeline's CPU time, its readings added up, is the CPU time the
+	# program read itself as it ended (10 ms ticks: within 10% and 30 ms),
+	# nearly all of it user time.  (Not "one CPU": spin runs for 1.5 s of
+	# wall time, and on the loaded 2-core VM it had 60-85% of a CPU.)
+	cpu=$(truth_seconds cpu)
+	check "$cpu > 0.1 and ([.metrics.timeline as \$t | range(1; \$t | length) |
+	       (\$t[.][1] + \$t[.][2]) / 100 * (\$t[.][0] - \$t[. - 1][0])] | add | . - $cpu | fabs < 0.1 * $cpu + 0.03)" \
+		"{truth: $cpu, timeline: .metrics.timeline}"
+	check '[.metrics.timeline[] | .[1]] as $user | [.metrics.timeline[] | .[2]] as $sys |
+	       ($user | add) > 0.9 * (($user | add) + ($sys | add))' '.metrics.timeline'
+	# and the samples, 99 per second of it
+	assert_sample_count spin "$(jq .cpu.metadata.samples "$json")" "$cpu" 99 "$lost"
+	[ "$(folded_total "$out/cpu.folded")" -eq "$(jq .cpu.metadata.samples "$json")" ]
 }
 
 @test "an unprivileged user: system calls refused and said, the rest written" {
@@ -286,7 +411,12 @@ calls() {
 	check '.scheduler.schedstat and (.scheduler.threads | length) >= 1' '.scheduler'
 	# switch records still give per-thread times, without stacks
 	check '.metadata.sections.offcpu.collected and .offcpu.stacks == false' '.metadata.sections'
-	check '[.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s] | add > 0.3' '.offcpu.threads'
+	# the main thread's on-CPU time, as schedstat counted it (within 5 ms +
+	# 1% below; above, also what schedstat leaves out: 10%, as
+	# assert_sample_count says)
+	check '[.scheduler.threads[] | select(.tid == .pid) | .cpu_s] as $s | [.offcpu.threads[] | select(.tid == .pid) | .on_cpu_s] |
+	       length == 1 and $s[0] > 0.05 and (.[0] - $s[0] | . > -0.005 - 0.01 * $s[0] and . < 0.005 + 0.1 * $s[0])' \
+		'{offcpu: .offcpu.threads, schedstat: .scheduler.threads}'
 	rm -rf "$nobody_dir"
 }
 
@@ -318,7 +448,8 @@ calls() {
 	run "$PERFSCOPE" profile -q -o "$out.bad" --rules "$d/bad-rules.json" -- touch "$d/ran"
 	[ "$status" -eq 6 ]
 	[[ "$output" == *"$d/bad-rules.json: line 2"* ]] || { echo "$output"; return 1; }
-	[ ! -e "$d/ran" ] && [ ! -e "$out.bad/report.json" ]
+	[ ! -e "$d/ran" ]
+	[ ! -e "$out.bad/report.json" ]
 }
 
 @test "--pid: every thread of a running process, the ones started before perfscope too" {
@@ -335,8 +466,12 @@ calls() {
 	w=$(calls write count) g=$(calls getppid count)
 	[ "$w" -ge 20000 ] || { echo "writes: $w"; return 1; }
 	assert_within getppid "$g" "$w" 1
-	check '[.offcpu.threads[] | select(.tid != .pid) | .on_cpu_s] | add > 0.5' '.offcpu.threads'
-	check '[.cpu.threads[] | select(.comm == "syscaller") | .samples] | add > 50' '.cpu.threads'
+	# the second thread ran, and was sampled 99 times a second of its CPU
+	# time by its switch records (not "0.5 s of its 1.5 s": a busy machine
+	# gives it less)
+	on_cpu=$(jq '[.offcpu.threads[] | select(.tid != .pid) | .on_cpu_s] | add' "$json")
+	check "$on_cpu > 0.2" '.offcpu.threads'
+	assert_sample_count syscaller "$(jq '[.cpu.threads[] | select(.comm == "syscaller") | .samples] | add' "$json")" "$on_cpu" 99
 }
 
 @test "--pid on a program whose main thread exits: perfscope waits, it does not spin" {
@@ -352,8 +487,15 @@ calls() {
 	cat "$BATS_TEST_TMPDIR/log"
 	jq -e '.metadata.stopped_by == "duration"' "$json" > /dev/null
 	awk '{ s = $1 + $2; print "perfscope CPU:", s, "s"; exit !(s < 0.6) }' "$BATS_TEST_TMPDIR/cpu"
-	# and it still samples the workers after the main thread is gone
-	check '[.cpu.threads[] | select(.comm == "worker-heavy") | .samples] | add > 100' '.cpu.threads'
+	# and it still samples the workers after the main thread is gone (it
+	# exits 0.4 s into the 1.5 s): worker-heavy's samples are its CPU time in
+	# all of them, by its switch records, at 99 Hz (not "1.5 s": on the
+	# loaded 2-core VM it had 0.6 s of CPU in some runs)
+	heavy=$(jq '[.cpu.threads[] | select(.comm == "worker-heavy") | .tid]' "$json")
+	[ "$(jq length <<<"$heavy")" -eq 1 ]
+	on_cpu=$(jq --argjson t "$heavy" '.offcpu.threads[] | select(.tid == $t[0]) | .on_cpu_s' "$json")
+	check "$on_cpu > 0.2" '.offcpu.threads'
+	assert_sample_count worker-heavy "$(jq '[.cpu.threads[] | select(.comm == "worker-heavy") | .samples] | add' "$json")" "$on_cpu" 99
 }
 
 @test "usage errors: exit 2 before anything runs" {
@@ -362,6 +504,8 @@ calls() {
 	[[ "$output" == *"--interval takes a number of seconds of at least 0.1"* ]]
 	run "$PERFSCOPE" profile
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"perfscope profile: give a command to run, or --pid PID"* ]]
 	run "$PERFSCOPE" profile -o /proc/perfscope-cannot -- /bin/true
 	[ "$status" -eq 5 ]
+	[[ "$output" == *"cannot create the output directory '/proc/perfscope-cannot'"* ]]
 }

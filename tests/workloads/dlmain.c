@@ -2,7 +2,9 @@
  * rpath $ORIGIN) and half in plugin.so (dlopen()ed from the directory of
  * this executable).  Runs of calls alternate between the two with equal
  * work; run lengths vary randomly (see wl_round_scale) so periodic sampling
- * cannot alias with the alternation.
+ * cannot alias with the alternation.  Each call is timed on the thread's
+ * CPU clock and the times printed at the end (wl-truth): the two copies of
+ * the loop need not run at one speed.
  *
  * Usage: dlmain [--seconds S]   (default 2)
  */
@@ -52,18 +54,21 @@ int main(int argc, char **argv)
 
     /* A round is scale calls of each (~0.8 ms on average); the clock is read
      * once per round. */
+    struct wl_part parts[] = { WL_PART("hot_in_library"), WL_PART("hot_in_plugin") };
+    wl_truth_init();
     double start = wl_now();
     unsigned long rounds = 0, calls = 0, rng = 0x2545f4914f6cdd1dUL;
     do {
         unsigned long scale = wl_round_scale(&rng);
         for (unsigned long i = 0; i < scale; i++)
-            hot_in_library();
+            WL_TIMED(&parts[0], hot_in_library());
         for (unsigned long i = 0; i < scale; i++)
-            hot_in_plugin();
+            WL_TIMED(&parts[1], hot_in_plugin());
         calls += scale;
         rounds++;
     } while (wl_now() - start < seconds);
 
     printf("dlmain: rounds=%lu calls_each=%lu plugin=%s\n", rounds, calls, path);
+    wl_truth_print(parts, 2);
     return 0;
 }

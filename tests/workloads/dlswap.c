@@ -1,7 +1,8 @@
 /* dlswap: alternately dlopen()s swap_a.so and swap_b.so (from the directory
  * of its executable), runs its hot function for --slice seconds, and
  * dlclose()s it, so both libraries are mapped in turn, usually at the
- * same address.  Each gets half of the CPU time.
+ * same address.  Each gets about half of the CPU time: each hot call is
+ * timed on the thread's CPU clock and the times printed (wl-truth).
  *
  * Usage: dlswap [--seconds S] [--slice S]
  */
@@ -11,7 +12,10 @@
 #include <limits.h>
 #include <unistd.h>
 
-static void run_from(const char *dir, const char *lib, const char *fn, double slice)
+static struct wl_part parts[] = { WL_PART("swap_a_hot"), WL_PART("swap_b_hot") };
+
+static void run_from(const char *dir, const char *lib, const char *fn, double slice,
+                     struct wl_part *part)
 {
     char path[PATH_MAX];
     void *h;
@@ -24,7 +28,7 @@ static void run_from(const char *dir, const char *lib, const char *fn, double sl
         exit(1);
     }
     *(void **)&hot = dlsym(h, fn);
-    hot(slice);
+    WL_TIMED(part, hot(slice));
     dlclose(h);
 }
 
@@ -41,11 +45,13 @@ int main(int argc, char **argv)
         return 1;
     self[n] = '\0';
     const char *dir = dirname(self);
+    wl_truth_init();
     do {
-        run_from(dir, "swap_a.so", "swap_a_hot", slice);
-        run_from(dir, "swap_b.so", "swap_b_hot", slice);
+        run_from(dir, "swap_a.so", "swap_a_hot", slice, &parts[0]);
+        run_from(dir, "swap_b.so", "swap_b_hot", slice, &parts[1]);
         swaps++;
     } while (wl_now() - start < seconds);
     printf("dlswap: swaps=%lu\n", swaps);
+    wl_truth_print(parts, 2);
     return 0;
 }

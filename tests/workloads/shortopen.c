@@ -8,8 +8,15 @@
  * other.txt holds 500 bytes.  Prints its counts, then waits 300 ms before
  * exiting (what a profiler reads after a program's exit is gone with it).
  *
- * Usage: shortopen DIR N
+ * With --fail M it then makes M unlinkat() calls that fail with ENOENT
+ * (DIR/sub/missing.txt) and M that fail with EISDIR (DIR/sub itself), and
+ * prints how many failed with each, as the calls' errno said: a profiler
+ * counting failed calls by errno must find these exactly (no other call of
+ * the program, nor of the dynamic loader, is an unlinkat).
+ *
+ * Usage: shortopen DIR N [--fail M]
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,11 +56,15 @@ static long read_whole(int dirfd, const char *name, unsigned *reads)
 
 int main(int argc, char **argv)
 {
-	unsigned reads_short = 0, reads_other = 0;
+	unsigned reads_short = 0, reads_other = 0, enoent = 0, eisdir = 0;
 	long bytes_short = 0, bytes_other = 0;
-	int n, sub;
+	int n, fails = 0, sub;
 
-	if (argc != 3 || chdir(argv[1]) < 0)
+	if (argc == 5 && strcmp(argv[3], "--fail") == 0)
+		fails = atoi(argv[4]);
+	else if (argc != 3)
+		return 2;
+	if (chdir(argv[1]) < 0)
 		return 2;
 	n = atoi(argv[2]);
 	if (mkdir("sub", 0755) < 0 || (sub = open("sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
@@ -63,8 +74,17 @@ int main(int argc, char **argv)
 		bytes_short += read_whole(AT_FDCWD, "short.txt", &reads_short);
 	for (int i = 0; i < n; i++)
 		bytes_other += read_whole(sub, "other.txt", &reads_other);
-	printf("reads_short=%u bytes_short=%ld reads_other=%u bytes_other=%ld\n", reads_short,
+	for (int i = 0; i < fails; i++) {
+		if (unlinkat(sub, "missing.txt", 0) < 0 && errno == ENOENT)
+			enoent++;
+		if (unlinkat(AT_FDCWD, "sub", 0) < 0 && errno == EISDIR)
+			eisdir++;
+	}
+	printf("reads_short=%u bytes_short=%ld reads_other=%u bytes_other=%ld", reads_short,
 	       bytes_short, reads_other, bytes_other);
+	if (fails > 0)
+		printf(" unlinkat_enoent=%u unlinkat_eisdir=%u", enoent, eisdir);
+	printf("\n");
 	fflush(stdout);
 	usleep(300 * 1000);
 	return 0;

@@ -1,7 +1,10 @@
 /* threads: two named worker threads with known CPU shares.
  *   "worker-heavy" runs heavy_work() all the time      (~100% of a CPU)
  *   "worker-light" runs light_work() 1 ms, sleeps 3 ms (~25% of a CPU)
- * The main thread only creates and joins them.
+ * The main thread only creates and joins them.  Each worker reads its own
+ * CPU clock when it ends; the times are printed (wl-truth, under the
+ * threads' names), since how much of a CPU the light one gets from its
+ * millisecond of work and its sleeps is the machine's to say.
  *
  * Usage: threads [--seconds S] [--main-exits]   (default 2 s)
  *   --main-exits: the main thread calls pthread_exit() 0.5 s after
@@ -25,6 +28,7 @@ WL_HOT void light_work(void) { WL_BURN(CHUNK_UNITS); }
 struct worker {
     const char *name;
     unsigned long chunks;
+    struct wl_part cpu;     /* the thread's CPU time when it ends */
 };
 
 static void *heavy_main(void *arg)
@@ -36,6 +40,7 @@ static void *heavy_main(void *arg)
             heavy_work();
         w->chunks += 10;
     } while (wl_now() - start < seconds);
+    wl_part_add(&w->cpu, wl_thread_cpu_now());
     return NULL;
 }
 
@@ -53,6 +58,7 @@ static void *light_main(void *arg)
         } while (wl_now() < busy_until);
         nanosleep(&nap, NULL);
     }
+    wl_part_add(&w->cpu, wl_thread_cpu_now());
     return NULL;
 }
 
@@ -69,8 +75,8 @@ static pthread_t start_worker(void *(*fn)(void *), struct worker *w)
 
 int main(int argc, char **argv)
 {
-    struct worker heavy_w = { "worker-heavy", 0 };
-    struct worker light_w = { "worker-light", 0 };
+    struct worker heavy_w = { "worker-heavy", 0, WL_PART("worker-heavy") };
+    struct worker light_w = { "worker-light", 0, WL_PART("worker-light") };
     seconds = wl_seconds(argc, argv, 2.0);
     start = wl_now();
 
@@ -86,5 +92,8 @@ int main(int argc, char **argv)
 
     printf("threads: heavy_chunks=%lu light_chunks=%lu\n",
            heavy_w.chunks, light_w.chunks);
+    struct wl_part parts[] = { heavy_w.cpu, light_w.cpu };
+    parts[0].calls = parts[1].calls = 0;    /* whole threads: no reads to take out */
+    wl_truth_print(parts, 2);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Hot functions must stay visible as their own frames: no inlining, and for
  * GCC no cloning (.constprop/.isra names) or identical-code folding. */
@@ -93,6 +94,85 @@ static inline double wl_thread_cpu_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Ground truth measured by the workload itself, on the machine that runs it.
+ *
+ * A test must not assume a share measured elsewhere: what a clock read, a
+ * memcpy or a scheduler wake-up costs differs between machines.  So the
+ * workloads time their parts on the thread's CPU clock and print, when they
+ * end, a line per process that the tests read (truth_* in tests/common.bash):
+ *
+ *     wl-truth: pid=PID cpu=S NAME=S NAME=S ...
+ *
+ * cpu is the process's CPU time so far (from its exec or fork), each NAME
+ * the CPU seconds spent inside that part.  A part is timed around whole
+ * calls (WL_TIMED), so a profiler's self samples of the function called
+ * are its share; the clock reads around it (a system call: the thread CPU
+ * clock has no vDSO path) are taken out using their cost, measured once at
+ * start-up by wl_truth_init. */
+struct wl_part {
+    const char *name;
+    unsigned long ns;       /* CPU time inside, clock reads included */
+    unsigned long calls;    /* timed calls: two clock reads each */
+};
+#define WL_PART(label) { label, 0, 0 }
+
+static double wl_clock_read_s;
+
+static inline void wl_truth_init(void)
+{
+    enum { READS = 400 };
+    double t0 = wl_thread_cpu_now(), t1 = t0;
+    for (int i = 0; i < READS; i++)
+        t1 = wl_thread_cpu_now();
+    wl_clock_read_s = (t1 - t0) / READS;
+}
+
+static inline void wl_part_add(struct wl_part *p, double seconds)
+{
+    __atomic_fetch_add(&p->ns, (unsigned long)(seconds * 1e9), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&p->calls, 1, __ATOMIC_RELAXED);
+}
+
+/* Times one statement (a call) into a part. */
+#define WL_TIMED(part, stmt)                                            \
+    do {                                                                \
+        double wl_t0_ = wl_thread_cpu_now();                            \
+        stmt;                                                           \
+        wl_part_add((part), wl_thread_cpu_now() - wl_t0_);              \
+    } while (0)
+
+/* Seconds inside a part, less one clock read per timed call (the interval
+ * holds the end of the first read and the start of the second). */
+static inline double wl_part_seconds(const struct wl_part *p)
+{
+    double s = (double)__atomic_load_n(&p->ns, __ATOMIC_RELAXED) / 1e9 -
+               (double)__atomic_load_n(&p->calls, __ATOMIC_RELAXED) * wl_clock_read_s;
+    return s > 0 ? s : 0;
+}
+
+/* A part measured on some of its calls only: its time becomes the measured
+ * time (clock reads out) times factor, the ratio of all its work to the
+ * work of the calls timed. */
+static inline void wl_part_scale(struct wl_part *p, double factor)
+{
+    p->ns = (unsigned long)(wl_part_seconds(p) * factor * 1e9);
+    p->calls = 0;
+}
+
+/* The truth line: the process's CPU time and each part's.  Flushed at once,
+ * so a line written before a fork or an exit is not lost or doubled. */
+static inline void wl_truth_print(struct wl_part *parts, int n)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    printf("wl-truth: pid=%d cpu=%.6f clock_read_us=%.3f", (int)getpid(),
+           (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, wl_clock_read_s * 1e6);
+    for (int i = 0; i < n; i++)
+        printf(" %s=%.6f", parts[i].name, wl_part_seconds(&parts[i]));
+    printf("\n");
+    fflush(stdout);
 }
 
 /* Value of "--name V" or "--name=V" in argv, else `def`.  Exits with status
