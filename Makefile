@@ -221,12 +221,12 @@ demo: deps
 
 bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads helpers
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/run.sh
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/dwarf.sh
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/memory.sh
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/profile.sh
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/gate.sh
-	$(Q)PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/flamegraph.sh
+	$(Q)failed=; for s in run dwarf memory profile gate flamegraph; do \
+		start=$$(date +%s); \
+		PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/$$s.sh || failed="$$failed $$s.sh"; \
+		echo "tests/bench/$$s.sh: $$(( $$(date +%s) - start )) s" >&2; echo; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make bench: targets missed beyond their spread in:$$failed" >&2; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

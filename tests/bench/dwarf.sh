@@ -2,11 +2,13 @@
 # Part of make bench: DWARF unwinding and the ptrace sampler.
 #   - perfscope's CPU per sample (unwind + aggregate) at 999 Hz, as the
 #     slope between a long and a short run (fixed start-up cost excluded);
-#   - end to end against perf record --call-graph dwarf + perf script + a
-#     collapse to folded stacks: CPU time, bytes per sample, completeness;
+#   - end to end against perf record --call-graph dwarf,32768 (the same
+#     32 KiB stack copies as perfscope's) + perf script + a collapse to
+#     folded stacks: CPU time, bytes per sample, completeness;
 #   - peak RSS with 10 busy threads at 999 Hz;
 #   - the ptrace sampler's overhead at 49 and 99 Hz.
-# Prints markdown; medians of $RUNS.
+# Prints markdown; medians of $RUNS (common.sh); exits 1 when a target is
+# missed by more than its spread.
 . "$(dirname "$0")/common.sh"
 SECONDS_10T=${SECONDS_10T:-10}
 
@@ -53,7 +55,7 @@ for i in $(seq "$RUNS"); do
 	complete_pct "$tmp/ps.folded" >> "$tmp/ps_complete"
 
 	# perf: record with DWARF stacks, then script, then collapse
-	/usr/bin/time -f "%U %S" -o "$tmp/t.rec" perf record -q -F 999 --call-graph dwarf -o "$tmp/perf.data" \
+	/usr/bin/time -f "%U %S" -o "$tmp/t.rec" perf record -q -F 999 --call-graph dwarf,32768 -o "$tmp/perf.data" \
 		-- "$WORK" --depth "$DEPTH" --units "$UNITS" > "$tmp/out" 2>/dev/null
 	target_cpu=$(field cpu < "$tmp/out")
 	/usr/bin/time -f "%U %S" -o "$tmp/t.script" perf script -i "$tmp/perf.data" -F comm,ip,sym > "$tmp/perf.txt" 2>/dev/null
@@ -79,19 +81,21 @@ rss_10t=$(sed -n 's/.*peak RSS \([0-9.]*\) MB.*/\1/p' "$tmp/10t.err")
 samples_10t=$(sed -n 's/.* \([0-9]*\) samples (.*/\1/p' "$tmp/10t.err")
 secs_10t=$(sed -n 's/.*): \([0-9.]*\) s, .*/\1/p' "$tmp/10t.err")
 
-m() { median < "$1"; }
 # Frames in the most sampled stack (what a typical sample unwinds).
 frames_per_stack() { awk '$NF > top { top = $NF; l = $0; sub(/ [0-9]+$/, "", l); n = split(l, f, ";") - 1 } END { print n }' "$tmp/ps.folded"; }
-bare=$(m "$tmp/bare_wall")
-echo "| measure (median of $RUNS, 999 Hz, 32 KiB stacks) | perfscope | perf record --call-graph dwarf + script + collapse | target |"
-echo "|---|---|---|---|"
-echo "| profiler CPU time, end to end | $(m "$tmp/ps_cpu") s | $(m "$tmp/perf_cpu") s | perfscope >= 3x less |"
-echo "| perfscope CPU per sample, marginal ($(frames_per_stack)-frame stacks) | $(m "$tmp/us_per_sample") us | | <= 10 us (15 frames) |"
-echo "| bytes written per sample | $(m "$tmp/ps_bytes") | $(m "$tmp/perf_bytes") | <= 100 |"
-echo "| stacks reaching a thread entry point (_start, clone3) | $(m "$tmp/ps_complete")% | $(m "$tmp/perf_complete")% | larger share |"
-echo
-echo "10 busy threads at 999 Hz for ${secs_10t} s (${samples_10t} samples): perfscope peak RSS ${rss_10t} MB (target: < 100 MB for 60 s)."
-echo
-echo "| ptrace sampler (median of $RUNS) | 49 Hz | 99 Hz |"
-echo "|---|---|---|"
-echo "| target wall time / unprofiled | $(awk -v a="$(m "$tmp/pt49")" -v b="$bare" 'BEGIN { printf "%.3fx", a / b }') | $(awk -v a="$(m "$tmp/pt99")" -v b="$bare" 'BEGIN { printf "%.3fx", a / b }') |"
+bench_header "fixedwork at 999 Hz, 32 KiB stack copies (median of $RUNS)"
+bench_row "perfscope CPU time, end to end (launch to folded file)" "%.3f s" "" "" $(cat "$tmp/ps_cpu")
+bench_row "perf record --call-graph dwarf,32768 + perf script + collapse, CPU time" "%.3f s" "" "" $(cat "$tmp/perf_cpu")
+bench_row "perf's CPU time / perfscope's" "%.1fx" ">=" 3 $(paired 'a / b' "$tmp/perf_cpu" "$tmp/ps_cpu")
+bench_row "perfscope CPU per sample, marginal ($(frames_per_stack)-frame stacks)" "%.2f us" "<=" 10 $(cat "$tmp/us_per_sample")
+bench_row "perfscope bytes written per sample" "%.1f" "<=" 100 $(cat "$tmp/ps_bytes")
+bench_row "perf bytes written per sample (perf.data)" "%.1f" "" "" $(cat "$tmp/perf_bytes")
+perf_complete=$(median < "$tmp/perf_complete")
+bench_row "perf: stacks reaching a thread entry point (_start, clone3)" "%.1f%%" "" "" $(cat "$tmp/perf_complete")
+bench_row "perfscope: stacks reaching a thread entry point (target: perf's share or more)" "%.1f%%" ">=" "$perf_complete" \
+	$(cat "$tmp/ps_complete")
+bench_row "10 busy threads at 999 Hz for ${secs_10t} s, ${samples_10t} samples (one run; target for 60 s): perfscope peak RSS" \
+	"%.1f MB" "<" 100 $rss_10t
+bench_row "ptrace sampler at 49 Hz: target wall time / unprofiled" "%.3fx" "" "" $(paired 'a / b' "$tmp/pt49" "$tmp/bare_wall")
+bench_row "ptrace sampler at 99 Hz: target wall time / unprofiled" "%.3fx" "" "" $(paired 'a / b' "$tmp/pt99" "$tmp/bare_wall")
+bench_done
