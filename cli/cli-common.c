@@ -189,6 +189,13 @@ int cli_prepare_output_dir(const char *dir, const char *probe, bool *created, st
 	char path[4096];
 
 	*created = false;
+	if (strcmp(dir, "-") == 0) {
+		ps_error_set(err, PS_E_USAGE, "--output-dir - : this command writes a directory of "
+			     "files, not one file to standard output");
+		ps_error_hint(err, "name a directory; 'perfscope report DIR/report.json -o -' "
+			      "writes the page to standard output");
+		return PS_E_USAGE;
+	}
 	if (planted_link(dir)) {
 		ps_error_set(err, PS_E_OUTPUT, "refusing to write into '%s': it is a symbolic link "
 			     "another user owns, in a directory everyone can write to", dir);

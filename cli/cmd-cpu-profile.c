@@ -294,7 +294,8 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		secs > 0 ? 100.0 * p->sampling_cpu_s / secs : 0.0, use.cpu_s - p->sampling_cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (output)
-		fprintf(stderr, "  wrote %s (%s) %.3f s after sampling ended\n", output, o->writer->name,
+		fprintf(stderr, "  wrote %s (%s) %.3f s after sampling ended\n",
+			strcmp(output, "-") == 0 ? "standard output" : output, o->writer->name,
 			(double)(ps_now_ns() - p->end_ns) / 1e9);
 	cli_baseline_print(stderr, &o->baseline, false);
 }

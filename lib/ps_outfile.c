@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,17 +33,48 @@ static int output_error(struct ps_error *err, const char *path, int e)
 	return PS_E_OUTPUT;
 }
 
-int ps_outfile_check(const char *path, struct ps_error *err)
+/*
+ * What path names, without following a link: PS_OUT_STDOUT for "-",
+ * PS_OUT_DIRECT for a device or a FIFO, PS_OUT_RENAME for a regular file,
+ * a link or nothing (*existing then says whether a regular file is there,
+ * with its stat in *st); < 0 with err set for a directory or a socket.
+ */
+static int classify(const char *path, struct stat *st, bool *existing, struct ps_error *err)
 {
-	struct stat st;
-	char *tmp;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	*existing = false;
+	if (strcmp(path, "-") == 0)
+		return PS_OUT_STDOUT;
+	if (lstat(path, st) != 0)
+		return PS_OUT_RENAME;
+	if (S_ISDIR(st->st_mode)) {
 		ps_error_set(err, PS_E_OUTPUT, "cannot write '%s': it is a directory", path);
 		ps_error_hint(err, "give a file name, e.g. --output %s/profile.folded", path);
 		return PS_E_OUTPUT;
 	}
+	if (S_ISSOCK(st->st_mode)) {
+		ps_error_set(err, PS_E_OUTPUT, "cannot write '%s': it is a socket", path);
+		ps_error_hint(err, "give a file name, or - for standard output");
+		return PS_E_OUTPUT;
+	}
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode))
+		return PS_OUT_DIRECT;
+	*existing = S_ISREG(st->st_mode);
+	return PS_OUT_RENAME;
+}
+
+int ps_outfile_check(const char *path, struct ps_error *err)
+{
+	struct stat st;
+	bool existing;
+	char *tmp;
+	int fd, kind = classify(path, &st, &existing, err);
+
+	if (kind < 0)
+		return kind;
+	if (kind == PS_OUT_STDOUT)
+		return 0;
+	if (kind == PS_OUT_DIRECT)
+		return access(path, W_OK) == 0 ? 0 : output_error(err, path, errno);
 	tmp = temp_name(path);
 	if (!tmp)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
@@ -58,16 +90,72 @@ int ps_outfile_check(const char *path, struct ps_error *err)
 	return 0;
 }
 
+/* A device or a FIFO, opened for writing as it is (a FIFO waits for its reader). */
+static int open_direct(struct ps_outfile *out, struct ps_error *err)
+{
+	int fd = open(out->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return output_error(err, out->path, errno);
+	out->fp = fdopen(fd, "w");
+	if (!out->fp) {
+		int e = errno;
+		close(fd);
+		return output_error(err, out->path, e);
+	}
+	return 0;
+}
+
+/*
+ * The temporary file that will replace path: as readable as any file we
+ * create (mkstemp makes 0600), or, replacing a regular file, with that
+ * file's mode and, where we may set it, its owner.
+ */
+static void set_mode_and_owner(int fd, bool existing, const struct stat *st)
+{
+	if (existing) {
+		fchmod(fd, st->st_mode & 07777);
+		if (fchown(fd, st->st_uid, st->st_gid) == 0)
+			return;
+		/* not allowed (not root, another owner): ours, as a new file */
+	} else {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	/* under sudo, a new file is the user's; not fatal: a root-owned
+	 * report is still readable */
+	ps_owner_give_fd(fd);
+}
+
 int ps_outfile_open(struct ps_outfile *out, const char *path, struct ps_error *err)
 {
-	int fd;
+	struct stat st;
+	bool existing;
+	int fd, kind;
 
 	memset(out, 0, sizeof(*out));
+	kind = classify(path, &st, &existing, err);
+	if (kind < 0)
+		return kind;
+	out->kind = (enum ps_outfile_kind)kind;
 	out->path = strdup(path);
-	out->tmp_path = temp_name(path);
-	if (!out->path || !out->tmp_path) {
+	out->tmp_path = kind == PS_OUT_RENAME ? temp_name(path) : NULL;
+	if (!out->path || (kind == PS_OUT_RENAME && !out->tmp_path)) {
 		ps_outfile_abort(out);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	}
+	if (kind == PS_OUT_STDOUT) {
+		out->fp = stdout;
+		return 0;
+	}
+	if (kind == PS_OUT_DIRECT) {
+		int rc = open_direct(out, err);
+
+		if (rc < 0)
+			ps_outfile_abort(out);
+		return rc;
 	}
 	fd = mkostemp(out->tmp_path, O_CLOEXEC);
 	if (fd < 0) {
@@ -75,12 +163,7 @@ int ps_outfile_open(struct ps_outfile *out, const char *path, struct ps_error *e
 		ps_outfile_abort(out);
 		return output_error(err, path, e);
 	}
-	/* mkstemp makes 0600; a report is as readable as any file we create. */
-	{
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
+	set_mode_and_owner(fd, existing, &st);
 	out->fp = fdopen(fd, "w");
 	if (!out->fp) {
 		int e = errno;
@@ -94,9 +177,11 @@ int ps_outfile_open(struct ps_outfile *out, const char *path, struct ps_error *e
 
 void ps_outfile_abort(struct ps_outfile *out)
 {
-	if (out->fp) {
+	if (out->fp && out->kind == PS_OUT_RENAME) {
 		fclose(out->fp);
 		unlink(out->tmp_path);
+	} else if (out->fp && out->kind == PS_OUT_DIRECT) {
+		fclose(out->fp);
 	}
 	free(out->path);
 	free(out->tmp_path);
@@ -125,17 +210,19 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	errno = 0;
 	if (fflush(out->fp) != 0 || ferror(out->fp))
 		e = errno ? errno : lost_errno(out->fp);
-	/* under sudo, the user's file; not fatal: a root-owned report is still readable */
-	if (!e)
-		ps_owner_give_fd(fileno(out->fp));
-	if (fclose(out->fp) != 0 && !e)
-		e = errno;
-	out->fp = NULL;
-	if (!e && rename(out->tmp_path, out->path) != 0)
+	if (out->kind == PS_OUT_STDOUT) {
+		out->fp = NULL;         /* stdout stays open for the summary */
+	} else {
+		if (fclose(out->fp) != 0 && !e)
+			e = errno;
+		out->fp = NULL;
+	}
+	if (!e && out->kind == PS_OUT_RENAME && rename(out->tmp_path, out->path) != 0)
 		e = errno;
 	if (e) {
-		unlink(out->tmp_path);
-		output_error(err, out->path, e);
+		if (out->kind == PS_OUT_RENAME)
+			unlink(out->tmp_path);
+		output_error(err, out->kind == PS_OUT_STDOUT ? "standard output" : out->path, e);
 		ps_outfile_abort(out);
 		return PS_E_OUTPUT;
 	}

@@ -2,8 +2,15 @@
  * ps_outfile: write a report so that a reader never sees a torn file.
  * Data goes to a temporary file beside the target, which is flushed,
  * checked and only then renamed over it.  A full disk leaves the old
- * file (if any) intact and names the file in the error.  Under sudo the
- * file is given to the invoking user before the rename (ps_owner.h).
+ * file (if any) intact and names the file in the error.  A file that was
+ * there keeps its mode and, where perfscope may set it, its owner; a new
+ * one, under sudo, is given to the invoking user (ps_owner.h).  A link in
+ * the file's place is replaced, never written through.
+ *
+ * Two destinations are not renamed over: "-" is standard output, and a
+ * character or block device or a FIFO (/dev/null, a terminal, a pipe made
+ * with mkfifo) is opened and written as it is, as a shell's redirection
+ * would; a socket is refused.
  *
  * Not fsync'ed: the rename already means a reader sees the whole file or
  * none, whatever happens to perfscope; only a power cut in the next few
@@ -17,13 +24,21 @@
 
 #include "ps_error.h"
 
-struct ps_outfile {
-	char *path;
-	char *tmp_path;
-	FILE *fp;
+enum ps_outfile_kind {
+	PS_OUT_RENAME,          /* a temporary renamed over path */
+	PS_OUT_DIRECT,          /* a device or FIFO, written as it is */
+	PS_OUT_STDOUT,          /* "-" */
 };
 
-/* Checks, before any work is done, that `path` can be created. */
+struct ps_outfile {
+	char *path;
+	char *tmp_path;         /* PS_OUT_RENAME only */
+	FILE *fp;
+	enum ps_outfile_kind kind;
+};
+
+/* Checks, before any work is done, that `path` can be created (or, for
+ * "-", a device or a FIFO, written). */
 int ps_outfile_check(const char *path, struct ps_error *err);
 
 int ps_outfile_open(struct ps_outfile *out, const char *path, struct ps_error *err);

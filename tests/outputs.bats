@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# Where outputs go: a regular file is replaced whole and keeps its mode (and
+# owner); a device or a FIFO is written as it is, never replaced; a socket
+# is refused; "-" is standard output for every command that writes one
+# file, and refused by those that write a directory.
+load common
+
+setup() {
+	dir="$BATS_TEST_TMPDIR"
+	printf 'app;main;a 60\napp;main;b 30\napp;main;b;c 10\n' > "$dir/k.folded"
+	printf 'app;main;a 30\napp;main;b 30\n' > "$dir/old.folded"
+	printf '{"name": "x", "cpu_percent": 95}\n' > "$dir/metrics.json"
+}
+
+# every command that writes one file, with its arguments: NAME ARGS...
+one_file_commands() {
+	echo "flamegraph $dir/k.folded"
+	echo "diff $dir/old.folded $dir/k.folded"
+	echo "recommend --metrics $dir/metrics.json"
+}
+
+@test "a character device named as the output is written, not replaced" {
+	[ "$(id -u)" -eq 0 ] || skip "making a device node needs root"
+	mknod "$dir/null" c 1 3
+	while read -r cmd args; do
+		# shellcheck disable=SC2086
+		run "$PERFSCOPE" $cmd $args -o "$dir/null"
+		[ "$status" -eq 0 ] || { echo "$cmd: $output"; return 1; }
+		[ -c "$dir/null" ] || { echo "$cmd replaced the device"; ls -l "$dir/null"; return 1; }
+	done < <(one_file_commands)
+	require_perf
+	run "$PERFSCOPE" cpu-profile -q -o "$dir/null" -- "$WL/cpusplit" --seconds 0.1
+	[ "$status" -eq 0 ]
+	[ -c "$dir/null" ]
+	# nothing of ours beside it
+	[ "$(ls "$dir" | grep -c tmp)" -eq 0 ]
+}
+
+@test "a FIFO named as the output is written through to its reader" {
+	mkfifo "$dir/fifo"
+	cat "$dir/fifo" > "$dir/got" &
+	reader=$!
+	run "$PERFSCOPE" flamegraph -o "$dir/fifo" "$dir/k.folded"
+	wait "$reader"
+	[ "$status" -eq 0 ]
+	[ -p "$dir/fifo" ]
+	"$PERFSCOPE" flamegraph -o "$dir/file.svg" "$dir/k.folded"
+	cmp "$dir/got" "$dir/file.svg"
+}
+
+@test "a socket named as the output is refused, saying why" {
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$dir/sock"
+	[ -S "$dir/sock" ]
+	run "$PERFSCOPE" flamegraph -o "$dir/sock" "$dir/k.folded"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"cannot write '$dir/sock': it is a socket"* ]]
+	[ -S "$dir/sock" ]
+}
+
+@test "an existing file keeps its mode when it is replaced" {
+	: > "$dir/out.svg"
+	chmod 600 "$dir/out.svg"
+	run "$PERFSCOPE" flamegraph -o "$dir/out.svg" "$dir/k.folded"
+	[ "$status" -eq 0 ]
+	[ -s "$dir/out.svg" ]
+	[ "$(stat -c %a "$dir/out.svg")" = 600 ]
+	chmod 640 "$dir/out.svg"
+	run "$PERFSCOPE" diff -o "$dir/out.svg" "$dir/old.folded" "$dir/k.folded"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a "$dir/out.svg")" = 640 ]
+	# a new file has the umask's mode
+	(umask 027 && "$PERFSCOPE" flamegraph -o "$dir/new.svg" "$dir/k.folded")
+	[ "$(stat -c %a "$dir/new.svg")" = 640 ]
+}
+
+@test "an existing file keeps its owner when root replaces it" {
+	[ "$(id -u)" -eq 0 ] || skip "giving a file to another user needs root"
+	: > "$dir/theirs.svg"
+	chown nobody:nogroup "$dir/theirs.svg"
+	run "$PERFSCOPE" flamegraph -o "$dir/theirs.svg" "$dir/k.folded"
+	[ "$status" -eq 0 ]
+	[ -s "$dir/theirs.svg" ]
+	[ "$(stat -c %U:%G "$dir/theirs.svg")" = nobody:nogroup ]
+}
+
+@test "-o - is standard output for every command that writes one file" {
+	while read -r cmd args; do
+		# shellcheck disable=SC2086
+		"$PERFSCOPE" $cmd $args -o "$dir/$cmd.file" >/dev/null
+		# shellcheck disable=SC2086
+		"$PERFSCOPE" $cmd $args -o - > "$dir/$cmd.stdout"
+		cmp "$dir/$cmd.file" "$dir/$cmd.stdout" || { echo "$cmd: -o - differs from its file"; return 1; }
+		[ ! -e ./- ] || { echo "$cmd wrote a file named -"; return 1; }
+	done < <(one_file_commands)
+	# and the page of a report
+	"$PERFSCOPE" memory-profile -q -o "$dir/m" -- "$WL/memwork" leak 10
+	"$PERFSCOPE" report "$dir/m/memory.json" -o "$dir/page.html"
+	"$PERFSCOPE" report "$dir/m/memory.json" -o - > "$dir/page.stdout"
+	cmp "$dir/page.html" "$dir/page.stdout"
+	require_perf
+	cd "$dir"
+	run "$PERFSCOPE" cpu-profile -q -F 999 -o - -- "$WL/cpusplit" --seconds 0.2
+	[ "$status" -eq 0 ]
+	[ ! -e "$dir/-" ]
+	# the program's own lines, then the folded stacks
+	[ "$(grep -c '^cpusplit;.* [0-9][0-9]*$' <<<"$output")" -ge 3 ]
+	[ "$(grep -v '^cpusplit;' <<<"$output" | grep -vc '^cpusplit: \|^wl-truth: ')" -eq 0 ]
+}
+
+@test "-o - is refused by the commands that write a directory" {
+	run "$PERFSCOPE" profile -o - -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"writes a directory of files, not one file to standard output"* ]]
+	run "$PERFSCOPE" memory-profile -o - -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"writes a directory of files"* ]]
+}
