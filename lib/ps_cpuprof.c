@@ -191,7 +191,7 @@ static int start_hooks(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
 
 static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 {
-	int rc = ps_launch_start(p->cfg.argv, NULL, &p->child, err);
+	int rc = ps_launch_start(p->cfg.argv, NULL, p->cfg.keep_running, &p->child, err);
 
 	if (rc < 0)
 		return rc;

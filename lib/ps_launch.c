@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,7 +16,7 @@
 
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn)) exec_child(char *const argv[], char *const envp[],
-						  int status_fd)
+						  int status_fd, pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
@@ -29,6 +30,10 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char *const
 	sigaction(SIGCHLD, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* a perfscope killed outright (SIGKILL, a crash) takes the target
+	 * with it; parent is 0 when the target is to outlive perfscope */
+	if (parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+		_exit(127);
 
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0) {
 		e = errno;
@@ -97,10 +102,11 @@ static int check_not_setid(const char *command, struct ps_error *err)
 	return rc;
 }
 
-int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
+int ps_launch_start(char *const argv[], char *const envp[], bool outlive, struct ps_child *child,
 		    struct ps_error *err)
 {
 	int pipefd[2], exec_errno = 0, status;
+	pid_t self = getpid();
 	ssize_t n;
 	pid_t pid;
 
@@ -117,7 +123,7 @@ int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *chi
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(argv, envp, pipefd[1]);
+		exec_child(argv, envp, pipefd[1], outlive ? 0 : self);
 	}
 	close(pipefd[1]);
 	/* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */

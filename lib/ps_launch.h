@@ -27,10 +27,13 @@ struct ps_child {
 
 /*
  * Forks and execs argv[0] (searched in PATH) with environment envp (NULL:
- * perfscope's own).  On return the child is stopped at its exec.  Fails with PS_E_NOTFOUND or PS_E_NOEXEC when the
- * command cannot be run (the child is already reaped then).
+ * perfscope's own).  On return the child is stopped at its exec.  Unless
+ * `outlive` (--keep-running), the child is killed if perfscope dies first
+ * (PR_SET_PDEATHSIG: a perfscope killed with SIGKILL leaves no target
+ * running).  Fails with PS_E_NOTFOUND or PS_E_NOEXEC when the command
+ * cannot be run (the child is already reaped then).
  */
-int ps_launch_start(char *const argv[], char *const envp[], struct ps_child *child,
+int ps_launch_start(char *const argv[], char *const envp[], bool outlive, struct ps_child *child,
 		    struct ps_error *err);
 
 /* Where execvp() finds command in PATH (malloc'ed), or NULL. */
