@@ -258,6 +258,24 @@ static uint64_t alloc_bytes(const struct ps_heap_site *s) { return s->alloc_byte
 static uint64_t alloc_calls(const struct ps_heap_site *s) { return s->allocs; }
 
 /* The main process's sites whose live bytes kept growing, fastest first. */
+/* What the program did to the tracker's files that perfscope would not take. */
+static void print_distrust(const struct ps_memprof *m)
+{
+	if (m->rejected_records)
+		fprintf(stderr, "  note: %llu records stamped outside this run were dropped: the program "
+			"wrote into the tracker's rings\n", (unsigned long long)m->rejected_records);
+	if (m->truncated_files)
+		fprintf(stderr, "  note: %llu tracker files were truncated under perfscope: what they "
+			"held after that point is lost\n", (unsigned long long)m->truncated_files);
+	if (m->corrupt_files > m->truncated_files)
+		fprintf(stderr, "  note: %llu tracker files made no sense part way (a corrupt ring): "
+			"their later records are lost\n",
+			(unsigned long long)(m->corrupt_files - m->truncated_files));
+	if (m->reader.nrefused)
+		fprintf(stderr, "  note: %zu tracker files named processes that are not the program's "
+			"(nor its children): not read\n", m->reader.nrefused);
+}
+
 static void print_growing(const struct ps_memprof *m)
 {
 	const struct ps_heap_proc *p = ps_memprof_main(m);
@@ -384,6 +402,7 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 	if (m->lost_threads)
 		fprintf(stderr, "  note: %llu allocations of threads beyond %d at once were not tracked\n",
 			(unsigned long long)m->lost_threads, PS_MEM_SLOTS);
+	print_distrust(m);
 	if (p && p->rss_at_exit_known && p->rss_at_exit.anon > p->live_at_exit)
 		fprintf(stderr, "  at exit %s of live blocks in %s of anonymous resident memory "
 			"(%.0f%% not holding live blocks)\n", cli_human_bytes(p->live_at_exit, b1, sizeof(b1)),

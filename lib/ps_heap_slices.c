@@ -70,17 +70,24 @@ int ps_heap_slices_tick(struct ps_heap *hp, uint32_t proc, uint64_t time_ns)
 {
 	struct ps_heap_slicing *sl = &hp->proc[proc]->slicing;
 
-	for (;;) {
-		uint64_t end = sl->n ? sl->end_ns[sl->n - 1] + sl->length_ns : sl->first_ns + sl->length_ns;
+	/*
+	 * Each pass closes a slice, and every PS_HEAP_SLICES of them the length
+	 * doubles, so any time is reached in a few hundred passes; the bound
+	 * and the check that an end moved forward (a length doubled past 2^64
+	 * would not) hold whatever the times are.
+	 */
+	for (int pass = 0; pass < 64 * PS_HEAP_SLICES; pass++) {
+		uint64_t last = sl->n ? sl->end_ns[sl->n - 1] : sl->first_ns;
+		uint64_t length = sl->n == PS_HEAP_SLICES ? 2 * sl->length_ns : sl->length_ns;
+		uint64_t end = last + length;
 
 		/* a merge changes the length: the next end is computed again */
-		if (sl->n == PS_HEAP_SLICES)
-			end = sl->end_ns[PS_HEAP_SLICES - 1] + 2 * sl->length_ns;
-		if (time_ns < end || sl->last_partial)
+		if (time_ns < end || sl->last_partial || end <= last || length < sl->length_ns)
 			return 0;
 		if (close_slice(hp, proc, end) < 0)
 			return -1;
 	}
+	return 0;
 }
 
 int ps_heap_slices_finish(struct ps_heap *hp, uint32_t proc, uint64_t time_ns)

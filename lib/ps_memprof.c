@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -69,12 +71,59 @@ int ps_memprof_find_preload(char *out, size_t len, struct ps_error *err)
 	return PS_E_INTERNAL;
 }
 
+/* Whether pid is a live perfscope (a session directory's owner). */
+static bool perfscope_alive(long pid)
+{
+	char path[64], *comm;
+	bool ours;
+
+	if (pid <= 0 || pid > INT32_MAX || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	comm = ps_read_file(path, NULL);
+	/* gone meanwhile, or the pid now another program's */
+	ours = comm && strncmp(comm, "perfscope", 9) == 0;
+	free(comm);
+	return ours;
+}
+
+/*
+ * Session directories that a perfscope killed outright left behind (with
+ * their 128 MiB sparse rings): ours by owner, named after a perfscope
+ * that no longer runs.  Removed at the next start.
+ */
+static void remove_stale_sessions(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[4096], suffix[8];
+		struct stat st;
+		long pid;
+
+		if (sscanf(de->d_name, "perfscope-mem-%ld-%7s", &pid, suffix) != 2 || strlen(suffix) != 6)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    perfscope_alive(pid))
+			continue;
+		ps_remove_tree(path);
+	}
+	closedir(d);
+}
+
 static int make_session_dir(struct ps_memprof *m, struct ps_error *err)
 {
 	const char *const bases[] = { "/dev/shm", "/tmp" };
 
+	for (size_t i = 0; i < 2; i++)
+		remove_stale_sessions(bases[i]);
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(m->dir, sizeof(m->dir), "%s/perfscope-mem-XXXXXX", bases[i]);
+		/* named after us: a later perfscope can tell when we are gone */
+		snprintf(m->dir, sizeof(m->dir), "%s/perfscope-mem-%d-XXXXXX", bases[i], (int)getpid());
 		if (mkdtemp(m->dir))
 			return 0;
 	}
@@ -292,7 +341,7 @@ static bool has_newer_image(const struct ps_memread *rd, const struct ps_memfile
 
 static void end_file(struct ps_memprof *m, struct ps_memfile *f, bool execed)
 {
-	ps_memread_poll(f, true, PS_MEMREAD_NOW, apply_cb, m);
+	ps_memread_poll(&m->reader, f, true, PS_MEMREAD_NOW, apply_cb, m);
 	f->end = f->exit_seen ? PS_MEMFILE_EXITED : execed ? PS_MEMFILE_EXECED : PS_MEMFILE_VANISHED;
 	/* a process stopped in exit() whose scan never came: let it go */
 	if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING)
@@ -304,7 +353,27 @@ static void end_file(struct ps_memprof *m, struct ps_memfile *f, bool execed)
 	m->unwind_mismatches += f->h->unwind_mismatches;
 	if (f->corrupt)
 		m->corrupt_files++;
+	if (f->truncated)
+		m->truncated_files++;
+	m->rejected_records += f->rejected;
 	ps_heap_end(&m->heap, proc_of(f), ps_now_ns(), f->exit_seen, execed && !f->exit_seen);
+}
+
+/*
+ * Collects the orphans of the program that ended (they became ours as its
+ * subreaper), leaving the program's own status to ps_launch_reap.
+ */
+static void reap_orphans(struct ps_memprof *m)
+{
+	for (int i = 0; i < 64; i++) {
+		siginfo_t info;
+
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0 ||
+		    info.si_pid == m->child.pid)
+			return;
+		waitpid(info.si_pid, NULL, WNOHANG);
+	}
 }
 
 /* One pass over every file; returns the number of records delivered. */
@@ -323,20 +392,39 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 		if (f->end != PS_MEMFILE_LIVE)
 			continue;
 		if (!f->user) {
-			int64_t proc = ps_heap_add_proc(&m->heap, f->pid, f->gen, f->h->exe,
-							f->h->start_ns);
+			char exe[sizeof(f->h->exe)];
+			uint64_t now = ps_now_ns(), start = f->h->start_ns;
+			int64_t proc;
+
+			/* the program wrote both: a name cut to its field, a start
+			 * within the session */
+			snprintf(exe, sizeof(exe), "%.*s", (int)strnlen(f->h->exe, sizeof(exe) - 1), f->h->exe);
+			if (start < m->reader.ns_ref || start > now)
+				start = now;
+			proc = ps_heap_add_proc(&m->heap, f->pid, f->gen, exe, start);
 
 			if (proc < 0)
 				continue;
 			f->user = (void *)(uintptr_t)(proc + 1);
 			m->heap.proc[proc]->rss.every_ns = interval_ns(m);
 		}
-		delivered += ps_memread_poll(f, false, final ? PS_MEMREAD_NOW : PS_MEMREAD_WHEN_DUE,
-					     apply_cb, m);
+		delivered += ps_memread_poll(&m->reader, f, false,
+					     final ? PS_MEMREAD_NOW : PS_MEMREAD_WHEN_DUE, apply_cb, m);
 		ps_rss_sample(&m->heap.proc[proc_of(f)]->rss, (pid_t)f->pid, ps_now_ns());
-		if (__atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING) {
-			delivered += ps_memread_poll(f, false, PS_MEMREAD_NOW, apply_cb, m);
-			scan_for_leaks(m, f);
+		/* a corrupt file's program gets no scan: it need not wait for one */
+		if (f->corrupt && __atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING)
+			__atomic_store_n(&f->h->state, PS_MEM_DETACHED, __ATOMIC_RELEASE);
+		/* in exit(), its EXIT record sent, waiting for the scan: done
+		 * once (a program that asks again, or before its EXIT record,
+		 * does not get perfscope to stop and read it over and over) */
+		if (!f->scanned && __atomic_load_n(&f->h->state, __ATOMIC_ACQUIRE) == PS_MEM_EXITING) {
+			delivered += ps_memread_poll(&m->reader, f, false, PS_MEMREAD_NOW, apply_cb, m);
+			/* (no EXIT record when every ring slot was taken: then the
+			 * first request is believed) */
+			if (f->exit_seen || f->h->lost_threads) {
+				f->scanned = true;
+				scan_for_leaks(m, f);
+			}
 		}
 		newer = has_newer_image(&m->reader, f);
 		if (final || newer || (check_alive && !ps_memfile_alive(f)))
@@ -563,7 +651,10 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	env = build_env(m);
 	if (!env)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
-	rc = ps_launch_start(m->cfg.argv, env, &m->child, err);
+	/* orphans of the program become ours, not init's: they stay under
+	 * perfscope, which the tracker files' reader requires (ps_memread.h) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	rc = ps_launch_start(m->cfg.argv, env, false, &m->child, err);
 	free_env(env, m->cfg.sample_bytes != 0);
 	if (rc < 0)
 		return rc;
@@ -595,6 +686,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		if (check_alive)
 			next_alive = now + ALIVE_CHECK_NS;
 		delivered = read_round(m, check_alive, false);
+		reap_orphans(m);
 		ps_faults_poll(&m->faults);
 		if (m->uprobes_on && ps_uprobes_poll(&m->uprobes, false) > 0)
 			delivered++;

@@ -80,7 +80,9 @@ struct ps_memprof {
 	uint64_t records;
 	uint64_t dropped;         /* records the tracker could not write */
 	uint64_t lost_threads;    /* allocations of threads that found no ring */
-	uint64_t corrupt_files;
+	uint64_t corrupt_files;       /* a ring made no sense: its reading stopped */
+	uint64_t truncated_files;     /* of those, files the program shrank under perfscope */
+	uint64_t rejected_records;    /* stamped outside the session: dropped */
 	uint64_t unwind_fallbacks;    /* stacks the tracker's fast walk left to libgcc */
 	uint64_t unwind_verified;     /* PERFSCOPE_MEM_VERIFY: new stacks walked both ways */
 	uint64_t unwind_mismatches;   /* of those, where the two walks disagreed */

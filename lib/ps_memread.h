@@ -7,6 +7,16 @@
  * A record is delivered only when it is older than every write still in
  * progress, so the order is exact; a file whose process is gone (or has
  * exec'ed into a new file) is drained completely and then ended.
+ *
+ * Every byte of a file is the profiled program's to write, so none is
+ * trusted: a file is read only when it names a process that descends from
+ * perfscope (the launched program and its children: perfscope is their
+ * subreaper, so orphans stay under it) and its header says the same pid;
+ * a ring whose head runs more than a ring ahead of its tail, or whose
+ * records do not fit, is corrupt and no longer read; a record stamped
+ * before the reader started or after the moment it is read is dropped and
+ * counted; and the mapping is guarded (ps_memguard.h), so a file truncated
+ * under perfscope reads as zeros and is marked corrupt, not a SIGBUS.
  */
 #ifndef PS_MEMREAD_H
 #define PS_MEMREAD_H
@@ -14,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sys/types.h>
 
 #include "ps_memproto.h"
 
@@ -30,9 +42,15 @@ struct ps_memfile {
 	struct ps_mem_header *h;      /* the whole file, mapped shared */
 	enum ps_memfile_end end;
 	bool corrupt;                 /* a record made no sense: reading stopped */
+	bool truncated;               /* the file shrank under us (caught SIGBUS) */
+	uint64_t rejected;            /* records stamped outside the session: dropped */
 	bool exit_seen;               /* the EXIT record arrived */
+	bool scanned;                 /* its leak scan was done (once, whatever it asks) */
 	void *user;                   /* the consumer's per-process state */
 	uint64_t last_fence_ns;       /* when records were last taken (CLOCK_MONOTONIC) */
+	/* where reading has got to in each ring: ours, copied to the file's
+	 * tails for the writers, never read back from there */
+	uint64_t tails[PS_MEM_SLOTS];
 };
 
 struct ps_memread {
@@ -42,6 +60,11 @@ struct ps_memread {
 	double ns_per_tick;
 	struct ps_memfile *files;
 	size_t nfiles, cap;
+	pid_t owner;                  /* perfscope: whose descendants may be read */
+	/* files refused: named after a process not ours, or a header that
+	 * disagrees with the name (each counted once) */
+	struct { uint32_t pid; unsigned gen; } *refused;
+	size_t nrefused, refused_cap;
 };
 
 int ps_memread_init(struct ps_memread *mr, const char *dir);
@@ -66,8 +89,8 @@ enum ps_memread_when {
  * Delivers the records of `f` that are safe to order now (all of them when
  * `drain`), oldest first.  Returns how many.
  */
-uint64_t ps_memread_poll(struct ps_memfile *f, bool drain, enum ps_memread_when poll,
-			 ps_memread_fn fn, void *ctx);
+uint64_t ps_memread_poll(const struct ps_memread *mr, struct ps_memfile *f, bool drain,
+			 enum ps_memread_when poll, ps_memread_fn fn, void *ctx);
 
 /* A record time of `f`, in CLOCK_MONOTONIC nanoseconds. */
 uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t);

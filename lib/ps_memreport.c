@@ -523,6 +523,10 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 		cJSON_AddNullToObject(md, "allocator_note");
 	cJSON_AddNumberToObject(md, "records", (double)m->records);
 	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
+	cJSON_AddNumberToObject(md, "rejected_records", (double)m->rejected_records);
+	cJSON_AddNumberToObject(md, "corrupt_files", (double)m->corrupt_files);
+	cJSON_AddNumberToObject(md, "truncated_files", (double)m->truncated_files);
+	cJSON_AddNumberToObject(md, "refused_files", (double)m->reader.nrefused);
 	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
 	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
 	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -173,4 +174,45 @@ void ps_strlcat(char *dst, const char *src, size_t len)
 		n = len - have - 1;
 	memcpy(dst + have, src, n);
 	dst[have + n] = '\0';
+}
+
+/* Empties the directory open as dirfd (consumed), depth levels at most. */
+static int empty_dir(int dirfd, int depth)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(dirfd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR || depth <= 0) {
+			rc = -1;
+			continue;
+		}
+		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 || empty_dir(sub, depth - 1) < 0 || unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+int ps_remove_tree(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (empty_dir(fd, 16) < 0)
+		return -1;
+	return rmdir(path);
 }

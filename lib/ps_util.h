@@ -63,6 +63,13 @@ void ps_strlcat(char *dst, const char *src, size_t len);
  */
 double ps_trend_slope(const double *t, const double *v, size_t n);
 
+/*
+ * Removes directory `path` and everything in it, never following a link
+ * (a link in it is removed, not what it points to), at most 16 levels
+ * deep.  0, or -1 with errno set when something is left.
+ */
+int ps_remove_tree(const char *path);
+
 /* This process's user + system CPU time so far, in seconds. */
 double ps_self_cpu_seconds(void);
 

@@ -20,7 +20,7 @@ WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
-               netwait diskwait shortopen misbehave htmlnames soak
+               netwait diskwait shortopen misbehave htmlnames soak hostile
 WL_LIBS := libhot.so plugin.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
@@ -35,6 +35,10 @@ $(WL_BIN):
 
 # Generic rule: bin/NAME from NAME.c, using the compiler's default PIE-ness.
 $(WL_BIN)/%: $(WORKLOAD_DIR)/%.c $(WL_COMMON_H) | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -o $@ $<
+
+# hostile writes into the tracker's files: it knows their layout.
+$(WL_BIN)/hostile: $(WORKLOAD_DIR)/hostile.c lib/ps_memproto.h | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) -o $@ $<
 
 # Both position-dependent and position-independent main executables, since
