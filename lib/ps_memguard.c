@@ -14,6 +14,7 @@ struct guarded {
 };
 
 static struct guarded ranges[PS_MEMGUARD_MAX];
+static size_t used;     /* slots ever taken: loops stop there */
 static struct sigaction previous;
 static int installed;
 
@@ -22,7 +23,9 @@ static void on_sigbus(int sig, siginfo_t *info, void *uc)
 	uintptr_t addr = (uintptr_t)info->si_addr;
 	long page = sysconf(_SC_PAGESIZE);
 
-	for (size_t i = 0; i < PS_MEMGUARD_MAX; i++) {
+	size_t n = __atomic_load_n(&used, __ATOMIC_ACQUIRE);
+
+	for (size_t i = 0; i < n; i++) {
 		struct guarded *g = &ranges[i];
 
 		if (addr < g->start || addr >= g->end)
@@ -72,24 +75,23 @@ int ps_memguard_add(void *base, size_t len)
 		ranges[i].start = (uintptr_t)base;
 		/* the end last: the handler sees a slot whole or not at all */
 		__atomic_store_n(&ranges[i].end, (uintptr_t)base + len, __ATOMIC_RELEASE);
-		return 0;
+		if (i >= used)
+			__atomic_store_n(&used, i + 1, __ATOMIC_RELEASE);
+		return (int)i;
 	}
 	return -1;
 }
 
 void ps_memguard_remove(void *base)
 {
-	for (size_t i = 0; i < PS_MEMGUARD_MAX; i++)
+	for (size_t i = 0; i < used; i++)
 		if (ranges[i].end && ranges[i].start == (uintptr_t)base) {
 			__atomic_store_n(&ranges[i].end, 0, __ATOMIC_RELEASE);
 			ranges[i].start = 0;
 		}
 }
 
-uint64_t ps_memguard_faults(const void *base)
+uint64_t ps_memguard_faults(int slot)
 {
-	for (size_t i = 0; i < PS_MEMGUARD_MAX; i++)
-		if (ranges[i].end && ranges[i].start == (uintptr_t)base)
-			return ranges[i].faults;
-	return 0;
+	return slot >= 0 && (size_t)slot < used ? ranges[slot].faults : 0;
 }

@@ -12,7 +12,8 @@
  * guarded range is left to the previous handler (by default, death).
  *
  * Ranges are added and removed by one thread (the reader); the handler
- * only reads them.  At most PS_MEMGUARD_MAX at once.
+ * only reads them.  At most PS_MEMGUARD_MAX at once (a tracker file a
+ * process image: a program that forks that many at once).
  */
 #ifndef PS_MEMGUARD_H
 #define PS_MEMGUARD_H
@@ -20,13 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PS_MEMGUARD_MAX 256
+#define PS_MEMGUARD_MAX 65536
 
-/* Guards [base, base + len); 0, or -1 when all slots are taken. */
+/* Guards [base, base + len); its slot (>= 0), or -1 when all are taken. */
 int ps_memguard_add(void *base, size_t len);
 /* Stops guarding the range that starts at base (before it is unmapped). */
 void ps_memguard_remove(void *base);
-/* Faults caught in the range that starts at base since it was added. */
-uint64_t ps_memguard_faults(const void *base);
+/* Faults caught in the range of `slot` since it was added. */
+uint64_t ps_memguard_faults(int slot);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,11 @@ static bool descends_from(pid_t pid, pid_t ancestor)
 	return pid == ancestor;
 }
 
+bool ps_memread_ours(const struct ps_memread *mr, uint32_t pid)
+{
+	return pid <= INT32_MAX && descends_from((pid_t)pid, mr->owner);
+}
+
 static void refuse(struct ps_memread *mr, uint32_t pid, unsigned gen)
 {
 	if (ps_grow(&mr->refused, &mr->refused_cap, mr->nrefused + 1, sizeof(*mr->refused)) == 0)
@@ -140,7 +146,7 @@ static void unmap_file(struct ps_mem_header *h)
 }
 
 /* Maps one file if it is complete (its magic is set); NULL otherwise. */
-static struct ps_mem_header *map_file(const char *path)
+static struct ps_mem_header *map_file(const char *path, int *guard)
 {
 	struct ps_mem_header *h;
 	struct stat st;
@@ -156,7 +162,8 @@ static struct ps_mem_header *map_file(const char *path)
 	close(fd);
 	if (h == MAP_FAILED)
 		return NULL;
-	if (ps_memguard_add(h, PS_MEM_FILE_BYTES) < 0) {
+	*guard = ps_memguard_add(h, PS_MEM_FILE_BYTES);
+	if (*guard < 0) {
 		munmap(h, PS_MEM_FILE_BYTES);
 		return NULL;
 	}
@@ -179,19 +186,25 @@ int ps_memread_discover(struct ps_memread *mr)
 		return -1;
 	while ((de = readdir(d))) {
 		unsigned pid, gen;
+		int guard;
 		char tail[8];
 		struct ps_mem_header *h;
 
 		if (sscanf(de->d_name, "%u.%u.%4s", &pid, &gen, tail) != 3 ||
 		    strcmp(tail, "mem") != 0 || known(mr, pid, gen))
 			continue;
-		/* only our own program's processes are read, stopped and scanned */
-		if (pid > INT32_MAX || !descends_from((pid_t)pid, mr->owner)) {
+		/*
+		 * A file named after a live process that is not ours is refused.
+		 * One whose process has gone (a short-lived child, reaped
+		 * before we looked) is read, but never stopped or scanned:
+		 * ps_memread_ours() is asked again before that.
+		 */
+		if (pid > INT32_MAX || (!descends_from((pid_t)pid, mr->owner) && kill((pid_t)pid, 0) == 0)) {
 			refuse(mr, pid, gen);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", mr->dir, de->d_name);
-		h = map_file(path);
+		h = map_file(path, &guard);
 		if (!h)
 			continue;	/* still being created: next time */
 		if (h->pid != pid) {
@@ -205,7 +218,7 @@ int ps_memread_discover(struct ps_memread *mr)
 			return -1;
 		}
 		calibrate_end(mr);	/* before the file's first time is read */
-		mr->files[mr->nfiles] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h };
+		mr->files[mr->nfiles] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h, .guard = guard };
 		for (unsigned i = 0; i < PS_MEM_SLOTS; i++)
 			mr->files[mr->nfiles].tails[i] = __atomic_load_n(&h->slots[i].tail, __ATOMIC_ACQUIRE);
 		mr->nfiles++;
@@ -397,7 +410,7 @@ static bool time_window(const struct ps_memread *mr, struct ps_memfile *f, struc
 /* After a pass: a file truncated under us read as zeros; reading stops. */
 static void check_truncated(struct ps_memfile *f)
 {
-	if (!f->truncated && ps_memguard_faults(f->h)) {
+	if (!f->truncated && ps_memguard_faults(f->guard)) {
 		f->truncated = true;
 		f->corrupt = true;
 	}

@@ -43,6 +43,7 @@ struct ps_memfile {
 	enum ps_memfile_end end;
 	bool corrupt;                 /* a record made no sense: reading stopped */
 	bool truncated;               /* the file shrank under us (caught SIGBUS) */
+	int guard;                    /* its ps_memguard slot */
 	uint64_t rejected;            /* records stamped outside the session: dropped */
 	bool exit_seen;               /* the EXIT record arrived */
 	bool scanned;                 /* its leak scan was done (once, whatever it asks) */
@@ -94,6 +95,10 @@ uint64_t ps_memread_poll(const struct ps_memread *mr, struct ps_memfile *f, bool
 
 /* A record time of `f`, in CLOCK_MONOTONIC nanoseconds. */
 uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t);
+
+/* Whether pid is perfscope's program or one of its descendants now: asked
+ * before a process is stopped or its memory read. */
+bool ps_memread_ours(const struct ps_memread *mr, uint32_t pid);
 
 /* Whether the process behind `f` still exists. */
 bool ps_memfile_alive(const struct ps_memfile *f);
