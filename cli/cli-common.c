@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "../lib/ps_outfile.h"
 #include "../lib/ps_owner.h"
+#include "../lib/ps_utf8.h"
 #include "../lib/ps_util.h"
 #include "cli.h"
 #include "../lib/ps_cpuprof.h"
@@ -139,6 +141,19 @@ void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit)
 		"are kept with their leaf frame only (self times stay exact); raise "
 		"PERFSCOPE_MAX_STACK_MB for whole stacks\n", (double)limit / 1048576.0,
 		(unsigned long long)pooled, (unsigned long long)samples);
+}
+
+void cli_note_unsampled(const struct ps_cpuprof *p)
+{
+	double unsampled = ps_cpuprof_unsampled_cpu(p);
+
+	/* a thread's last partial period is never sampled: a few ms is normal */
+	if (unsampled < 0.05 || unsampled < 0.1 * p->child.cpu_s)
+		return;
+	fprintf(stderr, "  note: the program used %.2f s of CPU and its samples stand for %.2f s: the "
+		"rest went to processes or threads that lived less than a sampling period (%.0f ms "
+		"at %u Hz) and were never sampled; a higher -F catches more of them\n",
+		p->child.cpu_s, p->child.cpu_s - unsampled, 1000.0 / p->cfg.frequency, p->cfg.frequency);
 }
 
 void cli_note_hurried(uint64_t frames)
@@ -287,33 +302,111 @@ const char *cli_human_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-static char *read_stdin(void)
+/*
+ * The most perfscope reads of one input: PERFSCOPE_MAX_INPUT_MB, default
+ * 4096 (a folded file of a long run is large; /dev/zero is endless).
+ */
+static size_t max_input_bytes(void)
 {
-	size_t cap = 65536, used = 0, n;
+	const char *v = getenv("PERFSCOPE_MAX_INPUT_MB");
+	char *end;
+	double mb = v ? strtod(v, &end) : 4096;
+
+	if (!v || end == v || *end || mb <= 0 || mb > 1e9)
+		mb = 4096;
+	return (size_t)(mb * 1024 * 1024);
+}
+
+static void too_big(const char *path, size_t max, struct ps_error *err)
+{
+	char b[32];
+
+	ps_error_set(err, PS_E_INPUT, "%s%s%s is larger than the %s perfscope reads of one input",
+		     strcmp(path, "standard input") ? "'" : "", path, strcmp(path, "standard input") ? "'" : "",
+		     cli_human_bytes(max, b, sizeof(b)));
+	ps_error_hint(err, "raise PERFSCOPE_MAX_INPUT_MB (megabytes) if it is really an input");
+}
+
+/* All of fd, up to max bytes; NULL with err set (a stream is cut there). */
+static char *read_bounded(int fd, const char *path, size_t max, size_t *len, struct ps_error *err)
+{
+	size_t cap = 65536, used = 0;
 	char *text = malloc(cap);
 
-	while (text && (n = fread(text + used, 1, cap - used - 1, stdin)) > 0) {
-		used += n;
-		if (used + 1 == cap) {
-			char *bigger = realloc(text, cap *= 2);
+	while (text) {
+		ssize_t n;
 
-			if (!bigger)
-				free(text);
-			text = bigger;
+		/* room for one byte past max (which says there was more) and the NUL */
+		if (used + 1 == cap) {
+			size_t bigger = cap > max / 2 ? max + 2 : cap * 2;
+			char *grown = bigger > cap ? realloc(text, bigger) : NULL;
+
+			if (!grown)
+				break;
+			text = grown;
+			cap = bigger;
+		}
+		n = read(fd, text + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
+			free(text);
+			return NULL;
+		}
+		if (n == 0) {
+			text[used] = '\0';
+			*len = used;
+			return text;
+		}
+		/* text has no NUL byte: /dev/zero or a binary file is refused at
+		 * once, not read to the limit */
+		if (memchr(text + used, '\0', (size_t)n)) {
+			ps_error_set(err, PS_E_INPUT, "'%s' is not text (it has NUL bytes)", path);
+			ps_error_hint(err, "give a folded file, a perfscope report or a metrics JSON file");
+			free(text);
+			return NULL;
+		}
+		used += (size_t)n;
+		if (used > max) {
+			free(text);
+			too_big(path, max, err);
+			return NULL;
 		}
 	}
-	if (text)
-		text[used] = '\0';
-	return text;
+	free(text);
+	ps_error_set(err, PS_E_NOMEM, "out of memory reading '%s'", path);
+	return NULL;
 }
 
 char *cli_read_text(const char *path, struct ps_error *err)
 {
-	char *text = strcmp(path, "-") == 0 ? read_stdin() : ps_read_file(path, NULL);
+	size_t max = max_input_bytes(), len = 0;
+	bool in = strcmp(path, "-") == 0;
+	int fd = in ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *text, *fixed;
 
-	if (!text)
+	if (fd < 0) {
 		ps_error_set(err, PS_E_INPUT, "cannot read '%s': %s", path, strerror(errno));
-	return text;
+		return NULL;
+	}
+	/* a regular file says its size: refused before it is read */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		close(fd);
+		too_big(path, max, err);
+		return NULL;
+	}
+	text = read_bounded(fd, in ? "standard input" : path, max, &len, err);
+	close(fd);
+	if (!text || ps_utf8_valid(text, len))
+		return text;
+	/* not UTF-8: what reports are made of must be */
+	fixed = ps_utf8_fix(text, len);
+	free(text);
+	if (!fixed)
+		ps_error_set(err, PS_E_NOMEM, "out of memory reading '%s'", path);
+	return fixed;
 }
 
 const char *const cli_call_graph_names[3] = {

@@ -27,6 +27,8 @@
 #include "../lib/ps_error.h"
 #include "../lib/ps_rules.h"
 
+struct ps_cpuprof;
+
 #ifndef PERFSCOPE_VERSION
 #define PERFSCOPE_VERSION "0.1.0"
 #endif
@@ -106,6 +108,9 @@ extern volatile sig_atomic_t cli_hurry;
 int cli_max_stack_bytes(uint64_t *out);
 /* The summary's line when the stack table was full (nothing if it was not). */
 void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit);
+/* Says how much of a launched program's CPU time no sample stands for, when
+ * that is much (short-lived children: ps_cpuprof_unsampled_cpu). */
+void cli_note_unsampled(const struct ps_cpuprof *p);
 
 /* Says (on stderr, even with -q) how many frames a second signal left unnamed. */
 void cli_note_hurried(uint64_t frames);

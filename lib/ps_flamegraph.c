@@ -12,6 +12,7 @@
 
 #include "ps_flamegraph.h"
 #include "ps_offcpu.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 #define FRAME_HEIGHT 16
@@ -209,20 +210,40 @@ static const char *colour(const struct box *bx, char *fill, size_t len)
 	return "user";
 }
 
-/* Text for XML content and attribute values. */
+/* Text for XML content and attribute values: valid UTF-8, no control
+ * characters (XML 1.0 allows none), the markup characters escaped. */
 static void put_escaped(FILE *fp, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		switch (s[i]) {
+	for (size_t i = 0; i < len;) {
+		size_t n = ps_utf8_seq((const unsigned char *)s + i, len - i);
+
+		if (n > 1) {
+			fwrite(s + i, 1, n, fp);
+			i += n;
+			continue;
+		}
+		switch (n ? s[i] : 0x7f) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '"': fputs("&quot;", fp); break;
+		case 0x7f: fputs("\xef\xbf\xbd", fp); break;   /* not UTF-8: U+FFFD */
 		default:
-			/* control characters are not allowed in XML 1.0 */
 			fputc((unsigned char)s[i] < 0x20 ? '?' : s[i], fp);
 		}
+		i++;
 	}
+}
+
+/* The longest start of s (len bytes) no longer than max that ends between
+ * characters. */
+static size_t cut_at_char(const char *s, size_t len, size_t max)
+{
+	if (max >= len)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
 }
 
 static void put_box(FILE *fp, const struct box *bx, const struct drawing *dr, double scale,
@@ -253,7 +274,7 @@ static void put_box(FILE *fp, const struct box *bx, const struct drawing *dr, do
 	if (fit >= 3 && (size_t)fit >= bx->len) {
 		put_escaped(fp, bx->name, bx->len);
 	} else if (fit >= 3) {
-		put_escaped(fp, bx->name, (size_t)fit - 2);
+		put_escaped(fp, bx->name, cut_at_char(bx->name, bx->len, (size_t)fit - 2));
 		fputs("..", fp);
 	}
 	fputs("</text></g>\n", fp);

@@ -8,6 +8,7 @@
 
 #include "ps_fold_report.h"
 #include "ps_json.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 const char *const ps_fold_weight_names[PS_FOLD_WEIGHTS] = { "allocated", "leaked", "peak", "temporary" };
@@ -19,13 +20,25 @@ bool ps_fold_is_json(const char *text)
 	return *text == '{';
 }
 
-/* One frame of a folded line: ';' separates frames, so it cannot be in a name. */
+/* One frame of a folded line: ';' separates frames, so it cannot be in a
+ * name; and the name as valid UTF-8. */
 static void put_frame(FILE *fp, const char *name, bool first)
 {
+	size_t len = strlen(name);
+
 	if (!first)
 		fputc(';', fp);
-	for (; *name; name++)
-		fputc(*name == ';' || *name == '\n' ? ':' : *name, fp);
+	for (size_t i = 0; i < len;) {
+		size_t n = ps_utf8_seq((const unsigned char *)name + i, len - i);
+
+		if (n == 1)
+			fputc(name[i] == ';' || name[i] == '\n' ? ':' : name[i], fp);
+		else if (n)
+			fwrite(name + i, 1, n, fp);
+		else
+			fputs("\xef\xbf\xbd", fp);
+		i += n ? n : 1;
+	}
 }
 
 /* A label "name (pid P, tid T)" (or "name (pid P)" for tid < 0) as the first frame. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ps_folded.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 int ps_folded_init(struct ps_folded *f)
@@ -81,8 +82,13 @@ int ps_folded_write(const struct ps_folded *f, FILE *fp)
 	sort_tab = &f->lines;
 	qsort(order, n, sizeof(*order), cmp_line);
 	sort_tab = NULL;
-	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "%s %" PRIu64 "\n", ps_strtab_get(&f->lines, order[i]), f->weights[order[i]]);
+	for (size_t i = 0; i < n; i++) {
+		const char *line = ps_strtab_get(&f->lines, order[i]);
+
+		/* names from outside: valid UTF-8 whatever they were */
+		ps_utf8_put(fp, line, strlen(line));
+		fprintf(fp, " %" PRIu64 "\n", f->weights[order[i]]);
+	}
 	free(order);
 	return 0;
 }

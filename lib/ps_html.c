@@ -8,10 +8,23 @@
 
 #include "ps_html_page.h"
 #include "ps_json.h"
+#include "ps_utf8.h"
 
 void ps_html_textn(FILE *fp, const char *s, size_t len)
 {
-	for (size_t i = 0; s && i < len; i++) {
+	for (size_t i = 0; s && i < len;) {
+		size_t n = ps_utf8_seq((const unsigned char *)s + i, len - i);
+
+		if (n > 1) {
+			fwrite(s + i, 1, n, fp);
+			i += n;
+			continue;
+		}
+		if (!n) {
+			fputs("\xef\xbf\xbd", fp);	/* not UTF-8: U+FFFD */
+			i++;
+			continue;
+		}
 		switch (s[i]) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
@@ -23,6 +36,7 @@ void ps_html_textn(FILE *fp, const char *s, size_t len)
 			/* other control characters are not text */
 			fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], fp);
 		}
+		i++;
 	}
 }
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ps_json.h"
+#include "ps_utf8.h"
 
 int ps_json_print(FILE *fp, cJSON *root)
 {
@@ -10,7 +11,8 @@ int ps_json_print(FILE *fp, cJSON *root)
 	cJSON_Delete(root);
 	if (!text)
 		return -1;
-	fputs(text, fp);
+	/* names from the program or from files may not be UTF-8: JSON must be */
+	ps_utf8_put(fp, text, strlen(text));
 	fputc('\n', fp);
 	free(text);
 	return 0;

@@ -13,6 +13,7 @@
 #include "ps_memreport.h"
 #include "ps_outfile.h"
 #include "ps_report.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 const char *const ps_memreport_files[] = {
@@ -527,6 +528,7 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 	cJSON_AddNumberToObject(md, "corrupt_files", (double)m->corrupt_files);
 	cJSON_AddNumberToObject(md, "truncated_files", (double)m->truncated_files);
 	cJSON_AddNumberToObject(md, "refused_files", (double)m->reader.nrefused);
+	cJSON_AddNumberToObject(md, "untracked_images", (double)m->untracked_images);
 	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
 	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
 	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);
@@ -603,7 +605,7 @@ out:
 
 static int write_json(FILE *fp, const char *text)
 {
-	fputs(text, fp);
+	ps_utf8_put(fp, text, strlen(text));
 	fputc('\n', fp);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ps_procs.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 int ps_procs_init(struct ps_procs *pp, struct ps_modules *modules)
@@ -200,6 +201,22 @@ void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t time, ui
 	*offset = ps_module_absolute(&pp->modules->mods[m->module]) ? ip : ip - m->start + m->pgoff;
 }
 
+/* A name as the kernel gives it (15 bytes at most), or one cleaned
+ * already, as a valid one. */
+static void clean_comm(char *dst, const char *src)
+{
+	size_t len = strnlen(src, PS_COMM_LEN - 1);
+	char *fixed;
+
+	if (ps_utf8_valid(src, len)) {
+		snprintf(dst, PS_COMM_LEN, "%.*s", (int)len, src);
+		return;
+	}
+	fixed = ps_utf8_fix(src, len < 15 ? len : 15);
+	snprintf(dst, PS_COMM_LEN, "%s", fixed ? fixed : "[unnamed]");
+	free(fixed);
+}
+
 static int64_t new_instance(struct ps_procs *pp, uint32_t pid, uint32_t tid,
 			    const char *comm, const char *proc_comm)
 {
@@ -211,8 +228,8 @@ static int64_t new_instance(struct ps_procs *pp, uint32_t pid, uint32_t tid,
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->tid = tid;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
-	snprintf(t->proc_comm, sizeof(t->proc_comm), "%s", proc_comm);
+	clean_comm(t->comm, comm);
+	clean_comm(t->proc_comm, proc_comm);
 	if (ps_idmap_put(&pp->thread_by_tid, tid, (uint32_t)pp->nthreads) < 0)
 		return -1;
 	return (int64_t)pp->nthreads++;
@@ -247,8 +264,13 @@ int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time
 
 		if (!p || punch_hole(p, 0, UINT64_MAX, time) < 0)
 			return -1;
+		p->execs++;
+		clean_comm(p->exec_comm, name);
 	}
-	if (t && t->pid == pid && strncmp(t->comm, name, PS_COMM_LEN - 1) == 0)
+	char clean[PS_COMM_LEN];
+
+	clean_comm(clean, name);
+	if (t && t->pid == pid && strcmp(t->comm, clean) == 0)
 		return 0;
 	return new_instance(pp, pid, tid, name,
 			    tid == pid ? name : process_name(pp, pid, name)) < 0 ? -1 : 0;

@@ -24,7 +24,9 @@
 #include "ps_idmap.h"
 #include "ps_modules.h"
 
-#define PS_COMM_LEN 16
+/* A thread's name: the kernel's 15 bytes, each of which may become the 3
+ * of U+FFFD (names are the program's to set: ps_utf8.h), and a NUL. */
+#define PS_COMM_LEN 48
 
 struct ps_map {
 	uint64_t start, end, pgoff;
@@ -34,6 +36,8 @@ struct ps_map {
 
 struct ps_process {
 	uint32_t pid;
+	unsigned execs;         /* images it exec'ed into, seen as they happened */
+	char exec_comm[PS_COMM_LEN];  /* the name the last of them started with */
 	struct ps_map *maps;    /* live: sorted by start, non-overlapping */
 	size_t nmaps, maps_cap;
 	struct ps_map *retired; /* replaced mappings, for samples older than that */

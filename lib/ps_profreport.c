@@ -14,8 +14,9 @@
 #include "ps_json.h"
 #include "ps_outfile.h"
 #include "ps_profreport.h"
-#include "ps_rules.h"
 #include "ps_report.h"
+#include "ps_rules.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 const char *const ps_profreport_files[] = {
@@ -512,7 +513,7 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 
 static int write_report(FILE *fp, const char *text)
 {
-	fputs(text, fp);
+	ps_utf8_put(fp, text, strlen(text));
 	fputc('\n', fp);
 	return 0;
 }

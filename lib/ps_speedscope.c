@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ps_speedscope.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 int ps_speedscope_init(struct ps_speedscope *s)
@@ -95,7 +96,10 @@ static void put_string(FILE *fp, const char *s)
 	cJSON *item = cJSON_CreateStringReference(s);
 	char *text = item ? cJSON_PrintUnformatted(item) : NULL;
 
-	fputs(text ? text : "\"\"", fp);
+	if (text)
+		ps_utf8_put(fp, text, strlen(text));
+	else
+		fputs("\"\"", fp);
 	free(text);
 	cJSON_Delete(item);
 }

@@ -10,6 +10,7 @@
 #include "ps_demangle.h"
 #include "ps_symbols.h"
 #include "ps_symtab.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 /* libdwfl state for one file-backed module, made on first use. */
@@ -128,10 +129,17 @@ static int push_sym(struct ps_symbols *sy, const char *name, const char *file, u
 		    uint32_t module, enum ps_sym_kind kind)
 {
 	char *readable = sy->demangle && kind != PS_SYM_KERNEL ? ps_demangle(name) : NULL;
-	int64_t n = ps_strtab_intern(&sy->strs, readable ? readable : name);
-	int64_t f = ps_strtab_intern(&sy->strs, file ? file : "");
+	const char *shown = readable ? readable : name;
+	/* a program's symbols and file names are its own to choose: reports
+	 * need them as valid UTF-8 */
+	char *fixed_name = ps_utf8_valid(shown, strlen(shown)) ? NULL : ps_utf8_fix(shown, strlen(shown));
+	char *fixed_file = !file || ps_utf8_valid(file, strlen(file)) ? NULL : ps_utf8_fix(file, strlen(file));
+	int64_t n = ps_strtab_intern(&sy->strs, fixed_name ? fixed_name : shown);
+	int64_t f = ps_strtab_intern(&sy->strs, fixed_file ? fixed_file : file ? file : "");
 
 	free(readable);
+	free(fixed_name);
+	free(fixed_file);
 	if (n < 0 || f < 0 ||
 	    ps_grow(&sy->syms, &sy->syms_cap, sy->nsyms + 1, sizeof(*sy->syms)) < 0)
 		return -1;

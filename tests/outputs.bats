@@ -115,3 +115,62 @@ one_file_commands() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"writes a directory of files"* ]]
 }
+
+# strict: a UTF-8 decoder that refuses invalid bytes, on a whole file
+utf8_strict() {
+	python3 -c 'import sys; open(sys.argv[1], encoding="utf-8", errors="strict").read()' "$1" ||
+		{ echo "$1 is not UTF-8"; return 1; }
+}
+
+@test "names that are not UTF-8 come out as U+FFFD: valid JSON, well-formed SVG, UTF-8 text" {
+	require_perf
+	cd "$dir"
+	# a program whose thread is named, and whose file is named, with bytes that are not UTF-8
+	run "$PERFSCOPE" cpu-profile -q -F 999 -o c.json -- "$WL/htmlnames" f --not-utf8
+	[ "$status" -eq 0 ]
+	utf8_strict c.json
+	[ "$(jq -r '.threads[0].comm' c.json)" = $'\uFFFD\uFFFDb\uFFFD d\uFFFD' ]
+	if [ "$(id -u)" -eq 0 ]; then
+		run "$PERFSCOPE" profile -q -o p -- "$WL/htmlnames" g --not-utf8
+		[ "$status" -eq 0 ]
+		for f in p/*.json p/*.folded p/*.html; do utf8_strict "$f"; done
+		for f in p/*.svg; do python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$f"; done
+		jq -e --arg f "$dir/g"$'\uFFFD\uFFFD' '[.files[].name] | index($f) != null' p/report.json
+	fi
+	# files whose names are not UTF-8: every format written from them is
+	printf 'app;ma\xffin;a\xc3 60\napp;main;b\xed\xa0\x80 30\n' > bad.folded
+	"$PERFSCOPE" flamegraph -o b.svg bad.folded
+	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' b.svg
+	"$PERFSCOPE" flamegraph --format speedscope -o b.speedscope.json bad.folded
+	utf8_strict b.speedscope.json
+	"$PERFSCOPE" diff -o d.txt bad.folded bad.folded
+	utf8_strict d.txt
+	grep -q $'  a\uFFFD ' d.txt
+	grep -q $'  ma\uFFFDin ' d.txt
+	printf '{"cpu_percent": 95, "we\xffird": 3}\n' > m.json
+	for format in text markdown json; do
+		"$PERFSCOPE" recommend --metrics m.json --format "$format" -o "r.$format"
+		utf8_strict "r.$format"
+	done
+}
+
+@test "inputs have a bound: /dev/zero and binary files are refused at once, a stream past the limit is cut" {
+	start=$SECONDS
+	run "$PERFSCOPE" recommend --metrics /dev/zero
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"'/dev/zero' is not text (it has NUL bytes)"* ]]
+	run "$PERFSCOPE" flamegraph -o "$dir/z.svg" /dev/zero
+	[ "$status" -eq 6 ]
+	[ $((SECONDS - start)) -lt 10 ]
+	# a regular file larger than the limit: refused before it is read
+	head -c 3000000 /dev/zero | tr '\0' 'x' > "$dir/big.folded"
+	PERFSCOPE_MAX_INPUT_MB=1 run "$PERFSCOPE" flamegraph -o "$dir/b.svg" "$dir/big.folded"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"'$dir/big.folded' is larger than the 1.05 MB perfscope reads of one input"* ]]
+	[[ "$output" == *"raise PERFSCOPE_MAX_INPUT_MB"* ]]
+	# an endless stream: cut at the limit
+	run bash -c "yes 'a;b 1' | PERFSCOPE_MAX_INPUT_MB=1 '$PERFSCOPE' flamegraph -o '$dir/s.svg' -"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"standard input is larger than the 1.05 MB"* ]]
+	[ ! -e "$dir/s.svg" ]
+}

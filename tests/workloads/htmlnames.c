@@ -4,7 +4,9 @@
  * byte to FILE (whose name the test makes "<script>...</script>"), then
  * burns CPU for S seconds in burn_named().
  *
- * Usage: htmlnames FILE [--seconds S]   (default 0.3)
+ * Usage: htmlnames FILE [--seconds S] [--not-utf8]   (default 0.3)
+ * --not-utf8: the name is bytes that are not UTF-8 instead ("\xff\xfeb\xc3
+ * d\x80"), and so is FILE's name, with the name given appended.
  */
 #include "wl_common.h"
 #include <fcntl.h>
@@ -32,8 +34,16 @@ int main(int argc, char **argv)
 	}
 	if (argc > 3 && strcmp(argv[2], "--seconds") == 0)
 		seconds = atof(argv[3]);
-	prctl(PR_SET_NAME, "<b>x</b>", 0, 0, 0);
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	const char *file = argv[1];
+	char bad_file[4096];
+	if (strcmp(argv[argc - 1], "--not-utf8") == 0) {
+		prctl(PR_SET_NAME, "\xff\xfe" "b\xc3 d\x80", 0, 0, 0);
+		snprintf(bad_file, sizeof(bad_file), "%s\xff\xc3", argv[1]);
+		file = bad_file;
+	} else {
+		prctl(PR_SET_NAME, "<b>x</b>", 0, 0, 0);
+	}
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, "x", 1) != 1)
 		return 1;
 	close(fd);
