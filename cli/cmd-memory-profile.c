@@ -271,6 +271,10 @@ static void print_distrust(const struct ps_memprof *m)
 		fprintf(stderr, "  note: %llu tracker files made no sense part way (a corrupt ring): "
 			"their later records are lost\n",
 			(unsigned long long)(m->corrupt_files - m->truncated_files));
+	if (m->untracked_images)
+		fprintf(stderr, "  note: %llu program images ran without the tracker, their allocations "
+			"not seen: %s (did they replace LD_PRELOAD?)\n",
+			(unsigned long long)m->untracked_images, m->untracked_note);
 	if (m->reader.nrefused)
 		fprintf(stderr, "  note: %zu tracker files named processes that are not the program's "
 			"(nor its children): not read\n", m->reader.nrefused);

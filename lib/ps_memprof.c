@@ -421,7 +421,7 @@ static uint64_t read_round(struct ps_memprof *m, bool check_alive, bool final)
 			delivered += ps_memread_poll(&m->reader, f, false, PS_MEMREAD_NOW, apply_cb, m);
 			/* (no EXIT record when every ring slot was taken: then the
 			 * first request is believed) */
-			if (f->exit_seen || f->h->lost_threads) {
+			if ((f->exit_seen || f->h->lost_threads) && ps_memread_ours(&m->reader, f->pid)) {
 				f->scanned = true;
 				scan_for_leaks(m, f);
 			}
@@ -638,6 +638,43 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 	return 0;
 }
 
+/* Whether pid's last exec'ed image made a tracker file: one of pid's files
+ * started under the name that exec gave it. */
+static bool exec_tracked(const struct ps_memread *rd, const struct ps_process *p)
+{
+	for (size_t i = 0; i < rd->nfiles; i++) {
+		const struct ps_memfile *f = &rd->files[i];
+
+		if (f->pid == p->pid &&
+		    strncmp(f->h->comm, p->exec_comm, strnlen(f->h->comm, sizeof(f->h->comm))) == 0 &&
+		    strnlen(f->h->comm, sizeof(f->h->comm)) == strlen(p->exec_comm))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Program images that ran without the tracker: an exec the page-fault
+ * sampler saw, with no tracker file started under the name it gave.  A
+ * child whose environment lost LD_PRELOAD (env LD_PRELOAD=libjemalloc.so.2
+ * prog) does that: said, not silently missing.
+ */
+static void note_untracked(struct ps_memprof *m)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < m->procs.nprocs; i++) {
+		const struct ps_process *p = &m->procs.procs[i];
+
+		if (!p->execs || exec_tracked(&m->reader, p))
+			continue;
+		m->untracked_images++;
+		if (len < sizeof(m->untracked_note) - 64)
+			len += (size_t)snprintf(m->untracked_note + len, sizeof(m->untracked_note) - len,
+						"%s%s (pid %u)", len ? ", " : "", p->exec_comm, p->pid);
+	}
+}
+
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 {
 	uint64_t next_progress, next_alive = 0, main_ended_at = 0, kill_at = 0;
@@ -730,6 +767,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	ps_faults_poll(&m->faults);
 	m->faults_total = ps_faults_count(&m->faults);
 	m->end_ns = ps_now_ns();
+	note_untracked(m);
 	if (m->uprobes_on) {
 		ps_uprobes_poll(&m->uprobes, true);
 		/* not seen at its exit (killed, or still running): what is left is unclassified */

@@ -90,6 +90,8 @@ struct ps_memprof {
 	char scan_note[512];      /* why leaks could not be classified */
 	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */
 	char allocator_note[512]; /* why some allocations will not be seen (an allocator of its own) */
+	uint64_t untracked_images;    /* program images that ran without the tracker */
+	char untracked_note[256];     /* some of them, by name */
 	int64_t untracked_proc;   /* heap proc of a launched program without tracker, or -1 */
 	/* a statically linked program: its allocator traced with uprobes instead */
 	struct ps_uprobes uprobes;

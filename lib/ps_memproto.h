@@ -131,13 +131,14 @@ struct ps_mem_header {
 	uint64_t unwind_fallbacks;   /* stacks the fast walk handed to libgcc */
 	uint64_t unwind_verified;    /* PERFSCOPE_MEM_VERIFY: stacks walked both ways */
 	uint64_t unwind_mismatches;  /* of those, where the fast walk != libgcc */
-	char exe[256];          /* the program, as exec'ed */
+	char exe[256];          /* the program, as exec'ed (/proc/self/exe) */
+	char comm[16];          /* its name when the tracker started (the exec's name) */
 	/* set at exit, before the scan (ps_mem_exit_regs order; known: 1) */
 	uint64_t exit_regs[PS_MEM_EXIT_REGS];
 	uint32_t exit_tid;
 	uint32_t exit_regs_known;
 	struct ps_mem_mallinfo mallinfo;
-	char pad[40];
+	char pad[24];
 	struct ps_mem_slot slots[PS_MEM_SLOTS];   /* each on cache lines of its own */
 };
 

@@ -457,3 +457,16 @@ check() {
 		check '.metadata.unwind_fallbacks <= .summary.processes' '.metadata'
 	done
 }
+
+@test "a program that runs without the tracker (its LD_PRELOAD replaced) is said, not silently missing" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- env LD_PRELOAD= "$WL/memwork" leak 100
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 program images ran without the tracker, their allocations not seen: memwork (pid "* ]] ||
+		{ echo "$output"; return 1; }
+	check '.metadata.untracked_images == 1' '.metadata'
+	# one that keeps it (a shell's child) is not said
+	run "$PERFSCOPE" memory-profile -o "$out" -- sh -c "'$WL/memwork' forkexec"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"ran without the tracker"* ]]
+	check '.metadata.untracked_images == 0' '.metadata'
+}

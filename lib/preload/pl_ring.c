@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,6 +145,9 @@ int pl_ring_open(void)
 	h->fence = reader_fences ? PS_MEM_FENCE_MEMBARRIER : PS_MEM_FENCE_WRITER;
 	n = readlink("/proc/self/exe", h->exe, sizeof(h->exe) - 1);
 	h->exe[n > 0 ? n : 0] = '\0';
+	/* the name the kernel gave this image at its exec, before the program
+	 * could rename itself: perfscope matches it with the exec it saw */
+	prctl(PR_GET_NAME, h->comm, 0, 0, 0);
 	/* perfscope reads a file only once the magic is there */
 	__atomic_store_n(&h->magic, PS_MEM_MAGIC, __ATOMIC_RELEASE);
 	pl_file = h;
