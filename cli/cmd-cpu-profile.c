@@ -275,6 +275,7 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 	if (r->total && r->truncated * 100 >= r->total)
 		fprintf(stderr, "  note: %.0f%% of stacks were truncated: try --stack-size 65528 or a "
 			"lower frequency\n", 100.0 * (double)r->truncated / (double)r->total);
+	cli_note_unsampled(p);
 	cli_note_pooled(p->stacks.pooled, p->sampler.stats.samples,
 			p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs)

@@ -425,6 +425,18 @@ int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
+double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
+{
+	const char *ev = p->perf.event_name;
+	double sampled;
+
+	if (!p->launched || p->left_running || !p->child.exited || !p->cfg.frequency ||
+	    (strcmp(ev, "cpu-clock") && strcmp(ev, "task-clock") && strcmp(ev, "ptrace-timer")))
+		return -1;
+	sampled = (double)p->sampler.stats.samples / (double)p->cfg.frequency;
+	return p->child.cpu_s > sampled ? p->child.cpu_s - sampled : 0;
+}
+
 int ps_cpuprof_exit_status(const struct ps_cpuprof *p)
 {
 	if (!p->launched || p->left_running || !p->child.exited)

@@ -133,4 +133,13 @@ void ps_cpuprof_release(struct ps_cpuprof *p);
 /* The exit status perfscope should pass on: the launched target's, else 0. */
 int ps_cpuprof_exit_status(const struct ps_cpuprof *p);
 
+/*
+ * CPU time the launched program (with the children it waited for) used
+ * that no sample stands for: each thread is sampled once a period of its
+ * own CPU time, so a process or thread that lives less than a period is
+ * never sampled, and many of them add up.  -1 when it cannot be known
+ * (attached, still running, or an event that does not count time).
+ */
+double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,13 +224,14 @@ static void traced_stop(struct ps_child *child, int status)
 
 int ps_launch_reap(struct ps_child *child, bool block)
 {
+	struct rusage usage;
 	int status;
 	pid_t r;
 
 	if (child->exited)
 		return 1;
 	for (;;) {
-		r = waitpid(child->pid, &status, block ? 0 : WNOHANG);
+		r = wait4(child->pid, &status, block ? 0 : WNOHANG, &usage);
 		if (r < 0 && errno == EINTR) {
 			if (!block)
 				return 0;
@@ -255,8 +257,11 @@ int ps_launch_reap(struct ps_child *child, bool block)
 			return ps_launch_reap(child, block);
 		}
 	}
-	if (child->exited)
+	if (child->exited) {
 		child->traced = child->at_exit = false;
+		child->cpu_s = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+			       (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+	}
 	return child->exited ? 1 : 0;
 }
 

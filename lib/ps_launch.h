@@ -23,6 +23,7 @@ struct ps_child {
 	bool traced;      /* still traced after the exec stop (ps_launch_release_traced) */
 	bool at_exit;     /* traced, and held at its exit: ps_launch_leave_exit() */
 	int exit_status;  /* at_exit: the wait status it is exiting with */
+	double cpu_s;     /* exited: its CPU time and its waited-for descendants' */
 };
 
 /*

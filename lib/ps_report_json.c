@@ -100,6 +100,13 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 		cJSON_AddNullToObject(m, "exit_code");
 		cJSON_AddNullToObject(m, "exit_signal");
 	}
+	if (ps_cpuprof_unsampled_cpu(p) >= 0) {
+		cJSON_AddNumberToObject(m, "target_cpu_s", p->child.cpu_s);
+		cJSON_AddNumberToObject(m, "unsampled_cpu_s", ps_cpuprof_unsampled_cpu(p));
+	} else {
+		cJSON_AddNullToObject(m, "target_cpu_s");
+		cJSON_AddNullToObject(m, "unsampled_cpu_s");
+	}
 	cJSON_AddStringToObject(m, "stopped_by",
 				p->stopped_by_signal ? "signal" :
 				p->stopped_by_duration ? "duration" : "target_exit");

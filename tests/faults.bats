@@ -191,3 +191,20 @@ under() {
 	[[ "$files" != *".tmp."* ]] || { echo "$files"; return 1; }
 	[ "$valid" -eq 1 ]
 }
+
+@test "children too short-lived to be sampled: their CPU time is counted and said" {
+	require_perf
+	json="$BATS_TEST_TMPDIR/kids.json"
+	# 300 children of 4 ms each: none lives a 99 Hz period
+	run "$PERFSCOPE" cpu-profile -o "$json" -- "$MB" shortkids 300
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lived less than a sampling period (10 ms at 99 Hz) and were never sampled"* ]] ||
+		{ echo "$output"; return 1; }
+	# 1.2 s of CPU at least (300 x 4 ms), nearly none of it sampled
+	jq -e '.metadata.target_cpu_s >= 1.2 and .metadata.unsampled_cpu_s >= 0.9 * .metadata.target_cpu_s' "$json"
+	# an ordinary program: what is not sampled is under a period
+	run "$PERFSCOPE" cpu-profile -o "$json" -- "$MB" burn 0.5
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"were never sampled"* ]]
+	jq -e '.metadata.target_cpu_s >= 0.5 and .metadata.unsampled_cpu_s < 0.02' "$json"
+}

@@ -15,6 +15,9 @@
  *   recurse N        recurse() N frames deep, burning at the bottom 0.5 s
  *   unlinkself       deletes its own executable, then burn_deleted() 0.5 s
  *   ignoreterm       ignores SIGTERM, burns in burn_main() until killed
+ *   shortkids N      N children, one at a time, each burning 4 ms of CPU in
+ *                    burn_child() (under one period of a 99 Hz sampler) and
+ *                    exiting; no burn of its own
  *
  * Usage: misbehave MODE [ARG]
  */
@@ -38,6 +41,7 @@ WL_HOT void burn_main(double s) { burn_for(s); WL_KEEP_FRAME(); }
 WL_HOT void burn_before_crash(double s) { burn_for(s); WL_KEEP_FRAME(); }
 WL_HOT void burn_before_exec(double s) { burn_for(s); WL_KEEP_FRAME(); }
 WL_HOT void burn_after_forks(double s) { burn_for(s); WL_KEEP_FRAME(); }
+WL_HOT void burn_child(double s) { burn_for(s); WL_KEEP_FRAME(); }
 WL_HOT void burn_deleted(double s) { burn_for(s); WL_KEEP_FRAME(); }
 
 WL_HOT void *thread_burn(void *arg)
@@ -90,6 +94,18 @@ int main(int argc, char **argv)
                 waitpid(pid, NULL, 0);
         }
         burn_after_forks(0.3);
+    } else if (!strcmp(mode, "shortkids")) {
+        for (long i = 0; i < n; i++) {
+            pid_t pid = fork();
+
+            if (pid == 0) {
+                burn_child(0.004);
+                _exit(0);
+            }
+            if (pid > 0)
+                waitpid(pid, NULL, 0);
+        }
+        return 0;
     } else if (!strcmp(mode, "threads")) {
         pthread_t *t = calloc((size_t)n, sizeof(*t));
         long started = 0;
