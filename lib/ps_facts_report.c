@@ -339,12 +339,39 @@ static void memory_facts(struct ps_facts *f, const cJSON *root)
 
 /* ---- a plain metrics file ---- */
 
+/* What a metrics field may hold: a number in [min, max], whole if `whole`. */
+struct range {
+	double min, max;
+	bool whole;
+};
+
+static const struct range percent_of_cpus = { 0, 1e6, false };   /* 100 a CPU */
+static const struct range percent = { 0, 100, false };
+static const struct range count = { 0, 2147483647, true };
+static const struct range rate = { -1e12, 1e12, false };
+
 static int metrics_number(struct ps_facts *f, const cJSON *v, const char *key, const char *fact,
-			  double scale, struct ps_error *err)
+			  double scale, const struct range *r, struct ps_error *err)
 {
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+	double x;
+
+	if (!cJSON_IsNumber(v))
 		return ps_error_set(err, PS_E_INPUT, "the field '%s' must be a number", key);
-	return ps_facts_set(f, fact, v->valuedouble * scale, NULL);
+	x = v->valuedouble;
+	/* a JSON number past a double's range (1e400) parses as infinity */
+	if (!isfinite(x) || x < r->min || x > r->max || (r->whole && x != floor(x))) {
+		char value[48];
+
+		if (isfinite(x))
+			snprintf(value, sizeof(value), "%.15g", x);
+		else
+			snprintf(value, sizeof(value), "too large for a number");
+		ps_error_set(err, PS_E_INPUT, "the field '%s' is out of range (%s): it must be a %s "
+			     "from %.15g to %.15g", key, value, r->whole ? "whole number" : "number",
+			     r->min, r->max);
+		return PS_E_INPUT;
+	}
+	return ps_facts_set(f, fact, x * scale, NULL);
 }
 
 /* "operations": [{"name", "count", "avg_ms"}] or {"NAME": {"count", "avg_ms"}}. */
@@ -363,6 +390,9 @@ static int operations(struct ps_facts *f, const cJSON *ops, struct ps_error *err
 		if (!name || !cJSON_IsNumber(avg))
 			return ps_error_set(err, PS_E_INPUT, "each operation needs a name and a "
 					    "number 'avg_ms'");
+		if (!isfinite(avg->valuedouble) || avg->valuedouble < 0 || avg->valuedouble > 1e12)
+			return ps_error_set(err, PS_E_INPUT, "operation '%s': avg_ms is out of range: it "
+					    "must be a number of milliseconds from 0 to 1e12", name);
 		if (avg->valuedouble > worst) {
 			worst = avg->valuedouble;
 			slowest = name;
@@ -382,15 +412,15 @@ static int plain_metrics(struct ps_facts *f, const cJSON *root, struct ps_error 
 		const char *k = v->string;
 
 		if (strcmp(k, "cpu_percent") == 0)
-			rc = metrics_number(f, v, k, "process.cpu_percent", 1, err);
+			rc = metrics_number(f, v, k, "process.cpu_percent", 1, &percent_of_cpus, err);
 		else if (strcmp(k, "memory_percent") == 0)
-			rc = metrics_number(f, v, k, "machine.memory_percent", 1, err);
+			rc = metrics_number(f, v, k, "machine.memory_percent", 1, &percent, err);
 		else if (strcmp(k, "threads") == 0)
-			rc = metrics_number(f, v, k, "process.threads_per_cpu", 1.0 / local_cpus(), err);
+			rc = metrics_number(f, v, k, "process.threads_per_cpu", 1.0 / local_cpus(), &count, err);
 		else if (strcmp(k, "open_files") == 0)
-			rc = metrics_number(f, v, k, "process.open_files", 1, err);
+			rc = metrics_number(f, v, k, "process.open_files", 1, &count, err);
 		else if (strcmp(k, "memory_growth_mb_per_min") == 0)
-			rc = metrics_number(f, v, k, "memory.growth_mb_per_min", 1, err);
+			rc = metrics_number(f, v, k, "memory.growth_mb_per_min", 1, &rate, err);
 		else if (strcmp(k, "operations") == 0)
 			rc = operations(f, v, err);
 		else {

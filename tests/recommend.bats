@@ -182,6 +182,23 @@ metrics() {
 	run "$PERFSCOPE" recommend --metrics "$dir/type.json"
 	[ "$status" -eq 6 ]
 	[[ "$output" == *"$dir/type.json: the field 'cpu_percent' must be a number"* ]]
+	# out of range, and past a double's range: refused, naming the field and its range
+	echo '{"threads": -2147483649}' > "$dir/range.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/range.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the field 'threads' is out of range (-2147483649): it must be a whole number from 0 to 2147483647"* ]]
+	echo '{"cpu_percent": -50}' > "$dir/range.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/range.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the field 'cpu_percent' is out of range (-50): it must be a number from 0 to 1000000"* ]]
+	echo '{"cpu_percent": 1e400}' > "$dir/range.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/range.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the field 'cpu_percent' is out of range (too large for a number)"* ]]
+	echo '{"threads": 2.5}' > "$dir/range.json"
+	run "$PERFSCOPE" recommend --metrics "$dir/range.json"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the field 'threads' is out of range (2.5): it must be a whole number"* ]]
 	run "$PERFSCOPE" recommend --metrics "$dir/none.json"
 	[ "$status" -eq 6 ]
 	[[ "$output" == *"cannot read '$dir/none.json'"* ]]
