@@ -28,6 +28,10 @@ struct scan {
 	uint8_t mark_as;            /* what a pointed-to unmarked block becomes */
 	size_t self;                /* the block being scanned, or SIZE_MAX */
 	bool any_read;
+	/* the process's readable mappings, sorted: a range is read only where
+	 * they are (block sizes come from the program, and may be anything) */
+	struct { uint64_t start, end; } *maps;
+	size_t nmaps, maps_cap;
 };
 
 /*
@@ -84,8 +88,9 @@ static void scan_words(struct scan *sc, const unsigned char *data, size_t len)
 	}
 }
 
-/* Reads [start, end) of the process in chunks and scans it. */
-static void scan_range(struct scan *sc, uint64_t start, uint64_t end)
+/* Reads [start, end) of one mapping in chunks and scans it; what cannot be
+ * read is counted once and the rest of the mapping left. */
+static void scan_mapped(struct scan *sc, uint64_t start, uint64_t end)
 {
 	start = (start + 7) & ~7ull;
 	while (start < end) {
@@ -95,14 +100,60 @@ static void scan_range(struct scan *sc, uint64_t start, uint64_t end)
 
 		if (got <= 0) {
 			sc->st->unreadable++;
-			/* skip to the next page */
-			start = (start | 4095) + 1;
-			continue;
+			return;
 		}
 		sc->any_read = true;
 		scan_words(sc, sc->buf, (size_t)got);
 		start += (uint64_t)got;
 	}
+}
+
+/* Scans what of [start, end) lies in the process's mappings. */
+static void scan_range(struct scan *sc, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = sc->nmaps;
+
+	if (end < start)	/* addr + size wrapped: up to the top */
+		end = UINT64_MAX;
+	/* the first mapping that ends after start */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->maps[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < sc->nmaps && sc->maps[i].start < end; i++)
+		scan_mapped(sc, start > sc->maps[i].start ? start : sc->maps[i].start,
+			    end < sc->maps[i].end ? end : sc->maps[i].end);
+}
+
+/* The readable mappings of the process, from /proc/PID/maps (sorted there). */
+static int load_maps(struct scan *sc)
+{
+	char path[64], *text, *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)sc->pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		uint64_t start, end;
+		char perms[8];
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s", &start, &end, perms) < 3 ||
+		    perms[0] != 'r' || end <= start)
+			continue;
+		if (ps_grow(&sc->maps, &sc->maps_cap, sc->nmaps + 1, sizeof(*sc->maps)) < 0) {
+			free(text);
+			return -1;
+		}
+		sc->maps[sc->nmaps].start = start;
+		sc->maps[sc->nmaps++].end = end;
+	}
+	free(text);
+	return 0;
 }
 
 static void drain_work(struct scan *sc)
@@ -189,6 +240,11 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 		return 0;
 	sc.work = malloc(n * sizeof(*sc.work));
 	sc.buf = malloc(CHUNK);
+	if (sc.work && sc.buf && load_maps(&sc) < 0 && errno != ENOMEM) {
+		rc = ps_error_set(err, PS_E_PERM, "cannot read the mappings of process %d: %s",
+				  (int)cfg->pid, strerror(errno));
+		goto out;
+	}
 	if (!sc.work || !sc.buf) {
 		rc = ps_error_set(err, PS_E_NOMEM, "out of memory for the leak scan of %zu blocks", n);
 		goto out;
@@ -220,5 +276,6 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 out:
 	free(sc.work);
 	free(sc.buf);
+	free(sc.maps);
 	return rc;
 }

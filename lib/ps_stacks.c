@@ -141,14 +141,17 @@ int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *fra
 		return ps_stacks_add(ss, thread, frames, 1, count, flags | PS_STACK_POOLED);
 	}
 	if (ps_grow(&ss->stacks, &ss->stacks_cap, ss->nstacks + 1, sizeof(*ss->stacks)) < 0 ||
-	    ps_grow(&ss->arena, &ss->arena_cap, ss->arena_len + nframes, sizeof(*ss->arena)) < 0)
+	    /* + 1: an arena there even for an empty first stack, so that
+	     * ps_stack_frames() never offsets a null pointer */
+	    ps_grow(&ss->arena, &ss->arena_cap, ss->arena_len + nframes + 1, sizeof(*ss->arena)) < 0)
 		return -1;
 	s = &ss->stacks[ss->nstacks];
 	*s = (struct ps_stack){
 		.thread = thread, .nframes = nframes, .first = ss->arena_len,
 		.count = count, .hash = h, .flags = flags,
 	};
-	memcpy(ss->arena + ss->arena_len, frames, nframes * sizeof(*frames));
+	if (nframes)	/* an empty stack (a tracker's record may say so): none to copy */
+		memcpy(ss->arena + ss->arena_len, frames, nframes * sizeof(*frames));
 	ss->arena_len += nframes;
 	ss->stack_index[i] = (uint32_t)ss->nstacks + 1;
 	return (int64_t)ss->nstacks++;

@@ -129,12 +129,14 @@ static bool read_stack(struct dwarf_unwinder *du, uint64_t addr, uint64_t *resul
 {
 	uint64_t size = du->sample->u.sample.stack_size;
 
-	if (addr >= du->sp && addr - du->sp + sizeof(*result) <= size) {
+	/* addresses come from the program's registers and stack: no sum of
+	 * them may wrap */
+	if (addr >= du->sp && size >= sizeof(*result) && addr - du->sp <= size - sizeof(*result)) {
 		memcpy(result, du->sample->u.sample.stack + (addr - du->sp), sizeof(*result));
 		return true;
 	}
 	/* Above the copy but plausibly on the stack: the copy was too small. */
-	if (addr >= du->sp + size && addr - du->sp < (64u << 20))
+	if (addr >= du->sp && addr - du->sp >= size && addr - du->sp < (64u << 20))
 		du->ran_off_copy = true;
 	return false;
 }
