@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ps_openpaths.h"
+#include "ps_utf8.h"
 #include "ps_util.h"
 
 int ps_openpaths_arg(int64_t nr)
@@ -47,6 +48,16 @@ static char *read_string(uint32_t tid, uint64_t addr)
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
+	/* read after the call was made: the program may have reused the
+	 * buffer (glibc's setlocale does, under xz), and what is there now
+	 * is not a path.  Garbage nearly always has control characters or
+	 * bytes that are not UTF-8; such a file stays "[closed]" rather than
+	 * get a false name (a real name that is not UTF-8 does too). */
+	for (const unsigned char *c = (const unsigned char *)buf; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return NULL;
+	if (!ps_utf8_valid(buf, strlen(buf)))
+		return NULL;
 	return buf[0] ? strdup(buf) : NULL;
 }
 

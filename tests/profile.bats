@@ -509,3 +509,19 @@ blocked_at() {
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"cannot create the output directory '/proc/perfscope-cannot'"* ]]
 }
+
+@test "a path whose buffer the program reused before perfscope read it is [closed], not garbage" {
+	[ "$(id -u)" -eq 0 ] || skip "system calls need tracepoints"
+	command -v xz >/dev/null || { echo "xz (xz-utils) is needed"; return 1; }
+	d="$BATS_TEST_TMPDIR"
+	# xz's setlocale opens the locale archive from a buffer it frees at once
+	head -c 20000000 /dev/urandom > "$d/big.bin"
+	for i in 1 2 3; do
+		run "$PERFSCOPE" profile -q -o "$d/x$i" -- xz -6 -c "$d/big.bin"
+		[ "$status" -eq 0 ]
+		json="$d/x$i/report.json"
+		check --arg f "$d/big.bin" '[.files[].name] | index($f) != null' '[.files[].name]'
+		# nothing of garbage in a name (U+FFFD, control bytes)
+		check '[.files[].name | select(test("\uFFFD|[\u0000-\u001f]"))] == []' '[.files[].name]'
+	done
+}

@@ -6,7 +6,8 @@
  *
  * Usage: htmlnames FILE [--seconds S] [--not-utf8]   (default 0.3)
  * --not-utf8: the name is bytes that are not UTF-8 instead ("\xff\xfeb\xc3
- * d\x80"), and so is FILE's name, with the name given appended.
+ * d\x80"), and so is FILE's name, with the name given appended (that file
+ * is kept open until the end).
  */
 #include "wl_common.h"
 #include <fcntl.h>
@@ -46,7 +47,9 @@ int main(int argc, char **argv)
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, "x", 1) != 1)
 		return 1;
-	close(fd);
+	/* the name that is not UTF-8 is read from /proc while it is open */
+	if (file == argv[1])
+		close(fd);
 	burn_named();
 	return 0;
 }
