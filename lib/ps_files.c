@@ -1,7 +1,6 @@
 /*
  * I/O per file and per socket peer (ps_files.h).
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "ps_files.h"
+#include "ps_proctext.h"
 #include "ps_util.h"
 
 const char *ps_file_kind_name(uint8_t kind)
@@ -37,63 +37,18 @@ void ps_files_release(struct ps_files *f)
 /* ---- naming a descriptor ---- */
 
 /* "0100007F:1F90" (a little-endian IPv4 address and a port) -> "127.0.0.1:8080". */
-static void format_v4(const char *hex, char *out, size_t len)
-{
-	unsigned addr, port;
-	struct in_addr in;
-	char text[INET_ADDRSTRLEN];
-
-	if (sscanf(hex, "%8X:%X", &addr, &port) != 2) {
-		snprintf(out, len, "?");
-		return;
-	}
-	in.s_addr = addr;
-	inet_ntop(AF_INET, &in, text, sizeof(text));
-	snprintf(out, len, "%s:%u", text, port);
-}
-
-static void format_v6(const char *hex, char *out, size_t len)
-{
-	unsigned char a[16];
-	unsigned port, w[4];
-	char text[INET6_ADDRSTRLEN];
-
-	if (sscanf(hex, "%8X%8X%8X%8X:%X", &w[0], &w[1], &w[2], &w[3], &port) != 5) {
-		snprintf(out, len, "?");
-		return;
-	}
-	/* each 32-bit group is in host order */
-	memcpy(a, w, sizeof(a));
-	inet_ntop(AF_INET6, a, text, sizeof(text));
-	snprintf(out, len, "[%s]:%u", text, port);
-}
-
 /* The peer of socket `inode` of pid, from /proc/PID/net; false if not found. */
 static bool socket_peer(uint32_t pid, unsigned long inode, char *out, size_t len)
 {
 	static const char *const tables[] = { "tcp", "udp", "tcp6", "udp6" };
 
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		char path[64], *text, *line, *save = NULL;
+		char path[64], peer[80], *text;
 		bool found = false;
 
 		snprintf(path, sizeof(path), "/proc/%u/net/%s", pid, tables[t]);
 		text = ps_read_file(path, NULL);
-		for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !found;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char local[64], remote[64];
-			unsigned long ino;
-
-			/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-			if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %*s %*s %lu", local, remote,
-				   &ino) != 3 || ino != inode)
-				continue;
-			char peer[80];
-
-			if (t < 2)
-				format_v4(remote, peer, sizeof(peer));
-			else
-				format_v6(remote, peer, sizeof(peer));
+		if (text && ps_proctext_net_peer(text, t >= 2, inode, peer, sizeof(peer))) {
 			snprintf(out, len, "%s %s", tables[t], peer);
 			found = true;
 		}

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = fuzz_text(data + 1, size - 1);
 	if (!text)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		for (int f = 1; f < 60; f++)
 			(void)ps_proctext_stat_field(text, f, &v[0]);
@@ -32,6 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		(void)ps_proctext_schedstat(text, &a, &b, &c);
 		break;
+	case 4: {
+		/* a socket table: the inode looked for is the text's first number */
+		char peer[80];
+		unsigned long inode = strtoul(text, NULL, 10);
+
+		(void)ps_proctext_net_peer(text, data[0] & 8, inode, peer, sizeof(peer));
+		(void)ps_proctext_net_peer(text, !(data[0] & 8), 0, peer, sizeof(peer));
+		break;
+	}
 	case 3: {
 		/* maps lines name files: interning one opens nothing */
 		struct ps_modules mods;
