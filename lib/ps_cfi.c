@@ -81,7 +81,7 @@ static Dwarf_CFI *module_cfi(struct ps_cfi *c, uint32_t module)
 	m->fd = -1;
 	if (module >= c->modules->count || c->modules->mods[module].kind != PS_MOD_FILE)
 		return NULL;
-	m->fd = open(c->modules->mods[module].file, O_RDONLY | O_CLOEXEC);
+	m->fd = ps_open_regular(ps_module_file(&c->modules->mods[module]));
 	if (m->fd < 0)
 		return NULL;
 	m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);

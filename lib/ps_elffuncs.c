@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ps_elffuncs.h"
+#include "ps_util.h"
 
 static uint64_t file_offset(Elf *elf, uint64_t vaddr)
 {
@@ -59,7 +60,7 @@ static int walk(Elf *elf, ps_elffunc_fn fn, void *ctx)
 
 int ps_elffuncs_each(const char *path, ps_elffunc_fn fn, void *ctx)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int fd = ps_open_regular(path), rc = -1;
 	Elf *elf;
 
 	if (fd < 0)

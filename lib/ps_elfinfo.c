@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "ps_elfinfo.h"
+#include "ps_util.h"
 
 int ps_elfinfo_read(struct ps_elfinfo *ei, const char *path)
 {
@@ -14,7 +15,7 @@ int ps_elfinfo_read(struct ps_elfinfo *ei, const char *path)
 
 	memset(ei, 0, sizeof(*ei));
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ps_open_regular(path);
 	if (fd < 0)
 		return -1;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

@@ -156,14 +156,28 @@ static int load_maps(struct scan *sc)
 	return 0;
 }
 
+/*
+ * Scans block i, up to where the next block starts: blocks do not overlap
+ * in a real heap, and sizes come from the program, so one that says it
+ * runs over its neighbours (or over the address space) is read once.
+ */
+static void scan_block(struct scan *sc, size_t i)
+{
+	const struct ps_heap_block *b = &sc->blocks[i];
+	uint64_t end = b->addr + b->size;
+
+	if (end < b->addr)
+		end = UINT64_MAX;
+	if (i + 1 < sc->n && sc->blocks[i + 1].addr < end)
+		end = sc->blocks[i + 1].addr > b->addr ? sc->blocks[i + 1].addr : b->addr;
+	sc->st->heap_bytes += end - b->addr;
+	scan_range(sc, b->addr, end);
+}
+
 static void drain_work(struct scan *sc)
 {
-	while (sc->nwork) {
-		const struct ps_heap_block *b = &sc->blocks[sc->work[--sc->nwork]];
-
-		sc->st->heap_bytes += b->size;
-		scan_range(sc, b->addr, b->addr + b->size);
-	}
+	while (sc->nwork)
+		scan_block(sc, sc->work[--sc->nwork]);
 }
 
 static bool skipped(const struct ps_leakscan_config *cfg, const char *path)
@@ -265,8 +279,7 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 		if (kinds[i] != UNMARKED)
 			continue;	/* reachable, or scanned already as indirect */
 		sc.self = i;
-		st->heap_bytes += blocks[i].size;
-		scan_range(&sc, blocks[i].addr, blocks[i].addr + blocks[i].size);
+		scan_block(&sc, i);
 		sc.self = SIZE_MAX;
 		drain_work(&sc);
 	}

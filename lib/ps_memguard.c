@@ -18,14 +18,15 @@ static size_t used;     /* slots ever taken: loops stop there */
 static struct sigaction previous;
 static int installed;
 
+static long page;
+
 static void on_sigbus(int sig, siginfo_t *info, void *uc)
 {
 	uintptr_t addr = (uintptr_t)info->si_addr;
-	long page = sysconf(_SC_PAGESIZE);
-
 	size_t n = __atomic_load_n(&used, __ATOMIC_ACQUIRE);
 
-	for (size_t i = 0; i < n; i++) {
+	/* a fault of ours (si_code > 0), not a SIGBUS some process sent */
+	for (size_t i = 0; info->si_code > 0 && i < n; i++) {
 		struct guarded *g = &ranges[i];
 
 		if (addr < g->start || addr >= g->end)
@@ -37,14 +38,18 @@ static void on_sigbus(int sig, siginfo_t *info, void *uc)
 		g->faults++;
 		return;
 	}
-	/* not ours: as if we had never been here */
+	/* not ours: the handler before ours takes it (a sanitizer's, or the
+	 * default: death with a core that shows the real fault) */
 	if (previous.sa_flags & SA_SIGINFO) {
 		previous.sa_sigaction(sig, info, uc);
 	} else if (previous.sa_handler != SIG_IGN && previous.sa_handler != SIG_DFL) {
 		previous.sa_handler(sig);
 	} else {
-		signal(sig, SIG_DFL);
-		raise(sig);
+		sigaction(sig, &previous, NULL);
+		if (info->si_code <= 0)
+			raise(sig);
+		/* returning re-runs the access, which faults again under the
+		 * handler restored */
 	}
 }
 
@@ -54,6 +59,7 @@ static int install(void)
 
 	if (installed)
 		return 0;
+	page = sysconf(_SC_PAGESIZE);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;

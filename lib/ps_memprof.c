@@ -764,6 +764,9 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		}
 	}
 	read_round(m, true, true);
+	/* the run is over: later children of perfscope's (the uprobes'
+	 * closer's orphan) are not to become ours */
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	ps_faults_poll(&m->faults);
 	m->faults_total = ps_faults_count(&m->faults);
 	m->end_ns = ps_now_ns();

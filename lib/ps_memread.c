@@ -62,7 +62,7 @@ int ps_memread_init(struct ps_memread *mr, const char *dir)
 
 uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t)
 {
-	if (f->h->clock != PS_MEM_CLOCK_TSC)
+	if (f->clock != PS_MEM_CLOCK_TSC)
 		return t;
 	return mr->ns_ref + (uint64_t)(int64_t)((double)(int64_t)(t - mr->tsc_ref) * mr->ns_per_tick);
 }
@@ -199,7 +199,8 @@ int ps_memread_discover(struct ps_memread *mr)
 		 * before we looked) is read, but never stopped or scanned:
 		 * ps_memread_ours() is asked again before that.
 		 */
-		if (pid > INT32_MAX || (!descends_from((pid_t)pid, mr->owner) && kill((pid_t)pid, 0) == 0)) {
+		if (pid > INT32_MAX || (!descends_from((pid_t)pid, mr->owner) &&
+					(kill((pid_t)pid, 0) == 0 || errno == EPERM))) {
 			refuse(mr, pid, gen);
 			continue;
 		}
@@ -218,7 +219,9 @@ int ps_memread_discover(struct ps_memread *mr)
 			return -1;
 		}
 		calibrate_end(mr);	/* before the file's first time is read */
-		mr->files[mr->nfiles] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h, .guard = guard };
+		/* the clock as the file began: the program may change it later */
+		mr->files[mr->nfiles] = (struct ps_memfile){ .pid = pid, .gen = gen, .h = h, .guard = guard,
+							     .clock = __atomic_load_n(&h->clock, __ATOMIC_ACQUIRE) };
 		for (unsigned i = 0; i < PS_MEM_SLOTS; i++)
 			mr->files[mr->nfiles].tails[i] = __atomic_load_n(&h->slots[i].tail, __ATOMIC_ACQUIRE);
 		mr->nfiles++;
@@ -381,7 +384,7 @@ static bool fence_due(struct ps_memfile *f)
 /* A record time now, in f's clock: the upper end of the window. */
 static uint64_t clock_now(const struct ps_memfile *f)
 {
-	return f->h->clock == PS_MEM_CLOCK_TSC ? ps_mem_rdtsc() : ps_now_ns();
+	return f->clock == PS_MEM_CLOCK_TSC ? ps_mem_rdtsc() : ps_now_ns();
 }
 
 /*
@@ -394,12 +397,12 @@ static bool time_window(const struct ps_memread *mr, struct ps_memfile *f, struc
 	const uint64_t slack_ns = 10ull * 1000 * 1000;
 
 	w->rejected = &f->rejected;
-	if (f->h->clock == PS_MEM_CLOCK_TSC) {
+	if (f->clock == PS_MEM_CLOCK_TSC) {
 		w->from = mr->tsc_ref;
 		w->to = ps_mem_rdtsc() + (uint64_t)((double)slack_ns / (mr->ns_per_tick > 0 ? mr->ns_per_tick : 1));
 		return true;
 	}
-	if (f->h->clock == PS_MEM_CLOCK_MONOTONIC) {
+	if (f->clock == PS_MEM_CLOCK_MONOTONIC) {
 		w->from = mr->ns_ref;
 		w->to = ps_now_ns() + slack_ns;
 		return true;

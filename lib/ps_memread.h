@@ -9,9 +9,12 @@
  * exec'ed into a new file) is drained completely and then ended.
  *
  * Every byte of a file is the profiled program's to write, so none is
- * trusted: a file is read only when it names a process that descends from
- * perfscope (the launched program and its children: perfscope is their
- * subreaper, so orphans stay under it) and its header says the same pid;
+ * trusted: a file named after a live process is read only when that
+ * process descends from perfscope (the launched program and its children:
+ * perfscope is their subreaper, so orphans stay under it); one whose
+ * process is gone (a child reaped before perfscope looked) is read, never
+ * stopped or scanned; and its header must say the same pid.  The file's
+ * clock is taken once, when it is found;
  * a ring whose head runs more than a ring ahead of its tail, or whose
  * records do not fit, is corrupt and no longer read; a record stamped
  * before the reader started or after the moment it is read is dropped and
@@ -44,6 +47,7 @@ struct ps_memfile {
 	bool corrupt;                 /* a record made no sense: reading stopped */
 	bool truncated;               /* the file shrank under us (caught SIGBUS) */
 	int guard;                    /* its ps_memguard slot */
+	uint32_t clock;               /* PS_MEM_CLOCK_*, as read when the file was found */
 	uint64_t rejected;            /* records stamped outside the session: dropped */
 	bool exit_seen;               /* the EXIT record arrived */
 	bool scanned;                 /* its leak scan was done (once, whatever it asks) */

@@ -27,9 +27,19 @@ static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const cha
 	if (kind == PS_MOD_FILE && strcmp(path, "[vdso]") == 0)
 		m->file = ps_vdso_file();
 	else if (kind == PS_MOD_FILE && mm->open_fds < PS_MODULES_MAX_FDS &&
-		 (m->fd = open(m->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
-		snprintf(m->fd_path, sizeof(m->fd_path), "/proc/self/fd/%d", m->fd);
-		mm->open_fds++;
+		 (m->fd = open(m->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) >= 0) {
+		struct stat st;
+
+		/* a program can map, or its tracker name, anything: only a
+		 * regular file is ever read (a FIFO would block perfscope) */
+		if (fstat(m->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(m->fd);
+			m->fd = -1;
+			m->file = NULL;
+		} else {
+			snprintf(m->fd_path, sizeof(m->fd_path), "/proc/self/fd/%d", m->fd);
+			mm->open_fds++;
+		}
 	}
 	return (int)mm->count++;
 }
@@ -136,8 +146,11 @@ const char *ps_module_file(const struct ps_module *m)
 {
 	struct stat now, mapped;
 
+	if (!m->file)
+		return NULL;
+	/* not held open: read only while the path names a regular file */
 	if (m->fd < 0 || fstat(m->fd, &mapped) < 0)
-		return m->file;
+		return stat(m->file, &now) == 0 && S_ISREG(now.st_mode) ? m->file : NULL;
 	/* the path is kept where it still names the same file: separate debug
 	 * files are looked for beside it */
 	if (stat(m->file, &now) == 0 && now.st_dev == mapped.st_dev && now.st_ino == mapped.st_ino)
@@ -149,7 +162,7 @@ const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m)
 {
 	if (!m->elf_tried) {
 		m->elf_tried = true;
-		if (m->kind == PS_MOD_FILE) {
+		if (m->kind == PS_MOD_FILE && ps_module_file(m)) {
 			m->elf = malloc(sizeof(*m->elf));
 			if (m->elf && ps_elfinfo_read(m->elf, ps_module_file(m)) < 0) {
 				free(m->elf);

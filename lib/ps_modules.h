@@ -29,7 +29,8 @@ enum ps_module_kind {
 struct ps_module {
 	enum ps_module_kind kind;
 	char *path;       /* as the kernel reported it */
-	const char *file; /* what to open to read it: path, or a copy ([vdso]) */
+	const char *file; /* what to open to read it: path, or a copy ([vdso]); NULL:
+			   * not a regular file, never read */
 	const char *name; /* basename of path, for display */
 	void *sym;        /* symbolizer state, owned by ps_symbols */
 	struct ps_elfinfo *elf;  /* loadable segments, read on first use */
@@ -66,7 +67,7 @@ int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid)
  * now is not the file that was mapped (deleted, or replaced by an upgrade),
  * the copy held open since it was first seen.
  */
-const char *ps_module_file(const struct ps_module *m);
+const char *ps_module_file(const struct ps_module *m);   /* NULL: nothing to read */
 
 /* The module's ELF layout, read once; NULL if it is not a readable ELF file. */
 const struct ps_elfinfo *ps_module_elfinfo(struct ps_module *m);

@@ -39,11 +39,38 @@ static int output_error(struct ps_error *err, const char *path, int e)
  * a link or nothing (*existing then says whether a regular file is there,
  * with its stat in *st); < 0 with err set for a directory or a socket.
  */
+/* The descriptor that path names, for /dev/stdout, /dev/stderr, /dev/fd/N
+ * and /proc/self/fd/N (links to open descriptors, whatever they are); -1
+ * for any other path. */
+static int named_fd(const char *path)
+{
+	const char *n = NULL;
+	char *end;
+	long fd;
+
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	if (strncmp(path, "/dev/fd/", 8) == 0)
+		n = path + 8;
+	else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+		n = path + 14;
+	if (!n || !*n)
+		return -1;
+	fd = strtol(n, &end, 10);
+	return *end || fd < 0 || fd > INT32_MAX ? -1 : (int)fd;
+}
+
 static int classify(const char *path, struct stat *st, bool *existing, struct ps_error *err)
 {
 	*existing = false;
-	if (strcmp(path, "-") == 0)
+	/* a descriptor of ours, even one redirected to a file: written as it
+	 * is, never renamed over (that would replace /dev/stdout itself) */
+	if (strcmp(path, "-") == 0 || named_fd(path) == STDOUT_FILENO)
 		return PS_OUT_STDOUT;
+	if (named_fd(path) >= 0)
+		return PS_OUT_DIRECT;
 	if (lstat(path, st) != 0)
 		return PS_OUT_RENAME;
 	if (S_ISDIR(st->st_mode)) {
@@ -58,6 +85,17 @@ static int classify(const char *path, struct stat *st, bool *existing, struct ps
 	}
 	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode))
 		return PS_OUT_DIRECT;
+	/* a link to a device or a FIFO (/dev/stdout, /dev/fd/3, a shell's
+	 * >(cmd)) is written through; a link to anything else is replaced */
+	if (S_ISLNK(st->st_mode)) {
+		struct stat target;
+
+		if (stat(path, &target) == 0 &&
+		    (S_ISCHR(target.st_mode) || S_ISBLK(target.st_mode) || S_ISFIFO(target.st_mode))) {
+			*st = target;
+			return PS_OUT_DIRECT;
+		}
+	}
 	*existing = S_ISREG(st->st_mode);
 	return PS_OUT_RENAME;
 }
@@ -90,13 +128,23 @@ int ps_outfile_check(const char *path, struct ps_error *err)
 	return 0;
 }
 
-/* A device or a FIFO, opened for writing as it is (a FIFO waits for its reader). */
+/* A device or a FIFO, opened for writing as it is (a FIFO waits for its
+ * reader); still one when opened, not a file swapped in meanwhile. */
 static int open_direct(struct ps_outfile *out, struct ps_error *err)
 {
-	int fd = open(out->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int named = named_fd(out->path);
+	int fd = named >= 0 ? fcntl(named, F_DUPFD_CLOEXEC, 3) : open(out->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 
 	if (fd < 0)
 		return output_error(err, out->path, errno);
+	if (named < 0 && (fstat(fd, &st) < 0 ||
+	    !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)))) {
+		close(fd);
+		ps_error_set(err, PS_E_OUTPUT, "cannot write '%s': it changed from a device or FIFO "
+			     "while perfscope ran", out->path);
+		return PS_E_OUTPUT;
+	}
 	out->fp = fdopen(fd, "w");
 	if (!out->fp) {
 		int e = errno;
@@ -114,8 +162,12 @@ static int open_direct(struct ps_outfile *out, struct ps_error *err)
 static void set_mode_and_owner(int fd, bool existing, const struct stat *st)
 {
 	if (existing) {
-		fchmod(fd, st->st_mode & 07777);
-		if (fchown(fd, st->st_uid, st->st_gid) == 0)
+		/* the owner first: a change of owner clears set-id bits, and a
+		 * report gets the permission bits only */
+		bool given = fchown(fd, st->st_uid, st->st_gid) == 0;
+
+		fchmod(fd, st->st_mode & 0777);
+		if (given)
 			return;
 		/* not allowed (not root, another owner): ours, as a new file */
 	} else {

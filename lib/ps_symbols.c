@@ -106,6 +106,8 @@ static struct module_dwfl *open_module(struct ps_module *m)
 	if (!md)
 		return NULL;
 	m->sym = md;
+	if (!ps_module_file(m))
+		return NULL;	/* not a regular file: named from nothing */
 	md->dwfl = dwfl_begin(&offline_callbacks);
 	if (!md->dwfl)
 		return NULL;

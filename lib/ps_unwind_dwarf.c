@@ -251,6 +251,8 @@ static bool report_module_at(struct dwarf_unwinder *du, uint64_t pc)
 	}
 	if (ps_grow(&s->mods, &s->mods_cap, s->nmods + 1, sizeof(*s->mods)) < 0)
 		return false;
+	if (!ps_module_file(m))
+		return false;	/* not a regular file: nothing to read */
 	dwfl_report_begin_add(s->dwfl);
 	mod = dwfl_report_elf(s->dwfl, m->name, ps_module_file(m), -1, bias, true);
 	dwfl_report_end(s->dwfl, NULL, NULL);

@@ -10,12 +10,13 @@ static const char replacement[] = "\xef\xbf\xbd";
 
 size_t ps_utf8_seq(const unsigned char *s, size_t len)
 {
-	unsigned char c = s[0];
+	unsigned char c;
 	size_t n;
 	unsigned min;
 
 	if (len == 0)
 		return 0;
+	c = s[0];
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,6 +175,26 @@ void ps_strlcat(char *dst, const char *src, size_t len)
 		n = len - have - 1;
 	memcpy(dst + have, src, n);
 	dst[have + n] = '\0';
+}
+
+int ps_open_regular(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (!path) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
 }
 
 /* Empties the directory open as dirfd (consumed), depth levels at most. */

@@ -49,6 +49,13 @@ uint64_t ps_now_ns(void);
  */
 char *ps_read_file(const char *path, size_t *len_out);
 
+/*
+ * Opens path for reading only if it is a regular file (a FIFO, a device or
+ * a socket named by a profiled program would block or mislead perfscope):
+ * the descriptor, or -1 with errno set (EINVAL for another kind of file).
+ */
+int ps_open_regular(const char *path);
+
 /* Reads a file holding one integer; returns 0 or -1 with errno set. */
 int ps_read_long(const char *path, long *out);
 

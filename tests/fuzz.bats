@@ -29,6 +29,19 @@ replay() {
 @test "fuzz corpus: rules, --set and config files" { replay rules; }
 @test "fuzz corpus: ring-buffer records" { replay records; }
 @test "fuzz corpus: /proc text" { replay proc; }
+@test "fuzz corpus: /proc/kallsyms" { replay kallsyms; }
+@test "fuzz corpus: the leak scan of a process, its blocks, registers and stacks from the input" { replay leakscan; }
+@test "fuzz corpus: stacks and registers of a sample, unwound with DWARF and with frame pointers" { replay unwind; }
+@test "fuzz corpus: tracker files as a program could write them" {
+	replay memread
+	# the seeds are read as they should be
+	run env FUZZ_MEMREAD_PRINT=1 "$(replay_dir)/fuzz_memread" "$BATS_TEST_DIRNAME/fuzz/corpus/memread/valid"
+	[[ "$output" == *"delivered 6 rejected 0 corrupt 0"* ]] || { echo "$output"; return 1; }
+	run env FUZZ_MEMREAD_PRINT=1 "$(replay_dir)/fuzz_memread" "$BATS_TEST_DIRNAME/fuzz/corpus/memread/early"
+	[[ "$output" == *"delivered 0 rejected 2 corrupt 0"* ]] || { echo "$output"; return 1; }
+	run env FUZZ_MEMREAD_PRINT=1 "$(replay_dir)/fuzz_memread" "$BATS_TEST_DIRNAME/fuzz/corpus/memread/headjump"
+	[[ "$output" == *"corrupt 1"* ]] || { echo "$output"; return 1; }
+}
 @test "fuzz corpus: ELF and DWARF, truncated, garbled and lying: named as [module+0xoffset], no crash or hang" {
 	replay_dir >/dev/null
 	run timeout 120 "$(replay_dir)/fuzz_elf" "$BATS_TEST_DIRNAME"/fuzz/corpus/elf/*

@@ -152,3 +152,12 @@ no_sessions_left() {
 	kill -0 "$target"
 	kill "$target"
 }
+
+@test "code mapped from a FIFO (or anything but a file) is never opened to be named" {
+	start=$SECONDS
+	hostile fifo-map
+	[ $((SECONDS - start)) -lt 20 ]
+	# the allocation is there, its frames unnamed
+	check '[.sites[] | select(.allocated_bytes == 77) | .stack[0].function | test("^\\[code.fifo\\+0x")] == [true]' \
+		'[.sites[] | select(.allocated_bytes == 77) | .stack]'
+}

@@ -36,6 +36,18 @@ one_file_commands() {
 	[ "$(ls "$dir" | grep -c tmp)" -eq 0 ]
 }
 
+@test "a link to a device or FIFO is written through; /dev/stdout stays a link" {
+	ln -s /dev/null "$dir/to-null"
+	run "$PERFSCOPE" flamegraph -o "$dir/to-null" "$dir/k.folded"
+	[ "$status" -eq 0 ]
+	[ -L "$dir/to-null" ]
+	[ "$(readlink "$dir/to-null")" = /dev/null ]
+	"$PERFSCOPE" flamegraph -o /dev/stdout "$dir/k.folded" > "$dir/via-stdout.svg"
+	"$PERFSCOPE" flamegraph -o "$dir/file.svg" "$dir/k.folded"
+	cmp "$dir/via-stdout.svg" "$dir/file.svg"
+	[ -L /dev/stdout ]
+}
+
 @test "a FIFO named as the output is written through to its reader" {
 	mkfifo "$dir/fifo"
 	cat "$dir/fifo" > "$dir/got" &

@@ -68,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mr.tsc_ref = 100;
 	mr.ns_per_tick = 1;
 	f.h = file;
+	f.clock = file->clock;
 	f.guard = -1;
 	if (ps_modules_init(&mods) == 0 && ps_procs_init(&procs, &mods) == 0) {
 		ps_stacks_init(&stacks);

@@ -14,6 +14,8 @@
  *   rescan        the header asks for its leak scan over and over
  *   forge PID     a file named after process PID, which is not ours
  *   litter        files and a directory of its own in the session directory
+ *   fifo-map      an allocation whose stack runs through code "mapped" from
+ *                 a FIFO it made (a module perfscope would open to name it)
  *
  * Each is what a buggy or hostile program can do; perfscope must write its
  * reports, end, and say what it refused.  With no tracker (not run under
@@ -105,6 +107,49 @@ static void timed_record(struct ps_mem_header *h, uint16_t type, uint64_t time)
 	if (type == PS_MEM_REC_FREE)
 		r.h.size = sizeof(struct ps_mem_rec_free);
 	put_record(h, &r, r.h.size);
+}
+
+/* A time in the file's clock, as the tracker stamps its records. */
+static uint64_t file_now(const struct ps_mem_header *h)
+{
+	struct timespec ts;
+
+	if (h->clock == PS_MEM_CLOCK_TSC)
+		return ps_mem_rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void fifo_map(struct ps_mem_header *h, const char *path)
+{
+	char *fifo, *dir = strdup(path);
+	unsigned char buf[512];
+	struct ps_mem_rec_map *m = (void *)buf;
+	struct ps_mem_rec_stack *st = (void *)buf;
+	struct ps_mem_rec_alloc a;
+	size_t len;
+
+	*strrchr(dir, '/') = '\0';
+	if (asprintf(&fifo, "%s/code.fifo", dir) < 0 || mkfifo(fifo, 0600) < 0)
+		exit(1);
+	memset(buf, 0, sizeof(buf));
+	len = (sizeof(*m) + strlen(fifo) + 1 + 7) & ~(size_t)7;
+	*m = (struct ps_mem_rec_map){ .h = { .type = PS_MEM_REC_MAP, .size = (uint32_t)len,
+					     .tid = (uint32_t)getpid(), .time = file_now(h) },
+				      .start = 0x7f0000000000ull, .len = 0x100000, .pgoff = 0 };
+	strcpy(m->path, fifo);
+	put_record(h, buf, (uint32_t)len);
+	memset(buf, 0, sizeof(buf));
+	*st = (struct ps_mem_rec_stack){ .h = { .type = PS_MEM_REC_STACK, .size = sizeof(*st) + 16,
+						.tid = (uint32_t)getpid() },
+					 .stack = 0xfeedf00d, .nframes = 2 };
+	st->pcs[0] = 0x7f0000001000ull;
+	st->pcs[1] = 0x7f0000002000ull;
+	put_record(h, buf, sizeof(*st) + 16);
+	a = (struct ps_mem_rec_alloc){ .h = { .type = PS_MEM_REC_ALLOC, .size = sizeof(a),
+					      .tid = (uint32_t)getpid(), .time = file_now(h) },
+				       .addr = 0x5000, .bytes = 77, .stack = 0xfeedf00d };
+	put_record(h, &a, sizeof(a));
 }
 
 static void garbage(struct ps_mem_header *h)
@@ -201,6 +246,8 @@ int main(int argc, char **argv)
 		forge(path, argv[2]);
 	} else if (strcmp(mode, "litter") == 0) {
 		litter(path);
+	} else if (strcmp(mode, "fifo-map") == 0) {
+		fifo_map(h, path);
 	} else {
 		fprintf(stderr, "hostile: unknown mode '%s'\n", mode);
 		return 2;
