@@ -28,6 +28,9 @@ struct scan {
 	uint8_t mark_as;            /* what a pointed-to unmarked block becomes */
 	size_t self;                /* the block being scanned, or SIZE_MAX */
 	bool any_read;
+	const struct ps_leakscan_config *cfg;
+	uint64_t read_bytes;        /* so far, against cfg->max_bytes */
+	bool cut;                   /* stopped, or past max_bytes: no answer */
 	/* the process's readable mappings, sorted: a range is read only where
 	 * they are (block sizes come from the program, and may be anything) */
 	struct { uint64_t start, end; } *maps;
@@ -93,8 +96,15 @@ static void scan_words(struct scan *sc, const unsigned char *data, size_t len)
 static void scan_mapped(struct scan *sc, uint64_t start, uint64_t end)
 {
 	start = (start + 7) & ~7ull;
-	while (start < end) {
+	while (start < end && !sc->cut) {
 		size_t len = end - start < CHUNK ? (size_t)(end - start) : CHUNK;
+
+		if ((sc->cfg->stop && *sc->cfg->stop) ||
+		    (sc->cfg->max_bytes && sc->read_bytes > sc->cfg->max_bytes)) {
+			sc->cut = true;
+			return;
+		}
+		sc->read_bytes += len;
 		struct iovec local = { sc->buf, len }, remote = { (void *)(uintptr_t)start, len };
 		ssize_t got = process_vm_readv(sc->pid, &local, 1, &remote, 1, 0);
 
@@ -245,7 +255,7 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 		    size_t n, uint8_t *kinds, struct ps_leakscan_stats *st, struct ps_error *err)
 {
 	struct scan sc = { .pid = cfg->pid, .blocks = blocks, .n = n, .kinds = kinds, .st = st,
-			   .self = SIZE_MAX };
+			   .self = SIZE_MAX, .cfg = cfg };
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -282,6 +292,13 @@ int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_b
 		scan_block(&sc, i);
 		sc.self = SIZE_MAX;
 		drain_work(&sc);
+	}
+	if (sc.cut) {
+		rc = ps_error_set(err, PS_E_INTERNAL, sc.cfg->stop && *sc.cfg->stop ?
+				  "the leak scan was interrupted" :
+				  "the leak scan stopped after reading %" PRIu64 " MB of the process's memory "
+				  "(many times what it had resident)", sc.read_bytes >> 20);
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (kinds[i] == UNMARKED)

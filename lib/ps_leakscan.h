@@ -18,6 +18,7 @@
 #ifndef PS_LEAKSCAN_H
 #define PS_LEAKSCAN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,6 +34,11 @@ struct ps_leakscan_config {
 	const uint64_t *regs;       /* register values, each a root */
 	size_t nregs;
 	const char *skip_paths[4];  /* mappings never used as roots (NULL-ended) */
+	/* the scan ends, unfinished, when *stop is set or when it has read
+	 * max_bytes (0: no bound): the program chooses its mappings and its
+	 * blocks' sizes, and a scan of terabytes is no answer */
+	const volatile sig_atomic_t *stop;
+	uint64_t max_bytes;
 };
 
 struct ps_leakscan_stats {
@@ -43,7 +49,8 @@ struct ps_leakscan_stats {
 
 /*
  * Sets kinds[i] (enum ps_leak_kind) for blocks[0..n), sorted by address.
- * Fails (PS_E_PERM) when the process's memory cannot be read at all.
+ * Fails (PS_E_PERM) when the process's memory cannot be read at all, and
+ * (PS_E_INTERNAL, kinds unset) when stopped or past max_bytes.
  */
 int ps_leakscan_run(const struct ps_leakscan_config *cfg, const struct ps_heap_block *blocks,
 		    size_t n, uint8_t *kinds, struct ps_leakscan_stats *st, struct ps_error *err);

@@ -278,6 +278,10 @@ static void classify_leaks(struct ps_memprof *m, uint32_t proc, const struct exi
 
 	cfg.skip_paths[0] = x->skip[0];
 	cfg.skip_paths[1] = x->skip[1];
+	cfg.stop = m->cfg.stop;
+	/* a real heap is read about once: four times what is resident, and a
+	 * gigabyte, bound what a program's mappings can make it read */
+	cfg.max_bytes = 4 * ps_rss_total(&m->heap.proc[proc]->rss_at_exit) + (1ull << 30);
 	blocks = ps_heap_live_sorted(&m->heap, proc, &n);
 	kinds = malloc(n + 1);
 	/* the other threads hold still, their registers and stack pointers known */

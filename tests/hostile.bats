@@ -161,3 +161,12 @@ no_sessions_left() {
 	check '[.sites[] | select(.allocated_bytes == 77) | .stack[0].function | test("^\\[code.fifo\\+0x")] == [true]' \
 		'[.sites[] | select(.allocated_bytes == 77) | .stack]'
 }
+
+@test "a leak scan that would read terabytes of the program's mappings stops, and says so" {
+	start=$SECONDS
+	hostile bigmap
+	# 16 TiB of writable mappings: the scan stops after a gigabyte or so
+	[ $((SECONDS - start)) -lt 30 ]
+	[[ "$output" == *"leaks not classified: the leak scan stopped after reading"* ]] || { echo "$output"; return 1; }
+	check '.metadata.leak_scan.note | test("stopped after reading")' '.metadata.leak_scan'
+}

@@ -14,6 +14,8 @@
  *   rescan        the header asks for its leak scan over and over
  *   forge PID     a file named after process PID, which is not ours
  *   litter        files and a directory of its own in the session directory
+ *   bigmap        maps 16 TiB of writable memory (never touched) before its
+ *                 exit: the leak scan reads roots in writable mappings
  *   fifo-map      an allocation whose stack runs through code "mapped" from
  *                 a FIFO it made (a module perfscope would open to name it)
  *
@@ -246,6 +248,12 @@ int main(int argc, char **argv)
 		forge(path, argv[2]);
 	} else if (strcmp(mode, "litter") == 0) {
 		litter(path);
+	} else if (strcmp(mode, "bigmap") == 0) {
+		if (mmap(NULL, 16ull << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0) == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
 	} else if (strcmp(mode, "fifo-map") == 0) {
 		fifo_map(h, path);
 	} else {
