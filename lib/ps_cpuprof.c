@@ -431,7 +431,7 @@ double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
 	double sampled;
 
 	if (!p->launched || p->left_running || !p->child.exited || !p->cfg.frequency ||
-	    (strcmp(ev, "cpu-clock") && strcmp(ev, "task-clock") && strcmp(ev, "ptrace-timer")))
+	    (strcmp(ev, "cpu-clock") != 0 && strcmp(ev, "task-clock") != 0 && strcmp(ev, "ptrace-timer") != 0))
 		return -1;
 	sampled = (double)p->sampler.stats.samples / (double)p->cfg.frequency;
 	return p->child.cpu_s > sampled ? p->child.cpu_s - sampled : 0;

@@ -231,7 +231,8 @@ void ps_outfile_abort(struct ps_outfile *out)
 {
 	if (out->fp && out->kind == PS_OUT_RENAME) {
 		fclose(out->fp);
-		unlink(out->tmp_path);
+		if (out->tmp_path)
+			unlink(out->tmp_path);
 	} else if (out->fp && out->kind == PS_OUT_DIRECT) {
 		fclose(out->fp);
 	}
@@ -272,7 +273,7 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	if (!e && out->kind == PS_OUT_RENAME && rename(out->tmp_path, out->path) != 0)
 		e = errno;
 	if (e) {
-		if (out->kind == PS_OUT_RENAME)
+		if (out->kind == PS_OUT_RENAME && out->tmp_path)
 			unlink(out->tmp_path);
 		output_error(err, out->kind == PS_OUT_STDOUT ? "standard output" : out->path, e);
 		ps_outfile_abort(out);

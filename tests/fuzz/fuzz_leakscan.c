@@ -62,7 +62,7 @@ static int by_addr(const void *a, const void *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ps_heap_block blocks[64];
+	struct ps_heap_block blocks[64] = { 0 };
 	uint64_t regs[64], sps[64], exit_sp;
 	size_t nblocks = 0, nregs = 0, nsps = 0;
 	struct ps_leakscan_config cfg = { 0 };
