@@ -45,7 +45,7 @@ PROTOC_C ?= protoc-c
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) $(DEP_CFLAGS) -fno-omit-frame-pointer \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib $(CFLAGS) $(WARNINGS) $(DEP_CFLAGS) -fno-omit-frame-pointer \
 	-DPERFSCOPE_VERSION='"$(VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)
 
@@ -66,7 +66,7 @@ QUIET_LINK = @echo "  LINK    $@";
 QUIET_GEN = @echo "  GEN     $@";
 endif
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -75,7 +75,7 @@ LIBPERFSCOPE := $(BUILD)/libperfscope.a
 
 # The allocation tracker preloaded into targets of memory-profile.  Never
 # sanitized (a sanitizer runtime cannot be preloaded after the program's).
-PRELOAD_SRC := $(sort $(wildcard lib/preload/*.c))
+PRELOAD_SRC := $(sort $(wildcard preload/*.c))
 PRELOAD := $(BUILD)/libperfscope-preload.so
 PRELOAD_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -fPIC -fvisibility=hidden \
 	-fno-omit-frame-pointer -ftls-model=initial-exec -pthread
@@ -85,7 +85,7 @@ endif
 
 all: $(PERFSCOPE) $(PRELOAD)
 
-$(PRELOAD): $(PRELOAD_SRC) lib/preload/pl.h lib/ps_memproto.h
+$(PRELOAD): $(PRELOAD_SRC) preload/pl.h lib/memory/ps_memproto.h
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(PRELOAD_CFLAGS) -shared -Wl,-z,nodelete -o $@ $(PRELOAD_SRC) -ldl -lm
 
@@ -100,8 +100,8 @@ $(GEN)/ps_syscall_names.h:
 	$(Q)echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/\t[\2] = "\1",/p' > $@.tmp
 	$(Q)mv $@.tmp $@
-$(BUILD)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
-$(BUILD)/lib/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
+$(BUILD)/lib/collect/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+$(BUILD)/lib/collect/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
 
 # pprof's profile.proto as C structs and descriptors (protobuf-c), made
 # from our copy of the format; the .h comes with the .c.
@@ -112,13 +112,13 @@ $(GEN)/profile.pb-c.c: lib/proto/profile.proto
 $(GEN)/profile.pb-c.h: $(GEN)/profile.pb-c.c
 $(PROTO_OBJ): $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -I$(GEN) -c -o $@ $<
-$(BUILD)/lib/ps_report_pprof.o: $(GEN)/profile.pb-c.h
-$(BUILD)/lib/ps_report_pprof.o: ALL_CFLAGS += -I$(GEN)
+$(BUILD)/lib/report/ps_report_pprof.o: $(GEN)/profile.pb-c.h
+$(BUILD)/lib/report/ps_report_pprof.o: ALL_CFLAGS += -I$(GEN)
 
 # The built-in rules are share/rules.json itself (.incbin in the object).
-$(BUILD)/lib/ps_rules_default.o: share/rules.json
-$(BUILD)/lib/ps_flamegraph_js.o: share/flamegraph.js
-$(BUILD)/lib/ps_html_assets.o: share/report.css share/report.js
+$(BUILD)/lib/analyze/ps_rules_default.o: share/rules.json
+$(BUILD)/lib/render/ps_flamegraph_js.o: share/flamegraph.js
+$(BUILD)/lib/render/ps_html_assets.o: share/report.css share/report.js
 
 $(LIBPERFSCOPE): $(LIB_OBJ) $(PROTO_OBJ)
 	$(Q)rm -f $@
@@ -137,7 +137,9 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 	$(Q)echo "lint: cppcheck"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		-D__x86_64__ -D_GNU_SOURCE --suppress=missingIncludeSystem --suppress=missingInclude \
-		-Ilib lib cli tests/fuzz
+		-Ilib lib cli preload tests/fuzz
+	$(Q)echo "lint: lib/'s folders include downward only (tests/lint_layers.py)"
+	$(Q)python3 tests/lint_layers.py
 	$(Q)echo "lint: bats checks that cannot fail (tests/lint_bats.py)"
 	$(Q)python3 tests/lint_bats.py tests/*.bats tests/common.bash
 	$(Q)echo "lint: clang-tidy, $(words $(LINT_SRC)) files"

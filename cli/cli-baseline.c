@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../lib/ps_json.h"
-#include "../lib/ps_util.h"
+#include "base/ps_json.h"
+#include "base/ps_util.h"
 
 int cli_baseline_option(struct cli_baseline *b, const char *cmd, int opt, const char *arg)
 {

@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/ps_outfile.h"
-#include "../lib/ps_owner.h"
-#include "../lib/ps_utf8.h"
-#include "../lib/ps_util.h"
+#include "base/ps_outfile.h"
+#include "base/ps_owner.h"
+#include "base/ps_utf8.h"
+#include "base/ps_util.h"
 #include "cli.h"
-#include "../lib/ps_cpuprof.h"
+#include "session/ps_cpuprof.h"
 
 int cli_exit_code(int ps_code)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../lib/ps_json.h"
+#include "base/ps_json.h"
 
 int cli_load_stacks(struct ps_fold_set *s, const char *path, const struct ps_fold_opts *o,
 		    const char **unit, struct ps_error *err)

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../lib/ps_json.h"
-#include "../lib/ps_util.h"
+#include "base/ps_json.h"
+#include "base/ps_util.h"
 
 static const char *const keys[] = { "info", "warning", "min_value" };
 

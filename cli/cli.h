@@ -22,10 +22,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/ps_compare.h"
-#include "../lib/ps_fold_report.h"
-#include "../lib/ps_error.h"
-#include "../lib/ps_rules.h"
+#include "analyze/ps_compare.h"
+#include "model/ps_fold_report.h"
+#include "base/ps_error.h"
+#include "analyze/ps_rules.h"
 
 struct ps_cpuprof;
 

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/ps_cpuprof.h"
-#include "../lib/ps_outfile.h"
-#include "../lib/ps_report.h"
-#include "../lib/ps_util.h"
+#include "session/ps_cpuprof.h"
+#include "base/ps_outfile.h"
+#include "report/ps_report.h"
+#include "base/ps_util.h"
 #include "cli.h"
 
 #define DEFAULT_FREQUENCY 99

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../lib/ps_flamegraph.h"
-#include "../lib/ps_fold_report.h"
-#include "../lib/ps_folded_diff.h"
-#include "../lib/ps_json.h"
-#include "../lib/ps_util.h"
+#include "render/ps_flamegraph.h"
+#include "model/ps_fold_report.h"
+#include "model/ps_folded_diff.h"
+#include "base/ps_json.h"
+#include "base/ps_util.h"
 
 const char cmd_diff_help[] =
 	"Usage: perfscope diff [options] OLD NEW\n"

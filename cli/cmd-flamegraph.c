@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../lib/ps_flamegraph.h"
-#include "../lib/ps_speedscope.h"
-#include "../lib/ps_util.h"
+#include "render/ps_flamegraph.h"
+#include "render/ps_speedscope.h"
+#include "base/ps_util.h"
 
 const char cmd_flamegraph_help[] =
 	"Usage: perfscope flamegraph [options] INPUT\n"

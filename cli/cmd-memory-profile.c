@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/ps_memprof.h"
-#include "../lib/ps_memreport.h"
-#include "../lib/ps_report.h"
-#include "../lib/ps_util.h"
+#include "session/ps_memprof.h"
+#include "report/ps_memreport.h"
+#include "report/ps_report.h"
+#include "base/ps_util.h"
 #include "cli.h"
 
 #define KILL_GRACE_S 2.0

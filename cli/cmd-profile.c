@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../lib/ps_outfile.h"
-#include "../lib/ps_profile.h"
-#include "../lib/ps_profreport.h"
-#include "../lib/ps_report.h"
-#include "../lib/ps_util.h"
+#include "base/ps_outfile.h"
+#include "session/ps_profile.h"
+#include "report/ps_profreport.h"
+#include "report/ps_report.h"
+#include "base/ps_util.h"
 
 #define KILL_GRACE_S 2.0
 #define DEFAULT_FREQUENCY 99

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../lib/ps_compare.h"
-#include "../lib/ps_diagnosis.h"
-#include "../lib/ps_facts.h"
-#include "../lib/ps_highlights.h"
-#include "../lib/ps_json.h"
+#include "analyze/ps_compare.h"
+#include "analyze/ps_diagnosis.h"
+#include "analyze/ps_facts.h"
+#include "analyze/ps_highlights.h"
+#include "base/ps_json.h"
 
 const char cmd_recommend_help[] =
 	"Usage: perfscope recommend --metrics FILE [options]\n"

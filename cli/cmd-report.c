@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../lib/ps_html.h"
-#include "../lib/ps_json.h"
-#include "../lib/ps_profreport.h"
-#include "../lib/ps_util.h"
+#include "render/ps_html.h"
+#include "base/ps_json.h"
+#include "report/ps_profreport.h"
+#include "base/ps_util.h"
 
 const char cmd_report_help[] =
 	"Usage: perfscope report [options] REPORT\n"

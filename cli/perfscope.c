@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../lib/ps_owner.h"
+#include "base/ps_owner.h"
 
 static const struct cli_command commands[] = {
 	{ "profile", cmd_profile,

@@ -120,3 +120,18 @@ EOF
 	run python3 "$BATS_TEST_DIRNAME/lint_bats.py" "$BATS_TEST_DIRNAME"/*.bats "$BATS_TEST_DIRNAME/common.bash"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
+
+@test "lib/'s folders include only their own and earlier stages (docs/internals.md's order)" {
+	run python3 "$BATS_TEST_DIRNAME/lint_layers.py"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# and it finds an include that goes up
+	tree="$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$tree/lib/base" "$tree/lib/report" "$tree/preload" "$tree/docs"
+	cp "$BATS_TEST_DIRNAME/../docs/internals.md" "$tree/docs/"
+	printf '#include "report/ps_report.h"\n' > "$tree/lib/base/ps_up.c"
+	printf '#include "../lib/base/ps_util.h"\n' > "$tree/preload/pl_x.c"
+	run python3 "$BATS_TEST_DIRNAME/lint_layers.py" "$tree"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"lib/base/ps_up.c: includes report/ps_report.h, a later stage"* ]]
+	[[ "$output" == *"preload/pl_x.c: includes base/ps_util.h"* ]]
+}

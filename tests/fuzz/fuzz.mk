@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_DIR := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(DEP_CFLAGS) \
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fno-omit-frame-pointer $(DEP_CFLAGS) \
 	-DPERFSCOPE_VERSION='"$(VERSION)"' $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 # the library and the CLI helpers the targets call (not the CLI's main)
 FUZZ_CODE_SRC := $(LIB_SRC) $(filter-out cli/perfscope.c,$(CLI_SRC))
@@ -29,8 +29,8 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
-$(FUZZ_DIR)/lib/ps_syscalls.o: $(GEN)/ps_syscall_names.h
-$(FUZZ_DIR)/lib/ps_report_pprof.o: $(GEN)/profile.pb-c.h
+$(FUZZ_DIR)/lib/collect/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+$(FUZZ_DIR)/lib/report/ps_report_pprof.o: $(GEN)/profile.pb-c.h
 $(FUZZ_DIR)/gen/profile.pb-c.o: $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../lib/ps_modules.h"
-#include "../../lib/ps_stacks.h"
-#include "../../lib/ps_symbols.h"
+#include "../../lib/symbols/ps_modules.h"
+#include "../../lib/model/ps_stacks.h"
+#include "../../lib/symbols/ps_symbols.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

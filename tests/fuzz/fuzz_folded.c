@@ -6,9 +6,9 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "../../lib/ps_flamegraph.h"
-#include "../../lib/ps_folded_diff.h"
-#include "../../lib/ps_speedscope.h"
+#include "../../lib/render/ps_flamegraph.h"
+#include "../../lib/model/ps_folded_diff.h"
+#include "../../lib/render/ps_speedscope.h"
 #include "fuzz.h"
 
 /* s as a speedscope file, one profile or one per first frame, read back. */

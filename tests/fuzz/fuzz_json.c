@@ -4,14 +4,14 @@
  * as they are read (ps_fold_read_report) must be the stacks folded from
  * its whole tree: it aborts otherwise.
  */
-#include "../../lib/ps_compare.h"
-#include "../../lib/ps_diagnosis.h"
-#include "../../lib/ps_facts.h"
-#include "../../lib/ps_fold_report.h"
-#include "../../lib/ps_folded_diff.h"
-#include "../../lib/ps_json.h"
-#include "../../lib/ps_rules.h"
-#include "../../lib/ps_speedscope.h"
+#include "../../lib/analyze/ps_compare.h"
+#include "../../lib/analyze/ps_diagnosis.h"
+#include "../../lib/analyze/ps_facts.h"
+#include "../../lib/model/ps_fold_report.h"
+#include "../../lib/model/ps_folded_diff.h"
+#include "../../lib/base/ps_json.h"
+#include "../../lib/analyze/ps_rules.h"
+#include "../../lib/render/ps_speedscope.h"
 #include "fuzz.h"
 
 static struct ps_rules rules;

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../lib/ps_heap.h"
-#include "../../lib/ps_leakscan.h"
-#include "../../lib/ps_util.h"
+#include "../../lib/memory/ps_heap.h"
+#include "../../lib/memory/ps_leakscan.h"
+#include "../../lib/base/ps_util.h"
 #include "fuzz.h"
 
 static pid_t target;

@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
-#include "../../lib/ps_heap.h"
-#include "../../lib/ps_heap_slices.h"
-#include "../../lib/ps_memread.h"
-#include "../../lib/ps_modules.h"
-#include "../../lib/ps_procs.h"
-#include "../../lib/ps_stacks.h"
-#include "../../lib/ps_util.h"
+#include "../../lib/memory/ps_heap.h"
+#include "../../lib/memory/ps_heap_slices.h"
+#include "../../lib/memory/ps_memread.h"
+#include "../../lib/symbols/ps_modules.h"
+#include "../../lib/symbols/ps_procs.h"
+#include "../../lib/model/ps_stacks.h"
+#include "../../lib/base/ps_util.h"
 #include "fuzz.h"
 
 static struct ps_mem_header *file;

@@ -2,7 +2,7 @@
  * JIT symbol maps (/tmp/perf-PID.map), written by the profiled program:
  * "START SIZE name" lines in hex, or anything else.
  */
-#include "../../lib/ps_perfmap.h"
+#include "../../lib/symbols/ps_perfmap.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

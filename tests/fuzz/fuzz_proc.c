@@ -4,9 +4,9 @@
  * "Name: value" files, the machine's cpu line, schedstat, and maps.
  * The first byte chooses the parser.
  */
-#include "../../lib/ps_modules.h"
-#include "../../lib/ps_proctext.h"
-#include "../../lib/ps_procs.h"
+#include "../../lib/symbols/ps_modules.h"
+#include "../../lib/target/ps_proctext.h"
+#include "../../lib/symbols/ps_procs.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,8 +7,8 @@
  */
 #include <linux/perf_event.h>
 
-#include "../../lib/ps_perf.h"
-#include "../../lib/ps_records.h"
+#include "../../lib/sample/ps_perf.h"
+#include "../../lib/sample/ps_records.h"
 #include "fuzz.h"
 
 #define RING_DATA 4096

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "../../cli/cli.h"
-#include "../../lib/ps_rules.h"
+#include "../../lib/analyze/ps_rules.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

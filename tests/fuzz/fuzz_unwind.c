@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../lib/ps_modules.h"
-#include "../../lib/ps_procs.h"
-#include "../../lib/ps_records.h"
-#include "../../lib/ps_unwind.h"
-#include "../../lib/ps_util.h"
+#include "../../lib/symbols/ps_modules.h"
+#include "../../lib/symbols/ps_procs.h"
+#include "../../lib/sample/ps_records.h"
+#include "../../lib/unwind/ps_unwind.h"
+#include "../../lib/base/ps_util.h"
 #include "fuzz.h"
 
 #define PERF_REG_BP 6

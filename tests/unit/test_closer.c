@@ -4,7 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "ps_closer.h"
+#include "target/ps_closer.h"
 #include "unit.h"
 
 /* Whether the pipe's read end sees end of file within two seconds. */

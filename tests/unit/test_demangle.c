@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ps_demangle.h"
+#include "symbols/ps_demangle.h"
 #include "unit.h"
 
 static int is(const char *mangled, const char *want)

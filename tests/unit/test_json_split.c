@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ps_json.h"
+#include "base/ps_json.h"
 #include "unit.h"
 
 static const char *const top[] = { "stacks", NULL }, *const in_cpu[] = { "cpu", "stacks", NULL };

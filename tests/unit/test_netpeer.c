@@ -1,7 +1,7 @@
 /* ps_proctext_net_peer: socket peers from /proc/PID/net tables, worked out by hand. */
 #include <string.h>
 
-#include "ps_proctext.h"
+#include "target/ps_proctext.h"
 #include "unit.h"
 
 static const char tcp[] =

@@ -1,5 +1,5 @@
 /* ps_owner: which SUDO_UID and SUDO_GID are believed. */
-#include "ps_owner.h"
+#include "base/ps_owner.h"
 #include "unit.h"
 
 int main(void)

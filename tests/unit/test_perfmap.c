@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ps_perfmap.h"
+#include "symbols/ps_perfmap.h"
 #include "unit.h"
 
 int main(void)

@@ -1,8 +1,8 @@
 /* ps_procs: mappings replace what they overlap, fork copies, exec clears. */
 #include <string.h>
 
-#include "ps_modules.h"
-#include "ps_procs.h"
+#include "symbols/ps_modules.h"
+#include "symbols/ps_procs.h"
 #include "unit.h"
 
 static const char *module_at(struct ps_procs *pp, uint32_t pid, uint64_t ip, uint64_t *off)

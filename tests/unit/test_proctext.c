@@ -1,7 +1,7 @@
 /* ps_proctext: /proc formats parsed from text, real and awkward. */
 #include <string.h>
 
-#include "ps_proctext.h"
+#include "target/ps_proctext.h"
 #include "unit.h"
 
 int main(void)

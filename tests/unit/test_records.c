@@ -2,7 +2,7 @@
 #include <linux/perf_event.h>
 #include <string.h>
 
-#include "ps_records.h"
+#include "sample/ps_records.h"
 #include "unit.h"
 
 static unsigned char buf[4096];

@@ -1,7 +1,7 @@
 /* ps_stacks: interning frames and stacks; counts add up, ids are stable. */
 #include <stdlib.h>
 
-#include "ps_stacks.h"
+#include "model/ps_stacks.h"
 #include "unit.h"
 
 int main(void)

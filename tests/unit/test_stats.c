@@ -1,7 +1,7 @@
 /* ps_stats: medians and Mann-Whitney U p-values against values worked out by hand. */
 #include <math.h>
 
-#include "ps_stats.h"
+#include "base/ps_stats.h"
 #include "unit.h"
 
 static int near(double x, double want, double tol)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ps_symtab.h"
-#include "ps_util.h"
+#include "symbols/ps_symtab.h"
+#include "base/ps_util.h"
 #include "unit.h"
 
 static char *debuginfo_path;

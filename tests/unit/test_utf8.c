@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ps_utf8.h"
+#include "base/ps_utf8.h"
 #include "unit.h"
 
 #define FFFD "\xef\xbf\xbd"

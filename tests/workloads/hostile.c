@@ -2,7 +2,7 @@
  * hostile: a program that turns on perfscope's allocation tracker.  Run
  * under `perfscope memory-profile`, it allocates a little, then writes
  * into the tracker's file of its own process (PERFSCOPE_MEM_DIR/PID.0.mem,
- * layout in lib/ps_memproto.h) in one of these ways, allocates a little
+ * layout in lib/memory/ps_memproto.h) in one of these ways, allocates a little
  * more, and exits 0:
  *
  *   early-time    a free record stamped 1, before the run began
@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../lib/ps_memproto.h"
+#include "../../lib/memory/ps_memproto.h"
 
 /* The slot nobody uses: the tracker hands them out from the start. */
 #define SPARE_SLOT (PS_MEM_SLOTS - 1)

@@ -38,7 +38,7 @@ $(WL_BIN)/%: $(WORKLOAD_DIR)/%.c $(WL_COMMON_H) | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) -o $@ $<
 
 # hostile writes into the tracker's files: it knows their layout.
-$(WL_BIN)/hostile: $(WORKLOAD_DIR)/hostile.c lib/ps_memproto.h | $(WL_BIN)
+$(WL_BIN)/hostile: $(WORKLOAD_DIR)/hostile.c lib/memory/ps_memproto.h | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) -o $@ $<
 
 # Both position-dependent and position-independent main executables, since

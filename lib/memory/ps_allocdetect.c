@@ -1,0 +1,50 @@
+/*
+ * Finding an allocator of the program's own (ps_allocdetect.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "memory/ps_allocdetect.h"
+#include "symbols/ps_elffuncs.h"
+
+/* Entry points that only an allocator linked into the program defines. */
+static const struct { const char *symbol, *allocator; } known[] = {
+	{ "je_malloc", "jemalloc" },      { "_rjem_malloc", "jemalloc (Rust's jemallocator)" },
+	{ "_rjem_mallocx", "jemalloc (Rust's jemallocator)" },
+	{ "tc_malloc", "tcmalloc" },      { "mi_malloc", "mimalloc" },
+	{ "rpmalloc", "rpmalloc" },       { "snmalloc_malloc", "snmalloc" },
+	{ "hoard_malloc", "Hoard" },
+};
+
+struct detect {
+	char *what;
+	size_t what_size;
+};
+
+static int check_function(const struct ps_elffunc *f, void *ctx)
+{
+	struct detect *d = ctx;
+
+	if (f->local)
+		return 0;
+	/* the dynamic symbol table is what the loader resolves against */
+	if (f->dynamic && (strcmp(f->name, "malloc") == 0 || strcmp(f->name, "free") == 0)) {
+		snprintf(d->what, d->what_size, "it defines malloc and free itself (found %s)", f->name);
+		return 1;
+	}
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		if (strcmp(f->name, known[k].symbol) == 0) {
+			snprintf(d->what, d->what_size, "%s is linked into it (symbol %s)",
+				 known[k].allocator, f->name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ps_allocdetect(const char *path, char *what, size_t what_size)
+{
+	struct detect d = { what, what_size };
+
+	return ps_elffuncs_each(path, check_function, &d);
+}

@@ -1,0 +1,698 @@
+/*
+ * The memory profile's files (ps_memreport.h).
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ps_folded.h"
+#include "render/ps_html.h"
+#include "base/ps_json.h"
+#include "report/ps_memreport.h"
+#include "base/ps_outfile.h"
+#include "report/ps_report.h"
+#include "base/ps_utf8.h"
+#include "base/ps_util.h"
+
+const char *const ps_memreport_files[] = {
+	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded",
+	"faults.folded", "memory.html", NULL,
+};
+
+static const char *const api_names[PS_MEM_API_COUNT] = {
+	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+	"memalign", "valloc", "pvalloc", "free", "mmap", "munmap", "mremap",
+};
+
+static const char *const leak_names[PS_LEAK_KINDS] = {
+	"definite", "indirect", "reachable", "unclassified",
+};
+
+uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes)
+{
+	return leak_bytes[PS_LEAK_DEFINITE] + leak_bytes[PS_LEAK_INDIRECT] +
+	       leak_bytes[PS_LEAK_UNCLASSIFIED];
+}
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* ---- folded files ---- */
+
+typedef uint64_t (*site_weight_fn)(const struct ps_heap_site *s);
+
+static uint64_t w_leaks(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
+static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; }
+static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
+static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
+
+/* The tracker's own frames (a page fault taken under a hooked malloc) are not the program's. */
+static bool tracker_frame(const struct ps_sym *sym, const void *ctx)
+{
+	const struct ps_memprof *m = ctx;
+
+	return m->preload[0] && strcmp(m->modules.mods[sym->module].path, m->preload) == 0;
+}
+
+static int fold_frames(struct ps_folded *f, const struct ps_memprof *m, const struct ps_stacks *ss,
+		       const struct ps_stack *st)
+{
+	return ps_report_fold_stack(f, &m->symbols, ss, st, tracker_frame, m);
+}
+
+/* comm;outermost;...;caller of malloc */
+static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const struct ps_heap_site *s,
+		     uint64_t weight)
+{
+	const struct ps_heap_proc *p = m->heap.proc[s->proc];
+
+	ps_folded_begin(f);
+	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
+		return -1;
+	if (s->stack < 0) {
+		if (ps_folded_frame(f, "[unknown stack]") < 0)
+			return -1;
+	} else if (fold_frames(f, m, &m->stacks, &m->stacks.stacks[s->stack]) < 0) {
+		return -1;
+	}
+	return ps_folded_end(f, weight);
+}
+
+/* Page faults: comm;outermost;...;the code that touched the page */
+static int write_faults_folded(FILE *fp, const struct ps_memprof *m)
+{
+	const struct ps_stacks *ss = &m->faults.stacks;
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < ss->nstacks; i++) {
+		const struct ps_stack *st = &ss->stacks[i];
+		const struct ps_thread_instance *t = &m->procs.threads[st->thread];
+
+		ps_folded_begin(&f);
+		if (ps_folded_frame(&f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
+		    fold_frames(&f, m, ss, st) < 0 || ps_folded_end(&f, st->count * m->faults.period) < 0)
+			goto out;
+	}
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
+}
+
+static int write_folded(FILE *fp, const struct ps_memprof *m, site_weight_fn weight)
+{
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < m->heap.nsites; i++) {
+		uint64_t w = weight(&m->heap.sites[i]);
+
+		if (w && fold_site(&f, m, &m->heap.sites[i], w) < 0)
+			goto out;
+	}
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
+}
+
+/* ---- memory.json ---- */
+
+static cJSON *blocks_bytes(uint64_t blocks, uint64_t bytes)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "blocks", (double)blocks);
+	cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+	return o;
+}
+
+static cJSON *leaks(const uint64_t *blocks, const uint64_t *bytes)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (int k = 0; k < PS_LEAK_KINDS; k++)
+		cJSON_AddItemToObject(o, leak_names[k], blocks_bytes(blocks[k], bytes[k]));
+	return o;
+}
+
+static const char *ended_how(const struct ps_heap_proc *p)
+{
+	if (!p->end_ns)
+		return "running";
+	return p->exited ? "exit" : p->execed ? "exec" : "vanished";
+}
+
+static cJSON *rss_point(const struct ps_rss_point *pt, uint64_t start_ns)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "time_s", pt->time_ns > start_ns ? secs(pt->time_ns - start_ns) : 0);
+	cJSON_AddNumberToObject(o, "bytes", (double)ps_rss_total(pt));
+	cJSON_AddNumberToObject(o, "anon", (double)pt->anon);
+	cJSON_AddNumberToObject(o, "file", (double)pt->file);
+	cJSON_AddNumberToObject(o, "shmem", (double)pt->shmem);
+	cJSON_AddNumberToObject(o, "swap", (double)pt->swap);
+	if (pt->pss) {
+		cJSON_AddNumberToObject(o, "pss", (double)pt->pss);
+		cJSON_AddNumberToObject(o, "swap_pss", (double)pt->swap_pss);
+	} else {
+		cJSON_AddNullToObject(o, "pss");
+		cJSON_AddNullToObject(o, "swap_pss");
+	}
+	return o;
+}
+
+/* glibc's count of its heap at exit(): what it got from the kernel and how it is used. */
+static cJSON *mallinfo_json(const struct ps_mem_mallinfo *mi)
+{
+	cJSON *o;
+
+	if (!mi->known)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "arena", (double)mi->arena);
+	cJSON_AddNumberToObject(o, "mmapped", (double)mi->mmapped);
+	cJSON_AddNumberToObject(o, "in_use", (double)mi->in_use);
+	cJSON_AddNumberToObject(o, "free", (double)mi->free);
+	cJSON_AddNumberToObject(o, "releasable", (double)mi->releasable);
+	cJSON_AddNumberToObject(o, "free_share", mi->arena ? (double)mi->free / (double)mi->arena : 0);
+	return o;
+}
+
+/* Resident memory: timeline [t, anon, file, shmem, swap], peak, trend, at exit. */
+static cJSON *rss_json(const struct ps_heap_proc *p)
+{
+	cJSON *o = cJSON_CreateObject(), *tl = cJSON_AddArrayToObject(o, "timeline");
+
+	for (size_t i = 0; i < p->rss.n; i++) {
+		const struct ps_rss_point *pt = &p->rss.pts[i];
+		cJSON *row = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(row, cJSON_CreateNumber(pt->time_ns > p->start_ns ? secs(pt->time_ns - p->start_ns) : 0));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->anon));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->file));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->shmem));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pt->swap));
+		cJSON_AddItemToArray(tl, row);
+	}
+	if (p->rss.n)
+		cJSON_AddItemToObject(o, "peak", rss_point(&p->rss.peak, p->start_ns));
+	else
+		cJSON_AddNullToObject(o, "peak");
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_rss_growth(&p->rss));
+	if (p->rss_at_exit_known)
+		cJSON_AddItemToObject(o, "at_exit", rss_point(&p->rss_at_exit, p->start_ns));
+	else
+		cJSON_AddNullToObject(o, "at_exit");
+	return o;
+}
+
+/* Share of the anonymous resident memory at exit() not holding live blocks. */
+static double fragmentation(const struct ps_heap_proc *p)
+{
+	if (!p->rss_at_exit_known || !p->rss_at_exit.anon || p->live_at_exit >= p->rss_at_exit.anon)
+		return 0;
+	return 1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon;
+}
+
+/* Allocations by size, power-of-two buckets that are not empty. */
+static cJSON *size_histogram(const struct ps_heap_proc *p)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (unsigned b = 0; b < PS_HEAP_SIZE_BUCKETS; b++) {
+		cJSON *o;
+
+		if (!p->size_calls[b])
+			continue;
+		o = cJSON_CreateObject();
+		if (b + 1 < PS_HEAP_SIZE_BUCKETS)
+			cJSON_AddNumberToObject(o, "up_to", (double)(16ull << b));
+		else
+			cJSON_AddNullToObject(o, "up_to");
+		cJSON_AddNumberToObject(o, "allocations", (double)p->size_calls[b]);
+		cJSON_AddNumberToObject(o, "bytes", (double)p->size_bytes[b]);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+#define SLICE_TOP_SITES 5
+#define GROWING_SITES_MAX 20
+
+/* The time-sliced view: for each slice, what the process and its top sites allocated and held. */
+static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
+{
+	const struct ps_heap_proc *p = hp->proc[proc];
+	const struct ps_heap_slicing *sl = &p->slicing;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t k = 0; k < sl->n; k++) {
+		uint64_t start = k ? sl->end_ns[k - 1] : sl->first_ns;
+		struct ps_heap_snap total = ps_heap_slice_delta(hp, proc, -1, k);
+		uint32_t top[SLICE_TOP_SITES];
+		size_t ntop = ps_heap_slice_top(hp, proc, k, top, SLICE_TOP_SITES);
+		cJSON *o = cJSON_CreateObject(), *tops;
+
+		cJSON_AddNumberToObject(o, "start_s", secs(start - p->start_ns));
+		cJSON_AddNumberToObject(o, "end_s", secs(sl->end_ns[k] - p->start_ns));
+		cJSON_AddNumberToObject(o, "allocated_bytes", (double)total.allocated);
+		cJSON_AddNumberToObject(o, "live_bytes", (double)total.live);
+		tops = cJSON_AddArrayToObject(o, "top_sites");
+		for (size_t i = 0; i < ntop; i++) {
+			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top[i], k);
+			cJSON *t = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(t, "site", rank[top[i]]);
+			cJSON_AddNumberToObject(t, "allocated_bytes", (double)d.allocated);
+			cJSON_AddNumberToObject(t, "live_bytes", (double)d.live);
+			cJSON_AddItemToArray(tops, t);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* Sites whose live bytes kept growing, fastest first. */
+static cJSON *growing_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
+{
+	size_t n;
+	struct ps_heap_growing *g = ps_heap_growing_sites(hp, proc, &n);
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n && i < GROWING_SITES_MAX; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "site", rank[g[i].site]);
+		cJSON_AddNumberToObject(o, "growth_bytes_per_s", round(g[i].bytes_per_s));
+		cJSON_AddNumberToObject(o, "first_live_bytes", (double)g[i].first_live);
+		cJSON_AddNumberToObject(o, "last_live_bytes", (double)g[i].last_live);
+		cJSON_AddNumberToObject(o, "rising_share", g[i].rising_share);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(g);
+	return arr;
+}
+
+static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
+{
+	const struct ps_heap_proc *p = hp->proc[proc];
+	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
+
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "generation", p->gen);
+	cJSON_AddStringToObject(o, "exe", p->exe);
+	cJSON_AddStringToObject(o, "ended", ended_how(p));
+	cJSON_AddNumberToObject(o, "duration_s", p->end_ns > p->start_ns ? secs(p->end_ns - p->start_ns) : 0);
+	cJSON_AddNumberToObject(o, "allocations", (double)p->allocs);
+	cJSON_AddNumberToObject(o, "estimated_allocations", round(p->est_allocs));
+	cJSON_AddNumberToObject(o, "frees", (double)p->frees);
+	cJSON_AddNumberToObject(o, "allocated_bytes", (double)p->alloc_bytes);
+	cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(p->live_blocks, p->live_bytes));
+	peak = blocks_bytes(p->peak_blocks, p->peak_bytes);
+	cJSON_AddNumberToObject(peak, "time_s", p->peak_time_ns > p->start_ns ? secs(p->peak_time_ns - p->start_ns) : 0);
+	cJSON_AddItemToObject(o, "peak", peak);
+	cJSON_AddNumberToObject(o, "temporary_allocations", (double)p->temporary);
+	cJSON_AddNumberToObject(o, "allocations_per_s", p->end_ns > p->start_ns ?
+				(double)p->allocs / secs(p->end_ns - p->start_ns) : 0);
+	cJSON_AddItemToObject(o, "size_histogram", size_histogram(p));
+	cJSON_AddNumberToObject(o, "unknown_frees", (double)p->unknown_frees);
+	cJSON_AddBoolToObject(o, "leaks_classified", p->leaks_classified);
+	cJSON_AddItemToObject(o, "leaks", leaks(p->leak_blocks, p->leak_bytes));
+	api = cJSON_AddObjectToObject(o, "api");
+	for (int i = 0; i < PS_MEM_API_COUNT; i++) {
+		cJSON *a;
+
+		if (!p->api_calls[i])
+			continue;
+		a = cJSON_AddObjectToObject(api, api_names[i]);
+		cJSON_AddNumberToObject(a, "calls", (double)p->api_calls[i]);
+		if (i != PS_MEM_API_FREE && i != PS_MEM_API_MUNMAP)
+			cJSON_AddNumberToObject(a, "bytes", (double)p->api_bytes[i]);
+	}
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_heap_growth_rate(p));
+	cJSON_AddItemToObject(o, "rss", rss_json(p));
+	if (p->rss_at_exit_known)
+		cJSON_AddNumberToObject(o, "fragmentation", fragmentation(p));
+	else
+		cJSON_AddNullToObject(o, "fragmentation");
+	cJSON_AddItemToObject(o, "mallinfo", mallinfo_json(&p->mallinfo));
+	tl = cJSON_AddArrayToObject(o, "timeline");
+	for (size_t i = 0; i < p->npoints; i++) {
+		cJSON *pt = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(secs(p->timeline[i].time_ns - p->start_ns)));
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber((double)p->timeline[i].live_bytes));
+		cJSON_AddItemToArray(tl, pt);
+	}
+	cJSON_AddItemToObject(o, "slices", slices_json(hp, proc, rank));
+	cJSON_AddItemToObject(o, "growing_sites", growing_json(hp, proc, rank));
+	return o;
+}
+
+static cJSON *frames_json(const struct ps_memprof *m, const struct ps_stacks *ss, int64_t stack)
+{
+	return ps_report_stack_json(&m->symbols, &m->modules, ss, stack, tracker_frame, m);
+}
+
+static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)
+{
+	return frames_json(m, &m->stacks, s->stack);
+}
+
+/* Largest allocated bytes first; ties by process and stack id (stable output). */
+static int cmp_site(const void *a, const void *b, void *ctx)
+{
+	const struct ps_heap *hp = ctx;
+	const struct ps_heap_site *x = &hp->sites[*(const uint32_t *)a];
+	const struct ps_heap_site *y = &hp->sites[*(const uint32_t *)b];
+
+	if (x->alloc_bytes != y->alloc_bytes)
+		return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* The sites in report order (largest allocated bytes first); NULL when out of memory. */
+static uint32_t *site_order(const struct ps_heap *hp)
+{
+	return ps_sorted_indexes(hp->nsites, cmp_site, (void *)hp);
+}
+
+static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < m->heap.nsites; i++) {
+		const struct ps_heap_site *s = &m->heap.sites[order[i]];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)i);
+		cJSON_AddNumberToObject(o, "pid", m->heap.proc[s->proc]->pid);
+		cJSON_AddNumberToObject(o, "allocations", (double)s->allocs);
+		cJSON_AddNumberToObject(o, "estimated_allocations", round(s->est_allocs));
+		cJSON_AddNumberToObject(o, "allocated_bytes", (double)s->alloc_bytes);
+		cJSON_AddNumberToObject(o, "allocated_bytes_stddev", round(sqrt(s->var_bytes)));
+		cJSON_AddNumberToObject(o, "temporary", (double)s->temporary);
+		cJSON_AddNumberToObject(o, "temporary_bytes", (double)s->temporary_bytes);
+		cJSON_AddItemToObject(o, "peak", blocks_bytes(s->peak_blocks, s->peak_bytes));
+		cJSON_AddNumberToObject(o, "max_live_bytes", (double)s->max_live_bytes);
+		cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(s->live_blocks, s->live_bytes));
+		cJSON_AddItemToObject(o, "leaks", leaks(s->leak_blocks, s->leak_bytes));
+		cJSON_AddItemToObject(o, "stack", stack_json(m, s));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+#define TOP_FAULT_STACKS 20
+
+static int cmp_stack_count(const void *a, const void *b, void *ctx)
+{
+	const struct ps_stacks *ss = ctx;
+	const struct ps_stack *x = &ss->stacks[*(const uint32_t *)a];
+	const struct ps_stack *y = &ss->stacks[*(const uint32_t *)b];
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Page faults: how many, and the stacks that took the most. */
+static cJSON *faults_json(const struct ps_memprof *m)
+{
+	const struct ps_faults *f = &m->faults;
+	const struct ps_stacks *ss = &f->stacks;
+	cJSON *o = cJSON_CreateObject(), *top;
+	uint64_t total = m->faults_total;
+	uint32_t *order;
+
+	cJSON_AddBoolToObject(o, "sampled", f->on);
+	if (m->faults_note[0])
+		cJSON_AddStringToObject(o, "note", m->faults_note);
+	else
+		cJSON_AddNullToObject(o, "note");
+	cJSON_AddNumberToObject(o, "period", f->on ? f->period : 0);
+	cJSON_AddNumberToObject(o, "faults", (double)total);
+	cJSON_AddNumberToObject(o, "samples", (double)f->sampler.stats.samples);
+	cJSON_AddNumberToObject(o, "lost", (double)f->sampler.stats.lost);
+	top = cJSON_AddArrayToObject(o, "top");
+	order = ps_sorted_indexes(ss->nstacks, cmp_stack_count, (void *)ss);
+	if (!order)
+		return o;
+	for (size_t i = 0; i < ss->nstacks && i < TOP_FAULT_STACKS; i++) {
+		const struct ps_stack *st = &ss->stacks[order[i]];
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(t, "pid", m->procs.threads[st->thread].pid);
+		cJSON_AddNumberToObject(t, "samples", (double)st->count);
+		cJSON_AddNumberToObject(t, "share", f->sampler.stats.samples ?
+					(double)st->count / (double)f->sampler.stats.samples : 0);
+		cJSON_AddItemToObject(t, "stack", frames_json(m, ss, order[i]));
+		cJSON_AddItemToArray(top, t);
+	}
+	free(order);
+	return o;
+}
+
+static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opts *o)
+{
+	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *scan;
+
+	for (char *const *a = m->cfg.argv; a && *a; a++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
+	cJSON_AddNumberToObject(md, "pid", m->target_pid);
+	cJSON_AddBoolToObject(md, "attached", !m->launched);
+	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->start_ns ? secs(m->end_ns - m->start_ns) : 0);
+	if (m->launched && m->child.exited) {
+		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&m->child));
+		cJSON_AddNumberToObject(md, "exit_signal", m->child.exit_signal);
+	} else {
+		cJSON_AddNullToObject(md, "exit_code");
+		cJSON_AddNullToObject(md, "exit_signal");
+	}
+	cJSON_AddStringToObject(md, "stopped_by", m->stopped_by_signal ? "signal" :
+				m->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddStringToObject(md, "mode", !m->launched ? "process" : m->cfg.sample_bytes ? "sampled" : "exact");
+	if (m->cfg.sample_bytes) {
+		cJSON_AddNumberToObject(md, "sample_bytes", (double)m->cfg.sample_bytes);
+		cJSON_AddNumberToObject(md, "sample_seed", (double)m->cfg.sample_seed);
+		/* a site that allocated this much in all is found 95% of the time */
+		cJSON_AddNumberToObject(md, "detection_bytes_95", (double)m->cfg.sample_bytes * log(20.0));
+	} else {
+		cJSON_AddNullToObject(md, "sample_bytes");
+		cJSON_AddNullToObject(md, "sample_seed");
+		cJSON_AddNullToObject(md, "detection_bytes_95");
+	}
+	if (m->launched)
+		cJSON_AddStringToObject(md, "tracker", m->preload);
+	else
+		cJSON_AddNullToObject(md, "tracker");
+	cJSON_AddNumberToObject(md, "interval_s", m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1);
+	if (m->tracker_note[0])
+		cJSON_AddStringToObject(md, "tracker_note", m->tracker_note);
+	else
+		cJSON_AddNullToObject(md, "tracker_note");
+	if (m->uprobes_on) {
+		cJSON *up = cJSON_AddObjectToObject(md, "uprobes");
+
+		cJSON_AddNumberToObject(up, "hits", (double)m->uprobes.hits);
+		cJSON_AddNumberToObject(up, "lost", (double)m->uprobes.lost);
+		cJSON_AddNumberToObject(up, "unpaired", (double)m->uprobes.unpaired);
+		cJSON_AddNumberToObject(up, "cost_us", m->uprobe_cost_us);
+	} else {
+		cJSON_AddNullToObject(md, "uprobes");
+	}
+	if (m->uprobe_note[0])
+		cJSON_AddStringToObject(md, "uprobe_note", m->uprobe_note);
+	else
+		cJSON_AddNullToObject(md, "uprobe_note");
+	if (m->allocator_note[0])
+		cJSON_AddStringToObject(md, "allocator_note", m->allocator_note);
+	else
+		cJSON_AddNullToObject(md, "allocator_note");
+	cJSON_AddNumberToObject(md, "records", (double)m->records);
+	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
+	cJSON_AddNumberToObject(md, "rejected_records", (double)m->rejected_records);
+	cJSON_AddNumberToObject(md, "corrupt_files", (double)m->corrupt_files);
+	cJSON_AddNumberToObject(md, "truncated_files", (double)m->truncated_files);
+	cJSON_AddNumberToObject(md, "refused_files", (double)m->reader.nrefused);
+	cJSON_AddNumberToObject(md, "untracked_images", (double)m->untracked_images);
+	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
+	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
+	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);
+	cJSON_AddNumberToObject(md, "unwind_verified", (double)m->unwind_verified);
+	cJSON_AddNumberToObject(md, "unwind_mismatches", (double)m->unwind_mismatches);
+	cJSON_AddNumberToObject(md, "unresolved_frames", (double)m->symbols.unresolved);
+	scan = cJSON_AddObjectToObject(md, "leak_scan");
+	cJSON_AddNumberToObject(scan, "root_bytes", (double)m->scan.root_bytes);
+	cJSON_AddNumberToObject(scan, "heap_bytes", (double)m->scan.heap_bytes);
+	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)m->scan.unreadable);
+	if (m->scan_note[0])
+		cJSON_AddStringToObject(scan, "note", m->scan_note);
+	else
+		cJSON_AddNullToObject(scan, "note");
+	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
+	return md;
+}
+
+static cJSON *summary(const struct ps_memprof *m)
+{
+	const struct ps_heap_proc *p = ps_memprof_main(m);
+	cJSON *o = cJSON_CreateObject();
+	uint64_t lost_blocks = 0, lost_bytes = 0, allocs = 0, temporary = 0;
+
+	for (size_t i = 0; i < m->heap.nprocs; i++) {
+		const struct ps_heap_proc *q = m->heap.proc[i];
+
+		lost_bytes += ps_memreport_lost_bytes(q->leak_bytes);
+		lost_blocks += q->leak_blocks[PS_LEAK_DEFINITE] + q->leak_blocks[PS_LEAK_INDIRECT] +
+			       q->leak_blocks[PS_LEAK_UNCLASSIFIED];
+		allocs += q->allocs;
+		temporary += q->temporary;
+	}
+	cJSON_AddNumberToObject(o, "processes", (double)m->heap.nprocs);
+	cJSON_AddNumberToObject(o, "allocations", (double)allocs);
+	cJSON_AddNumberToObject(o, "temporary_allocations", (double)temporary);
+	cJSON_AddItemToObject(o, "lost", blocks_bytes(lost_blocks, lost_bytes));
+	cJSON_AddNumberToObject(o, "peak_bytes", p ? (double)p->peak_bytes : 0);
+	cJSON_AddNumberToObject(o, "peak_time_s", p && p->peak_time_ns > p->start_ns ?
+				secs(p->peak_time_ns - p->start_ns) : 0);
+	cJSON_AddNumberToObject(o, "growth_bytes_per_s", p ? ps_heap_growth_rate(p) : 0);
+	return o;
+}
+
+/* memory.json's document, the baseline's comparison (amend) included; NULL: no memory. */
+static cJSON *build_json(const struct ps_memprof *m, const struct ps_memreport_opts *o)
+{
+	uint32_t *order = site_order(&m->heap), *rank = malloc((m->heap.nsites + 1) * sizeof(*rank));
+	cJSON *root = cJSON_CreateObject(), *procs;
+
+	if (!root || !order || !rank) {
+		cJSON_Delete(root);
+		root = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < m->heap.nsites; i++)
+		rank[order[i]] = (uint32_t)i;
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "memory-profile");
+	cJSON_AddItemToObject(root, "metadata", metadata(m, o));
+	cJSON_AddItemToObject(root, "summary", summary(m));
+	procs = cJSON_AddArrayToObject(root, "processes");
+	for (size_t i = 0; i < m->heap.nprocs; i++)
+		cJSON_AddItemToArray(procs, process_json(&m->heap, (uint32_t)i, rank));
+	cJSON_AddItemToObject(root, "sites", sites_json(m, order));
+	cJSON_AddItemToObject(root, "page_faults", faults_json(m));
+	if (o->amend)
+		o->amend(root, o->amend_ctx);
+out:
+	free(order);
+	free(rank);
+	return root;
+}
+
+static int write_json(FILE *fp, const char *text)
+{
+	ps_utf8_put(fp, text, strlen(text));
+	fputc('\n', fp);
+	return 0;
+}
+
+struct write_ctx {
+	const struct ps_memprof *m;
+	const struct ps_memreport_opts *o;
+	const char *text;           /* memory.json, printed */
+	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
+};
+
+static const struct { const char *name; site_weight_fn weight; } folded[] = {
+	{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
+	{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
+};
+
+/* One of the folded files, for a page's graph. */
+struct fold_ctx {
+	const struct ps_memprof *m;
+	site_weight_fn weight;
+};
+
+static int fold(FILE *fp, const void *ctx)
+{
+	const struct fold_ctx *f = ctx;
+
+	return write_folded(fp, f->m, f->weight);
+}
+
+/* memory.html: memory.json's document, and the leaks' and allocations' graphs. */
+static int write_html(FILE *fp, const struct write_ctx *c)
+{
+	static const struct { const char *id, *heading, *title; site_weight_fn weight; } graphs[] = {
+		{ "leaks", "Flame graph: leaked bytes, by allocation stack", "Leaked bytes", w_leaks },
+		{ "allocations", "Flame graph: allocated bytes, by allocation stack", "Allocated bytes", w_allocs },
+	};
+	struct ps_html_graph page[2];
+	char *svg[2] = { 0 };
+	struct ps_error err = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c->m, graphs[i].weight }, graphs[i].id,
+					 &(struct ps_flamegraph_opts){ .title = graphs[i].title, .unit = "bytes" });
+		page[i] = (struct ps_html_graph){ graphs[i].id, graphs[i].heading, svg[i], NULL };
+	}
+	if (rc == 0)
+		rc = ps_html_write(fp, c->report, page, 2, &err);
+	for (size_t i = 0; i < 2; i++)
+		free(svg[i]);
+	return rc < 0 ? -1 : 0;
+}
+
+static int write_file(FILE *fp, const char *name, const void *ctx)
+{
+	const struct write_ctx *c = ctx;
+
+	if (strcmp(name, "memory.json") == 0)
+		return write_json(fp, c->text);
+	if (strcmp(name, "memory.html") == 0)
+		return write_html(fp, c);
+	if (strcmp(name, "faults.folded") == 0)
+		return write_faults_folded(fp, c->m);
+	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
+		if (strcmp(name, folded[i].name) == 0)
+			return write_folded(fp, c->m, folded[i].weight);
+	return -1;
+}
+
+int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+			   const struct ps_memreport_opts *o, struct ps_error *err)
+{
+	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
+	char *text;
+	cJSON *report = ps_json_reparse(build_json(m, o), &text, NULL);
+	struct write_ctx c = { m, o, text, report };
+	size_t n = 0;
+	int rc;
+
+	if (!c.report)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
+	for (const char *const *f = ps_memreport_files; *f; f++)
+		if (!o->no_html || strcmp(*f, "memory.html") != 0)
+			names[n++] = *f;
+	names[n] = NULL;
+	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
+	cJSON_Delete((cJSON *)c.report);
+	free(text);
+	return rc;
+}

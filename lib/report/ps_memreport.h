@@ -1,0 +1,41 @@
+/*
+ * ps_memreport: the files of a memory profile, in one output directory:
+ *   memory.json         everything (schema in perfscope-memory-profile(1))
+ *   leaks.folded        bytes still allocated and unreachable (or not
+ *                       classified) at exit, by allocation stack
+ *   allocations.folded  bytes allocated, by stack
+ *   peak.folded         bytes held at the peak, by stack
+ *   temporary.folded    bytes of temporary allocations, by stack
+ *   faults.folded       page faults, by stack
+ *   memory.html         memory.json's document and the leaks' and
+ *                       allocations' flame graphs as one page (ps_html.h)
+ * Each is written whole or not at all (ps_outfile).
+ */
+#ifndef PS_MEMREPORT_H
+#define PS_MEMREPORT_H
+
+#include <stdbool.h>
+
+#include "base/ps_error.h"
+#include "base/ps_json.h"
+#include "session/ps_memprof.h"
+
+struct ps_memreport_opts {
+	const char *version;
+	double perfscope_cpu_s;
+	ps_json_amend_fn amend;   /* may be NULL: memory.json, before printing */
+	void *amend_ctx;
+	bool no_html;             /* no memory.html */
+};
+
+/* Writes all the files into dir (which must exist). */
+int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+			   const struct ps_memreport_opts *o, struct ps_error *err);
+
+/* Names of the files written, NULL-terminated (for messages and tests). */
+extern const char *const ps_memreport_files[];
+
+/* Bytes lost at exit: definite + indirect + unclassified. */
+uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * ps_profreport: the files of a profile (perfscope profile) in its output
+ * directory: report.json (every section; schema in perfscope-profile(1)),
+ * cpu.folded, offcpu.folded, wall.folded, their flame graphs cpu.svg,
+ * offcpu.svg, wall.svg, and report.html: report.json's document and the
+ * three graphs as one page (ps_html.h).  Each is written to a temporary
+ * name and renamed.
+ */
+#ifndef PS_PROFREPORT_H
+#define PS_PROFREPORT_H
+
+#include <cjson/cJSON.h>
+
+#include "analyze/ps_diagnosis.h"
+#include "base/ps_error.h"
+#include "base/ps_json.h"
+#include "session/ps_profile.h"
+
+struct ps_profreport_opts {
+	const char *version;
+	double perfscope_cpu_s;
+	/* the diagnosis rules; NULL: the built-in ones */
+	const struct ps_rules *rules;
+	/* out, may be NULL: the report's diagnosis, for the caller to print
+	 * and release (it may point into rules) */
+	struct ps_diagnosis *diagnosis;
+	/* may be NULL: a series of runs (--repeat); this run's figures are
+	 * appended, and report.json carries the whole series as "runs" */
+	cJSON *runs;
+	ps_json_amend_fn amend;   /* may be NULL: report.json, before printing */
+	void *amend_ctx;
+	bool no_html;             /* no report.html */
+};
+
+/* The flame graphs: NAME.svg drawn from NAME.folded, and on the page as "ID". */
+struct ps_profreport_graph {
+	const char *id, *svg, *folded, *title, *unit, *heading;
+};
+#define PS_PROFREPORT_GRAPHS 3
+extern const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS];
+
+/* The files written (report.html unless no_html), NULL-ended. */
+extern const char *const ps_profreport_files[];
+
+int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
+			    const struct ps_profreport_opts *o, struct ps_error *err);
+
+/* The system calls, most total time first: indexes into p->syscalls.stats (malloc'ed). */
+int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n);
+
+#endif

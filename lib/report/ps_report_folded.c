@@ -1,0 +1,52 @@
+/*
+ * Folded stacks of a CPU profile:
+ *   comm;outermost;...;leaf COUNT
+ * Stacks that differ only in what we do not print (thread, trimmed
+ * frames) are merged by ps_folded.
+ */
+#include "model/ps_folded.h"
+#include "report/ps_report.h"
+
+static int add_stack(struct ps_folded *f, const struct ps_cpuprof *p, const struct ps_rstack *rs,
+		     bool per_thread)
+{
+	const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
+	const struct ps_cpureport *r = &p->report;
+	char name[1024];
+
+	ps_folded_begin(f);
+	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0)
+		return -1;
+	if (per_thread && ps_folded_frame(f, t->comm) < 0)
+		return -1;
+	for (uint32_t i = 0; i < rs->nsyms; i++) {
+		const struct ps_sym *s = &p->symbols.syms[r->syms[rs->first + i]];
+
+		if (ps_folded_frame(f, ps_report_frame_name(&p->symbols, s, name, sizeof(name))) < 0)
+			return -1;
+	}
+	return ps_folded_end(f, rs->count);
+}
+
+static int write_folded(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	const struct ps_cpureport *r = &p->report;
+	struct ps_folded f;
+	int rc = -1;
+
+	if (ps_folded_init(&f) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nstacks; i++)
+		if (add_stack(&f, p, &r->stacks[i], o->per_thread) < 0)
+			goto out;
+	rc = ps_folded_write(&f, fp);
+out:
+	ps_folded_release(&f);
+	return rc;
+}
+
+const struct ps_report_writer ps_report_folded = {
+	.name = "folded",
+	.extension = ".folded",
+	.write = write_folded,
+};

@@ -1,0 +1,247 @@
+/*
+ * The JSON report: metadata, per-function self/total with module and
+ * source location, per-thread and per-process totals, and the stacks.
+ * Field names are documented in perfscope-cpu-profile(1).
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/ps_json.h"
+#include "report/ps_report.h"
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static const char *str(const struct ps_cpuprof *p, uint32_t id)
+{
+	return ps_strtab_get(&p->symbols.strs, id);
+}
+
+/* Why user stacks ended early, by cause (see ps_unwind_stats). */
+static cJSON *unwind_failures(const struct ps_unwind_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "truncated", (double)st->truncated);
+	cJSON_AddNumberToObject(o, "no_module", (double)st->no_module);
+	cJSON_AddNumberToObject(o, "no_cfi", (double)st->no_cfi);
+	cJSON_AddNumberToObject(o, "no_user_state", (double)st->no_user_state);
+	cJSON_AddNumberToObject(o, "depth_limit", (double)st->depth_limit);
+	cJSON_AddNumberToObject(o, "finished_with_frame_pointers", (double)st->fp_extended);
+	cJSON_AddNumberToObject(o, "sessions_evicted", (double)st->sessions_evicted);
+	return o;
+}
+
+/* How DWARF stacks were unwound: cached rules alone, or libdwfl. */
+static cJSON *unwind_paths(const struct ps_unwind_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "dwarf", (double)st->dwarf_unwound);
+	cJSON_AddNumberToObject(o, "cached_rules", (double)st->fast_unwound);
+	cJSON_AddNumberToObject(o, "libdwfl", (double)(st->dwarf_unwound - st->fast_unwound));
+	cJSON_AddNumberToObject(o, "verified", (double)st->verified);
+	cJSON_AddNumberToObject(o, "verify_mismatches", (double)st->verify_mismatches);
+	return o;
+}
+
+static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *m = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(m, "command");
+
+	for (char *const *a = p->cfg.argv; a && *a; a++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
+	cJSON_AddNumberToObject(m, "pid", p->target_pid);
+	cJSON_AddBoolToObject(m, "attached", p->cfg.argv == NULL);
+	cJSON_AddStringToObject(m, "sampler", p->use_ptrace ? "ptrace" : "perf_event");
+	if (p->sampler_note[0])
+		cJSON_AddStringToObject(m, "sampler_note", p->sampler_note);
+	cJSON_AddStringToObject(m, "event", p->perf.event_name[0] ? p->perf.event_name : "none");
+	if (p->perf.event_note[0])
+		cJSON_AddStringToObject(m, "event_fallback_reason", p->perf.event_note);
+	else
+		cJSON_AddNullToObject(m, "event_fallback_reason");
+	cJSON_AddNumberToObject(m, "frequency", p->cfg.frequency);
+	cJSON_AddStringToObject(m, "unwinder", p->unwinder->name);
+	if (p->perf.unwind_note[0])
+		cJSON_AddStringToObject(m, "unwind_note", p->perf.unwind_note);
+	cJSON_AddNumberToObject(m, "stack_size", p->perf.dwarf ? p->perf.cfg.stack_size : 0);
+	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwinder->stats));
+	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwinder->stats));
+	cJSON_AddNumberToObject(m, "duration_s",
+				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
+	cJSON_AddNumberToObject(m, "samples", (double)p->sampler.stats.samples);
+	cJSON_AddNumberToObject(m, "lost_samples", (double)p->sampler.stats.lost);
+	cJSON_AddNumberToObject(m, "throttle_events", (double)p->sampler.stats.throttles);
+	cJSON_AddNumberToObject(m, "truncated_stacks", (double)r->truncated);
+	cJSON_AddNumberToObject(m, "pooled_samples", (double)p->stacks.pooled);
+	cJSON_AddNumberToObject(m, "stack_table_limit_bytes",
+				(double)(p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES));
+	cJSON_AddNumberToObject(m, "bad_records", (double)p->sampler.stats.bad_records);
+	cJSON_AddNumberToObject(m, "broken_chains", (double)p->sampler.stats.broken_chains);
+	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);
+	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
+	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);
+	if (p->perf.kernel_note[0])
+		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
+	if (p->symbols.jit_note[0])
+		cJSON_AddStringToObject(m, "jit_note", p->symbols.jit_note);
+	if (p->symbols.kernel_note[0])
+		cJSON_AddStringToObject(m, "kernel_symbols_note", p->symbols.kernel_note);
+	if (p->launched && p->child.exited) {
+		cJSON_AddNumberToObject(m, "exit_code", p->child.exit_signal ? 128 + p->child.exit_signal
+									     : p->child.exit_code);
+		cJSON_AddNumberToObject(m, "exit_signal", p->child.exit_signal);
+	} else {
+		cJSON_AddNullToObject(m, "exit_code");
+		cJSON_AddNullToObject(m, "exit_signal");
+	}
+	if (ps_cpuprof_unsampled_cpu(p) >= 0) {
+		cJSON_AddNumberToObject(m, "target_cpu_s", p->child.cpu_s);
+		cJSON_AddNumberToObject(m, "unsampled_cpu_s", ps_cpuprof_unsampled_cpu(p));
+	} else {
+		cJSON_AddNullToObject(m, "target_cpu_s");
+		cJSON_AddNullToObject(m, "unsampled_cpu_s");
+	}
+	cJSON_AddStringToObject(m, "stopped_by",
+				p->stopped_by_signal ? "signal" :
+				p->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddNumberToObject(m, "perfscope_cpu_s", o->perfscope_cpu_s);
+	cJSON_AddNumberToObject(m, "perfscope_sampling_cpu_s", p->sampling_cpu_s);
+	return m;
+}
+
+static cJSON *functions(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nfuncs; i++) {
+		const struct ps_func *f = &r->funcs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", str(p, f->name));
+		cJSON_AddStringToObject(o, "module", p->modules.mods[f->module].path);
+		if (f->file)
+			cJSON_AddStringToObject(o, "file", str(p, f->file));
+		else
+			cJSON_AddNullToObject(o, "file");
+		cJSON_AddNumberToObject(o, "line", f->line);
+		cJSON_AddNumberToObject(o, "self", (double)f->self);
+		cJSON_AddNumberToObject(o, "total", (double)f->total);
+		cJSON_AddNumberToObject(o, "self_pct", pct(f->self, r->total));
+		cJSON_AddNumberToObject(o, "total_pct", pct(f->total, r->total));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *threads(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nthreads; i++) {
+		const struct ps_thread_instance *t = &p->procs.threads[r->threads[i].thread];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "pid", t->pid);
+		cJSON_AddNumberToObject(o, "tid", t->tid);
+		cJSON_AddStringToObject(o, "comm", t->comm);
+		cJSON_AddStringToObject(o, "process", t->proc_comm);
+		cJSON_AddNumberToObject(o, "samples", (double)r->threads[i].samples);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *processes(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nprocs; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "pid", r->procs[i].pid);
+		cJSON_AddStringToObject(o, "comm", r->procs[i].comm);
+		cJSON_AddNumberToObject(o, "samples", (double)r->procs[i].samples);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *stacks(const struct ps_cpuprof *p)
+{
+	const struct ps_cpureport *r = &p->report;
+	cJSON *arr = cJSON_CreateArray();
+	char name[1024];
+
+	for (size_t i = 0; i < r->nstacks; i++) {
+		const struct ps_rstack *rs = &r->stacks[i];
+		const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
+		cJSON *o = cJSON_CreateObject(), *frames;
+
+		cJSON_AddNumberToObject(o, "pid", t->pid);
+		cJSON_AddNumberToObject(o, "tid", t->tid);
+		cJSON_AddStringToObject(o, "process", t->proc_comm);
+		cJSON_AddStringToObject(o, "thread", t->comm);
+		frames = cJSON_AddArrayToObject(o, "frames");
+		for (uint32_t k = 0; k < rs->nsyms; k++) {
+			const struct ps_sym *s = &p->symbols.syms[r->syms[rs->first + k]];
+
+			cJSON_AddItemToArray(frames, cJSON_CreateString(
+				ps_report_frame_name(&p->symbols, s, name, sizeof(name))));
+		}
+		cJSON_AddNumberToObject(o, "count", (double)rs->count);
+		cJSON_AddBoolToObject(o, "complete", rs->complete);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (!root)
+		return NULL;
+	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
+	cJSON_AddItemToObject(root, "functions", functions(p));
+	cJSON_AddItemToObject(root, "threads", threads(p));
+	cJSON_AddItemToObject(root, "processes", processes(p));
+	cJSON_AddItemToObject(root, "stacks", stacks(p));
+	return root;
+}
+
+static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject(), *cpu = ps_report_json_cpu(p, o), *item;
+
+	if (!root || !cpu) {
+		cJSON_Delete(root);
+		cJSON_Delete(cpu);
+		return -1;
+	}
+	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(root, "kind", "cpu-profile");
+	/* the same keys, at the top level */
+	while ((item = cpu->child)) {
+		cJSON_DetachItemViaPointer(cpu, item);
+		cJSON_AddItemToObject(root, item->string, item);
+	}
+	cJSON_Delete(cpu);
+	if (o->amend)
+		o->amend(root, o->amend_ctx);
+	return ps_json_print(fp, root);
+}
+
+const struct ps_report_writer ps_report_json = {
+	.name = "json",
+	.extension = ".json",
+	.write = write_json,
+};

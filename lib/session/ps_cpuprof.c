@@ -1,0 +1,445 @@
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/ps_cpuprof.h"
+#include "sample/ps_records.h"
+#include "base/ps_util.h"
+
+#define POLL_MS 50
+
+int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
+		    struct ps_error *err)
+{
+	struct ps_perf_config pcfg = {
+		.frequency = cfg->frequency,
+		.kernel_frames = cfg->kernel_frames,
+		.dwarf = cfg->call_graph != PS_CALL_GRAPH_FP,
+		.stack_size = cfg->stack_size ? cfg->stack_size : PS_DEFAULT_STACK_SIZE,
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = *cfg;
+	p->pidfd = -1;
+	ps_preflight_read(&p->pf);
+	ps_perf_init(&p->perf, &pcfg);
+	if (ps_modules_init(&p->modules) < 0 || ps_procs_init(&p->procs, &p->modules) < 0 ||
+	    ps_symbols_init(&p->symbols, &p->modules) < 0 || !p->perf.rings)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	ps_stacks_init(&p->stacks);
+	p->stacks.max_bytes = cfg->max_stack_bytes;
+	if (pcfg.stack_size % 8 || pcfg.stack_size < 64 || pcfg.stack_size > 65528) {
+		ps_error_set(err, PS_E_USAGE, "stack size %u is not a multiple of 8 from 64 to 65528",
+			     pcfg.stack_size);
+		return err->code;
+	}
+	if (p->pf.max_sample_rate > 0 && cfg->frequency > (unsigned long)p->pf.max_sample_rate) {
+		ps_error_set(err, PS_E_USAGE, "frequency %u Hz is above this kernel's limit of %ld Hz",
+			     cfg->frequency, p->pf.max_sample_rate);
+		ps_error_hint(err, "use -F %ld or less, or raise kernel.perf_event_max_sample_rate",
+			      p->pf.max_sample_rate);
+		return err->code;
+	}
+	return 0;
+}
+
+void ps_cpuprof_release(struct ps_cpuprof *p)
+{
+	if (p->launched && !p->child.exited && p->child.stopped_at_exec)
+		ps_launch_abort(&p->child);
+	ps_cpureport_release(&p->report);
+	ps_ptrace_release(&p->ptrace);
+	ps_perf_release(&p->perf);
+	if (p->unwinder)
+		p->unwinder->release(p->unwinder);
+	ps_symbols_release(&p->symbols);
+	ps_stacks_release(&p->stacks);
+	ps_procs_release(&p->procs);
+	ps_modules_release(&p->modules);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	ps_sampler_release(&p->sampler);
+	memset(p, 0, sizeof(*p));
+}
+
+/* One event fd per (thread, CPU): many threads need many descriptors. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* JIT perf maps are trusted when they belong to the target's user (or root). */
+static void note_target_owner(struct ps_cpuprof *p, pid_t pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	p->symbols.jit_owner = stat(path, &st) == 0 ? st.st_uid : 0;
+}
+
+/* The unwinder follows what the sampler could get: stacks copied or not. */
+static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
+{
+	if (p->cfg.call_graph == PS_CALL_GRAPH_DWARF && !p->perf.dwarf) {
+		ps_error_set(err, PS_E_PERM, "DWARF unwinding is not possible here: %s",
+			     p->perf.unwind_note);
+		ps_error_hint(err, "use --call-graph fp");
+		return err->code;
+	}
+	p->unwinder = p->perf.dwarf ? ps_unwind_dwarf_new(&p->procs) : ps_unwind_fp_new();
+	if (!p->unwinder)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	ps_sampler_init(&p->sampler, &p->procs, &p->stacks, p->unwinder);
+	/* ptrace samples carry their weight in ticks; perf samples count one each */
+	p->sampler.weight_from_period = p->use_ptrace;
+	return 0;
+}
+
+static unsigned stack_size_of(const struct ps_cpuprof *p)
+{
+	return p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
+}
+
+/*
+ * From here on samples come from ps_ptrace: DWARF samples made by hand,
+ * read with the perf sampler's record format so the rest is shared.
+ */
+static int switch_to_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	p->use_ptrace = true;
+	p->tick_rng = ps_now_ns() | 1;
+	p->perf.format = (struct ps_rec_format){ .sample_type = PS_SAMPLE_TYPE_DWARF,
+						  .regs_mask = PS_REGS_MASK };
+	p->perf.dwarf = true;
+	p->perf.cfg.stack_size = stack_size_of(p);
+	p->perf.exclude_kernel = true;
+	snprintf(p->perf.event_name, sizeof(p->perf.event_name), "ptrace-timer");
+	p->start_ns = ps_now_ns();
+	return choose_unwinder(p, err);
+}
+
+/* Takes the launched child, stopped at its exec, under the ptrace sampler. */
+static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc = ps_ptrace_init(&p->ptrace, &p->child, stack_size_of(p), p->cfg.frequency, err);
+
+	return rc < 0 ? rc : switch_to_ptrace(p, err);
+}
+
+/*
+ * perf_event_open was refused and --sampler is auto: keep the reason for
+ * the report, close whatever events did open, and let ptrace sample.
+ */
+static bool fall_back_to_ptrace(struct ps_cpuprof *p, int rc, struct ps_error *err)
+{
+	struct ps_perf_config pcfg = p->perf.cfg;
+
+	if (rc != PS_E_PERM || p->cfg.sampler != PS_SAMPLER_AUTO)
+		return false;
+	snprintf(p->sampler_note, sizeof(p->sampler_note),
+		 "%s; sampling with ptrace instead (slower, user stacks only). %s",
+		 err->msg, err->hint);
+	ps_error_clear(err);
+	ps_perf_release(&p->perf);
+	ps_perf_init(&p->perf, &pcfg);
+	return true;
+}
+
+static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc;
+
+	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
+		return start_ptrace(p, err);
+	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
+	if (fall_back_to_ptrace(p, rc, err))
+		return start_ptrace(p, err);
+	return rc == 0 ? choose_unwinder(p, err) : rc;
+}
+
+static int start_hooks(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
+{
+	const struct ps_cpuprof_hooks *h = p->cfg.hooks;
+
+	return h && h->start ? h->start(h->ctx, pid, err) : 0;
+}
+
+static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
+{
+	int rc = ps_launch_start(p->cfg.argv, NULL, p->cfg.keep_running, &p->child, err);
+
+	if (rc < 0)
+		return rc;
+	p->launched = true;
+	p->target_pid = p->child.pid;
+	note_target_owner(p, p->child.pid);
+	/* The exec is done: what it mapped so far is only in /proc. */
+	ps_procs_synthesize(&p->procs, (uint32_t)p->child.pid);
+	rc = start_sampler(p, err);
+	if (rc == 0)
+		rc = start_hooks(p, p->child.pid, err);
+	if (rc < 0) {
+		ps_launch_abort(&p->child);
+		return rc;
+	}
+	if (p->use_ptrace)
+		return 0;	/* ptrace keeps the child traced: it is already running */
+	p->pidfd = open_pidfd(p->child.pid);
+	p->start_ns = ps_now_ns();
+	rc = ps_launch_release_stop(&p->child, err);
+	if (rc < 0)
+		ps_launch_abort(&p->child);
+	return rc;
+}
+
+/* Samples a running process with ptrace; it is detached, alive, at the end. */
+static int start_attached_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+{
+	pid_t pid = p->cfg.attach_pid;
+	int rc;
+
+	p->target_pid = pid;
+	note_target_owner(p, pid);
+	rc = ps_ptrace_attach(&p->ptrace, pid, &p->child, stack_size_of(p), p->cfg.frequency, err);
+	if (rc < 0)
+		return rc;
+	ps_procs_synthesize(&p->procs, (uint32_t)pid);
+	rc = switch_to_ptrace(p, err);
+	return rc < 0 ? rc : start_hooks(p, pid, err);
+}
+
+static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
+{
+	pid_t pid = p->cfg.attach_pid;
+	int rc;
+
+	if (p->cfg.sampler == PS_SAMPLER_PTRACE)
+		return start_attached_ptrace(p, err);
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)pid);
+	p->target_pid = pid;
+	note_target_owner(p, pid);
+	p->pidfd = open_pidfd(pid);
+	rc = ps_perf_add_process(&p->perf, pid, &p->pf, err);
+	if (fall_back_to_ptrace(p, rc, err))
+		return start_attached_ptrace(p, err);
+	if (rc == 0)
+		rc = choose_unwinder(p, err);
+	if (rc == 0)
+		rc = start_hooks(p, pid, err);
+	if (rc < 0)
+		return rc;
+	/* Maps after the events: a library mapped in between is in both. */
+	ps_procs_synthesize(&p->procs, (uint32_t)pid);
+	p->start_ns = ps_now_ns();
+	return 0;
+}
+
+/* Pass 1: side-band records (small) are copied out to be applied in time order. */
+/* One round of the perf rings (see ps_sampler.h). */
+static void read_round(struct ps_cpuprof *p)
+{
+	ps_sampler_round(&p->sampler, &p->perf);
+}
+
+static bool target_gone(struct ps_cpuprof *p)
+{
+	if (p->use_ptrace)
+		return p->child.exited;
+	if (p->launched)
+		return ps_launch_reap(&p->child, false) != 0;
+	if (p->pidfd >= 0) {
+		struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+		return poll(&pfd, 1, 0) > 0;
+	}
+	return kill(p->target_pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Ends a launched target that outlived sampling.  At the duration it gets
+ * SIGTERM; after a signal to perfscope it gets that signal, unless it
+ * already ended by itself (a terminal's Ctrl-C reaches it directly).
+ * SIGKILL follows after the grace period.
+ */
+static void end_launched_target(struct ps_cpuprof *p)
+{
+	int sig = SIGTERM;
+
+	if (p->stopped_by_duration && p->cfg.keep_running) {
+		p->left_running = true;
+		return;
+	}
+	if (p->stopped_by_signal) {
+		sig = (int)*p->cfg.stop;
+		if (ps_launch_wait(&p->child, 0.2))
+			return;
+	}
+	ps_launch_terminate(&p->child, sig, p->cfg.kill_grace_s);
+}
+
+static void report_progress(struct ps_cpuprof *p, uint64_t now, uint64_t *next)
+{
+	struct ps_cpuprof_progress pr;
+
+	if (!p->cfg.progress || now < *next)
+		return;
+	*next = now + 1000000000ULL;
+	pr.elapsed_s = (double)(now - p->start_ns) / 1e9;
+	pr.samples = p->sampler.stats.samples;
+	pr.lost = p->sampler.stats.lost;
+	p->cfg.progress(&pr, p->cfg.progress_ctx);
+}
+
+static bool should_stop(struct ps_cpuprof *p, uint64_t now)
+{
+	if (p->cfg.stop && *p->cfg.stop) {
+		p->stopped_by_signal = true;
+		return true;
+	}
+	if (target_gone(p)) {
+		p->target_ended = true;
+		return true;
+	}
+	if (p->cfg.duration_s > 0 && now - p->start_ns >= (uint64_t)(p->cfg.duration_s * 1e9)) {
+		p->stopped_by_duration = true;
+		return true;
+	}
+	return false;
+}
+
+static void apply_record_cb(const struct perf_event_header *rec, void *ctx)
+{
+	struct ps_cpuprof *p = ctx;
+
+	ps_sampler_apply(&p->sampler, rec, &p->perf.format);
+}
+
+/*
+ * The ptrace sampler's clock: sleep to the next tick, then sample.  The
+ * interval is drawn uniformly from 0.5 to 1.5 periods (same mean): a fixed
+ * tick phase-locks with programs that work and sleep in fixed cycles and
+ * then sees always the same phase.
+ */
+static void ptrace_round(struct ps_cpuprof *p, uint64_t *next_tick)
+{
+	uint64_t base = 1000000000ULL / p->cfg.frequency, now = ps_now_ns();
+	uint64_t period;
+
+	p->tick_rng ^= p->tick_rng << 13;
+	p->tick_rng ^= p->tick_rng >> 7;
+	p->tick_rng ^= p->tick_rng << 17;
+	period = base / 2 + p->tick_rng % (base + 1);
+
+	if (*next_tick > now) {
+		struct timespec ts = { .tv_sec = (time_t)((*next_tick - now) / 1000000000ULL),
+				       .tv_nsec = (long)((*next_tick - now) % 1000000000ULL) };
+
+		nanosleep(&ts, NULL);	/* a signal ends it early: fine */
+	}
+	*next_tick += period;
+	if (*next_tick < ps_now_ns())
+		*next_tick = ps_now_ns() + period;	/* fell behind: skip, don't burst */
+	ps_procs_refresh_maps(&p->procs, (uint32_t)p->target_pid, ps_now_ns());
+	ps_ptrace_tick(&p->ptrace, apply_record_cb, p);
+}
+
+int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
+{
+	uint64_t next_tick = 0;
+	uint64_t next_progress = 0;
+	int rc;
+
+	raise_fd_limit();
+	rc = p->cfg.argv ? start_launched(p, err) : start_attached(p, err);
+	if (rc < 0)
+		return rc;
+	next_progress = p->start_ns + 1000000000ULL;
+	for (;;) {
+		uint64_t now;
+
+		if (p->use_ptrace) {
+			ptrace_round(p, &next_tick);
+		} else {
+			int wake[2] = { p->pidfd, p->cfg.hooks ? p->cfg.hooks->wake_fd : -1 };
+
+			ps_perf_wait(&p->perf, wake, 2, p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
+			read_round(p);
+		}
+		now = ps_now_ns();
+		if (p->cfg.hooks && p->cfg.hooks->round)
+			p->cfg.hooks->round(p->cfg.hooks->ctx, now);
+		report_progress(p, now, &next_progress);
+		if (should_stop(p, now))
+			break;
+	}
+	p->end_ns = ps_now_ns();
+	if (p->use_ptrace) {
+		if (!p->child.exited)
+			ps_ptrace_detach(&p->ptrace);
+	} else {
+		ps_perf_disable(&p->perf);
+		read_round(p);
+	}
+	if (p->cfg.hooks && p->cfg.hooks->stop)
+		p->cfg.hooks->stop(p->cfg.hooks->ctx);
+	p->sampling_cpu_s = ps_self_cpu_seconds();
+	if (p->launched && !p->target_ended)
+		end_launched_target(p);
+	return 0;
+}
+
+int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
+{
+	p->symbols.demangle = p->cfg.demangle;
+	p->symbols.hurry = p->cfg.hurry;
+	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
+	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");
+	return 0;
+}
+
+double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
+{
+	const char *ev = p->perf.event_name;
+	double sampled;
+
+	if (!p->launched || p->left_running || !p->child.exited || !p->cfg.frequency ||
+	    (strcmp(ev, "cpu-clock") != 0 && strcmp(ev, "task-clock") != 0 && strcmp(ev, "ptrace-timer") != 0))
+		return -1;
+	sampled = (double)p->sampler.stats.samples / (double)p->cfg.frequency;
+	return p->child.cpu_s > sampled ? p->child.cpu_s - sampled : 0;
+}
+
+int ps_cpuprof_exit_status(const struct ps_cpuprof *p)
+{
+	if (!p->launched || p->left_running || !p->child.exited)
+		return 0;
+	return ps_child_status(&p->child);
+}

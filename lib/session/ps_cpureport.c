@@ -1,0 +1,232 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/ps_cpureport.h"
+#include "symbols/ps_procs.h"
+#include "model/ps_stacks.h"
+#include "symbols/ps_symbols.h"
+#include "base/ps_util.h"
+
+static const char *const known_roots[] = {
+	"_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
+	"clone", "__clone", "clone3", "__clone3", "start_thread", "_dl_start_user",
+	"_dl_start",
+};
+
+static bool is_root(const char *name)
+{
+	for (size_t i = 0; i < sizeof(known_roots) / sizeof(known_roots[0]); i++)
+		if (strcmp(name, known_roots[i]) == 0)
+			return true;
+	return false;
+}
+
+void ps_cpureport_release(struct ps_cpureport *r)
+{
+	free(r->stacks);
+	free(r->syms);
+	free(r->funcs);
+	free(r->threads);
+	free(r->procs);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Appends the display frames of one stack, outermost first; returns count. */
+static int expand_stack(struct ps_cpureport *r, const struct ps_stacks *stacks,
+			const struct ps_stack *s, const struct ps_symbols *sy)
+{
+	const uint32_t *frames = ps_stack_frames(stacks, s);
+	size_t start = r->nsyms;
+
+	for (uint32_t i = s->nframes; i-- > 0;) {
+		uint32_t n;
+		const struct ps_sym *syms = ps_symbols_frame(sy, frames[i], &n);
+
+		if (ps_grow(&r->syms, &r->syms_cap, r->nsyms + n, sizeof(*r->syms)) < 0)
+			return -1;
+		/* A frame's own syms are innermost first; we want outermost first. */
+		for (uint32_t k = n; k-- > 0;)
+			r->syms[r->nsyms++] = (uint32_t)(&syms[k] - sy->syms);
+	}
+	return (int)(r->nsyms - start);
+}
+
+/* Drops what precedes the outermost root; returns whether one was found. */
+static bool trim_to_root(struct ps_cpureport *r, struct ps_rstack *rs, const struct ps_symbols *sy)
+{
+	for (uint32_t i = 0; i < rs->nsyms; i++) {
+		const struct ps_sym *sym = &sy->syms[r->syms[rs->first + i]];
+
+		if (sym->kind != PS_SYM_KERNEL && is_root(ps_sym_name(sy, sym))) {
+			memmove(&r->syms[rs->first], &r->syms[rs->first + i],
+				(rs->nsyms - i) * sizeof(*r->syms));
+			rs->nsyms -= i;
+			r->nsyms -= i;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct func_index {
+	uint32_t *slots;   /* func index + 1 */
+	size_t cap;
+};
+
+static uint64_t func_hash(uint32_t name, uint32_t module)
+{
+	return ps_hash_combine(ps_hash_u64(name), module);
+}
+
+static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const struct ps_sym *sym)
+{
+	size_t i;
+
+	if (!fi->slots || (r->nfuncs + 1) * 2 > fi->cap) {
+		size_t ncap = fi->cap ? fi->cap * 2 : 1024;
+		uint32_t *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return -1;
+		for (size_t f = 0; f < r->nfuncs; f++) {
+			size_t j = (size_t)func_hash(r->funcs[f].name, r->funcs[f].module) & (ncap - 1);
+			while (n[j])
+				j = (j + 1) & (ncap - 1);
+			n[j] = (uint32_t)f + 1;
+		}
+		free(fi->slots);
+		fi->slots = n;
+		fi->cap = ncap;
+	}
+	for (i = (size_t)func_hash(sym->name, sym->module) & (fi->cap - 1); fi->slots[i];
+	     i = (i + 1) & (fi->cap - 1)) {
+		struct ps_func *f = &r->funcs[fi->slots[i] - 1];
+
+		if (f->name == sym->name && f->module == sym->module)
+			return fi->slots[i] - 1;
+	}
+	if (ps_grow(&r->funcs, &r->funcs_cap, r->nfuncs + 1, sizeof(*r->funcs)) < 0)
+		return -1;
+	r->funcs[r->nfuncs] = (struct ps_func){
+		.name = sym->name, .module = sym->module, .file = sym->file, .line = sym->line,
+		.last_stack = (size_t)-1,
+	};
+	fi->slots[i] = (uint32_t)r->nfuncs + 1;
+	return (int64_t)r->nfuncs++;
+}
+
+static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
+{
+	struct func_index fi = { 0 };
+
+	for (size_t s = 0; s < r->nstacks; s++) {
+		const struct ps_rstack *rs = &r->stacks[s];
+
+		for (uint32_t i = 0; i < rs->nsyms; i++) {
+			int64_t f = func_of(r, &fi, &sy->syms[r->syms[rs->first + i]]);
+
+			if (f < 0) {
+				free(fi.slots);
+				return -1;
+			}
+			if (r->funcs[f].last_stack != s) {
+				r->funcs[f].total += rs->count;
+				r->funcs[f].last_stack = s;
+			}
+			if (i + 1 == rs->nsyms)
+				r->funcs[f].self += rs->count;
+		}
+	}
+	free(fi.slots);
+	return 0;
+}
+
+static const struct ps_symbols *sort_symbols;
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct ps_func *x = a, *y = b;
+
+	if (x->self != y->self)
+		return x->self > y->self ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(ps_strtab_get(&sort_symbols->strs, x->name),
+		      ps_strtab_get(&sort_symbols->strs, y->name));
+}
+
+static int count_threads(struct ps_cpureport *r, const struct ps_procs *procs)
+{
+	uint64_t *per_thread = calloc(procs->nthreads + 1, sizeof(*per_thread));
+
+	if (!per_thread)
+		return -1;
+	for (size_t s = 0; s < r->nstacks; s++)
+		per_thread[r->stacks[s].thread] += r->stacks[s].count;
+	r->threads = calloc(procs->nthreads + 1, sizeof(*r->threads));
+	r->procs = calloc(procs->nthreads + 1, sizeof(*r->procs));
+	if (!r->threads || !r->procs) {
+		free(per_thread);
+		return -1;
+	}
+	for (size_t t = 0; t < procs->nthreads; t++) {
+		const struct ps_thread_instance *ti = &procs->threads[t];
+		size_t p;
+
+		if (!per_thread[t])
+			continue;
+		r->threads[r->nthreads++] = (struct ps_thread_total){ .thread = (uint32_t)t,
+								      .samples = per_thread[t] };
+		for (p = 0; p < r->nprocs; p++)
+			if (r->procs[p].pid == ti->pid && strcmp(r->procs[p].comm, ti->proc_comm) == 0)
+				break;
+		if (p == r->nprocs)
+			r->procs[r->nprocs++] = (struct ps_process_total){ .pid = ti->pid,
+									   .comm = ti->proc_comm };
+		r->procs[p].samples += per_thread[t];
+	}
+	free(per_thread);
+	return 0;
+}
+
+int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
+		       const struct ps_symbols *symbols, const struct ps_procs *procs)
+{
+	memset(r, 0, sizeof(*r));
+	r->stacks = calloc(stacks->nstacks + 1, sizeof(*r->stacks));
+	if (!r->stacks)
+		return -1;
+	for (size_t i = 0; i < stacks->nstacks; i++) {
+		const struct ps_stack *s = &stacks->stacks[i];
+		struct ps_rstack *rs = &r->stacks[r->nstacks++];
+		int n;
+
+		rs->stack = i;
+		rs->thread = s->thread;
+		rs->count = s->count;
+		rs->first = r->nsyms;
+		n = expand_stack(r, stacks, s, symbols);
+		if (n < 0)
+			return -1;
+		rs->nsyms = (uint32_t)n;
+		rs->complete = trim_to_root(r, rs, symbols);
+		rs->truncated = s->flags & PS_STACK_TRUNCATED;
+		r->total += s->count;
+		if (rs->complete)
+			r->complete += s->count;
+		if (rs->truncated)
+			r->truncated += s->count;
+	}
+	if (count_functions(r, symbols) < 0 || count_threads(r, procs) < 0)
+		return -1;
+	sort_symbols = symbols;
+	if (r->nfuncs)
+		qsort(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func);
+	sort_symbols = NULL;
+	return 0;
+}
+
+double ps_cpureport_completeness(const struct ps_cpureport *r)
+{
+	return r->total ? (double)r->complete / (double)r->total : 1.0;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Checks that lib/'s folders include downward only.
+
+The order of the folders, lowest first, is the "Layers, lowest first:"
+line of docs/internals.md.  A file in lib/FOLDER/ may include headers of
+FOLDER and of the folders before it; preload/ may include only
+lib/memory/ps_memproto.h.  Prints each include that goes up, exits 1.
+
+Usage: lint_layers.py [ROOT]   (default: the checkout this script is in)
+"""
+import os
+import re
+import sys
+
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+doc = open(os.path.join(root, 'docs/internals.md')).read()
+m = re.search(r'^Layers, lowest first: (.+)$', doc, re.M)
+if not m:
+    sys.exit('lint_layers: no "Layers, lowest first:" line in docs/internals.md')
+order = [x.strip() for x in m.group(1).split(',')]
+rank = {name: i for i, name in enumerate(order)}
+problems = []
+present = sorted(d for d in os.listdir(os.path.join(root, 'lib'))
+                 if os.path.isdir(os.path.join(root, 'lib', d)) and d != 'proto')
+for d in present:
+    if d not in rank:
+        problems.append(f'lib/{d}: a folder docs/internals.md does not place')
+include = re.compile(r'^#include "(?:\.\./)*(?:lib/)?([a-z]+)/([^"]+)"', re.M)
+for d in present:
+    for name in sorted(os.listdir(os.path.join(root, 'lib', d))):
+        if not name.endswith(('.c', '.h')):
+            continue
+        text = open(os.path.join(root, 'lib', d, name)).read()
+        for folder, header in include.findall(text):
+            if folder in rank and d in rank and rank[folder] > rank[d]:
+                problems.append(f'lib/{d}/{name}: includes {folder}/{header}, a later stage')
+for name in sorted(os.listdir(os.path.join(root, 'preload'))):
+    text = open(os.path.join(root, 'preload', name)).read()
+    for folder, header in include.findall(text):
+        if (folder, header) != ('memory', 'ps_memproto.h'):
+            problems.append(f'preload/{name}: includes {folder}/{header}: the tracker shares only ps_memproto.h')
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
