@@ -10,10 +10,11 @@ setup() {
 # A ptrace sample stands for the ticks of CPU time since the thread's last
 # one (a weight of one or more), and its stops come late, at the thread's
 # next way out of the kernel: a share's variance is PTRACE_DESIGN times a
-# binomial one over the same total (measured: README, Tests).  The stops
+# binomial one over the same total (tests/bench/shares.sh measured 2.3:
+# mean z^2 over 45 shares of 15 loaded runs; README, Tests).  The stops
 # cost the program CPU time of their own, in whatever they interrupt, so
 # the leaves are checked by their split among themselves (assert_split).
-PTRACE_DESIGN=2
+PTRACE_DESIGN=2.5
 LEAVES="leaf_sixty leaf_thirty leaf_ten"
 
 @test "ptrace sampler: the 60/30/10 split without frame pointers, full DWARF chains" {
