@@ -140,6 +140,8 @@ lint: $(GEN)/ps_syscall_names.h $(GEN)/profile.pb-c.h
 		-Ilib lib cli preload tests/fuzz
 	$(Q)echo "lint: lib/'s folders include downward only (tests/lint_layers.py)"
 	$(Q)python3 tests/lint_layers.py
+	$(Q)echo "lint: every function a lib/ header declares is called elsewhere (tests/lint_unused.py)"
+	$(Q)python3 tests/lint_unused.py
 	$(Q)echo "lint: bats checks that cannot fail (tests/lint_bats.py)"
 	$(Q)python3 tests/lint_bats.py tests/*.bats tests/common.bash
 	$(Q)echo "lint: clang-tidy, $(words $(LINT_SRC)) files"

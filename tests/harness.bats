@@ -135,3 +135,19 @@ EOF
 	[[ "$output" == *"lib/base/ps_up.c: includes report/ps_report.h, a later stage"* ]]
 	[[ "$output" == *"preload/pl_x.c: includes base/ps_util.h"* ]]
 }
+
+@test "every function lib/'s headers declare is called outside its own file" {
+	run python3 "$BATS_TEST_DIRNAME/lint_unused.py"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# and it finds one called only at home and one called nowhere
+	tree="$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$tree/lib/base" "$tree/cli"
+	printf 'int ps_home(void);\nint ps_dead(int x);\nint ps_used(void);\n' > "$tree/lib/base/ps_x.h"
+	printf 'int ps_home(void)\n{\n\treturn 1;\n}\nint ps_dead(int x)\n{\n\treturn x;\n}\nint ps_used(void)\n{\n\treturn ps_home();\n}\n' > "$tree/lib/base/ps_x.c"
+	printf 'int main(void) { return ps_used(); }\n' > "$tree/cli/main.c"
+	run python3 "$BATS_TEST_DIRNAME/lint_unused.py" "$tree"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"lib/base/ps_x.h: ps_home is called only in its own file: make it static"* ]]
+	[[ "$output" == *"lib/base/ps_x.h: ps_dead is called nowhere: remove it"* ]]
+	[[ "$output" != *"ps_used"* ]]
+}

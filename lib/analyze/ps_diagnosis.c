@@ -45,7 +45,8 @@ static void human_bytes(double v, char *out, size_t len)
 		snprintf(out, len, "%.2f %s", v, units[u]);
 }
 
-void ps_format_value(const char *unit, double v, char *out, size_t len)
+/* A value in the rule's unit, as the texts print it ("42.0%", "1.50 MiB"). */
+static void format_value(const char *unit, double v, char *out, size_t len)
 {
 	if (strcmp(unit, "share") == 0)
 		snprintf(out, len, "%.1f%%", 100 * v);
@@ -89,17 +90,17 @@ static char *fill(const char *tmpl, const struct ps_result *res, const struct ps
 
 			snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
 			if (strcmp(name, "value") == 0)
-				ps_format_value(res->rule->unit, res->value, text, sizeof(text));
+				format_value(res->rule->unit, res->value, text, sizeof(text));
 			else if (strcmp(name, "info") == 0)
-				ps_format_value(res->rule->unit, res->rule->info, text, sizeof(text));
+				format_value(res->rule->unit, res->rule->info, text, sizeof(text));
 			else if (strcmp(name, "warning") == 0)
-				ps_format_value(res->rule->unit, res->rule->warning, text, sizeof(text));
+				format_value(res->rule->unit, res->rule->warning, text, sizeof(text));
 			else if (strcmp(name, "subject") == 0)
 				snprintf(text, sizeof(text), "%s", res->subject[0] ? res->subject : "it");
 			else if (strcmp(name, "score") == 0)
 				snprintf(text, sizeof(text), "%.0f", res->score);
 			else if ((fact = ps_facts_get(facts, name)))
-				ps_format_value("", fact->value, text, sizeof(text));
+				format_value("", fact->value, text, sizeof(text));
 			else
 				close = NULL;	/* not a placeholder: kept as written */
 		}

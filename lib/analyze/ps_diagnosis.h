@@ -62,7 +62,4 @@ void ps_diagnosis_release(struct ps_diagnosis *d);
 /* The diagnosis as JSON (its keys: perfscope-recommend(1)). */
 cJSON *ps_diagnosis_json(const struct ps_diagnosis *d);
 
-/* A value in the rule's unit, as the texts print it ("42.0%", "1.50 MiB"). */
-void ps_format_value(const char *unit, double v, char *out, size_t len);
-
 #endif

@@ -32,14 +32,6 @@ void ps_rules_release(struct ps_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const struct ps_rule *ps_rules_find(const struct ps_rules *r, const char *id)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->items[i].id, id) == 0)
-			return &r->items[i];
-	return NULL;
-}
-
 /* ---- reading a rule ---- */
 
 static int text_field(const cJSON *o, const char *key, char *out, size_t len, bool required,

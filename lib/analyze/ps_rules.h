@@ -44,8 +44,6 @@ int ps_rules_load(struct ps_rules *r, const char *text, const char *origin, stru
 /* "ID.KEY=VALUE": info, warning, min_value (numbers), or a text key. */
 int ps_rules_set(struct ps_rules *r, const char *assignment, struct ps_error *err);
 
-const struct ps_rule *ps_rules_find(const struct ps_rules *r, const char *id);
-
 /* The rule's 0-100 score for value v. */
 double ps_rule_score(const struct ps_rule *rule, double v);
 

@@ -36,13 +36,8 @@ struct ps_owner ps_owner_parse(const char *sudo_uid, const char *sudo_gid, uid_t
 
 bool ps_owner_from_sudo(void)
 {
-	ps_owner_set(ps_owner_parse(getenv("SUDO_UID"), getenv("SUDO_GID"), getuid()));
+	owner = ps_owner_parse(getenv("SUDO_UID"), getenv("SUDO_GID"), getuid());
 	return owner.set;
-}
-
-void ps_owner_set(struct ps_owner o)
-{
-	owner = o;
 }
 
 int ps_owner_give_fd(int fd)

@@ -34,7 +34,6 @@ struct ps_owner ps_owner_parse(const char *sudo_uid, const char *sudo_gid, uid_t
 
 /* Reads SUDO_UID, SUDO_GID and the real uid; returns whether an owner was set. */
 bool ps_owner_from_sudo(void);
-void ps_owner_set(struct ps_owner owner);
 
 /*
  * Gives the file open as fd to the owner, if one is set.  Returns 0 or

@@ -115,7 +115,7 @@ static void read_machine(struct ps_metrics_point *pt)
 	free(mem);
 }
 
-int ps_procmetrics_read(const uint32_t *pids, size_t npids, uint64_t now_ns,
+static int read_point(const uint32_t *pids, size_t npids, uint64_t now_ns,
 			struct ps_metrics_point *out)
 {
 	long ticks = sysconf(_SC_CLK_TCK);
@@ -145,7 +145,7 @@ int ps_procmetrics_sample(struct ps_procmetrics *m, const uint32_t *pids, size_t
 
 	if (!force && now_ns < m->next_ns)
 		return 0;
-	if (ps_procmetrics_read(pids, npids, now_ns, &pt) < 0)
+	if (read_point(pids, npids, now_ns, &pt) < 0)
 		return -1;
 	if (!m->pts && !(m->pts = malloc(PS_METRICS_MAX_POINTS * sizeof(*m->pts))))
 		return 0;

@@ -55,8 +55,4 @@ void ps_procmetrics_release(struct ps_procmetrics *m);
 int ps_procmetrics_sample(struct ps_procmetrics *m, const uint32_t *pids, size_t npids,
 			  uint64_t now_ns, bool force);
 
-/* Reads one point now, as ps_procmetrics_sample(). */
-int ps_procmetrics_read(const uint32_t *pids, size_t npids, uint64_t now_ns,
-			struct ps_metrics_point *out);
-
 #endif

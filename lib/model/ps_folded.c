@@ -61,12 +61,10 @@ int ps_folded_end(struct ps_folded *f, uint64_t weight)
 	return 0;
 }
 
-static const struct ps_strtab *sort_tab;
-
-static int cmp_line(const void *a, const void *b)
+static int cmp_line(const void *a, const void *b, void *lines)
 {
-	return strcmp(ps_strtab_get(sort_tab, *(const uint32_t *)a),
-		      ps_strtab_get(sort_tab, *(const uint32_t *)b));
+	return strcmp(ps_strtab_get(lines, *(const uint32_t *)a),
+		      ps_strtab_get(lines, *(const uint32_t *)b));
 }
 
 int ps_folded_write(const struct ps_folded *f, FILE *fp)
@@ -79,9 +77,7 @@ int ps_folded_write(const struct ps_folded *f, FILE *fp)
 	for (size_t id = 1; id < f->nweights; id++)	/* id 0 is the empty string */
 		if (f->weights[id])
 			order[n++] = (uint32_t)id;
-	sort_tab = &f->lines;
-	qsort(order, n, sizeof(*order), cmp_line);
-	sort_tab = NULL;
+	qsort_r(order, n, sizeof(*order), cmp_line, (void *)&f->lines);
 	for (size_t i = 0; i < n; i++) {
 		const char *line = ps_strtab_get(&f->lines, order[i]);
 

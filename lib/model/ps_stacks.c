@@ -101,7 +101,8 @@ static bool same_stack(const struct ps_stacks *ss, const struct ps_stack *s, uin
 	       memcmp(ps_stack_frames(ss, s), frames, n * sizeof(*frames)) == 0;
 }
 
-uint64_t ps_stacks_bytes(const struct ps_stacks *ss)
+/* What the table holds now, in bytes (its arrays as allocated). */
+static uint64_t table_bytes(const struct ps_stacks *ss)
 {
 	return (uint64_t)ss->frames_cap * sizeof(*ss->frames) +
 	       (uint64_t)ss->frame_index_cap * sizeof(*ss->frame_index) +
@@ -112,7 +113,7 @@ uint64_t ps_stacks_bytes(const struct ps_stacks *ss)
 
 static bool table_full(const struct ps_stacks *ss)
 {
-	return ps_stacks_bytes(ss) >= (ss->max_bytes ? ss->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
+	return table_bytes(ss) >= (ss->max_bytes ? ss->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 }
 
 int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *frames,

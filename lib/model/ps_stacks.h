@@ -59,9 +59,6 @@ struct ps_stacks {
 	uint64_t pooled;             /* counts added as their leaf alone, the table full */
 };
 
-/* What the table holds now, in bytes (its arrays as allocated). */
-uint64_t ps_stacks_bytes(const struct ps_stacks *ss);
-
 void ps_stacks_init(struct ps_stacks *ss);
 /* A table of its own stacks whose frames are those of `frames_from`. */
 void ps_stacks_init_sharing(struct ps_stacks *ss, struct ps_stacks *frames_from);

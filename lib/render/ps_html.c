@@ -2,7 +2,6 @@
  * The page's frame, its text and its tables (ps_html.h, ps_html_page.h).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +9,7 @@
 #include "base/ps_json.h"
 #include "base/ps_utf8.h"
 
-void ps_html_textn(FILE *fp, const char *s, size_t len)
+static void text_n(FILE *fp, const char *s, size_t len)
 {
 	for (size_t i = 0; s && i < len;) {
 		size_t n = ps_utf8_seq((const unsigned char *)s + i, len - i);
@@ -43,18 +42,7 @@ void ps_html_textn(FILE *fp, const char *s, size_t len)
 void ps_html_text(FILE *fp, const char *s)
 {
 	if (s)
-		ps_html_textn(fp, s, strlen(s));
-}
-
-void ps_html_textf(FILE *fp, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	ps_html_text(fp, buf);
+		text_n(fp, s, strlen(s));
 }
 
 const char *ps_html_basename(const char *path)

@@ -19,9 +19,6 @@
 
 /* s escaped for HTML text and double-quoted attribute values; NULL: nothing. */
 void ps_html_text(FILE *fp, const char *s);
-void ps_html_textn(FILE *fp, const char *s, size_t len);
-/* printf, then escaped. */
-void ps_html_textf(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What follows the last '/' of path ("" for NULL). */
 const char *ps_html_basename(const char *path);

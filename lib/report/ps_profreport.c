@@ -81,12 +81,11 @@ static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_op
 	return md;
 }
 
-static const struct ps_syscalls *sort_sc;
-
-static int cmp_syscall(const void *a, const void *b)
+static int cmp_syscall(const void *a, const void *b, void *ctx)
 {
-	const struct ps_syscall_stat *x = &sort_sc->stats[*(const int *)a];
-	const struct ps_syscall_stat *y = &sort_sc->stats[*(const int *)b];
+	const struct ps_syscalls *sc = ctx;
+	const struct ps_syscall_stat *x = &sc->stats[*(const int *)a];
+	const struct ps_syscall_stat *y = &sc->stats[*(const int *)b];
 
 	if (x->total_ns != y->total_ns)
 		return x->total_ns > y->total_ns ? -1 : 1;
@@ -103,9 +102,7 @@ int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n)
 	for (int i = 0; i < PS_SYSCALL_MAX; i++)
 		if (p->syscalls.stats[i].count)
 			order[(*n)++] = i;
-	sort_sc = &p->syscalls;
-	qsort(order, *n, sizeof(*order), cmp_syscall);
-	sort_sc = NULL;
+	qsort_r(order, *n, sizeof(*order), cmp_syscall, (void *)&p->syscalls);
 	return order;
 }
 

@@ -141,18 +141,17 @@ static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 	return 0;
 }
 
-static const struct ps_symbols *sort_symbols;
-
-static int cmp_func(const void *a, const void *b)
+static int cmp_func(const void *a, const void *b, void *ctx)
 {
+	const struct ps_symbols *symbols = ctx;
 	const struct ps_func *x = a, *y = b;
 
 	if (x->self != y->self)
 		return x->self > y->self ? -1 : 1;
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return strcmp(ps_strtab_get(&sort_symbols->strs, x->name),
-		      ps_strtab_get(&sort_symbols->strs, y->name));
+	return strcmp(ps_strtab_get(&symbols->strs, x->name),
+		      ps_strtab_get(&symbols->strs, y->name));
 }
 
 static int count_threads(struct ps_cpureport *r, const struct ps_procs *procs)
@@ -219,10 +218,8 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 	}
 	if (count_functions(r, symbols) < 0 || count_threads(r, procs) < 0)
 		return -1;
-	sort_symbols = symbols;
 	if (r->nfuncs)
-		qsort(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func);
-	sort_symbols = NULL;
+		qsort_r(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func, (void *)symbols);
 	return 0;
 }
 

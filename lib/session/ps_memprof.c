@@ -36,7 +36,8 @@ static bool usable_library(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int ps_memprof_find_preload(char *out, size_t len, struct ps_error *err)
+/* Finds the tracker library next to the perfscope binary (or installed). */
+static int find_preload(char *out, size_t len, struct ps_error *err)
 {
 	char exe[PATH_MAX], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -143,7 +144,7 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 	m->cfg = *cfg;
 	m->untracked_proc = -1;
 	if (cfg->argv) {
-		rc = ps_memprof_find_preload(m->preload, sizeof(m->preload), err);
+		rc = find_preload(m->preload, sizeof(m->preload), err);
 		if (rc < 0)
 			return rc;
 	}

@@ -104,9 +104,6 @@ struct ps_memprof {
 	uint64_t faults_total;    /* counted, at the end */
 };
 
-/* Finds the tracker library next to the perfscope binary (or installed). */
-int ps_memprof_find_preload(char *out, size_t len, struct ps_error *err);
-
 int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 		    struct ps_error *err);
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err);

@@ -102,10 +102,3 @@ const struct ps_ksym *ps_kallsyms_find(const struct ps_kallsyms *ks, uint64_t ad
 	}
 	return &ks->syms[lo];
 }
-
-const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr)
-{
-	const struct ps_ksym *k = ps_kallsyms_find(ks, addr);
-
-	return k ? k->name : NULL;
-}

@@ -27,7 +27,5 @@ void ps_kallsyms_release(struct ps_kallsyms *ks);
 int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path);
 /* The symbol covering addr, or NULL. */
 const struct ps_ksym *ps_kallsyms_find(const struct ps_kallsyms *ks, uint64_t addr);
-/* Its name, or NULL. */
-const char *ps_kallsyms_lookup(const struct ps_kallsyms *ks, uint64_t addr);
 
 #endif
