@@ -245,7 +245,7 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 
 	fprintf(stderr, "perfscope: cpu-profile of '%s' (pid %d): %.2f s, %llu samples "
 		"(%s at %u Hz), %llu lost\n", target_name(o), (int)p->target_pid, secs,
-		(unsigned long long)p->sampler.stats.samples, p->perf.event_name, p->cfg.frequency,
+		(unsigned long long)p->sampler.stats.samples, p->source.event, p->cfg.frequency,
 		(unsigned long long)p->sampler.stats.lost);
 	if (p->sampler_note[0])
 		fprintf(stderr, "  note: %s\n", p->sampler_note);

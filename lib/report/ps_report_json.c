@@ -57,10 +57,10 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
 	cJSON_AddNumberToObject(m, "pid", p->target_pid);
 	cJSON_AddBoolToObject(m, "attached", p->cfg.argv == NULL);
-	cJSON_AddStringToObject(m, "sampler", p->use_ptrace ? "ptrace" : "perf_event");
+	cJSON_AddStringToObject(m, "sampler", p->source.sampler_name ? p->source.sampler_name : "none");
 	if (p->sampler_note[0])
 		cJSON_AddStringToObject(m, "sampler_note", p->sampler_note);
-	cJSON_AddStringToObject(m, "event", p->perf.event_name[0] ? p->perf.event_name : "none");
+	cJSON_AddStringToObject(m, "event", p->source.event[0] ? p->source.event : "none");
 	if (p->perf.event_note[0])
 		cJSON_AddStringToObject(m, "event_fallback_reason", p->perf.event_note);
 	else
@@ -69,7 +69,7 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddStringToObject(m, "unwinder", p->unwinder->name);
 	if (p->perf.unwind_note[0])
 		cJSON_AddStringToObject(m, "unwind_note", p->perf.unwind_note);
-	cJSON_AddNumberToObject(m, "stack_size", p->perf.dwarf ? p->perf.cfg.stack_size : 0);
+	cJSON_AddNumberToObject(m, "stack_size", p->source.stack_size);
 	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwinder->stats));
 	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwinder->stats));
 	cJSON_AddNumberToObject(m, "duration_s",
@@ -85,7 +85,7 @@ static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *
 	cJSON_AddNumberToObject(m, "broken_chains", (double)p->sampler.stats.broken_chains);
 	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);
 	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
-	cJSON_AddBoolToObject(m, "kernel_stacks", !p->perf.exclude_kernel && p->cfg.kernel_frames);
+	cJSON_AddBoolToObject(m, "kernel_stacks", p->source.kernel_frames);
 	if (p->perf.kernel_note[0])
 		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
 	if (p->symbols.jit_note[0])

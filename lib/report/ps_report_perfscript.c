@@ -145,7 +145,7 @@ static int write_perfscript(FILE *fp, const struct ps_cpuprof *p, const struct p
 	uint64_t period = 1000000000ULL / (p->cfg.frequency ? p->cfg.frequency : 1);
 	uint64_t bound = o->perf_script_max_samples ? o->perf_script_max_samples : PS_PERFSCRIPT_MAX_SAMPLES;
 	uint64_t merge = r->total > bound ? (r->total + bound - 1) / bound : 1;
-	const char *event = p->perf.event_name[0] ? p->perf.event_name : "cpu-clock";
+	const char *event = p->source.event[0] ? p->source.event : "cpu-clock";
 	struct order *ord = calloc(r->nstacks + 1, sizeof(*ord));
 	struct text body = { 0 };
 	uint64_t now = p->start_ns;

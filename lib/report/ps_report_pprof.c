@@ -349,8 +349,8 @@ static int add_comments(struct pprof *pp, const struct ps_report_opts *o, int64_
 	snprintf(text[0], sizeof(text[0]), "perfscope %s cpu-profile of %s", o->version ? o->version : "",
 		 p->cfg.argv ? p->cfg.argv[0] : "a running process");
 	snprintf(text[1], sizeof(text[1]), "event %s at %u Hz, sampler %s, %s unwinding",
-		 p->perf.event_name[0] ? p->perf.event_name : "none", p->cfg.frequency,
-		 p->use_ptrace ? "ptrace" : "perf_event", p->unwinder->name);
+		 p->source.event[0] ? p->source.event : "none", p->cfg.frequency,
+		 p->source.sampler_name ? p->source.sampler_name : "none", p->unwinder->name);
 	snprintf(text[2], sizeof(text[2]), "%llu samples, %llu lost",
 		 (unsigned long long)p->sampler.stats.samples, (unsigned long long)p->sampler.stats.lost);
 	for (int i = 0; i < 3; i++)

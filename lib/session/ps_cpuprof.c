@@ -7,7 +7,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "session/ps_cpuprof.h"
@@ -105,18 +104,18 @@ static void note_target_owner(struct ps_cpuprof *p, pid_t pid)
 /* The unwinder follows what the sampler could get: stacks copied or not. */
 static int choose_unwinder(struct ps_cpuprof *p, struct ps_error *err)
 {
-	if (p->cfg.call_graph == PS_CALL_GRAPH_DWARF && !p->perf.dwarf) {
+	if (p->cfg.call_graph == PS_CALL_GRAPH_DWARF && !p->source.user_stacks) {
 		ps_error_set(err, PS_E_PERM, "DWARF unwinding is not possible here: %s",
 			     p->perf.unwind_note);
 		ps_error_hint(err, "use --call-graph fp");
 		return err->code;
 	}
-	p->unwinder = p->perf.dwarf ? ps_unwind_dwarf_new(&p->procs) : ps_unwind_fp_new();
+	p->unwinder = p->source.user_stacks ? ps_unwind_dwarf_new(&p->procs) : ps_unwind_fp_new();
 	if (!p->unwinder)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	ps_sampler_init(&p->sampler, &p->procs, &p->stacks, p->unwinder);
 	/* ptrace samples carry their weight in ticks; perf samples count one each */
-	p->sampler.weight_from_period = p->use_ptrace;
+	p->sampler.weight_from_period = p->source.weighted;
 	return 0;
 }
 
@@ -125,21 +124,18 @@ static unsigned stack_size_of(const struct ps_cpuprof *p)
 	return p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
 }
 
-/*
- * From here on samples come from ps_ptrace: DWARF samples made by hand,
- * read with the perf sampler's record format so the rest is shared.
- */
-static int switch_to_ptrace(struct ps_cpuprof *p, struct ps_error *err)
+/* From here on samples come from ps_ptrace, which holds the target. */
+static int sample_with_ptrace(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
 {
-	p->use_ptrace = true;
-	p->tick_rng = ps_now_ns() | 1;
-	p->perf.format = (struct ps_rec_format){ .sample_type = PS_SAMPLE_TYPE_DWARF,
-						  .regs_mask = PS_REGS_MASK };
-	p->perf.dwarf = true;
-	p->perf.cfg.stack_size = stack_size_of(p);
-	p->perf.exclude_kernel = true;
-	snprintf(p->perf.event_name, sizeof(p->perf.event_name), "ptrace-timer");
+	ps_cpu_source_ptrace(&p->source, &p->ptrace, &p->procs, pid, p->cfg.frequency, stack_size_of(p));
 	p->start_ns = ps_now_ns();
+	return choose_unwinder(p, err);
+}
+
+/* From here on samples come from the perf events opened for the target. */
+static int sample_with_perf(struct ps_cpuprof *p, struct ps_error *err)
+{
+	ps_cpu_source_perf(&p->source, &p->perf);
 	return choose_unwinder(p, err);
 }
 
@@ -148,7 +144,7 @@ static int start_ptrace(struct ps_cpuprof *p, struct ps_error *err)
 {
 	int rc = ps_ptrace_init(&p->ptrace, &p->child, stack_size_of(p), p->cfg.frequency, err);
 
-	return rc < 0 ? rc : switch_to_ptrace(p, err);
+	return rc < 0 ? rc : sample_with_ptrace(p, p->child.pid, err);
 }
 
 /*
@@ -179,7 +175,7 @@ static int start_sampler(struct ps_cpuprof *p, struct ps_error *err)
 	rc = ps_perf_add_task(&p->perf, p->child.pid, &p->pf, err);
 	if (fall_back_to_ptrace(p, rc, err))
 		return start_ptrace(p, err);
-	return rc == 0 ? choose_unwinder(p, err) : rc;
+	return rc == 0 ? sample_with_perf(p, err) : rc;
 }
 
 static int start_hooks(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
@@ -207,7 +203,7 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 		ps_launch_abort(&p->child);
 		return rc;
 	}
-	if (p->use_ptrace)
+	if (p->source.owns_target)
 		return 0;	/* ptrace keeps the child traced: it is already running */
 	p->pidfd = open_pidfd(p->child.pid);
 	p->start_ns = ps_now_ns();
@@ -229,7 +225,7 @@ static int start_attached_ptrace(struct ps_cpuprof *p, struct ps_error *err)
 	if (rc < 0)
 		return rc;
 	ps_procs_synthesize(&p->procs, (uint32_t)pid);
-	rc = switch_to_ptrace(p, err);
+	rc = sample_with_ptrace(p, pid, err);
 	return rc < 0 ? rc : start_hooks(p, pid, err);
 }
 
@@ -250,7 +246,7 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	if (fall_back_to_ptrace(p, rc, err))
 		return start_attached_ptrace(p, err);
 	if (rc == 0)
-		rc = choose_unwinder(p, err);
+		rc = sample_with_perf(p, err);
 	if (rc == 0)
 		rc = start_hooks(p, pid, err);
 	if (rc < 0)
@@ -261,17 +257,12 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
-/* Pass 1: side-band records (small) are copied out to be applied in time order. */
-/* One round of the perf rings (see ps_sampler.h). */
-static void read_round(struct ps_cpuprof *p)
-{
-	ps_sampler_round(&p->sampler, &p->perf);
-}
-
 static bool target_gone(struct ps_cpuprof *p)
 {
-	if (p->use_ptrace)
-		return p->child.exited;
+	int ended = p->source.ops->target_ended(&p->source);
+
+	if (ended >= 0)
+		return ended;
 	if (p->launched)
 		return ps_launch_reap(&p->child, false) != 0;
 	if (p->pidfd >= 0) {
@@ -334,45 +325,8 @@ static bool should_stop(struct ps_cpuprof *p, uint64_t now)
 	return false;
 }
 
-static void apply_record_cb(const struct perf_event_header *rec, void *ctx)
-{
-	struct ps_cpuprof *p = ctx;
-
-	ps_sampler_apply(&p->sampler, rec, &p->perf.format);
-}
-
-/*
- * The ptrace sampler's clock: sleep to the next tick, then sample.  The
- * interval is drawn uniformly from 0.5 to 1.5 periods (same mean): a fixed
- * tick phase-locks with programs that work and sleep in fixed cycles and
- * then sees always the same phase.
- */
-static void ptrace_round(struct ps_cpuprof *p, uint64_t *next_tick)
-{
-	uint64_t base = 1000000000ULL / p->cfg.frequency, now = ps_now_ns();
-	uint64_t period;
-
-	p->tick_rng ^= p->tick_rng << 13;
-	p->tick_rng ^= p->tick_rng >> 7;
-	p->tick_rng ^= p->tick_rng << 17;
-	period = base / 2 + p->tick_rng % (base + 1);
-
-	if (*next_tick > now) {
-		struct timespec ts = { .tv_sec = (time_t)((*next_tick - now) / 1000000000ULL),
-				       .tv_nsec = (long)((*next_tick - now) % 1000000000ULL) };
-
-		nanosleep(&ts, NULL);	/* a signal ends it early: fine */
-	}
-	*next_tick += period;
-	if (*next_tick < ps_now_ns())
-		*next_tick = ps_now_ns() + period;	/* fell behind: skip, don't burst */
-	ps_procs_refresh_maps(&p->procs, (uint32_t)p->target_pid, ps_now_ns());
-	ps_ptrace_tick(&p->ptrace, apply_record_cb, p);
-}
-
 int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 {
-	uint64_t next_tick = 0;
 	uint64_t next_progress = 0;
 	int rc;
 
@@ -382,16 +336,11 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 		return rc;
 	next_progress = p->start_ns + 1000000000ULL;
 	for (;;) {
+		int wake[2] = { p->pidfd, p->cfg.hooks ? p->cfg.hooks->wake_fd : -1 };
 		uint64_t now;
 
-		if (p->use_ptrace) {
-			ptrace_round(p, &next_tick);
-		} else {
-			int wake[2] = { p->pidfd, p->cfg.hooks ? p->cfg.hooks->wake_fd : -1 };
-
-			ps_perf_wait(&p->perf, wake, 2, p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
-			read_round(p);
-		}
+		p->source.ops->round(&p->source, &p->sampler, wake, 2,
+				     p->cfg.poll_ms ? (int)p->cfg.poll_ms : POLL_MS);
 		now = ps_now_ns();
 		if (p->cfg.hooks && p->cfg.hooks->round)
 			p->cfg.hooks->round(p->cfg.hooks->ctx, now);
@@ -400,13 +349,7 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 			break;
 	}
 	p->end_ns = ps_now_ns();
-	if (p->use_ptrace) {
-		if (!p->child.exited)
-			ps_ptrace_detach(&p->ptrace);
-	} else {
-		ps_perf_disable(&p->perf);
-		read_round(p);
-	}
+	p->source.ops->stop(&p->source, &p->sampler);
 	if (p->cfg.hooks && p->cfg.hooks->stop)
 		p->cfg.hooks->stop(p->cfg.hooks->ctx);
 	p->sampling_cpu_s = ps_self_cpu_seconds();
@@ -427,7 +370,7 @@ int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
 
 double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
 {
-	const char *ev = p->perf.event_name;
+	const char *ev = p->source.event;
 	double sampled;
 
 	if (!p->launched || p->left_running || !p->child.exited || !p->cfg.frequency ||

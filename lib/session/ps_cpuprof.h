@@ -29,6 +29,7 @@
 #include "target/ps_preflight.h"
 #include "symbols/ps_procs.h"
 #include "sample/ps_ptrace.h"
+#include "collect/ps_cpu_source.h"
 #include "collect/ps_sampler.h"
 #include "model/ps_stacks.h"
 #include "symbols/ps_symbols.h"
@@ -107,9 +108,8 @@ struct ps_cpuprof {
 	struct ps_unwinder *unwinder;
 	struct ps_child child;
 	bool launched;
-	bool use_ptrace;            /* sampling with ps_ptrace, not perf events */
 	struct ps_ptrace ptrace;
-	uint64_t tick_rng;          /* xorshift state for the ptrace tick jitter */
+	struct ps_cpu_source source;  /* perf's events or ptrace: what round reads */
 	char sampler_note[1100];    /* why ptrace was chosen over perf events */
 	bool target_ended;          /* the target (or attached process) is gone */
 	bool stopped_by_duration;
