@@ -8,10 +8,11 @@
  * Too little data (the rule's min_data) caps the severity at low.
  *
  * Area score (cpu, memory, io, concurrency): 100 minus the highest
- * finding score in the area (100 with no finding; null when no rule of
- * the area applied).  Overall: the lowest area score.  Findings are
- * ordered by score, highest first, then by rule id: the same input gives
- * the same output, byte for byte.
+ * finding score in the area, a capped finding counted as 49.9 at most
+ * (100 with no finding; null when no rule of the area applied).
+ * Overall: the lowest area score.  Findings are ordered by that same
+ * score, highest first, then by rule id: the same input gives the same
+ * output, byte for byte.
  */
 #ifndef PS_DIAGNOSIS_H
 #define PS_DIAGNOSIS_H
