@@ -5,7 +5,7 @@
 #   make              build build/perfscope
 #   make check        install missing Debian packages (as root), build, run all tests
 #   make demo         install, build, profile the demo workload, print top functions
-#   make bench        overhead benchmarks; prints the table kept in README.md
+#   make bench        overhead benchmarks; prints the tables kept in docs/performance.md
 #   make fuzz         the fuzz targets with libFuzzer (clang), FUZZ_SECONDS (60) each;
 #                     one make target each (fuzz-NAME), so -j2 runs two at a time
 #   make lint         cppcheck and clang-tidy (.clang-tidy), clean or failing

@@ -84,7 +84,7 @@ truth_share() {
 # does not explain.  tests/bench/shares.sh measures it: 90 shares of
 # cpusplit and libcsplit in 15 runs beside two CPU burners on the 2-core
 # VM had mean z^2 0.54 and max |z| 2.86 for the perf sampler, and at most
-# 3.1 points off (README: Tests).
+# 3.1 points off (tests/README.md).
 SHARE_SLACK_POINTS=0.5
 share_tolerance() {
 	awk -v n="$1" -v p="$2" -v d="${3:-1}" -v slack="$SHARE_SLACK_POINTS" \

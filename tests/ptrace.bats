@@ -11,7 +11,7 @@ setup() {
 # one (a weight of one or more), and its stops come late, at the thread's
 # next way out of the kernel: a share's variance is PTRACE_DESIGN times a
 # binomial one over the same total (tests/bench/shares.sh measured 2.3:
-# mean z^2 over 45 shares of 15 loaded runs; README, Tests).  The stops
+# mean z^2 over 45 shares of 15 loaded runs; tests/README.md).  The stops
 # cost the program CPU time of their own, in whatever they interrupt, so
 # the leaves are checked by their split among themselves (assert_split).
 PTRACE_DESIGN=2.5

@@ -8,7 +8,7 @@
  * the rest of the pipeline (DWARF unwinder, symbols, writers) is shared.
  *
  * Costs: two context switches and a ~32 KiB copy per sampled thread per
- * tick; see the README's Performance section for measured overhead.
+ * tick; see docs/performance.md for measured overhead.
  * Only threads in state R are sampled, and each sample is weighted by the
  * CPU time the thread used since its previous sample (schedstat, in ns),
  * so per-thread totals follow CPU time as cpu-clock's do, whatever the

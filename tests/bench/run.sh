@@ -11,7 +11,7 @@
 # the same 32 KiB, perf record taking no stack at all (the sample alone:
 # the timer interrupt and a record of the pc), and, without perf, a timer
 # signal at 999 Hz with an empty handler (timer_tick.c, preloaded).  Prints a markdown
-# table (the README's Performance section keeps the latest); exits 1 when
+# table (docs/performance.md keeps the latest); exits 1 when
 # a target is missed by more than its spread.
 #
 #   RUNS=5 UNITS=9000 tests/bench/run.sh
