@@ -15,6 +15,7 @@
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 #include "cli.h"
+#include "run/ps_cpurun.h"
 #include "session/ps_cpuprof.h"
 
 int cli_exit_code(int ps_code)
@@ -143,17 +144,17 @@ void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit)
 		(unsigned long long)pooled, (unsigned long long)samples);
 }
 
-void cli_note_unsampled(const struct ps_cpuprof *p)
+void cli_note_unsampled(const struct ps_cpu_run *p)
 {
-	double unsampled = ps_cpuprof_unsampled_cpu(p);
+	double unsampled = p->counts.unsampled_cpu_s, cpu_s = p->run.target_cpu_s;
 
 	/* a thread's last partial period is never sampled: a few ms is normal */
-	if (unsampled < 0.05 || unsampled < 0.1 * p->child.cpu_s)
+	if (unsampled < 0.05 || unsampled < 0.1 * cpu_s || !p->sampling.frequency)
 		return;
 	fprintf(stderr, "  note: the program used %.2f s of CPU and its samples stand for %.2f s: the "
 		"rest went to processes or threads that lived less than a sampling period (%.0f ms "
 		"at %u Hz) and were never sampled; a higher -F catches more of them\n",
-		p->child.cpu_s, p->child.cpu_s - unsampled, 1000.0 / p->cfg.frequency, p->cfg.frequency);
+		cpu_s, cpu_s - unsampled, 1000.0 / p->sampling.frequency, p->sampling.frequency);
 }
 
 void cli_note_hurried(uint64_t frames)

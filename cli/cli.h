@@ -27,7 +27,7 @@
 #include "base/ps_error.h"
 #include "analyze/ps_rules.h"
 
-struct ps_cpuprof;
+struct ps_cpu_run;
 
 #ifndef PERFSCOPE_VERSION
 #define PERFSCOPE_VERSION "0.1.0"
@@ -109,8 +109,8 @@ int cli_max_stack_bytes(uint64_t *out);
 /* The summary's line when the stack table was full (nothing if it was not). */
 void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit);
 /* Says how much of a launched program's CPU time no sample stands for, when
- * that is much (short-lived children: ps_cpuprof_unsampled_cpu). */
-void cli_note_unsampled(const struct ps_cpuprof *p);
+ * that is much (short-lived children: ps_cpu_run's unsampled_cpu_s). */
+void cli_note_unsampled(const struct ps_cpu_run *p);
 
 /* Says (on stderr, even with -q) how many frames a second signal left unnamed. */
 void cli_note_hurried(uint64_t frames);

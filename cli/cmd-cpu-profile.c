@@ -236,48 +236,29 @@ static const char *target_name(const struct cpu_options *o)
 	return comm;
 }
 
-static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *o,
+static void print_summary(const struct ps_cpu_run *p, const struct cpu_options *o,
 			  const char *output, struct cli_usage use)
 {
-	const struct ps_cpureport *r = &p->report;
-	double secs = (double)(p->end_ns - p->start_ns) / 1e9;
+	const struct ps_cpureport *r = p->report;
+	const struct ps_run *run = &p->run;
+	double secs = ps_run_seconds(run);
 	char name[1024];
 
 	fprintf(stderr, "perfscope: cpu-profile of '%s' (pid %d): %.2f s, %llu samples "
-		"(%s at %u Hz), %llu lost\n", target_name(o), (int)p->target_pid, secs,
-		(unsigned long long)p->sampler.stats.samples, p->source.event, p->cfg.frequency,
-		(unsigned long long)p->sampler.stats.lost);
-	if (p->sampler_note[0])
-		fprintf(stderr, "  note: %s\n", p->sampler_note);
-	if (p->perf.event_note[0])
-		fprintf(stderr, "  note: %s\n", p->perf.event_note);
-	if (p->perf.kernel_note[0])
-		fprintf(stderr, "  note: %s\n", p->perf.kernel_note);
-	if (p->symbols.kernel_note[0])
-		fprintf(stderr, "  note: %s\n", p->symbols.kernel_note);
-	if (p->symbols.jit_note[0])
-		fprintf(stderr, "  note: %s\n", p->symbols.jit_note);
-	if (p->perf.unwind_note[0])
-		fprintf(stderr, "  note: %s\n", p->perf.unwind_note);
+		"(%s at %u Hz), %llu lost\n", target_name(o), (int)run->pid, secs,
+		(unsigned long long)p->counts.samples, p->sampling.event, p->sampling.frequency,
+		(unsigned long long)p->counts.lost);
+	for (size_t i = 0; i < run->notes.n; i++)
+		fprintf(stderr, "  note: %s\n", run->notes.items[i].text);
 	fprintf(stderr, "  stack completeness %.1f%% (%s unwinding), %llu truncated stacks, "
-		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->unwinder->name,
-		(unsigned long long)r->truncated, (unsigned long long)p->sampler.stats.throttles);
-	if (p->sampler.stats.lost)
-		fprintf(stderr, "  note: %llu samples were lost: the ring buffers overflowed; lower -F, "
-			"use --call-graph fp or a smaller --stack-size%s\n",
-			(unsigned long long)p->sampler.stats.lost,
-			ps_preflight_privileged(&p->pf) || p->pf.is_root ? "" :
-			", or raise 'sudo sysctl kernel.perf_event_mlock_kb=4096'");
-	if (p->unwinder->stats.sessions_evicted)
-		fprintf(stderr, "  note: more than 64 processes were unwound at once: %llu unwinding "
-			"sessions were dropped and rebuilt (slower, not less complete)\n",
-			(unsigned long long)p->unwinder->stats.sessions_evicted);
+		"%llu throttle events\n", 100.0 * ps_cpureport_completeness(r), p->sampling.unwinder,
+		(unsigned long long)r->truncated, (unsigned long long)p->counts.throttles);
 	if (r->total && r->truncated * 100 >= r->total)
 		fprintf(stderr, "  note: %.0f%% of stacks were truncated: try --stack-size 65528 or a "
 			"lower frequency\n", 100.0 * (double)r->truncated / (double)r->total);
 	cli_note_unsampled(p);
-	cli_note_pooled(p->stacks.pooled, p->sampler.stats.samples,
-			p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
+	cli_note_pooled(p->stacks->pooled, p->counts.samples,
+			p->stacks->max_bytes ? p->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs)
 		fprintf(stderr, "  top functions by self time:\n");
 	for (size_t i = 0; i < r->nfuncs && i < 10; i++) {
@@ -287,17 +268,17 @@ static void print_summary(const struct ps_cpuprof *p, const struct cpu_options *
 		if (!f->self)
 			break;
 		fprintf(stderr, "   %6.1f%%  %8llu  %s  (%s)\n", 100.0 * (double)f->self / (double)r->total,
-			(unsigned long long)f->self, ps_report_frame_name(&p->symbols, &s, name, sizeof(name)),
-			p->modules.mods[f->module].name);
+			(unsigned long long)f->self, ps_report_frame_name(p->symbols, &s, name, sizeof(name)),
+			p->modules->mods[f->module].name);
 	}
 	fprintf(stderr, "  perfscope: %.3f s CPU while sampling (%.2f%% of one core) + %.3f s to "
-		"symbolize and write, peak RSS %.1f MB\n", p->sampling_cpu_s,
-		secs > 0 ? 100.0 * p->sampling_cpu_s / secs : 0.0, use.cpu_s - p->sampling_cpu_s,
+		"symbolize and write, peak RSS %.1f MB\n", p->counts.sampling_cpu_s,
+		secs > 0 ? 100.0 * p->counts.sampling_cpu_s / secs : 0.0, use.cpu_s - p->counts.sampling_cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
 	if (output)
 		fprintf(stderr, "  wrote %s (%s) %.3f s after sampling ended\n",
 			strcmp(output, "-") == 0 ? "standard output" : output, o->writer->name,
-			(double)(ps_now_ns() - p->end_ns) / 1e9);
+			(double)(ps_now_ns() - run->end_ns) / 1e9);
 	cli_baseline_print(stderr, &o->baseline, false);
 }
 
@@ -321,7 +302,7 @@ static void amend_unwritten(struct ps_cpuprof *p, struct cpu_options *o,
 
 	if ((!o->baseline.root && !o->runs) || o->writer == &ps_report_json)
 		return;
-	report = ps_report_json_cpu(p, ropts);
+	report = ps_report_json_cpu(&p->run, ropts);
 	if (report)
 		amend_report(report, o);
 	cJSON_Delete(report);
@@ -403,13 +384,13 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 	cli_note_hurried(p.symbols.hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s - before.cpu_s;
 	if (rc == 0)
-		rc = ps_report_write(o->writer, output, &p, &ropts, &err);
+		rc = ps_report_write(o->writer, output, &p.run, &ropts, &err);
 	if (rc == 0)
 		amend_unwritten(&p, o, &ropts);
 	use = cli_own_usage();
 	use.cpu_s -= before.cpu_s;
 	if (!quiet)
-		print_summary(&p, o, rc == 0 ? output : NULL, use);
+		print_summary(&p.run, o, rc == 0 ? output : NULL, use);
 	if (rc < 0)
 		status = cli_fail(&err);
 	ps_cpuprof_release(&p);

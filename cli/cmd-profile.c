@@ -268,7 +268,7 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 		(unsigned long long)c->sampler.stats.samples);
 	if (p->tracefs_note[0])
 		fprintf(stderr, "  note: %s\n", p->tracefs_note);
-	cli_note_unsampled(c);
+	cli_note_unsampled(&c->run);
 	cli_note_pooled(c->stacks.pooled, c->sampler.stats.samples,
 			c->stacks.max_bytes ? c->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs && r->funcs[0].self)

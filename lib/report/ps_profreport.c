@@ -492,7 +492,7 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "profile");
 	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
-	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu, &ro));
+	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu.run, &ro));
 	cJSON_AddItemToObject(root, "syscalls", syscalls_json(p));
 	cJSON_AddItemToObject(root, "files", files_json(p));
 	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
@@ -670,7 +670,7 @@ static int write_file(FILE *fp, const char *name, const void *ctx)
 		return write_wall(fp, c->p);
 	if (strstr(name, ".svg"))
 		return write_svg(fp, name, c);
-	return ps_report_folded.write(fp, &c->p->cpu, &ro);
+	return ps_report_folded.write(fp, &c->p->cpu.run, &ro);
 }
 
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,

@@ -42,7 +42,7 @@ const struct ps_report_writer *ps_report_for_path(const char *path)
 }
 
 int ps_report_write(const struct ps_report_writer *w, const char *path,
-		    const struct ps_cpuprof *p, const struct ps_report_opts *o,
+		    const struct ps_cpu_run *p, const struct ps_report_opts *o,
 		    struct ps_error *err)
 {
 	struct ps_outfile out;

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "session/ps_cpuprof.h"
+#include "run/ps_cpurun.h"
 #include "base/ps_error.h"
 #include "base/ps_json.h"
 
@@ -31,7 +31,7 @@ struct ps_report_writer {
 	const char *name;         /* --format value */
 	const char *extension;    /* inferred from --output, with the dot */
 	const char *also_extension;  /* another one inferred, or NULL */
-	int (*write)(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o);
+	int (*write)(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o);
 };
 
 extern const struct ps_report_writer ps_report_folded;
@@ -47,12 +47,12 @@ const struct ps_report_writer *ps_report_by_name(const char *name);
 const struct ps_report_writer *ps_report_for_path(const char *path);
 
 int ps_report_write(const struct ps_report_writer *w, const char *path,
-		    const struct ps_cpuprof *p, const struct ps_report_opts *o,
+		    const struct ps_cpu_run *p, const struct ps_report_opts *o,
 		    struct ps_error *err);
 
 /* The CPU profile's JSON object (metadata, functions, threads, processes, stacks). */
 struct cJSON;
-struct cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o);
+struct cJSON *ps_report_json_cpu(const struct ps_cpu_run *p, const struct ps_report_opts *o);
 
 /* A frame to leave out of a stack (a profiler's own code, say), or NULL for none. */
 typedef bool (*ps_report_skip_fn)(const struct ps_sym *s, const void *ctx);

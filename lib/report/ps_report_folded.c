@@ -7,11 +7,11 @@
 #include "model/ps_folded.h"
 #include "report/ps_report.h"
 
-static int add_stack(struct ps_folded *f, const struct ps_cpuprof *p, const struct ps_rstack *rs,
+static int add_stack(struct ps_folded *f, const struct ps_cpu_run *p, const struct ps_rstack *rs,
 		     bool per_thread)
 {
-	const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_thread_instance *t = &p->procs->threads[rs->thread];
+	const struct ps_cpureport *r = p->report;
 	char name[1024];
 
 	ps_folded_begin(f);
@@ -20,17 +20,17 @@ static int add_stack(struct ps_folded *f, const struct ps_cpuprof *p, const stru
 	if (per_thread && ps_folded_frame(f, t->comm) < 0)
 		return -1;
 	for (uint32_t i = 0; i < rs->nsyms; i++) {
-		const struct ps_sym *s = &p->symbols.syms[r->syms[rs->first + i]];
+		const struct ps_sym *s = &p->symbols->syms[r->syms[rs->first + i]];
 
-		if (ps_folded_frame(f, ps_report_frame_name(&p->symbols, s, name, sizeof(name))) < 0)
+		if (ps_folded_frame(f, ps_report_frame_name(p->symbols, s, name, sizeof(name))) < 0)
 			return -1;
 	}
 	return ps_folded_end(f, rs->count);
 }
 
-static int write_folded(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_folded(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 	struct ps_folded f;
 	int rc = -1;
 

@@ -15,9 +15,9 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static const char *str(const struct ps_cpuprof *p, uint32_t id)
+static const char *str(const struct ps_cpu_run *p, uint32_t id)
 {
-	return ps_strtab_get(&p->symbols.strs, id);
+	return ps_strtab_get(&p->symbols->strs, id);
 }
 
 /* Why user stacks ended early, by cause (see ps_unwind_stats). */
@@ -48,76 +48,69 @@ static cJSON *unwind_paths(const struct ps_unwind_stats *st)
 	return o;
 }
 
-static cJSON *metadata(const struct ps_cpuprof *p, const struct ps_report_opts *o)
+/* The run's notes, each under its id; the fallback reason is always present. */
+static void add_notes(cJSON *m, const struct ps_notes *ns)
 {
-	const struct ps_cpureport *r = &p->report;
+	for (size_t i = 0; i < ns->n; i++)
+		cJSON_AddStringToObject(m, ns->items[i].id, ns->items[i].text);
+	if (!ps_notes_get(ns, "event_fallback_reason"))
+		cJSON_AddNullToObject(m, "event_fallback_reason");
+}
+
+static cJSON *metadata(const struct ps_cpu_run *p, const struct ps_report_opts *o)
+{
+	const struct ps_cpureport *r = p->report;
+	const struct ps_run *run = &p->run;
 	cJSON *m = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(m, "command");
 
-	for (char *const *a = p->cfg.argv; a && *a; a++)
+	for (char *const *a = run->argv; a && *a; a++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(m, "pid", p->target_pid);
-	cJSON_AddBoolToObject(m, "attached", p->cfg.argv == NULL);
-	cJSON_AddStringToObject(m, "sampler", p->source.sampler_name ? p->source.sampler_name : "none");
-	if (p->sampler_note[0])
-		cJSON_AddStringToObject(m, "sampler_note", p->sampler_note);
-	cJSON_AddStringToObject(m, "event", p->source.event[0] ? p->source.event : "none");
-	if (p->perf.event_note[0])
-		cJSON_AddStringToObject(m, "event_fallback_reason", p->perf.event_note);
-	else
-		cJSON_AddNullToObject(m, "event_fallback_reason");
-	cJSON_AddNumberToObject(m, "frequency", p->cfg.frequency);
-	cJSON_AddStringToObject(m, "unwinder", p->unwinder->name);
-	if (p->perf.unwind_note[0])
-		cJSON_AddStringToObject(m, "unwind_note", p->perf.unwind_note);
-	cJSON_AddNumberToObject(m, "stack_size", p->source.stack_size);
-	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwinder->stats));
-	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwinder->stats));
-	cJSON_AddNumberToObject(m, "duration_s",
-				p->end_ns > p->start_ns ? (double)(p->end_ns - p->start_ns) / 1e9 : 0);
-	cJSON_AddNumberToObject(m, "samples", (double)p->sampler.stats.samples);
-	cJSON_AddNumberToObject(m, "lost_samples", (double)p->sampler.stats.lost);
-	cJSON_AddNumberToObject(m, "throttle_events", (double)p->sampler.stats.throttles);
+	cJSON_AddNumberToObject(m, "pid", run->pid);
+	cJSON_AddBoolToObject(m, "attached", run->argv == NULL);
+	cJSON_AddStringToObject(m, "sampler", p->sampling.sampler ? p->sampling.sampler : "none");
+	cJSON_AddStringToObject(m, "event", p->sampling.event[0] ? p->sampling.event : "none");
+	cJSON_AddNumberToObject(m, "frequency", p->sampling.frequency);
+	cJSON_AddStringToObject(m, "unwinder", p->sampling.unwinder ? p->sampling.unwinder : "none");
+	cJSON_AddNumberToObject(m, "stack_size", p->sampling.stack_size);
+	add_notes(m, &run->notes);
+	cJSON_AddItemToObject(m, "unwind_failures", unwind_failures(&p->unwind));
+	cJSON_AddItemToObject(m, "unwind_paths", unwind_paths(&p->unwind));
+	cJSON_AddNumberToObject(m, "duration_s", ps_run_seconds(run));
+	cJSON_AddNumberToObject(m, "samples", (double)p->counts.samples);
+	cJSON_AddNumberToObject(m, "lost_samples", (double)p->counts.lost);
+	cJSON_AddNumberToObject(m, "throttle_events", (double)p->counts.throttles);
 	cJSON_AddNumberToObject(m, "truncated_stacks", (double)r->truncated);
-	cJSON_AddNumberToObject(m, "pooled_samples", (double)p->stacks.pooled);
+	cJSON_AddNumberToObject(m, "pooled_samples", (double)p->stacks->pooled);
 	cJSON_AddNumberToObject(m, "stack_table_limit_bytes",
-				(double)(p->stacks.max_bytes ? p->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES));
-	cJSON_AddNumberToObject(m, "bad_records", (double)p->sampler.stats.bad_records);
-	cJSON_AddNumberToObject(m, "broken_chains", (double)p->sampler.stats.broken_chains);
-	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols.unresolved);
+				(double)(p->stacks->max_bytes ? p->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES));
+	cJSON_AddNumberToObject(m, "bad_records", (double)p->counts.bad_records);
+	cJSON_AddNumberToObject(m, "broken_chains", (double)p->counts.broken_chains);
+	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols->unresolved);
 	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
-	cJSON_AddBoolToObject(m, "kernel_stacks", p->source.kernel_frames);
-	if (p->perf.kernel_note[0])
-		cJSON_AddStringToObject(m, "kernel_note", p->perf.kernel_note);
-	if (p->symbols.jit_note[0])
-		cJSON_AddStringToObject(m, "jit_note", p->symbols.jit_note);
-	if (p->symbols.kernel_note[0])
-		cJSON_AddStringToObject(m, "kernel_symbols_note", p->symbols.kernel_note);
-	if (p->launched && p->child.exited) {
-		cJSON_AddNumberToObject(m, "exit_code", p->child.exit_signal ? 128 + p->child.exit_signal
-									     : p->child.exit_code);
-		cJSON_AddNumberToObject(m, "exit_signal", p->child.exit_signal);
+	cJSON_AddBoolToObject(m, "kernel_stacks", p->sampling.kernel_stacks);
+	if (run->exited) {
+		cJSON_AddNumberToObject(m, "exit_code", run->exit_signal ? 128 + run->exit_signal : run->exit_code);
+		cJSON_AddNumberToObject(m, "exit_signal", run->exit_signal);
 	} else {
 		cJSON_AddNullToObject(m, "exit_code");
 		cJSON_AddNullToObject(m, "exit_signal");
 	}
-	if (ps_cpuprof_unsampled_cpu(p) >= 0) {
-		cJSON_AddNumberToObject(m, "target_cpu_s", p->child.cpu_s);
-		cJSON_AddNumberToObject(m, "unsampled_cpu_s", ps_cpuprof_unsampled_cpu(p));
+	if (p->counts.unsampled_cpu_s >= 0) {
+		cJSON_AddNumberToObject(m, "target_cpu_s", run->target_cpu_s);
+		cJSON_AddNumberToObject(m, "unsampled_cpu_s", p->counts.unsampled_cpu_s);
 	} else {
 		cJSON_AddNullToObject(m, "target_cpu_s");
 		cJSON_AddNullToObject(m, "unsampled_cpu_s");
 	}
-	cJSON_AddStringToObject(m, "stopped_by",
-				p->stopped_by_signal ? "signal" :
-				p->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddStringToObject(m, "stopped_by", ps_run_stop_name(run->stopped_by));
 	cJSON_AddNumberToObject(m, "perfscope_cpu_s", o->perfscope_cpu_s);
-	cJSON_AddNumberToObject(m, "perfscope_sampling_cpu_s", p->sampling_cpu_s);
+	cJSON_AddNumberToObject(m, "perfscope_sampling_cpu_s", p->counts.sampling_cpu_s);
 	return m;
 }
 
-static cJSON *functions(const struct ps_cpuprof *p)
+static cJSON *functions(const struct ps_cpu_run *p)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 	cJSON *arr = cJSON_CreateArray();
 
 	for (size_t i = 0; i < r->nfuncs; i++) {
@@ -125,7 +118,7 @@ static cJSON *functions(const struct ps_cpuprof *p)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "name", str(p, f->name));
-		cJSON_AddStringToObject(o, "module", p->modules.mods[f->module].path);
+		cJSON_AddStringToObject(o, "module", p->modules->mods[f->module].path);
 		if (f->file)
 			cJSON_AddStringToObject(o, "file", str(p, f->file));
 		else
@@ -140,13 +133,13 @@ static cJSON *functions(const struct ps_cpuprof *p)
 	return arr;
 }
 
-static cJSON *threads(const struct ps_cpuprof *p)
+static cJSON *threads(const struct ps_cpu_run *p)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 	cJSON *arr = cJSON_CreateArray();
 
 	for (size_t i = 0; i < r->nthreads; i++) {
-		const struct ps_thread_instance *t = &p->procs.threads[r->threads[i].thread];
+		const struct ps_thread_instance *t = &p->procs->threads[r->threads[i].thread];
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(o, "pid", t->pid);
@@ -159,9 +152,9 @@ static cJSON *threads(const struct ps_cpuprof *p)
 	return arr;
 }
 
-static cJSON *processes(const struct ps_cpuprof *p)
+static cJSON *processes(const struct ps_cpu_run *p)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 	cJSON *arr = cJSON_CreateArray();
 
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -175,15 +168,15 @@ static cJSON *processes(const struct ps_cpuprof *p)
 	return arr;
 }
 
-static cJSON *stacks(const struct ps_cpuprof *p)
+static cJSON *stacks(const struct ps_cpu_run *p)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 	cJSON *arr = cJSON_CreateArray();
 	char name[1024];
 
 	for (size_t i = 0; i < r->nstacks; i++) {
 		const struct ps_rstack *rs = &r->stacks[i];
-		const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
+		const struct ps_thread_instance *t = &p->procs->threads[rs->thread];
 		cJSON *o = cJSON_CreateObject(), *frames;
 
 		cJSON_AddNumberToObject(o, "pid", t->pid);
@@ -192,10 +185,10 @@ static cJSON *stacks(const struct ps_cpuprof *p)
 		cJSON_AddStringToObject(o, "thread", t->comm);
 		frames = cJSON_AddArrayToObject(o, "frames");
 		for (uint32_t k = 0; k < rs->nsyms; k++) {
-			const struct ps_sym *s = &p->symbols.syms[r->syms[rs->first + k]];
+			const struct ps_sym *s = &p->symbols->syms[r->syms[rs->first + k]];
 
 			cJSON_AddItemToArray(frames, cJSON_CreateString(
-				ps_report_frame_name(&p->symbols, s, name, sizeof(name))));
+				ps_report_frame_name(p->symbols, s, name, sizeof(name))));
 		}
 		cJSON_AddNumberToObject(o, "count", (double)rs->count);
 		cJSON_AddBoolToObject(o, "complete", rs->complete);
@@ -204,7 +197,7 @@ static cJSON *stacks(const struct ps_cpuprof *p)
 	return arr;
 }
 
-cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opts *o)
+cJSON *ps_report_json_cpu(const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
 	cJSON *root = cJSON_CreateObject();
 
@@ -218,7 +211,7 @@ cJSON *ps_report_json_cpu(const struct ps_cpuprof *p, const struct ps_report_opt
 	return root;
 }
 
-static int write_json(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_json(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
 	cJSON *root = cJSON_CreateObject(), *cpu = ps_report_json_cpu(p, o), *item;
 

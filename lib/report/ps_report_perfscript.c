@@ -88,17 +88,17 @@ static uint64_t frame_address(const struct ps_module *m, uint64_t offset)
 }
 
 /* The frame lines of report stack rs, innermost first, into t. */
-static int stack_text(struct text *t, const struct ps_cpuprof *p, const struct ps_rstack *rs)
+static int stack_text(struct text *t, const struct ps_cpu_run *p, const struct ps_rstack *rs)
 {
-	const struct ps_stack *st = &p->stacks.stacks[rs->stack];
-	const uint32_t *frames = ps_stack_frames(&p->stacks, st);
-	const struct ps_symbols *sy = &p->symbols;
+	const struct ps_stack *st = &p->stacks->stacks[rs->stack];
+	const uint32_t *frames = ps_stack_frames(p->stacks, st);
+	const struct ps_symbols *sy = p->symbols;
 	uint32_t left = rs->nsyms;
 
 	t->len = 0;
 	for (uint32_t f = 0; f < st->nframes && left > 0; f++) {
-		const struct ps_frame_key *fk = &p->stacks.frames[frames[f]];
-		const struct ps_module *m = &p->modules.mods[fk->module];
+		const struct ps_frame_key *fk = &p->stacks->frames[frames[f]];
+		const struct ps_module *m = &p->modules->mods[fk->module];
 		uint64_t addr = frame_address(m, fk->offset);
 		uint32_t count;
 		const struct ps_sym *syms = ps_symbols_frame(sy, frames[f], &count);
@@ -139,16 +139,16 @@ static int cmp_order(const void *a, const void *b)
 	return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
-static int write_perfscript(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_perfscript(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
-	const struct ps_cpureport *r = &p->report;
-	uint64_t period = 1000000000ULL / (p->cfg.frequency ? p->cfg.frequency : 1);
+	const struct ps_cpureport *r = p->report;
+	uint64_t period = 1000000000ULL / (p->sampling.frequency ? p->sampling.frequency : 1);
 	uint64_t bound = o->perf_script_max_samples ? o->perf_script_max_samples : PS_PERFSCRIPT_MAX_SAMPLES;
 	uint64_t merge = r->total > bound ? (r->total + bound - 1) / bound : 1;
-	const char *event = p->source.event[0] ? p->source.event : "cpu-clock";
+	const char *event = p->sampling.event[0] ? p->sampling.event : "cpu-clock";
 	struct order *ord = calloc(r->nstacks + 1, sizeof(*ord));
 	struct text body = { 0 };
-	uint64_t now = p->start_ns;
+	uint64_t now = p->run.start_ns;
 	uint32_t thread = UINT32_MAX;
 	int rc = -1;
 
@@ -159,13 +159,13 @@ static int write_perfscript(FILE *fp, const struct ps_cpuprof *p, const struct p
 	qsort(ord, r->nstacks, sizeof(*ord), cmp_order);
 	for (size_t i = 0; i < r->nstacks; i++) {
 		const struct ps_rstack *rs = &r->stacks[ord[i].stack];
-		const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
+		const struct ps_thread_instance *t = &p->procs->threads[rs->thread];
 		uint64_t blocks = (rs->count + merge - 1) / merge;
 		unsigned __int128 weight = (unsigned __int128)rs->count * period;
 
 		if (rs->thread != thread) {	/* each thread's time starts again */
 			thread = rs->thread;
-			now = p->start_ns;
+			now = p->run.start_ns;
 		}
 		if (stack_text(&body, p, rs) < 0)
 			goto out;

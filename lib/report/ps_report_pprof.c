@@ -49,7 +49,7 @@ typedef Perftools__Profiles__Function pb_function;
 #define NLABELS 4   /* thread, process, pid, tid */
 
 struct pprof {
-	const struct ps_cpuprof *p;
+	const struct ps_cpu_run *p;
 	struct ps_strtab strs;       /* the string table: id == index, 0 is "" */
 	struct ps_strtab fn_keys;    /* "name file module": id - 1 is the function's index */
 	uint32_t *fn_of_sym;         /* ps_symbols sym -> function id, 0 not yet */
@@ -82,7 +82,7 @@ static int64_t str_id(struct pprof *pp, const char *s)
 
 static int64_t mapping_of(struct pprof *pp, uint32_t module)
 {
-	const struct ps_module *m = &pp->p->modules.mods[module];
+	const struct ps_module *m = &pp->p->modules->mods[module];
 	char build_id[128];
 	int64_t file, bid;
 	pb_mapping *pm;
@@ -90,7 +90,7 @@ static int64_t mapping_of(struct pprof *pp, uint32_t module)
 	if (pp->map_of_module[module])
 		return (int64_t)pp->map_of_module[module];
 	file = str_id(pp, m->path);
-	bid = str_id(pp, ps_symbols_build_id(&pp->p->symbols, module, build_id, sizeof(build_id)));
+	bid = str_id(pp, ps_symbols_build_id(pp->p->symbols, module, build_id, sizeof(build_id)));
 	if (file < 0 || bid < 0 || ps_grow(&pp->maps, &pp->maps_cap, pp->nmaps + 1, sizeof(*pp->maps)) < 0)
 		return -1;
 	pm = &pp->maps[pp->nmaps++];
@@ -105,7 +105,7 @@ static int64_t mapping_of(struct pprof *pp, uint32_t module)
 
 static int64_t function_of(struct pprof *pp, uint32_t sym)
 {
-	const struct ps_sym *s = &pp->p->symbols.syms[sym];
+	const struct ps_sym *s = &pp->p->symbols->syms[sym];
 	size_t before = pp->fn_keys.count;
 	char key[64];
 	int64_t id, name, file;
@@ -118,8 +118,8 @@ static int64_t function_of(struct pprof *pp, uint32_t sym)
 	if (id <= 0)
 		return -1;
 	if ((size_t)id >= before) {	/* a new one: it is function number id */
-		name = str_id(pp, ps_sym_name(&pp->p->symbols, s));
-		file = str_id(pp, ps_strtab_get(&pp->p->symbols.strs, s->file));
+		name = str_id(pp, ps_sym_name(pp->p->symbols, s));
+		file = str_id(pp, ps_strtab_get(&pp->p->symbols->strs, s->file));
 		if (name < 0 || file < 0 ||
 		    ps_grow(&pp->funcs, &pp->funcs_cap, pp->nfuncs + 1, sizeof(*pp->funcs)) < 0)
 			return -1;
@@ -136,8 +136,8 @@ static int64_t function_of(struct pprof *pp, uint32_t sym)
 /* The location of ps_stacks frame `frame`, made the first time. */
 static int64_t location_of(struct pprof *pp, uint32_t frame)
 {
-	const struct ps_frame_key *fk = &pp->p->stacks.frames[frame];
-	const struct ps_symbols *sy = &pp->p->symbols;
+	const struct ps_frame_key *fk = &pp->p->stacks->frames[frame];
+	const struct ps_symbols *sy = pp->p->symbols;
 	uint32_t count, first = sy->frame_first[frame];
 	const struct ps_sym *syms = ps_symbols_frame(sy, frame, &count);
 	int64_t map = mapping_of(pp, fk->module);
@@ -195,11 +195,11 @@ static void set_label(pb_label *l, int64_t key, int64_t str, int64_t num)
  */
 static int add_sample(struct pprof *pp, size_t i, int64_t period, const int64_t keys[NLABELS])
 {
-	const struct ps_cpuprof *p = pp->p;
-	const struct ps_rstack *rs = &p->report.stacks[i];
-	const struct ps_stack *st = &p->stacks.stacks[rs->stack];
-	const struct ps_thread_instance *t = &p->procs.threads[rs->thread];
-	const uint32_t *frames = ps_stack_frames(&p->stacks, st);
+	const struct ps_cpu_run *p = pp->p;
+	const struct ps_rstack *rs = &p->report->stacks[i];
+	const struct ps_stack *st = &p->stacks->stacks[rs->stack];
+	const struct ps_thread_instance *t = &p->procs->threads[rs->thread];
+	const uint32_t *frames = ps_stack_frames(p->stacks, st);
 	pb_sample *s = &pp->samples[i];
 	pb_label *l = &pp->labels[i * NLABELS];
 	int64_t comm = str_id(pp, t->comm), proc = str_id(pp, t->proc_comm);
@@ -211,7 +211,7 @@ static int add_sample(struct pprof *pp, size_t i, int64_t period, const int64_t 
 	s->location_id = &pp->loc_ids[pp->nloc_ids];
 	for (uint32_t f = 0; f < st->nframes && left > 0; f++) {
 		int64_t loc = location_of(pp, frames[f]);
-		uint32_t n = p->symbols.frame_count[frames[f]];
+		uint32_t n = p->symbols->frame_count[frames[f]];
 
 		if (loc < 0)
 			return -1;
@@ -236,13 +236,13 @@ static int add_sample(struct pprof *pp, size_t i, int64_t period, const int64_t 
 
 static int add_samples(struct pprof *pp, int64_t period)
 {
-	const struct ps_cpureport *r = &pp->p->report;
+	const struct ps_cpureport *r = pp->p->report;
 	size_t n = r->nstacks, nframes = 0;
 	int64_t keys[NLABELS] = { str_id(pp, "thread"), str_id(pp, "process"), str_id(pp, "pid"),
 				  str_id(pp, "tid") };
 
 	for (size_t i = 0; i < n; i++)
-		nframes += pp->p->stacks.stacks[r->stacks[i].stack].nframes;
+		nframes += pp->p->stacks->stacks[r->stacks[i].stack].nframes;
 	pp->samples = calloc(n + 1, sizeof(*pp->samples));
 	pp->loc_ids = calloc(nframes + 1, sizeof(*pp->loc_ids));
 	pp->values = calloc(2 * n + 1, sizeof(*pp->values));
@@ -343,16 +343,16 @@ static int64_t epoch_ns(uint64_t mono_ns)
 
 static int add_comments(struct pprof *pp, const struct ps_report_opts *o, int64_t *ids)
 {
-	const struct ps_cpuprof *p = pp->p;
+	const struct ps_cpu_run *p = pp->p;
 	char text[3][512];
 
 	snprintf(text[0], sizeof(text[0]), "perfscope %s cpu-profile of %s", o->version ? o->version : "",
-		 p->cfg.argv ? p->cfg.argv[0] : "a running process");
+		 p->run.argv ? p->run.argv[0] : "a running process");
 	snprintf(text[1], sizeof(text[1]), "event %s at %u Hz, sampler %s, %s unwinding",
-		 p->source.event[0] ? p->source.event : "none", p->cfg.frequency,
-		 p->source.sampler_name ? p->source.sampler_name : "none", p->unwinder->name);
+		 p->sampling.event[0] ? p->sampling.event : "none", p->sampling.frequency,
+		 p->sampling.sampler ? p->sampling.sampler : "none", p->sampling.unwinder);
 	snprintf(text[2], sizeof(text[2]), "%llu samples, %llu lost",
-		 (unsigned long long)p->sampler.stats.samples, (unsigned long long)p->sampler.stats.lost);
+		 (unsigned long long)p->counts.samples, (unsigned long long)p->counts.lost);
 	for (int i = 0; i < 3; i++)
 		if ((ids[i] = str_id(pp, text[i])) < 0)
 			return -1;
@@ -378,14 +378,14 @@ static void release(struct pprof *pp)
 	free(pp->label_ptrs);
 }
 
-static int write_pprof(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_pprof(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
 	struct pprof pp = { .p = p };
 	pb_profile msg = PERFTOOLS__PROFILES__PROFILE__INIT;
 	pb_value_type types[2] = { PERFTOOLS__PROFILES__VALUE_TYPE__INIT,
 				   PERFTOOLS__PROFILES__VALUE_TYPE__INIT };
 	pb_value_type period_type = PERFTOOLS__PROFILES__VALUE_TYPE__INIT, *type_ptrs[2];
-	int64_t period = (int64_t)(1000000000ULL / (p->cfg.frequency ? p->cfg.frequency : 1));
+	int64_t period = (int64_t)(1000000000ULL / (p->sampling.frequency ? p->sampling.frequency : 1));
 	int64_t comments[3], cpu, ns;
 	pb_location **locs = NULL;
 	pb_line **lines = NULL;
@@ -396,9 +396,9 @@ static int write_pprof(FILE *fp, const struct ps_cpuprof *p, const struct ps_rep
 
 	if (ps_strtab_init(&pp.strs) < 0 || ps_strtab_init(&pp.fn_keys) < 0)
 		goto out;
-	pp.fn_of_sym = calloc(p->symbols.nsyms + 1, sizeof(*pp.fn_of_sym));
-	pp.loc_of_frame = calloc(p->stacks.nframes + 1, sizeof(*pp.loc_of_frame));
-	pp.map_of_module = calloc(p->modules.count + 1, sizeof(*pp.map_of_module));
+	pp.fn_of_sym = calloc(p->symbols->nsyms + 1, sizeof(*pp.fn_of_sym));
+	pp.loc_of_frame = calloc(p->stacks->nframes + 1, sizeof(*pp.loc_of_frame));
+	pp.map_of_module = calloc(p->modules->count + 1, sizeof(*pp.map_of_module));
 	if (!pp.fn_of_sym || !pp.loc_of_frame || !pp.map_of_module)
 		goto out;
 	types[0].type = str_id(&pp, "samples");
@@ -413,22 +413,22 @@ static int write_pprof(FILE *fp, const struct ps_cpuprof *p, const struct ps_rep
 	POINT_AT(locs, pp.locs, pp.nlocs);
 	POINT_AT(funcs, pp.funcs, pp.nfuncs);
 	POINT_AT(maps, pp.maps, pp.nmaps);
-	POINT_AT(samples, pp.samples, p->report.nstacks);
+	POINT_AT(samples, pp.samples, p->report->nstacks);
 	if (!lines || !locs || !funcs || !maps || !samples)
 		goto out;
 	for (size_t i = 0; i < pp.nlocs; i++)
 		pp.locs[i].line = &lines[pp.loc_first_line[i]];
-	for (size_t m = 0; m < p->modules.count; m++) {
+	for (size_t m = 0; m < p->modules->count; m++) {
 		pb_mapping *pm = pp.map_of_module[m] ? &pp.maps[pp.map_of_module[m] - 1] : NULL;
 
-		if (pm && p->modules.mods[m].kind == PS_MOD_FILE)
+		if (pm && p->modules->mods[m].kind == PS_MOD_FILE)
 			pm->file_offset = pm->memory_start;
 	}
 	type_ptrs[0] = &types[0];
 	type_ptrs[1] = &types[1];
 	msg.n_sample_type = 2;
 	msg.sample_type = type_ptrs;
-	msg.n_sample = p->report.nstacks;
+	msg.n_sample = p->report->nstacks;
 	msg.sample = samples;
 	msg.n_mapping = pp.nmaps;
 	msg.mapping = maps;
@@ -438,8 +438,8 @@ static int write_pprof(FILE *fp, const struct ps_cpuprof *p, const struct ps_rep
 	msg.function = funcs;
 	msg.n_string_table = pp.strs.count;
 	msg.string_table = pp.strs.strs;
-	msg.time_nanos = epoch_ns(p->start_ns);
-	msg.duration_nanos = p->end_ns > p->start_ns ? (int64_t)(p->end_ns - p->start_ns) : 0;
+	msg.time_nanos = epoch_ns(p->run.start_ns);
+	msg.duration_nanos = p->run.end_ns > p->run.start_ns ? (int64_t)(p->run.end_ns - p->run.start_ns) : 0;
 	period_type.type = cpu;
 	period_type.unit = ns;
 	msg.period_type = &period_type;

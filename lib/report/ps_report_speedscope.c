@@ -13,24 +13,24 @@
 #define NO_FRAME UINT32_MAX
 
 /* The frame of symbol `sym` (of_sym caches it); NO_FRAME when out of memory. */
-static uint32_t frame_of(struct ps_speedscope *ss, uint32_t *of_sym, const struct ps_cpuprof *p, uint32_t sym)
+static uint32_t frame_of(struct ps_speedscope *ss, uint32_t *of_sym, const struct ps_cpu_run *p, uint32_t sym)
 {
-	const struct ps_sym *s = &p->symbols.syms[sym];
+	const struct ps_sym *s = &p->symbols->syms[sym];
 	char name[1024];
 	int64_t frame;
 
 	if (of_sym[sym] != NO_FRAME)
 		return of_sym[sym];
-	ps_report_frame_name(&p->symbols, s, name, sizeof(name));
-	frame = ps_speedscope_frame(ss, name, s->file ? ps_strtab_get(&p->symbols.strs, s->file) : NULL);
+	ps_report_frame_name(p->symbols, s, name, sizeof(name));
+	frame = ps_speedscope_frame(ss, name, s->file ? ps_strtab_get(&p->symbols->strs, s->file) : NULL);
 	return frame < 0 ? NO_FRAME : (of_sym[sym] = (uint32_t)frame);
 }
 
 /* The profile of thread instance t, made the first time. */
 static struct ps_speedscope_profile *profile_of(struct ps_speedscope *ss, struct ps_speedscope_profile **of_thread,
-						const struct ps_cpuprof *p, uint32_t t)
+						const struct ps_cpu_run *p, uint32_t t)
 {
-	const struct ps_thread_instance *th = &p->procs.threads[t];
+	const struct ps_thread_instance *th = &p->procs->threads[t];
 	char name[96];
 
 	if (of_thread[t])
@@ -40,10 +40,10 @@ static struct ps_speedscope_profile *profile_of(struct ps_speedscope *ss, struct
 	return of_thread[t] = ps_speedscope_profile(ss, name, "none");
 }
 
-static int fill(struct ps_speedscope *ss, const struct ps_cpuprof *p, uint32_t *of_sym,
+static int fill(struct ps_speedscope *ss, const struct ps_cpu_run *p, uint32_t *of_sym,
 		struct ps_speedscope_profile **of_thread, uint32_t *stack)
 {
-	const struct ps_cpureport *r = &p->report;
+	const struct ps_cpureport *r = p->report;
 
 	/* the threads in the report's order (most samples first) */
 	for (size_t i = 0; i < r->nthreads; i++)
@@ -62,11 +62,11 @@ static int fill(struct ps_speedscope *ss, const struct ps_cpuprof *p, uint32_t *
 	return 0;
 }
 
-static int write_speedscope(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_speedscope(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
-	const struct ps_cpureport *r = &p->report;
-	uint32_t *of_sym = malloc((p->symbols.nsyms + 1) * sizeof(*of_sym)), *stack;
-	struct ps_speedscope_profile **of_thread = calloc(p->procs.nthreads + 1, sizeof(*of_thread));
+	const struct ps_cpureport *r = p->report;
+	uint32_t *of_sym = malloc((p->symbols->nsyms + 1) * sizeof(*of_sym)), *stack;
+	struct ps_speedscope_profile **of_thread = calloc(p->procs->nthreads + 1, sizeof(*of_thread));
 	size_t deepest = 1;
 	struct ps_speedscope ss;
 	char name[160], exporter[64];
@@ -78,9 +78,9 @@ static int write_speedscope(FILE *fp, const struct ps_cpuprof *p, const struct p
 	stack = malloc(deepest * sizeof(*stack));
 	if (ps_speedscope_init(&ss) < 0 || !of_sym || !of_thread || !stack)
 		goto out;
-	for (size_t i = 0; i < p->symbols.nsyms; i++)
+	for (size_t i = 0; i < p->symbols->nsyms; i++)
 		of_sym[i] = NO_FRAME;
-	snprintf(name, sizeof(name), "perfscope cpu-profile of %s", p->cfg.argv ? p->cfg.argv[0] : "a running process");
+	snprintf(name, sizeof(name), "perfscope cpu-profile of %s", p->run.argv ? p->run.argv[0] : "a running process");
 	snprintf(exporter, sizeof(exporter), "perfscope %s", o->version ? o->version : "");
 	if (fill(&ss, p, of_sym, of_thread, stack) == 0)
 		rc = ps_speedscope_write(fp, &ss, name, exporter);

@@ -9,7 +9,7 @@
 #include "base/ps_util.h"
 
 struct fold_ctx {
-	const struct ps_cpuprof *p;
+	const struct ps_cpu_run *p;
 	const struct ps_report_opts *o;
 };
 
@@ -20,14 +20,14 @@ static int fold(FILE *fp, const void *ctx)
 	return ps_report_folded.write(fp, c->p, c->o);
 }
 
-static int write_svg(FILE *fp, const struct ps_cpuprof *p, const struct ps_report_opts *o)
+static int write_svg(FILE *fp, const struct ps_cpu_run *p, const struct ps_report_opts *o)
 {
 	char title[256];
 
-	if (p->cfg.argv)
-		snprintf(title, sizeof(title), "CPU flame graph: %s", ps_basename(p->cfg.argv[0]));
+	if (p->run.argv)
+		snprintf(title, sizeof(title), "CPU flame graph: %s", ps_basename(p->run.argv[0]));
 	else
-		snprintf(title, sizeof(title), "CPU flame graph: pid %d", (int)p->target_pid);
+		snprintf(title, sizeof(title), "CPU flame graph: pid %d", (int)p->run.pid);
 	return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ p, o },
 				    &(struct ps_flamegraph_opts){ .title = title, .unit = "samples" });
 }

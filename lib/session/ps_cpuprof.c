@@ -28,6 +28,7 @@ int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
 	p->pidfd = -1;
+	ps_cpu_run_init(&p->run);
 	ps_preflight_read(&p->pf);
 	ps_perf_init(&p->perf, &pcfg);
 	if (ps_modules_init(&p->modules) < 0 || ps_procs_init(&p->procs, &p->modules) < 0 ||
@@ -54,6 +55,7 @@ void ps_cpuprof_release(struct ps_cpuprof *p)
 {
 	if (p->launched && !p->child.exited && p->child.stopped_at_exec)
 		ps_launch_abort(&p->child);
+	ps_cpu_run_release(&p->run);
 	ps_cpureport_release(&p->report);
 	ps_ptrace_release(&p->ptrace);
 	ps_perf_release(&p->perf);
@@ -358,17 +360,14 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 	return 0;
 }
 
-int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
-{
-	p->symbols.demangle = p->cfg.demangle;
-	p->symbols.hurry = p->cfg.hurry;
-	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
-	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");
-	return 0;
-}
-
-double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
+/*
+ * CPU time the launched program (with the children it waited for) used
+ * that no sample stands for: each thread is sampled once a period of its
+ * own CPU time, so a process or thread that lives less than a period is
+ * never sampled, and many of them add up.  -1 when it cannot be known
+ * (attached, still running, or an event that does not count time).
+ */
+static double unsampled_cpu(const struct ps_cpuprof *p)
 {
 	const char *ev = p->source.event;
 	double sampled;
@@ -378,6 +377,86 @@ double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p)
 		return -1;
 	sampled = (double)p->sampler.stats.samples / (double)p->cfg.frequency;
 	return p->child.cpu_s > sampled ? p->child.cpu_s - sampled : 0;
+}
+
+/* The notes every reader of the run sees, in the order they should read them. */
+static int fill_notes(struct ps_cpuprof *p, struct ps_notes *ns)
+{
+	char lost[320] = "", evicted[200] = "";
+
+	if (p->sampler.stats.lost)
+		snprintf(lost, sizeof(lost), "%llu samples were lost: the ring buffers overflowed; lower -F, "
+			 "use --call-graph fp or a smaller --stack-size%s",
+			 (unsigned long long)p->sampler.stats.lost,
+			 ps_preflight_privileged(&p->pf) || p->pf.is_root ? "" :
+			 ", or raise 'sudo sysctl kernel.perf_event_mlock_kb=4096'");
+	if (p->unwinder && p->unwinder->stats.sessions_evicted)
+		snprintf(evicted, sizeof(evicted), "more than 64 processes were unwound at once: %llu "
+			 "unwinding sessions were dropped and rebuilt (slower, not less complete)",
+			 (unsigned long long)p->unwinder->stats.sessions_evicted);
+	if (ps_notes_set(ns, "sampler_note", p->sampler_note) < 0 ||
+	    ps_notes_set(ns, "event_fallback_reason", p->perf.event_note) < 0 ||
+	    ps_notes_set(ns, "kernel_note", p->perf.kernel_note) < 0 ||
+	    ps_notes_set(ns, "kernel_symbols_note", p->symbols.kernel_note) < 0 ||
+	    ps_notes_set(ns, "jit_note", p->symbols.jit_note) < 0 ||
+	    ps_notes_set(ns, "unwind_note", p->perf.unwind_note) < 0 ||
+	    ps_notes_set(ns, "lost_samples_note", lost) < 0 ||
+	    ps_notes_set(ns, "unwind_sessions_note", evicted) < 0)
+		return PS_E_NOMEM;
+	return 0;
+}
+
+/* The finished run as a value: the session's figures copied, its tables lent. */
+static int fill_run(struct ps_cpuprof *p)
+{
+	struct ps_cpu_run *r = &p->run;
+	struct ps_run *run = &r->run;
+
+	run->argv = p->cfg.argv;
+	run->pid = p->target_pid;
+	run->start_ns = p->start_ns;
+	run->end_ns = p->end_ns;
+	run->stopped_by = p->stopped_by_signal ? PS_RUN_SIGNAL :
+			  p->stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
+	run->left_running = p->left_running;
+	run->exited = p->launched && p->child.exited;
+	run->exit_code = run->exited ? p->child.exit_code : 0;
+	run->exit_signal = run->exited ? p->child.exit_signal : 0;
+	run->perfscope_cpu_s = p->sampling_cpu_s;
+	r->counts = (struct ps_cpu_counts){
+		.samples = p->sampler.stats.samples, .lost = p->sampler.stats.lost,
+		.throttles = p->sampler.stats.throttles, .bad_records = p->sampler.stats.bad_records,
+		.broken_chains = p->sampler.stats.broken_chains, .sampling_cpu_s = p->sampling_cpu_s,
+		.unsampled_cpu_s = unsampled_cpu(p),
+	};
+	if (r->counts.unsampled_cpu_s >= 0)
+		run->target_cpu_s = p->child.cpu_s;
+	r->sampling = (struct ps_cpu_sampling){
+		.sampler = p->source.sampler_name, .frequency = p->cfg.frequency,
+		.unwinder = p->unwinder ? p->unwinder->name : NULL,
+		.stack_size = p->source.stack_size,
+		.kernel_stacks = p->source.kernel_frames && p->cfg.kernel_frames,
+	};
+	snprintf(r->sampling.event, sizeof(r->sampling.event), "%s", p->source.event);
+	if (p->unwinder)
+		r->unwind = p->unwinder->stats;
+	r->report = &p->report;
+	r->stacks = &p->stacks;
+	r->symbols = &p->symbols;
+	r->procs = &p->procs;
+	r->modules = &p->modules;
+	return fill_notes(p, &run->notes);
+}
+
+int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
+{
+	p->symbols.demangle = p->cfg.demangle;
+	p->symbols.hurry = p->cfg.hurry;
+	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
+	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0 ||
+	    fill_run(p) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");
+	return 0;
 }
 
 int ps_cpuprof_exit_status(const struct ps_cpuprof *p)

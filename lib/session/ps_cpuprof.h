@@ -6,7 +6,8 @@
  *   ps_cpuprof_init(&p, &cfg);
  *   ps_cpuprof_run(&p, &err);       samples until the target ends, the
  *                                   duration passes or *cfg.stop is set
- *   ps_cpuprof_finish(&p, &err);    symbolizes and builds p.report
+ *   ps_cpuprof_finish(&p, &err);    symbolizes, builds p.report and
+ *                                   fills p.run, all the writers read
  *   ... write reports ...
  *   ps_cpuprof_release(&p);
  *
@@ -21,7 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "session/ps_cpureport.h"
+#include "run/ps_cpureport.h"
+#include "run/ps_cpurun.h"
 #include "base/ps_error.h"
 #include "target/ps_launch.h"
 #include "symbols/ps_modules.h"
@@ -122,6 +124,7 @@ struct ps_cpuprof {
 	struct ps_sampler sampler;  /* records -> stacks; its stats are the session's */
 
 	struct ps_cpureport report;
+	struct ps_cpu_run run;      /* filled by ps_cpuprof_finish: what the writers read */
 };
 
 int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
@@ -132,14 +135,5 @@ void ps_cpuprof_release(struct ps_cpuprof *p);
 
 /* The exit status perfscope should pass on: the launched target's, else 0. */
 int ps_cpuprof_exit_status(const struct ps_cpuprof *p);
-
-/*
- * CPU time the launched program (with the children it waited for) used
- * that no sample stands for: each thread is sampled once a period of its
- * own CPU time, so a process or thread that lives less than a period is
- * never sampled, and many of them add up.  -1 when it cannot be known
- * (attached, still running, or an event that does not count time).
- */
-double ps_cpuprof_unsampled_cpu(const struct ps_cpuprof *p);
 
 #endif

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "model/ps_stacks.h"
-#include "session/ps_cpureport.h"
+#include "run/ps_cpureport.h"
 #include "symbols/ps_modules.h"
 #include "symbols/ps_procs.h"
 #include "symbols/ps_symbols.h"

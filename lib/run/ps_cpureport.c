@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session/ps_cpureport.h"
+#include "run/ps_cpureport.h"
 #include "symbols/ps_procs.h"
 #include "model/ps_stacks.h"
 #include "symbols/ps_symbols.h"

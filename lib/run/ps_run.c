@@ -1,0 +1,37 @@
+/*
+ * A finished run (ps_run.h).
+ */
+#include <string.h>
+
+#include "run/ps_run.h"
+
+void ps_run_init(struct ps_run *run)
+{
+	memset(run, 0, sizeof(*run));
+	run->target_cpu_s = -1;
+	ps_notes_init(&run->notes);
+}
+
+void ps_run_release(struct ps_run *run)
+{
+	ps_notes_release(&run->notes);
+	memset(run, 0, sizeof(*run));
+}
+
+const char *ps_run_stop_name(enum ps_run_stop s)
+{
+	switch (s) {
+	case PS_RUN_SIGNAL:
+		return "signal";
+	case PS_RUN_DURATION:
+		return "duration";
+	case PS_RUN_TARGET_EXIT:
+		break;
+	}
+	return "target_exit";
+}
+
+double ps_run_seconds(const struct ps_run *run)
+{
+	return run->end_ns > run->start_ns ? (double)(run->end_ns - run->start_ns) / 1e9 : 0;
+}
