@@ -176,7 +176,7 @@ check-all:
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBPERFSCOPE)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPERFSCOPE)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIBPERFSCOPE) $(DEP_LIBS)
 

@@ -18,6 +18,7 @@
 #include "symbols/ps_modules.h"
 #include "symbols/ps_procs.h"
 #include "symbols/ps_symbols.h"
+#include "symbols_fixture.h"
 #include "unit.h"
 
 struct fx {
@@ -46,38 +47,10 @@ static void fx_release(struct fx *x)
 	ps_modules_release(&x->mm);
 }
 
-static void push_sym(struct fx *x, uint32_t module, enum ps_sym_kind kind, const char *name)
-{
-	struct ps_symbols *sy = &x->sy;
-
-	if (sy->nsyms == sy->syms_cap) {
-		sy->syms_cap = sy->syms_cap ? 2 * sy->syms_cap : 16;
-		sy->syms = realloc(sy->syms, sy->syms_cap * sizeof(*sy->syms));
-	}
-	sy->syms[sy->nsyms++] = (struct ps_sym){ .name = (uint32_t)ps_strtab_intern(&sy->strs, name),
-						 .module = module, .kind = kind };
-}
-
-/*
- * A frame of `module` at `offset` named `name` (of `kind`); with `inlined`,
- * that function inlined into it at the pc (innermost first, as
- * ps_symbols_resolve makes them).  Returns the frame id.
- */
 static uint32_t frame(struct fx *x, uint32_t module, uint64_t offset, enum ps_sym_kind kind, const char *name,
 		      const char *inlined)
 {
-	struct ps_symbols *sy = &x->sy;
-	uint32_t id = (uint32_t)ps_stacks_frame(&x->ss, module, offset);
-
-	sy->frame_first = realloc(sy->frame_first, x->ss.nframes * sizeof(*sy->frame_first));
-	sy->frame_count = realloc(sy->frame_count, x->ss.nframes * sizeof(*sy->frame_count));
-	sy->resolved_cap = sy->nresolved = x->ss.nframes;
-	sy->frame_first[id] = (uint32_t)sy->nsyms;
-	if (inlined)
-		push_sym(x, module, PS_SYM_INLINE, inlined);
-	push_sym(x, module, kind, name);
-	sy->frame_count[id] = (uint32_t)sy->nsyms - sy->frame_first[id];
-	return id;
+	return fixture_frame(&x->sy, &x->ss, module, offset, kind, name, inlined);
 }
 
 static const char *name_of(const struct fx *x, uint32_t name)
