@@ -15,8 +15,8 @@
 
 #include "cli.h"
 #include "render/ps_html.h"
+#include "render/ps_page.h"
 #include "base/ps_json.h"
-#include "report/ps_profreport.h"
 #include "base/ps_util.h"
 
 const char cmd_report_help[] =
@@ -42,27 +42,13 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The graphs of the page, each drawn into svg[i]; 0 or -1 (no memory). */
+/* What the page is drawn from: the report, its CPU stacks folded as read, and where it is. */
 struct page {
-	struct ps_html_graph graphs[PS_PROFREPORT_GRAPHS];
-	char *svg[PS_PROFREPORT_GRAPHS];
-	char notes[PS_PROFREPORT_GRAPHS][256];
-	size_t n;
 	const cJSON *report;        /* without its CPU stacks: they are in cpu */
-	struct ps_fold_set cpu;     /* a report.json's on-CPU stacks, folded as read */
+	struct ps_fold_set cpu;     /* a report.json's on-CPU stacks */
+	const char *path;
+	struct ps_error *err;       /* why a graph could not be drawn */
 };
-
-static int draw(struct page *pg, const struct ps_fold_set *s, const char *id, const char *heading,
-		const struct ps_flamegraph_opts *o, struct ps_error *err)
-{
-	struct ps_html_graph *g = &pg->graphs[pg->n];
-
-	*g = (struct ps_html_graph){ id, heading, NULL, NULL };
-	if (ps_html_draw_graph(&pg->svg[pg->n], s, id, o) < 0)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", id);
-	g->svg = pg->svg[pg->n++];
-	return 0;
-}
 
 /* DIR/NAME beside the report, parsed; 1 when it is not there. */
 static int load_beside(struct ps_fold_set *s, const char *report_path, const char *name, struct ps_error *err)
@@ -83,74 +69,35 @@ static int load_beside(struct ps_fold_set *s, const char *report_path, const cha
 	return rc;
 }
 
-static int profile_graphs(struct page *pg, const char *path, struct ps_error *err)
+/* A graph of the page, from the report or the folded file beside it. */
+static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, size_t note_len,
+		      const void *ctx, struct ps_error *err)
 {
-	const cJSON *off = ps_json_member(ps_json_member(ps_json_member(pg->report, "metadata"), "sections"),
-					  "offcpu");
+	const struct page *pg = ctx;
+	struct ps_fold_set s = { 0 };
+	bool bytes;
+	int rc = 0;
 
-	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++) {
-		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
-		struct ps_flamegraph_opts o = { .title = g->title, .unit = g->unit };
-		struct ps_fold_set s = { 0 };
-		int rc;
-
-		if (strcmp(g->id, "cpu") == 0) {
-			if (draw(pg, &pg->cpu, g->id, g->heading, &o, err) < 0)
-				return err->code;
-			continue;
-		}
-		if (!cJSON_IsTrue(ps_json_member(off, "collected"))) {
-			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Off-CPU time was not recorded: %s",
-				 ps_json_string(off, "note") ? ps_json_string(off, "note") : "");
-			pg->graphs[pg->n] = (struct ps_html_graph){ g->id, g->heading, NULL, pg->notes[pg->n] };
-			pg->n++;
-			continue;
-		}
-		rc = load_beside(&s, path, g->folded, err);
-		if (rc == 0)
-			rc = draw(pg, &s, g->id, g->heading, &o, err);
-		ps_fold_release(&s);
-		if (rc == 1) {
-			snprintf(pg->notes[pg->n], sizeof(pg->notes[0]), "Not drawn: %s is not beside the report.",
-				 g->folded);
-			pg->graphs[pg->n] = (struct ps_html_graph){ g->id, g->heading, NULL, pg->notes[pg->n] };
-			pg->n++;
-		} else if (rc < 0) {
-			return rc;
-		}
-	}
-	return 0;
-}
-
-static int memory_graphs(struct page *pg, const char *path, struct ps_error *err)
-{
-	static const struct { const char *id, *heading, *title; enum ps_fold_weight weight; } graphs[] = {
-		{ "leaks", "Flame graph: leaked bytes, by allocation stack", "Leaked bytes", PS_FOLD_LEAKED },
-		{ "allocations", "Flame graph: allocated bytes, by allocation stack", "Allocated bytes",
-		  PS_FOLD_ALLOCATED },
-	};
-
-	for (size_t i = 0; i < sizeof(graphs) / sizeof(graphs[0]); i++) {
-		struct ps_flamegraph_opts o = { .title = graphs[i].title, .unit = "bytes" };
-		struct ps_fold_set s = { 0 };
-		bool bytes;
-		int rc = ps_fold_from_report(&s, pg->report, graphs[i].weight, path, &bytes, err);
-
-		if (rc == 0)
-			rc = draw(pg, &s, graphs[i].id, graphs[i].heading, &o, err);
-		ps_fold_release(&s);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	if (g->stacks == PS_PAGE_REPORT_CPU)
+		return ps_html_draw_graph(svg, &pg->cpu, g->id, &g->opts) < 0 ?
+		       ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id) : 0;
+	if (g->stacks == PS_PAGE_FILE)
+		rc = load_beside(&s, pg->path, g->folded, err);
+	else
+		rc = ps_fold_from_report(&s, pg->report, g->weight, pg->path, &bytes, err);
+	if (rc == 1)
+		snprintf(note, note_len, "Not drawn: %s is not beside the report.", g->folded);
+	if (rc == 0 && ps_html_draw_graph(svg, &s, g->id, &g->opts) < 0)
+		rc = ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+	ps_fold_release(&s);
+	return rc;
 }
 
 static int write_page(FILE *fp, const void *ctx)
 {
 	const struct page *pg = ctx;
-	struct ps_error err = { 0 };
 
-	return ps_html_write(fp, pg->report, pg->graphs, pg->n, &err);
+	return ps_page_write(fp, pg->report, draw_graph, pg, pg->err);
 }
 
 /* REPORT.json -> REPORT.html; anything else gets .html added. */
@@ -166,8 +113,8 @@ static char *default_output(const char *input)
 
 static int render(const char *input, const char *output)
 {
-	struct ps_error err = { 0 };
-	struct page pg = { 0 };
+	struct ps_error err = { 0 }, draw_err = { 0 };
+	struct page pg = { .err = &draw_err };
 	char *out = NULL, *text = cli_read_text(input, &err);
 	cJSON *report = NULL;
 	const char *kind;
@@ -180,12 +127,9 @@ static int render(const char *input, const char *output)
 	read = text != NULL;
 	free(text);
 	pg.report = report;
+	pg.path = input;
 	kind = ps_json_string(pg.report, "kind");
-	if (rc == 0 && kind && strcmp(kind, "profile") == 0)
-		rc = profile_graphs(&pg, input, &err);
-	else if (rc == 0 && kind && strcmp(kind, "memory-profile") == 0)
-		rc = memory_graphs(&pg, input, &err);
-	else if (rc == 0)
+	if (rc == 0 && (!kind || (strcmp(kind, "profile") != 0 && strcmp(kind, "memory-profile") != 0)))
 		rc = ps_error_set(&err, PS_E_INPUT, "%s: not a profile or memory-profile report (kind '%s')",
 				  input, kind ? kind : "none");
 	/* a file that was read but is not one of the two reports */
@@ -198,8 +142,10 @@ static int render(const char *input, const char *output)
 		rc = ps_error_set(&err, PS_E_NOMEM, "out of memory");
 	if (rc == 0 && output)
 		rc = cli_write_output(strcmp(output, "-") == 0 ? NULL : output, write_page, &pg, &err);
-	for (size_t i = 0; i < pg.n; i++)
-		free(pg.svg[i]);
+	if (rc < 0 && draw_err.code) {	/* the page failed, not the file */
+		err = draw_err;
+		rc = err.code;
+	}
 	ps_fold_release(&pg.cpu);
 	cJSON_Delete(report);
 	free(out);

@@ -9,6 +9,7 @@
 
 #include "model/ps_folded.h"
 #include "render/ps_html.h"
+#include "render/ps_page.h"
 #include "base/ps_json.h"
 #include "report/ps_memreport.h"
 #include "base/ps_outfile.h"
@@ -635,28 +636,25 @@ static int fold(FILE *fp, const void *ctx)
 	return write_folded(fp, f->m, f->weight);
 }
 
+/* A graph of the page, from the session's sites weighed as the graph says. */
+static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, size_t note_len,
+		      const void *ctx, struct ps_error *err)
+{
+	const struct write_ctx *c = ctx;
+	site_weight_fn weight = g->weight == PS_FOLD_LEAKED ? w_leaks : w_allocs;
+
+	(void)note, (void)note_len;
+	if (ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weight }, g->id, &g->opts) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+	return 0;
+}
+
 /* memory.html: memory.json's document, and the leaks' and allocations' graphs. */
 static int write_html(FILE *fp, const struct write_ctx *c)
 {
-	static const struct { const char *id, *heading, *title; site_weight_fn weight; } graphs[] = {
-		{ "leaks", "Flame graph: leaked bytes, by allocation stack", "Leaked bytes", w_leaks },
-		{ "allocations", "Flame graph: allocated bytes, by allocation stack", "Allocated bytes", w_allocs },
-	};
-	struct ps_html_graph page[2];
-	char *svg[2] = { 0 };
 	struct ps_error err = { 0 };
-	int rc = 0;
 
-	for (size_t i = 0; i < 2 && rc == 0; i++) {
-		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c->m, graphs[i].weight }, graphs[i].id,
-					 &(struct ps_flamegraph_opts){ .title = graphs[i].title, .unit = "bytes" });
-		page[i] = (struct ps_html_graph){ graphs[i].id, graphs[i].heading, svg[i], NULL };
-	}
-	if (rc == 0)
-		rc = ps_html_write(fp, c->report, page, 2, &err);
-	for (size_t i = 0; i < 2; i++)
-		free(svg[i]);
-	return rc < 0 ? -1 : 0;
+	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
 }
 
 static int write_file(FILE *fp, const char *name, const void *ctx)

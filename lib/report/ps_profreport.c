@@ -11,6 +11,7 @@
 #include "render/ps_flamegraph.h"
 #include "model/ps_folded.h"
 #include "render/ps_html.h"
+#include "render/ps_page.h"
 #include "base/ps_json.h"
 #include "base/ps_outfile.h"
 #include "report/ps_profreport.h"
@@ -24,14 +25,6 @@ const char *const ps_profreport_files[] = {
 	"report.html", NULL,
 };
 
-const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS] = {
-	{ "cpu", "cpu.svg", "cpu.folded", "On CPU", "samples", "Flame graph: on CPU" },
-	{ "offcpu", "offcpu.svg", "offcpu.folded", "Off CPU: where threads waited, and why", "ns",
-	  "Flame graph: off CPU" },
-	{ "wall", "wall.svg", "wall.folded", "Wall clock: on CPU and waiting", "ns",
-	  "Flame graph: wall clock" },
-};
-#define NGRAPHS PS_PROFREPORT_GRAPHS
 
 static double secs(uint64_t ns)
 {
@@ -617,42 +610,31 @@ static int fold(FILE *fp, const void *ctx)
 /* NAME.svg: the flame graph of NAME.folded. */
 static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
 {
-	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++) {
-		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
+	for (size_t i = 0; i < PS_PAGE_PROFILE_GRAPHS; i++) {
+		const struct ps_page_graph *g = &ps_page_profile_graphs[i];
 
 		if (strcmp(name, g->svg) == 0)
-			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, g->folded },
-						    &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
+			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, g->folded }, &g->opts);
 	}
 	return -1;
+}
+
+/* A graph of the page, from the same folded lines as its file. */
+static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, size_t note_len,
+		      const void *ctx, struct ps_error *err)
+{
+	(void)note, (void)note_len;
+	if (ps_html_draw_folded(svg, fold, &(struct fold_ctx){ ctx, g->folded }, g->id, &g->opts) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+	return 0;
 }
 
 /* report.html: report.json's document and the same three graphs, drawn for a page. */
 static int write_html(FILE *fp, const struct write_ctx *c)
 {
-	struct ps_html_graph page[PS_PROFREPORT_GRAPHS];
-	char *svg[PS_PROFREPORT_GRAPHS] = { 0 }, note[sizeof(c->p->offcpu_section.note) + 64];
 	struct ps_error err = { 0 };
-	int rc = 0;
 
-	snprintf(note, sizeof(note), "Off-CPU time was not recorded: %s", c->p->offcpu_section.note);
-	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS && rc == 0; i++) {
-		const struct ps_profreport_graph *g = &ps_profreport_graphs[i];
-
-		page[i] = (struct ps_html_graph){ g->id, g->heading, NULL, NULL };
-		if (strcmp(g->id, "cpu") != 0 && !c->p->offcpu_section.on) {
-			page[i].note = note;
-			continue;
-		}
-		rc = ps_html_draw_folded(&svg[i], fold, &(struct fold_ctx){ c, g->folded }, g->id,
-					 &(struct ps_flamegraph_opts){ .title = g->title, .unit = g->unit });
-		page[i].svg = svg[i];
-	}
-	if (rc == 0)
-		rc = ps_html_write(fp, c->report, page, PS_PROFREPORT_GRAPHS, &err);
-	for (size_t i = 0; i < PS_PROFREPORT_GRAPHS; i++)
-		free(svg[i]);
-	return rc < 0 ? -1 : 0;
+	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
 }
 
 static int write_file(FILE *fp, const char *name, const void *ctx)

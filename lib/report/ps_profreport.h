@@ -32,13 +32,6 @@ struct ps_profreport_opts {
 	bool no_html;             /* no report.html */
 };
 
-/* The flame graphs: NAME.svg drawn from NAME.folded, and on the page as "ID". */
-struct ps_profreport_graph {
-	const char *id, *svg, *folded, *title, *unit, *heading;
-};
-#define PS_PROFREPORT_GRAPHS 3
-extern const struct ps_profreport_graph ps_profreport_graphs[PS_PROFREPORT_GRAPHS];
-
 /* The files written (report.html unless no_html), NULL-ended. */
 extern const char *const ps_profreport_files[];
 
