@@ -283,19 +283,31 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	return 0;
 }
 
-int ps_outfile_write_dir(const char *dir, const char *const *names, ps_outfile_writer write,
+const struct ps_outfile_entry *ps_outfile_entry_find(const struct ps_outfile_entry *files, size_t n,
+						     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(files[i].name, name) == 0)
+			return &files[i];
+	return NULL;
+}
+
+int ps_outfile_write_dir(const char *dir, const struct ps_outfile_entry *files, size_t n, bool pages,
 			 const void *ctx, struct ps_error *err)
 {
-	for (const char *const *name = names; *name; name++) {
+	for (size_t i = 0; i < n; i++) {
+		const struct ps_outfile_entry *f = &files[i];
 		struct ps_outfile out;
 		char path[4096];
 		int rc;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, *name);
+		if (f->page && !pages)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
 		rc = ps_outfile_open(&out, path, err);
 		if (rc < 0)
 			return rc;
-		if (write(out.fp, *name, ctx) < 0) {
+		if (f->write(out.fp, ctx, f->arg) < 0) {
 			ps_outfile_abort(&out);
 			return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
 		}

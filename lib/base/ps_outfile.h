@@ -20,6 +20,8 @@
 #ifndef PS_OUTFILE_H
 #define PS_OUTFILE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "base/ps_error.h"
@@ -48,13 +50,27 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err);
 void ps_outfile_abort(struct ps_outfile *out);
 
 /*
- * Writes DIR/NAME for each of `names` (NULL-ended) with write(fp, name,
- * ctx), each through its own temporary file, so each is complete or
- * absent; stops at the first failure (write returning < 0 means out of
- * memory).
+ * One file of a command's output directory: DIR/name, written by
+ * write(fp, ctx, arg).  A command's files are a table of these: a new
+ * output is one writer and one row.
  */
-typedef int (*ps_outfile_writer)(FILE *fp, const char *name, const void *ctx);
-int ps_outfile_write_dir(const char *dir, const char *const *names, ps_outfile_writer write,
+struct ps_outfile_entry {
+	const char *name;
+	int (*write)(FILE *fp, const void *ctx, const void *arg);
+	const void *arg;
+	bool page;                 /* an HTML page: left out when pages are not wanted */
+};
+
+/* The entry of files[0..n) named `name`, or NULL. */
+const struct ps_outfile_entry *ps_outfile_entry_find(const struct ps_outfile_entry *files, size_t n,
+						     const char *name);
+
+/*
+ * Writes each of files[0..n) (the pages only with `pages`) into dir, each
+ * through its own temporary file, so each is complete or absent; stops at
+ * the first failure (a write returning < 0 means out of memory).
+ */
+int ps_outfile_write_dir(const char *dir, const struct ps_outfile_entry *files, size_t n, bool pages,
 			 const void *ctx, struct ps_error *err);
 
 #endif

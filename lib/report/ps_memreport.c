@@ -17,10 +17,6 @@
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
-const char *const ps_memreport_files[] = {
-	"memory.json", "leaks.folded", "allocations.folded", "peak.folded", "temporary.folded",
-	"faults.folded", "memory.html", NULL,
-};
 
 static const char *const api_names[PS_MEM_API_COUNT] = {
 	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
@@ -604,13 +600,6 @@ out:
 	return root;
 }
 
-static int write_json(FILE *fp, const char *text)
-{
-	ps_utf8_put(fp, text, strlen(text));
-	fputc('\n', fp);
-	return 0;
-}
-
 struct write_ctx {
 	const struct ps_memprof *m;
 	const struct ps_memreport_opts *o;
@@ -618,10 +607,37 @@ struct write_ctx {
 	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
 
-static const struct { const char *name; site_weight_fn weight; } folded[] = {
-	{ "leaks.folded", w_leaks }, { "allocations.folded", w_allocs },
-	{ "peak.folded", w_peak }, { "temporary.folded", w_temp },
+static int write_json(FILE *fp, const void *ctx, const void *arg)
+{
+	const struct write_ctx *c = ctx;
+
+	(void)arg;
+	ps_utf8_put(fp, c->text, strlen(c->text));
+	fputc('\n', fp);
+	return 0;
+}
+
+/* The ways a site's bytes are weighed for a folded file or a graph. */
+static const struct weighing {
+	enum ps_fold_weight kind;
+	site_weight_fn fn;
+} weighings[] = {
+	{ PS_FOLD_LEAKED, w_leaks }, { PS_FOLD_ALLOCATED, w_allocs },
+	{ PS_FOLD_PEAK, w_peak }, { PS_FOLD_TEMPORARY, w_temp },
 };
+
+static int write_sites(FILE *fp, const void *ctx, const void *arg)
+{
+	const struct weighing *w = arg;
+
+	return write_folded(fp, ((const struct write_ctx *)ctx)->m, w->fn);
+}
+
+static int write_faults(FILE *fp, const void *ctx, const void *arg)
+{
+	(void)arg;
+	return write_faults_folded(fp, ((const struct write_ctx *)ctx)->m);
+}
 
 /* One of the folded files, for a page's graph. */
 struct fold_ctx {
@@ -641,55 +657,47 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 		      const void *ctx, struct ps_error *err)
 {
 	const struct write_ctx *c = ctx;
-	site_weight_fn weight = g->weight == PS_FOLD_LEAKED ? w_leaks : w_allocs;
 
 	(void)note, (void)note_len;
-	if (ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weight }, g->id, &g->opts) < 0)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+	for (size_t i = 0; i < sizeof(weighings) / sizeof(weighings[0]); i++)
+		if (weighings[i].kind == g->weight &&
+		    ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weighings[i].fn }, g->id, &g->opts) < 0)
+			return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
 	return 0;
 }
 
 /* memory.html: memory.json's document, and the leaks' and allocations' graphs. */
-static int write_html(FILE *fp, const struct write_ctx *c)
+static int write_html(FILE *fp, const void *ctx, const void *arg)
 {
+	const struct write_ctx *c = ctx;
 	struct ps_error err = { 0 };
 
+	(void)arg;
 	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
 }
 
-static int write_file(FILE *fp, const char *name, const void *ctx)
-{
-	const struct write_ctx *c = ctx;
-
-	if (strcmp(name, "memory.json") == 0)
-		return write_json(fp, c->text);
-	if (strcmp(name, "memory.html") == 0)
-		return write_html(fp, c);
-	if (strcmp(name, "faults.folded") == 0)
-		return write_faults_folded(fp, c->m);
-	for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
-		if (strcmp(name, folded[i].name) == 0)
-			return write_folded(fp, c->m, folded[i].weight);
-	return -1;
-}
+/* The memory profile's output directory, in the order the files are written. */
+static const struct ps_outfile_entry files[] = {
+	{ "memory.json", write_json, NULL, false },
+	{ "leaks.folded", write_sites, &weighings[0], false },
+	{ "allocations.folded", write_sites, &weighings[1], false },
+	{ "peak.folded", write_sites, &weighings[2], false },
+	{ "temporary.folded", write_sites, &weighings[3], false },
+	{ "faults.folded", write_faults, NULL, false },
+	{ "memory.html", write_html, NULL, true },
+};
 
 int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
-	const char *names[sizeof(ps_memreport_files) / sizeof(ps_memreport_files[0])];
 	char *text;
 	cJSON *report = ps_json_reparse(build_json(m, o), &text, NULL);
 	struct write_ctx c = { m, o, text, report };
-	size_t n = 0;
 	int rc;
 
 	if (!c.report)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
-	for (const char *const *f = ps_memreport_files; *f; f++)
-		if (!o->no_html || strcmp(*f, "memory.html") != 0)
-			names[n++] = *f;
-	names[n] = NULL;
-	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
+	rc = ps_outfile_write_dir(dir, files, sizeof(files) / sizeof(files[0]), !o->no_html, &c, err);
 	cJSON_Delete((cJSON *)c.report);
 	free(text);
 	return rc;

@@ -32,9 +32,6 @@ struct ps_memreport_opts {
 int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err);
 
-/* Names of the files written, NULL-terminated (for messages and tests). */
-extern const char *const ps_memreport_files[];
-
 /* Bytes lost at exit: definite + indirect + unclassified. */
 uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes);
 

@@ -20,10 +20,6 @@
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
-const char *const ps_profreport_files[] = {
-	"report.json", "cpu.folded", "offcpu.folded", "wall.folded", "cpu.svg", "offcpu.svg", "wall.svg",
-	"report.html", NULL,
-};
 
 
 static double secs(uint64_t ns)
@@ -501,13 +497,6 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 	return root;
 }
 
-static int write_report(FILE *fp, const char *text)
-{
-	ps_utf8_put(fp, text, strlen(text));
-	fputc('\n', fp);
-	return 0;
-}
-
 struct write_ctx {
 	const struct ps_profile *p;
 	const struct ps_profreport_opts *o;
@@ -515,6 +504,16 @@ struct write_ctx {
 	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit;
 				     * its cpu.stacks left out, the graphs being drawn from p */
 };
+
+static int write_report(FILE *fp, const void *ctx, const void *arg)
+{
+	const struct write_ctx *c = ctx;
+
+	(void)arg;
+	ps_utf8_put(fp, c->text, strlen(c->text));
+	fputc('\n', fp);
+	return 0;
+}
 
 /* comm;outermost;...;leaf[;[reason]] weight */
 static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const struct ps_stacks *ss,
@@ -558,13 +557,15 @@ static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
 }
 
 /* On-CPU samples as nanoseconds (one sampling period each), then the blocked time. */
-static int write_wall(FILE *fp, const struct ps_profile *p)
+static int write_wall(FILE *fp, const void *ctx, const void *arg)
 {
+	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
 	const struct ps_stacks *ss = &p->cpu.stacks;
 	uint64_t period_ns = 1000000000ull / (p->cpu.cfg.frequency ? p->cpu.cfg.frequency : 1);
 	struct ps_folded f;
 	int rc = -1;
 
+	(void)arg;
 	if (ps_folded_init(&f) < 0)
 		return -1;
 	for (size_t i = 0; i < ss->nstacks; i++)
@@ -579,11 +580,13 @@ out:
 	return rc;
 }
 
-static int write_offcpu(FILE *fp, const struct ps_profile *p)
+static int write_offcpu(FILE *fp, const void *ctx, const void *arg)
 {
+	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
 	struct ps_folded f;
 	int rc = -1;
 
+	(void)arg;
 	if (ps_folded_init(&f) < 0)
 		return -1;
 	if (add_offcpu(&f, p) == 0)
@@ -592,9 +595,32 @@ static int write_offcpu(FILE *fp, const struct ps_profile *p)
 	return rc;
 }
 
-static int write_file(FILE *fp, const char *name, const void *ctx);
+static int write_cpu(FILE *fp, const void *ctx, const void *arg)
+{
+	const struct write_ctx *c = ctx;
+	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
 
-/* NAME.svg: the flame graph of NAME.folded, folded into memory first. */
+	(void)arg;
+	return ps_report_folded.write(fp, &c->p->cpu.run, &ro);
+}
+
+static int write_svg(FILE *fp, const void *ctx, const void *arg);
+static int write_html(FILE *fp, const void *ctx, const void *arg);
+
+/* The profile's output directory, in the order the files are written. */
+static const struct ps_outfile_entry files[] = {
+	{ "report.json", write_report, NULL, false },
+	{ "cpu.folded", write_cpu, NULL, false },
+	{ "offcpu.folded", write_offcpu, NULL, false },
+	{ "wall.folded", write_wall, NULL, false },
+	{ "cpu.svg", write_svg, &ps_page_profile_graphs[0], false },
+	{ "offcpu.svg", write_svg, &ps_page_profile_graphs[1], false },
+	{ "wall.svg", write_svg, &ps_page_profile_graphs[2], false },
+	{ "report.html", write_html, NULL, true },
+};
+#define NFILES (sizeof(files) / sizeof(files[0]))
+
+/* A graph's folded lines, from its folded file's writer. */
 struct fold_ctx {
 	const struct write_ctx *c;
 	const char *folded;
@@ -603,20 +629,17 @@ struct fold_ctx {
 static int fold(FILE *fp, const void *ctx)
 {
 	const struct fold_ctx *f = ctx;
+	const struct ps_outfile_entry *e = ps_outfile_entry_find(files, NFILES, f->folded);
 
-	return write_file(fp, f->folded, f->c);
+	return e ? e->write(fp, f->c, e->arg) : -1;
 }
 
 /* NAME.svg: the flame graph of NAME.folded. */
-static int write_svg(FILE *fp, const char *name, const struct write_ctx *c)
+static int write_svg(FILE *fp, const void *ctx, const void *arg)
 {
-	for (size_t i = 0; i < PS_PAGE_PROFILE_GRAPHS; i++) {
-		const struct ps_page_graph *g = &ps_page_profile_graphs[i];
+	const struct ps_page_graph *g = arg;
 
-		if (strcmp(name, g->svg) == 0)
-			return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ c, g->folded }, &g->opts);
-	}
-	return -1;
+	return ps_flamegraph_svg_of(fp, fold, &(struct fold_ctx){ ctx, g->folded }, &g->opts);
 }
 
 /* A graph of the page, from the same folded lines as its file. */
@@ -630,29 +653,13 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 }
 
 /* report.html: report.json's document and the same three graphs, drawn for a page. */
-static int write_html(FILE *fp, const struct write_ctx *c)
-{
-	struct ps_error err = { 0 };
-
-	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
-}
-
-static int write_file(FILE *fp, const char *name, const void *ctx)
+static int write_html(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct write_ctx *c = ctx;
-	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
+	struct ps_error err = { 0 };
 
-	if (strcmp(name, "report.json") == 0)
-		return write_report(fp, c->text);
-	if (strcmp(name, "report.html") == 0)
-		return write_html(fp, c);
-	if (strcmp(name, "offcpu.folded") == 0)
-		return write_offcpu(fp, c->p);
-	if (strcmp(name, "wall.folded") == 0)
-		return write_wall(fp, c->p);
-	if (strstr(name, ".svg"))
-		return write_svg(fp, name, c);
-	return ps_report_folded.write(fp, &c->p->cpu.run, &ro);
+	(void)arg;
+	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
 }
 
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
@@ -660,20 +667,14 @@ int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 {
 	static const char *const cpu_stacks[] = { "cpu", "stacks", NULL };
 	static const ps_json_path leave_out[] = { cpu_stacks, NULL };
-	const char *names[sizeof(ps_profreport_files) / sizeof(ps_profreport_files[0])];
 	char *text;
 	cJSON *report = ps_json_reparse(build_report(p, o), &text, leave_out);
 	struct write_ctx c = { p, o, text, report };
-	size_t n = 0;
 	int rc;
 
 	if (!c.report)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building report.json");
-	for (const char *const *f = ps_profreport_files; *f; f++)
-		if (!o->no_html || strcmp(*f, "report.html") != 0)
-			names[n++] = *f;
-	names[n] = NULL;
-	rc = ps_outfile_write_dir(dir, names, write_file, &c, err);
+	rc = ps_outfile_write_dir(dir, files, NFILES, !o->no_html, &c, err);
 	cJSON_Delete((cJSON *)c.report);
 	free(text);
 	return rc;

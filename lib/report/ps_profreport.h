@@ -32,9 +32,6 @@ struct ps_profreport_opts {
 	bool no_html;             /* no report.html */
 };
 
-/* The files written (report.html unless no_html), NULL-ended. */
-extern const char *const ps_profreport_files[];
-
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err);
 
