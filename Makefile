@@ -85,7 +85,7 @@ endif
 
 all: $(PERFSCOPE) $(PRELOAD)
 
-$(PRELOAD): $(PRELOAD_SRC) preload/pl.h lib/memory/ps_memproto.h
+$(PRELOAD): $(PRELOAD_SRC) preload/pl.h lib/memory/ps_memproto.h lib/unwind/ps_cfa_rule.h
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(PRELOAD_CFLAGS) -shared -Wl,-z,nodelete -o $@ $(PRELOAD_SRC) -ldl -lm
 

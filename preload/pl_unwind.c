@@ -18,19 +18,18 @@
 #include <string.h>
 
 #include "pl.h"
+#include "../lib/unwind/ps_cfa_rule.h"
 
 #define CACHE_SIZE 2048            /* per slot, a power of two */
-#define REG_RBP 6
-#define REG_RSP 7
-#define REG_RA 16
+#define REG_RBP PS_CFA_REG_RBP
+#define REG_RSP PS_CFA_REG_RSP
+#define REG_RA PS_CFA_REG_RA
 
-enum rule_kind { RULE_EMPTY, RULE_SIMPLE, RULE_OUTERMOST, RULE_HARD };
-enum { RBP_SAME, RBP_SAVED, RBP_LOST };
-
+/* A cached rule: the one step the sampler's unwinder takes too (ps_cfa_rule.h). */
 struct rule {
 	uint64_t pc;
-	uint8_t kind, cfa_reg, rbp_rule;
-	int32_t cfa_off, ra_off, rbp_off;
+	bool filled;
+	struct ps_cfa_rule r;
 };
 
 struct dwarf_eh_bases {
@@ -219,7 +218,7 @@ static bool run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c, u
 			if (low == REG_RA)
 				st->ra_off = (int64_t)off * c->data_align;
 			else if (low == REG_RBP) {
-				st->rbp_rule = RBP_SAVED;
+				st->rbp_rule = PS_CFA_RBP_SAVED;
 				st->rbp_off = (int64_t)off * c->data_align;
 			}
 			continue;
@@ -239,7 +238,7 @@ static bool run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c, u
 			if (reg == REG_RA)
 				st->ra_off = (int64_t)off;
 			else if (reg == REG_RBP) {
-				st->rbp_rule = RBP_SAVED;
+				st->rbp_rule = PS_CFA_RBP_SAVED;
 				st->rbp_off = (int64_t)off;
 			}
 			break;
@@ -249,7 +248,7 @@ static bool run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c, u
 		case 0x08:		/* same_value */
 			reg = uleb(&p, end);
 			if (reg == REG_RBP)
-				st->rbp_rule = RBP_SAME;
+				st->rbp_rule = PS_CFA_RBP_SAME;
 			else if (reg == REG_RA || reg == REG_RSP)
 				st->hard = true;
 			break;
@@ -258,7 +257,7 @@ static bool run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c, u
 			if (reg == REG_RA)
 				st->ra_undefined = true;
 			else if (reg == REG_RBP)
-				st->rbp_rule = RBP_LOST;
+				st->rbp_rule = PS_CFA_RBP_UNDEFINED;
 			break;
 		case 0x09:		/* register */
 			reg = uleb(&p, end);
@@ -312,7 +311,7 @@ static bool run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c, u
 /* The rule at `pc`, from its FDE. */
 static struct rule compute_rule(uint64_t pc)
 {
-	struct rule r = { .pc = pc, .kind = RULE_HARD };
+	struct rule r = { .pc = pc, .filled = true, .r = { .kind = PS_CFA_COMPLEX } };
 	struct dwarf_eh_bases bases;
 	const uint8_t *fde, *p, *end, *cie_ptr;
 	struct cfa_state st = { .cfa_reg = REG_RSP, .cfa_off = 8, .ra_off = -8 }, initial;
@@ -347,18 +346,17 @@ static struct rule compute_rule(uint64_t pc)
 	if (!run_cfa(p, end, &c, start, pc, &st, &initial) || st.hard)
 		return r;
 	if (st.ra_undefined) {
-		r.kind = RULE_OUTERMOST;
+		r.r.kind = PS_CFA_OUTERMOST;
 		return r;
 	}
 	if ((st.cfa_reg != REG_RSP && st.cfa_reg != REG_RBP) || st.cfa_off > INT32_MAX ||
 	    st.cfa_off < INT32_MIN)
 		return r;
-	r.kind = RULE_SIMPLE;
-	r.cfa_reg = st.cfa_reg;
-	r.cfa_off = (int32_t)st.cfa_off;
-	r.ra_off = (int32_t)st.ra_off;
-	r.rbp_rule = st.rbp_rule;
-	r.rbp_off = (int32_t)st.rbp_off;
+	r.r = (struct ps_cfa_rule){
+		.kind = PS_CFA_SIMPLE, .cfa_reg = st.cfa_reg, .rbp_rule = st.rbp_rule,
+		.cfa_offset = (int32_t)st.cfa_off, .ra_offset = (int32_t)st.ra_off,
+		.rbp_offset = (int32_t)st.rbp_off,
+	};
 	return r;
 }
 
@@ -366,14 +364,21 @@ static const struct rule *rule_at(int slot, uint64_t pc)
 {
 	struct rule *r = &cache[slot][(pc ^ (pc >> 11)) & (CACHE_SIZE - 1)];
 
-	if (r->kind == RULE_EMPTY || r->pc != pc)
+	if (!r->filled || r->pc != pc)
 		*r = compute_rule(pc);
 	return r;
 }
 
-static bool load(uint64_t addr, uint64_t lo, uint64_t hi, uint64_t *out)
+/* The thread's stack, from the sp at the hook to its top: what may be read. */
+struct stack_bounds {
+	uint64_t lo, hi;
+};
+
+static bool load(uint64_t addr, uint64_t *out, void *ctx)
 {
-	if (addr < lo || addr + 8 > hi || (addr & 7))
+	const struct stack_bounds *b = ctx;
+
+	if (addr < b->lo || addr > b->hi - 8 || b->hi < 8 || (addr & 7))
 		return false;
 	memcpy(out, (const void *)(uintptr_t)addr, 8);
 	return true;
@@ -387,13 +392,15 @@ int pl_unwind(int slot, const struct pl_context *ctx, uint64_t stack_hi, void **
 int pl_unwind_sps(int slot, const struct pl_context *ctx, uint64_t stack_hi, void **pcs,
 		  uint64_t *sps, int max)
 {
-	uint64_t pc = ctx->pc, sp = ctx->sp, bp = ctx->bp, lo = sp;
-	bool bp_known = true;
+	uint64_t pc = ctx->pc;
+	struct ps_cfa_regs regs = { .sp = ctx->sp, .bp = ctx->bp, .bp_known = true };
+	struct stack_bounds bounds = { .lo = ctx->sp, .hi = stack_hi };
 	int n = 0;
 
 	while (n < max) {
 		const struct rule *r;
-		uint64_t cfa, ra;
+		enum ps_cfa_step_result step;
+		uint64_t sp = regs.sp, ra;
 
 		if (!pl_maps_known(pc))
 			return n ? n : -1;
@@ -401,20 +408,14 @@ int pl_unwind_sps(int slot, const struct pl_context *ctx, uint64_t stack_hi, voi
 			sps[n] = sp;
 		pcs[n++] = (void *)(uintptr_t)pc;
 		r = rule_at(slot, pc - 1);	/* every pc here is a return address */
-		if (r->kind == RULE_OUTERMOST)
+		if (r->r.kind == PS_CFA_OUTERMOST)
 			return n;
-		if (r->kind != RULE_SIMPLE || (r->cfa_reg == REG_RBP && !bp_known))
+		step = ps_cfa_step(&r->r, &regs, &ra, load, &bounds);
+		if (step == PS_CFA_CANNOT)
 			return -1;
-		cfa = (r->cfa_reg == REG_RSP ? sp : bp) + (int64_t)r->cfa_off;
-		if (!load(cfa + (int64_t)r->ra_off, lo, stack_hi, &ra))
+		/* a stack that does not grow toward its callers is corrupt: stop */
+		if (step == PS_CFA_UNREADABLE || ra == 0 || regs.sp <= sp)
 			return n;
-		if (r->rbp_rule == RBP_SAVED)
-			bp_known = load(cfa + (int64_t)r->rbp_off, lo, stack_hi, &bp);
-		else if (r->rbp_rule == RBP_LOST)
-			bp_known = false;
-		if (ra == 0 || cfa <= sp)
-			return n;
-		sp = cfa;
 		pc = ra;
 	}
 	return n;

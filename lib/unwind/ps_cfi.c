@@ -30,7 +30,7 @@ struct ps_cfi_module {
 struct ps_cfi_slot {
 	uint64_t vaddr;
 	uint32_t module_plus1;  /* 0: empty */
-	struct ps_cfi_rule rule;
+	struct ps_cfa_rule rule;
 };
 
 int ps_cfi_init(struct ps_cfi *c, struct ps_modules *modules)
@@ -109,9 +109,9 @@ static bool saved_at_cfa(const Dwarf_Op *ops, size_t nops, int32_t *offset)
 }
 
 /* Reduces libdw's frame state at one address to a rule. */
-static struct ps_cfi_rule reduce_frame(Dwarf_Frame *frame)
+static struct ps_cfa_rule reduce_frame(Dwarf_Frame *frame)
 {
-	struct ps_cfi_rule r = { .kind = PS_CFI_COMPLEX };
+	struct ps_cfa_rule r = { .kind = PS_CFA_COMPLEX };
 	Dwarf_Op mem[3], *ops;
 	size_t nops;
 	Dwarf_Addr start, end;
@@ -121,7 +121,7 @@ static struct ps_cfi_rule reduce_frame(Dwarf_Frame *frame)
 	if (dwarf_frame_info(frame, &start, &end, &signal_frame) != REG_RA || signal_frame)
 		return r;
 	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 || ops[0].atom != DW_OP_bregx ||
-	    (ops[0].number != PS_CFI_REG_RSP && ops[0].number != PS_CFI_REG_RBP))
+	    (ops[0].number != PS_CFA_REG_RSP && ops[0].number != PS_CFA_REG_RBP))
 		return r;
 	cfa_off = (int64_t)ops[0].number2;
 	if (cfa_off < INT32_MIN || cfa_off > INT32_MAX)
@@ -130,34 +130,34 @@ static struct ps_cfi_rule reduce_frame(Dwarf_Frame *frame)
 	r.cfa_offset = (int32_t)cfa_off;
 
 	/* The caller's rsp must be the CFA itself (x86-64's ABI default). */
-	if (dwarf_frame_register(frame, PS_CFI_REG_RSP, mem, &ops, &nops) != 0 || nops != 2 ||
+	if (dwarf_frame_register(frame, PS_CFA_REG_RSP, mem, &ops, &nops) != 0 || nops != 2 ||
 	    ops[0].atom != DW_OP_call_frame_cfa || ops[1].atom != DW_OP_stack_value)
 		return r;
 
 	if (dwarf_frame_register(frame, REG_RA, mem, &ops, &nops) != 0)
 		return r;
 	if (nops == 0 && ops == mem) {
-		r.kind = PS_CFI_OUTERMOST;
+		r.kind = PS_CFA_OUTERMOST;
 		return r;
 	}
 	if (!saved_at_cfa(ops, nops, &r.ra_offset))
 		return r;
 
-	if (dwarf_frame_register(frame, PS_CFI_REG_RBP, mem, &ops, &nops) != 0)
+	if (dwarf_frame_register(frame, PS_CFA_REG_RBP, mem, &ops, &nops) != 0)
 		return r;
 	if (nops == 0)
-		r.rbp_rule = ops ? PS_CFI_RBP_UNDEFINED : PS_CFI_RBP_SAME;
+		r.rbp_rule = ops ? PS_CFA_RBP_UNDEFINED : PS_CFA_RBP_SAME;
 	else if (saved_at_cfa(ops, nops, &r.rbp_offset))
-		r.rbp_rule = PS_CFI_RBP_SAVED;
+		r.rbp_rule = PS_CFA_RBP_SAVED;
 	else
 		return r;
-	r.kind = PS_CFI_SIMPLE;
+	r.kind = PS_CFA_SIMPLE;
 	return r;
 }
 
-static struct ps_cfi_rule compute_rule(struct ps_cfi *c, uint32_t module, uint64_t vaddr)
+static struct ps_cfa_rule compute_rule(struct ps_cfi *c, uint32_t module, uint64_t vaddr)
 {
-	struct ps_cfi_rule r = { .kind = PS_CFI_NONE };
+	struct ps_cfa_rule r = { .kind = PS_CFA_NONE };
 	Dwarf_CFI *cfi = module_cfi(c, module);
 	Dwarf_Frame *frame;
 
@@ -204,9 +204,9 @@ static bool make_room(struct ps_cfi *c)
 	return true;
 }
 
-struct ps_cfi_rule ps_cfi_lookup(struct ps_cfi *c, uint32_t module, uint64_t vaddr)
+struct ps_cfa_rule ps_cfi_lookup(struct ps_cfi *c, uint32_t module, uint64_t vaddr)
 {
-	struct ps_cfi_rule r;
+	struct ps_cfa_rule r;
 	size_t i;
 
 	c->lookups++;

@@ -384,15 +384,21 @@ static bool file_vaddr(struct dwarf_unwinder *du, uint64_t pc, uint32_t *module,
  * caller's bp and [bp + 8] the return address.  The frame must lie above
  * sp, or bp does not point at one.
  */
-static bool frame_pointer_step(struct dwarf_unwinder *du, uint64_t *sp, uint64_t *bp, uint64_t *ra)
+static bool frame_pointer_step(struct dwarf_unwinder *du, struct ps_cfa_regs *regs, uint64_t *ra)
 {
 	uint64_t next_bp;
 
-	if (*bp < *sp || !read_stack(du, *bp + 8, ra) || !read_stack(du, *bp, &next_bp))
+	if (!regs->bp_known || regs->bp < regs->sp || !read_stack(du, regs->bp + 8, ra) ||
+	    !read_stack(du, regs->bp, &next_bp))
 		return false;
-	*sp = *bp + 16;
-	*bp = next_bp;
+	regs->sp = regs->bp + 16;
+	regs->bp = next_bp;
 	return true;
+}
+
+static bool load_stack(uint64_t addr, uint64_t *out, void *ctx)
+{
+	return read_stack(ctx, addr, out);
 }
 
 /*
@@ -403,8 +409,9 @@ static bool frame_pointer_step(struct dwarf_unwinder *du, uint64_t *sp, uint64_t
  */
 static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 {
-	uint64_t pc = du->start_ip, sp = du->start_sp, bp = 0;
-	bool bp_known = ps_rec_user_reg(du->sample, PERF_REG_X86_BP, &bp), exact = true;
+	uint64_t pc = du->start_ip;
+	struct ps_cfa_regs regs = { .sp = du->start_sp };
+	bool exact = true;
 	/*
 	 * The kernel's chain holds the leaf's pc, then the return address of
 	 * each frame that keeps a frame pointer: a frame's pc is entry k of
@@ -414,9 +421,12 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 	unsigned frames_with_fp = 0;
 	bool callee_has_fp = true;	/* the leaf's pc is entry 0 */
 
+	regs.bp_known = ps_rec_user_reg(du->sample, PERF_REG_X86_BP, &regs.bp);
+
 	for (;;) {
-		struct ps_cfi_rule rule;
-		uint64_t lookup = exact ? pc : pc - 1, vaddr, cfa, ra;
+		struct ps_cfa_rule rule;
+		enum ps_cfa_step_result step;
+		uint64_t lookup = exact ? pc : pc - 1, vaddr, ra;
 		uint32_t module;
 
 		if (du->n >= du->max) {
@@ -427,31 +437,26 @@ static enum fast_end fast_unwind(struct dwarf_unwinder *du)
 		du->fp_join = callee_has_fp ? (int)frames_with_fp : -1;
 		callee_has_fp = true;	/* unless its rule says otherwise, below */
 		if (!file_vaddr(du, lookup, &module, &vaddr)) {
-			if (!du->full_regs && bp_known && frame_pointer_step(du, &sp, &bp, &ra))
+			if (!du->full_regs && frame_pointer_step(du, &regs, &ra))
 				goto next;
 			du->missing_module = true;
 			return FAST_STOPPED;
 		}
 		rule = ps_cfi_lookup(&du->cfi, module, vaddr);
-		if (rule.kind == PS_CFI_OUTERMOST)
+		if (rule.kind == PS_CFA_OUTERMOST)
 			return FAST_COMPLETE;
-		if (rule.kind != PS_CFI_SIMPLE || (rule.cfa_reg == PS_CFI_REG_RBP && !bp_known)) {
+		step = ps_cfa_step(&rule, &regs, &ra, load_stack, du);
+		if (step == PS_CFA_CANNOT) {
 			if (du->full_regs)
 				return FAST_FALLBACK;
-			if (bp_known && frame_pointer_step(du, &sp, &bp, &ra))
+			if (frame_pointer_step(du, &regs, &ra))
 				goto next;
 			du->base.stats.no_cfi++;
 			return FAST_STOPPED;
 		}
-		callee_has_fp = rule.cfa_reg == PS_CFI_REG_RBP;
-		cfa = (rule.cfa_reg == PS_CFI_REG_RSP ? sp : bp) + (int64_t)rule.cfa_offset;
-		if (!read_stack(du, cfa + (int64_t)rule.ra_offset, &ra))
+		if (step == PS_CFA_UNREADABLE)
 			return FAST_STOPPED;
-		if (rule.rbp_rule == PS_CFI_RBP_SAVED)
-			bp_known = read_stack(du, cfa + (int64_t)rule.rbp_offset, &bp);
-		else if (rule.rbp_rule == PS_CFI_RBP_UNDEFINED)
-			bp_known = false;
-		sp = cfa;
+		callee_has_fp = rule.cfa_reg == PS_CFA_REG_RBP;
 next:
 		frames_with_fp += callee_has_fp;
 		if (ra == 0)
