@@ -479,8 +479,8 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 		cJSON_AddNullToObject(md, "exit_code");
 		cJSON_AddNullToObject(md, "exit_signal");
 	}
-	cJSON_AddStringToObject(md, "stopped_by", m->stopped_by_signal ? "signal" :
-				m->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddStringToObject(md, "stopped_by", m->life.stopped_by_signal ? "signal" :
+				m->life.stopped_by_duration ? "duration" : "target_exit");
 	cJSON_AddStringToObject(md, "mode", !m->launched ? "process" : m->cfg.sample_bytes ? "sampled" : "exact");
 	if (m->cfg.sample_bytes) {
 		cJSON_AddNumberToObject(md, "sample_bytes", (double)m->cfg.sample_bytes);

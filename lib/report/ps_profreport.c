@@ -56,8 +56,7 @@ static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_op
 		cJSON_AddNullToObject(md, "exit_code");
 		cJSON_AddNullToObject(md, "exit_signal");
 	}
-	cJSON_AddStringToObject(md, "stopped_by", c->stopped_by_signal ? "signal" :
-				c->stopped_by_duration ? "duration" : "target_exit");
+	cJSON_AddStringToObject(md, "stopped_by", ps_run_stop_name(c->run.run.stopped_by));
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
 	if (p->tracefs_note[0])
 		cJSON_AddStringToObject(md, "tracefs_note", p->tracefs_note);

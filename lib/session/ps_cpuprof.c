@@ -29,6 +29,7 @@ int ps_cpuprof_init(struct ps_cpuprof *p, const struct ps_cpuprof_config *cfg,
 	p->cfg = *cfg;
 	p->pidfd = -1;
 	ps_cpu_run_init(&p->run);
+	ps_lifecycle_init(&p->life, cfg->stop, cfg->duration_s, cfg->kill_grace_s);
 	ps_preflight_read(&p->pf);
 	ps_perf_init(&p->perf, &pcfg);
 	if (ps_modules_init(&p->modules) < 0 || ps_procs_init(&p->procs, &p->modules) < 0 ||
@@ -126,11 +127,18 @@ static unsigned stack_size_of(const struct ps_cpuprof *p)
 	return p->cfg.stack_size ? p->cfg.stack_size : PS_DEFAULT_STACK_SIZE;
 }
 
+/* Sampling begins: the duration and the progress reports count from now. */
+static void start_clock(struct ps_cpuprof *p)
+{
+	p->start_ns = ps_now_ns();
+	ps_lifecycle_start(&p->life, p->start_ns);
+}
+
 /* From here on samples come from ps_ptrace, which holds the target. */
 static int sample_with_ptrace(struct ps_cpuprof *p, pid_t pid, struct ps_error *err)
 {
 	ps_cpu_source_ptrace(&p->source, &p->ptrace, &p->procs, pid, p->cfg.frequency, stack_size_of(p));
-	p->start_ns = ps_now_ns();
+	start_clock(p);
 	return choose_unwinder(p, err);
 }
 
@@ -208,7 +216,7 @@ static int start_launched(struct ps_cpuprof *p, struct ps_error *err)
 	if (p->source.owns_target)
 		return 0;	/* ptrace keeps the child traced: it is already running */
 	p->pidfd = open_pidfd(p->child.pid);
-	p->start_ns = ps_now_ns();
+	start_clock(p);
 	rc = ps_launch_release_stop(&p->child, err);
 	if (rc < 0)
 		ps_launch_abort(&p->child);
@@ -255,7 +263,7 @@ static int start_attached(struct ps_cpuprof *p, struct ps_error *err)
 		return rc;
 	/* Maps after the events: a library mapped in between is in both. */
 	ps_procs_synthesize(&p->procs, (uint32_t)pid);
-	p->start_ns = ps_now_ns();
+	start_clock(p);
 	return 0;
 }
 
@@ -283,60 +291,47 @@ static bool target_gone(struct ps_cpuprof *p)
  */
 static void end_launched_target(struct ps_cpuprof *p)
 {
-	int sig = SIGTERM;
-
-	if (p->stopped_by_duration && p->cfg.keep_running) {
+	if (p->life.stopped_by_duration && p->cfg.keep_running) {
 		p->left_running = true;
 		return;
 	}
-	if (p->stopped_by_signal) {
-		sig = (int)*p->cfg.stop;
-		if (ps_launch_wait(&p->child, 0.2))
-			return;
-	}
-	ps_launch_terminate(&p->child, sig, p->cfg.kill_grace_s);
+	if (p->life.stopped_by_signal && ps_launch_wait(&p->child, 0.2))
+		return;
+	ps_launch_terminate(&p->child, ps_lifecycle_end_signal(&p->life), p->cfg.kill_grace_s);
 }
 
-static void report_progress(struct ps_cpuprof *p, uint64_t now, uint64_t *next)
+static void report_progress(struct ps_cpuprof *p, uint64_t now)
 {
 	struct ps_cpuprof_progress pr;
 
-	if (!p->cfg.progress || now < *next)
+	if (!p->cfg.progress || !ps_lifecycle_progress_due(&p->life, now))
 		return;
-	*next = now + 1000000000ULL;
 	pr.elapsed_s = (double)(now - p->start_ns) / 1e9;
 	pr.samples = p->sampler.stats.samples;
 	pr.lost = p->sampler.stats.lost;
 	p->cfg.progress(&pr, p->cfg.progress_ctx);
 }
 
+/* Told to stop, the target gone, or the duration passed: in that order of precedence. */
 static bool should_stop(struct ps_cpuprof *p, uint64_t now)
 {
-	if (p->cfg.stop && *p->cfg.stop) {
-		p->stopped_by_signal = true;
+	if (ps_lifecycle_signalled(&p->life))
 		return true;
-	}
 	if (target_gone(p)) {
 		p->target_ended = true;
 		return true;
 	}
-	if (p->cfg.duration_s > 0 && now - p->start_ns >= (uint64_t)(p->cfg.duration_s * 1e9)) {
-		p->stopped_by_duration = true;
-		return true;
-	}
-	return false;
+	return ps_lifecycle_expired(&p->life, now);
 }
 
 int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 {
-	uint64_t next_progress = 0;
 	int rc;
 
 	raise_fd_limit();
 	rc = p->cfg.argv ? start_launched(p, err) : start_attached(p, err);
 	if (rc < 0)
 		return rc;
-	next_progress = p->start_ns + 1000000000ULL;
 	for (;;) {
 		int wake[2] = { p->pidfd, p->cfg.hooks ? p->cfg.hooks->wake_fd : -1 };
 		uint64_t now;
@@ -346,7 +341,7 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err)
 		now = ps_now_ns();
 		if (p->cfg.hooks && p->cfg.hooks->round)
 			p->cfg.hooks->round(p->cfg.hooks->ctx, now);
-		report_progress(p, now, &next_progress);
+		report_progress(p, now);
 		if (should_stop(p, now))
 			break;
 	}
@@ -416,8 +411,8 @@ static int fill_run(struct ps_cpuprof *p)
 	run->pid = p->target_pid;
 	run->start_ns = p->start_ns;
 	run->end_ns = p->end_ns;
-	run->stopped_by = p->stopped_by_signal ? PS_RUN_SIGNAL :
-			  p->stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
+	run->stopped_by = p->life.stopped_by_signal ? PS_RUN_SIGNAL :
+			  p->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
 	run->left_running = p->left_running;
 	run->exited = p->launched && p->child.exited;
 	run->exit_code = run->exited ? p->child.exit_code : 0;

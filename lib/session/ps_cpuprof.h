@@ -26,6 +26,7 @@
 #include "run/ps_cpurun.h"
 #include "base/ps_error.h"
 #include "target/ps_launch.h"
+#include "target/ps_lifecycle.h"
 #include "symbols/ps_modules.h"
 #include "sample/ps_perf.h"
 #include "target/ps_preflight.h"
@@ -114,8 +115,7 @@ struct ps_cpuprof {
 	struct ps_cpu_source source;  /* perf's events or ptrace: what round reads */
 	char sampler_note[1100];    /* why ptrace was chosen over perf events */
 	bool target_ended;          /* the target (or attached process) is gone */
-	bool stopped_by_duration;
-	bool stopped_by_signal;
+	struct ps_lifecycle life;   /* when sampling stops, how the target is ended */
 	bool left_running;          /* --keep-running left it alive */
 	pid_t target_pid;
 	int pidfd;

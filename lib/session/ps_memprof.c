@@ -143,6 +143,7 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
 	m->untracked_proc = -1;
+	ps_lifecycle_init(&m->life, cfg->stop, cfg->duration_s, cfg->kill_grace_s);
 	if (cfg->argv) {
 		rc = find_preload(m->preload, sizeof(m->preload), err);
 		if (rc < 0)
@@ -454,36 +455,18 @@ static bool all_ended(const struct ps_memread *rd)
 	return true;
 }
 
-static void report_progress(struct ps_memprof *m, uint64_t now, uint64_t *next)
+static void report_progress(struct ps_memprof *m, uint64_t now)
 {
 	const struct ps_heap_proc *main_proc = ps_memprof_main(m);
 	struct ps_memprof_progress pr = { 0 };
 
-	if (!m->cfg.progress || now < *next)
+	if (!m->cfg.progress || !ps_lifecycle_progress_due(&m->life, now))
 		return;
-	*next = now + 1000000000ull;
 	pr.elapsed_s = (double)(now - m->start_ns) / 1e9;
 	for (size_t i = 0; i < m->heap.nprocs; i++)
 		pr.allocations += m->heap.proc[i]->allocs;
 	pr.live_bytes = main_proc ? main_proc->live_bytes : 0;
 	m->cfg.progress(&pr, m->cfg.progress_ctx);
-}
-
-/* The duration or a signal: ask the target to end, then insist. */
-static void ask_to_end(struct ps_memprof *m, uint64_t now, uint64_t *kill_at)
-{
-	int sig = SIGTERM;
-
-	if (*kill_at || m->child.exited)
-		return;
-	if (m->cfg.stop && *m->cfg.stop) {
-		m->stopped_by_signal = true;
-		sig = (int)*m->cfg.stop;
-	} else {
-		m->stopped_by_duration = true;
-	}
-	kill(m->child.pid, sig);
-	*kill_at = now + (uint64_t)(m->cfg.kill_grace_s * 1e9);
 }
 
 /* The file execvp would run for argv[0], or NULL. */
@@ -593,10 +576,10 @@ static void start_faults(struct ps_memprof *m, pid_t pid)
 	}
 }
 
-static bool should_stop(const struct ps_memprof *m, uint64_t now)
+/* Told to stop, or the duration passed (which, the lifecycle keeps). */
+static bool should_stop(struct ps_memprof *m, uint64_t now)
 {
-	return (m->cfg.stop && *m->cfg.stop) ||
-	       (m->cfg.duration_s > 0 && now - m->start_ns >= (uint64_t)(m->cfg.duration_s * 1e9));
+	return ps_lifecycle_signalled(&m->life) || ps_lifecycle_expired(&m->life, now);
 }
 
 /* --pid: no tracker can be loaded into a running program; its resident memory over time. */
@@ -614,6 +597,7 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 	if (kill(m->target_pid, 0) < 0 && errno == ESRCH)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
 	m->start_ns = ps_now_ns();
+	ps_lifecycle_start(&m->life, m->start_ns);
 	proc = ps_heap_add_proc(&m->heap, (uint32_t)m->target_pid, 0, exe, m->start_ns);
 	if (proc < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
@@ -629,11 +613,8 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 		ps_faults_poll(&m->faults);
 		if (ps_rss_sample(&p->rss, m->target_pid, now) < 0)
 			break;
-		if (should_stop(m, now)) {
-			m->stopped_by_signal = m->cfg.stop && *m->cfg.stop;
-			m->stopped_by_duration = !m->stopped_by_signal;
+		if (should_stop(m, now))
 			break;
-		}
 		nanosleep(&ms, NULL);
 	}
 	ps_faults_poll(&m->faults);
@@ -682,7 +663,7 @@ static void note_untracked(struct ps_memprof *m)
 
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 {
-	uint64_t next_progress, next_alive = 0, main_ended_at = 0, kill_at = 0;
+	uint64_t next_alive = 0, main_ended_at = 0;
 	uint64_t idle_sleep_ns = IDLE_SLEEP_MIN_NS;
 	char **env;
 	int rc;
@@ -703,6 +684,7 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	m->launched = true;
 	m->target_pid = m->child.pid;
 	m->start_ns = ps_now_ns();
+	ps_lifecycle_start(&m->life, m->start_ns);
 	if (m->tracker_note[0]) {
 		/* no tracker file will come: watch its resident memory instead */
 		m->untracked_proc = ps_heap_add_proc(&m->heap, (uint32_t)m->child.pid, 0,
@@ -720,7 +702,6 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		ps_launch_abort(&m->child);
 		return rc;
 	}
-	next_progress = m->start_ns + 1000000000ull;
 	for (;;) {
 		uint64_t now = ps_now_ns(), delivered;
 		bool check_alive = now >= next_alive;
@@ -748,13 +729,10 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 			if (all_ended(&m->reader) || now - main_ended_at > CHILDREN_GRACE_NS)
 				break;
 		} else if (should_stop(m, now)) {
-			ask_to_end(m, now, &kill_at);
+			/* ask it to end, then insist after the grace period */
+			ps_lifecycle_end_target(&m->life, &m->child, now);
 		}
-		if (kill_at && now >= kill_at && !m->child.exited) {
-			kill(m->child.pid, SIGKILL);
-			kill_at = UINT64_MAX;
-		}
-		report_progress(m, now, &next_progress);
+		report_progress(m, now);
 		/* a round that took records goes again at once; otherwise sleep,
 		 * longer and longer (to IDLE_SLEEP_MAX_NS) while nothing is written:
 		 * a quiet program should not share its CPUs with a busy poller */

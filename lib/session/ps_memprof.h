@@ -27,6 +27,7 @@
 #include "collect/ps_faults.h"
 #include "memory/ps_heap.h"
 #include "target/ps_launch.h"
+#include "target/ps_lifecycle.h"
 #include "memory/ps_leakscan.h"
 #include "memory/ps_memread.h"
 #include "symbols/ps_modules.h"
@@ -76,7 +77,7 @@ struct ps_memprof {
 	struct ps_symbols symbols;
 	struct ps_heap heap;
 	uint64_t start_ns, end_ns;
-	bool stopped_by_duration, stopped_by_signal;
+	struct ps_lifecycle life;    /* when it stops, how the target is ended */
 	uint64_t records;
 	uint64_t dropped;         /* records the tracker could not write */
 	uint64_t lost_threads;    /* allocations of threads that found no ring */
