@@ -259,18 +259,19 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d,
 			  const struct cli_baseline *baseline, const char *dir, bool html)
 {
-	const struct ps_cpuprof *c = &p->cpu;
-	const struct ps_cpureport *r = &c->report;
+	const struct ps_cpu_run *c = &p->cpu.run;
+	const struct ps_cpureport *r = c->report;
 	struct cli_usage use = cli_own_usage();
 
-	fprintf(stderr, "perfscope: profile of pid %d: %.2f s, %llu on-CPU samples\n", (int)c->target_pid,
-		c->end_ns > c->start_ns ? (double)(c->end_ns - c->start_ns) / 1e9 : 0.0,
-		(unsigned long long)c->sampler.stats.samples);
+	fprintf(stderr, "perfscope: profile of pid %d: %.2f s, %llu on-CPU samples\n", (int)c->run.pid,
+		ps_run_seconds(&c->run), (unsigned long long)c->counts.samples);
+	for (size_t i = 0; i < c->run.notes.n; i++)
+		fprintf(stderr, "  note: %s\n", c->run.notes.items[i].text);
 	if (p->tracefs_note[0])
 		fprintf(stderr, "  note: %s\n", p->tracefs_note);
-	cli_note_unsampled(&c->run);
-	cli_note_pooled(c->stacks.pooled, c->sampler.stats.samples,
-			c->stacks.max_bytes ? c->stacks.max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
+	cli_note_unsampled(c);
+	cli_note_pooled(c->stacks->pooled, c->counts.samples,
+			c->stacks->max_bytes ? c->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
 	if (r->nfuncs && r->funcs[0].self)
 		fprintf(stderr, "  on CPU, top functions by self time:\n");
 	for (size_t i = 0; i < r->nfuncs && i < 5 && r->funcs[i].self; i++) {
@@ -279,7 +280,7 @@ static void print_summary(const struct ps_profile *p, const struct ps_diagnosis 
 		char name[1024];
 
 		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)r->total,
-			ps_report_frame_name(&c->symbols, &s, name, sizeof(name)));
+			ps_report_frame_name(c->symbols, &s, name, sizeof(name)));
 	}
 	print_offcpu(p);
 	print_syscalls(p);

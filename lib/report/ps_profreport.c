@@ -41,22 +41,22 @@ static cJSON *section_json(const struct ps_profile_section *s)
 
 static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_opts *o)
 {
-	const struct ps_cpuprof *c = &p->cpu;
+	const struct ps_run *run = &p->cpu.run.run;
 	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *sections;
 
-	for (char *const *a = c->cfg.argv; a && *a; a++)
+	for (char *const *a = run->argv; a && *a; a++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(md, "pid", c->target_pid);
-	cJSON_AddBoolToObject(md, "attached", !c->launched);
-	cJSON_AddNumberToObject(md, "duration_s", c->end_ns > c->start_ns ? secs(c->end_ns - c->start_ns) : 0);
-	if (c->launched && c->child.exited) {
-		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&c->child));
-		cJSON_AddNumberToObject(md, "exit_signal", c->child.exit_signal);
+	cJSON_AddNumberToObject(md, "pid", run->pid);
+	cJSON_AddBoolToObject(md, "attached", run->argv == NULL);
+	cJSON_AddNumberToObject(md, "duration_s", ps_run_seconds(run));
+	if (run->exited) {
+		cJSON_AddNumberToObject(md, "exit_code", run->exit_signal ? 128 + run->exit_signal : run->exit_code);
+		cJSON_AddNumberToObject(md, "exit_signal", run->exit_signal);
 	} else {
 		cJSON_AddNullToObject(md, "exit_code");
 		cJSON_AddNullToObject(md, "exit_signal");
 	}
-	cJSON_AddStringToObject(md, "stopped_by", ps_run_stop_name(c->run.run.stopped_by));
+	cJSON_AddStringToObject(md, "stopped_by", ps_run_stop_name(run->stopped_by));
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
 	if (p->tracefs_note[0])
 		cJSON_AddStringToObject(md, "tracefs_note", p->tracefs_note);
@@ -265,7 +265,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 		cJSON_AddNumberToObject(t, "tid", o->threads[site->thread].tid);
 		cJSON_AddNumberToObject(t, "blocked_s", secs(site->ns));
 		cJSON_AddNumberToObject(t, "waits", (double)site->count);
-		cJSON_AddItemToObject(t, "stack", ps_report_stack_json(&p->cpu.symbols, &p->cpu.modules,
+		cJSON_AddItemToObject(t, "stack", ps_report_stack_json(p->cpu.run.symbols, p->cpu.run.modules,
 								       &o->stacks, site->stack, NULL, NULL));
 		cJSON_AddItemToArray(top, t);
 	}
@@ -399,7 +399,7 @@ static cJSON *metrics_json(const struct ps_profile *p)
 	const struct ps_procmetrics *m = &p->metrics;
 	cJSON *o = cJSON_CreateObject(), *cols, *tl, *trends;
 	double (*rows)[NCOLS] = malloc((m->n + 1) * sizeof(*rows));
-	uint64_t start = p->cpu.start_ns;
+	uint64_t start = p->cpu.run.run.start_ns;
 
 	cJSON_AddNumberToObject(o, "interval_s", secs(m->every_ns));
 	cols = cJSON_AddArrayToObject(o, "columns");
@@ -518,11 +518,11 @@ static int write_report(FILE *fp, const void *ctx, const void *arg)
 static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const struct ps_stacks *ss,
 		      const struct ps_stack *st, const char *leaf, uint64_t weight)
 {
-	const struct ps_thread_instance *t = &p->cpu.procs.threads[st->thread];
+	const struct ps_thread_instance *t = &p->cpu.run.procs->threads[st->thread];
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
-	    ps_report_fold_stack(f, &p->cpu.symbols, ss, st, NULL, NULL) < 0)
+	    ps_report_fold_stack(f, p->cpu.run.symbols, ss, st, NULL, NULL) < 0)
 		return -1;
 	if (leaf && ps_folded_frame(f, leaf) < 0)
 		return -1;
@@ -559,8 +559,8 @@ static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
 static int write_wall(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
-	const struct ps_stacks *ss = &p->cpu.stacks;
-	uint64_t period_ns = 1000000000ull / (p->cpu.cfg.frequency ? p->cpu.cfg.frequency : 1);
+	const struct ps_stacks *ss = p->cpu.run.stacks;
+	uint64_t period_ns = 1000000000ull / (p->cpu.run.sampling.frequency ? p->cpu.run.sampling.frequency : 1);
 	struct ps_folded f;
 	int rc = -1;
 
