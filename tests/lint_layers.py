@@ -4,7 +4,9 @@
 The order of the folders, lowest first, is the "Layers, lowest first:"
 line of docs/internals.md.  A file in lib/FOLDER/ may include headers of
 FOLDER and of the folders before it; preload/ may include only
-lib/memory/ps_memproto.h and lib/unwind/ps_cfa_rule.h.  Prints each include that goes up, exits 1.
+lib/memory/ps_memproto.h and lib/unwind/ps_cfa_rule.h.  No file of
+lib/render or lib/report includes lib/session or lib/collect (outputs read
+finished runs), but the two reports listed as still reading sessions.  Prints each include that goes up, exits 1.
 
 Usage: lint_layers.py [ROOT]   (default: the checkout this script is in)
 """
@@ -34,6 +36,20 @@ for d in present:
         for folder, header in include.findall(text):
             if folder in rank and d in rank and rank[folder] > rank[d]:
                 problems.append(f'lib/{d}/{name}: includes {folder}/{header}, a later stage')
+# Outputs read finished runs (lib/run/), never a session or a collector:
+# no file of lib/render or lib/report includes a header of lib/session or
+# lib/collect, but for the two reports still reading their sessions.
+still_reading_sessions = {'report/ps_profreport.h', 'report/ps_memreport.h'}
+for d in ('render', 'report'):
+    for name in sorted(os.listdir(os.path.join(root, 'lib', d))):
+        if not name.endswith(('.c', '.h')) or f'{d}/{name}' in still_reading_sessions:
+            continue
+        text = open(os.path.join(root, 'lib', d, name)).read()
+        for folder, header in include.findall(text):
+            if folder in ('session', 'collect'):
+                problems.append(f'lib/{d}/{name}: includes {folder}/{header}: outputs read lib/run, '
+                                'not sessions or collectors')
+
 # the headers the tracker shares with lib/: plain C with no includes of lib/
 preload_shares = {('memory', 'ps_memproto.h'), ('unwind', 'ps_cfa_rule.h')}
 for name in sorted(os.listdir(os.path.join(root, 'preload'))):

@@ -12,10 +12,6 @@
 #include "sample/ps_records.h"
 #include "base/ps_util.h"
 
-const char *const ps_offcpu_reason_names[PS_OFF_REASONS] = {
-	"sleep", "lock", "disk", "network", "pipe", "poll", "child", "page_fault", "other", "unknown",
-};
-
 /* A switch-out sample and its switch record are taken together: this close at most. */
 #define SAMPLE_TO_SWITCH_NS (1000u * 1000)
 

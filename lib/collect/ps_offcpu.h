@@ -31,14 +31,8 @@
 #include "collect/ps_sampler.h"
 #include "model/ps_stacks.h"
 #include "collect/ps_syscalls.h"
+#include "model/ps_offcpu_reason.h"
 #include "unwind/ps_unwind.h"
-
-enum ps_offcpu_reason {
-	PS_OFF_SLEEP, PS_OFF_LOCK, PS_OFF_DISK, PS_OFF_NET, PS_OFF_PIPE, PS_OFF_POLL,
-	PS_OFF_CHILD, PS_OFF_PAGE_FAULT, PS_OFF_OTHER, PS_OFF_UNKNOWN, PS_OFF_REASONS,
-};
-
-extern const char *const ps_offcpu_reason_names[PS_OFF_REASONS];
 
 #define PS_OFFCPU_STACK_BYTES 4096
 

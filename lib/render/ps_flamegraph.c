@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "render/ps_flamegraph.h"
-#include "collect/ps_offcpu.h"
+#include "model/ps_offcpu_reason.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
