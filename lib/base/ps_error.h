@@ -6,6 +6,17 @@
  * names the subject ("cannot open '/proc/12/maps': ...") and, where we know
  * one, a hint that says what to do.  lib/ never prints; cli/ turns the code
  * into an exit status and prints message and hint.
+ *
+ * The convention for what a function returns:
+ *  - one that can fail only for lack of memory (its own allocation, or a
+ *    callee that fails only so) returns PS_E_NOMEM, never -1;
+ *  - one that reports failure in a struct ps_error returns the code it set;
+ *  - a -1 that is not a failure (not found, end of input, no such entry)
+ *    is documented at the function's declaration;
+ *  - one that returns a count, an index or a descriptor, and -1 on failure
+ *    (errno set, like the system calls), keeps its documented meaning.
+ * Callers test a result with < 0, never against -1 or a particular code,
+ * unless the declaration documents that code.
  */
 #ifndef PS_ERROR_H
 #define PS_ERROR_H
@@ -19,7 +30,7 @@ enum ps_errcode {
 	PS_E_OUTPUT = -5,     /* an output file cannot be written */
 	PS_E_NOEXEC = -6,     /* command found but not executable */
 	PS_E_NOTFOUND = -7,   /* command not found */
-	PS_E_NOMEM = -8,
+	PS_E_NOMEM = -8,      /* out of memory */
 	PS_E_INPUT = -9,      /* an input file is unreadable, malformed or of the wrong shape */
 };
 

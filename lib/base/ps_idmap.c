@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "base/ps_idmap.h"
 #include "base/ps_util.h"
 
@@ -48,7 +49,7 @@ static int rehash(struct ps_idmap *m, size_t ncap)
 	n.used = calloc(ncap, sizeof(*n.used));
 	if (!n.keys || !n.vals || !n.used) {
 		ps_idmap_release(&n);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	for (size_t i = 0; i < m->cap; i++) {
 		if (m->used[i]) {
@@ -69,7 +70,7 @@ int ps_idmap_put(struct ps_idmap *m, uint32_t key, uint32_t val)
 	size_t i;
 
 	if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	i = slot_of(m, key);
 	if (!m->used[i]) {
 		m->used[i] = true;

@@ -19,7 +19,7 @@ struct ps_idmap {
 void ps_idmap_init(struct ps_idmap *m);
 void ps_idmap_release(struct ps_idmap *m);
 bool ps_idmap_get(const struct ps_idmap *m, uint32_t key, uint32_t *val);
-/* Inserts or overwrites; returns 0 or -1 when out of memory. */
+/* Inserts or overwrites; returns 0 or PS_E_NOMEM. */
 int ps_idmap_put(struct ps_idmap *m, uint32_t key, uint32_t val);
 
 #endif

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "base/ps_utf8.h"
 
@@ -10,7 +11,7 @@ int ps_json_print(FILE *fp, cJSON *root)
 
 	cJSON_Delete(root);
 	if (!text)
-		return -1;
+		return PS_E_NOMEM;
 	/* names from the program or from files may not be UTF-8: JSON must be */
 	ps_utf8_put(fp, text, strlen(text));
 	fputc('\n', fp);

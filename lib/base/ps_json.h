@@ -64,7 +64,7 @@ typedef void (*ps_json_amend_fn)(cJSON *root, void *ctx);
  */
 cJSON *ps_json_reparse(cJSON *root, char **text, const ps_json_path *leave_out);
 
-/* Prints root (indented, newline-terminated) and frees it; 0 or -1. */
+/* Prints root (indented, newline-terminated) and frees it; 0 or PS_E_NOMEM. */
 int ps_json_print(FILE *fp, cJSON *root);
 
 #endif

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "base/ps_strtab.h"
 #include "base/ps_util.h"
 
@@ -24,7 +25,7 @@ static int grow_index(struct ps_strtab *st)
 	uint32_t *n = calloc(ncap, sizeof(*n));
 
 	if (!n)
-		return -1;
+		return PS_E_NOMEM;
 	free(st->index);
 	st->index = n;
 	st->index_cap = ncap;
@@ -36,7 +37,7 @@ static int grow_index(struct ps_strtab *st)
 int ps_strtab_init(struct ps_strtab *st)
 {
 	memset(st, 0, sizeof(*st));
-	return ps_strtab_intern(st, "") == 0 ? 0 : -1;
+	return ps_strtab_intern(st, "") == 0 ? 0 : PS_E_NOMEM;
 }
 
 void ps_strtab_release(struct ps_strtab *st)
@@ -55,15 +56,15 @@ int64_t ps_strtab_intern(struct ps_strtab *st, const char *s)
 	char *copy;
 
 	if ((st->count + 1) * 2 > st->index_cap && grow_index(st) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	slot = slot_for(st, s, h);
 	if (st->index[slot])
 		return st->index[slot] - 1;
 	if (ps_grow(&st->strs, &st->cap, st->count + 1, sizeof(*st->strs)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	copy = strdup(s);
 	if (!copy)
-		return -1;
+		return PS_E_NOMEM;
 	st->strs[st->count] = copy;
 	st->index[slot] = (uint32_t)st->count + 1;
 	return (int64_t)st->count++;

@@ -16,9 +16,10 @@ struct ps_strtab {
 	size_t index_cap;
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_strtab_init(struct ps_strtab *st);
 void ps_strtab_release(struct ps_strtab *st);
-/* Returns the id of s (adding it), or -1 when out of memory. */
+/* Returns the id of s (adding it), or PS_E_NOMEM (< 0). */
 int64_t ps_strtab_intern(struct ps_strtab *st, const char *s);
 static inline const char *ps_strtab_get(const struct ps_strtab *st, uint32_t id)
 {

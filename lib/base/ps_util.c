@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 uint64_t ps_hash_bytes(const void *data, size_t len)
@@ -43,7 +44,7 @@ int ps_grow(void *ptr, size_t *cap, size_t need, size_t elem_size)
 		ncap *= 2;
 	n = realloc(*arr, ncap * elem_size);
 	if (!n)
-		return -1;
+		return PS_E_NOMEM;
 	*arr = n;
 	*cap = ncap;
 	return 0;

@@ -35,7 +35,7 @@ uint32_t *ps_sorted_indexes(size_t n, int (*cmp)(const void *, const void *, voi
 
 /*
  * Grows *ptr (an array of elem_size elements with capacity *cap) so that it
- * holds at least `need` elements.  Returns 0 or -1 on allocation failure,
+ * holds at least `need` elements.  Returns 0 or PS_E_NOMEM on allocation failure,
  * leaving the array untouched.
  */
 int ps_grow(void *ptr, size_t *cap, size_t need, size_t elem_size);
