@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "model/ps_folded.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
@@ -33,7 +34,7 @@ int ps_folded_frame(struct ps_folded *f, const char *text)
 	size_t n = strlen(text);
 
 	if (ps_grow(&f->line, &f->line_cap, f->len + n + 2, 1) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (f->len)
 		f->line[f->len++] = ';';
 	/* ';' separates frames and a newline ends the line: neither may appear. */
@@ -54,7 +55,7 @@ int ps_folded_end(struct ps_folded *f, uint64_t weight)
 		return 0;
 	id = ps_strtab_intern(&f->lines, f->line);
 	if (id < 0 || ps_grow(&f->weights, &f->cap, (size_t)id + 1, sizeof(*f->weights)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	while (f->nweights <= (size_t)id)
 		f->weights[f->nweights++] = 0;
 	f->weights[id] += weight;
@@ -73,7 +74,7 @@ int ps_folded_write(const struct ps_folded *f, FILE *fp)
 	uint32_t *order = malloc((f->nweights + 1) * sizeof(*order));
 
 	if (!order)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t id = 1; id < f->nweights; id++)	/* id 0 is the empty string */
 		if (f->weights[id])
 			order[n++] = (uint32_t)id;

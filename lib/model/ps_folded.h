@@ -22,17 +22,21 @@ struct ps_folded {
 	size_t len, line_cap;
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_folded_init(struct ps_folded *f);
 void ps_folded_release(struct ps_folded *f);
 
 /* Starts a new line. */
 void ps_folded_begin(struct ps_folded *f);
-/* Appends a frame (';' and newlines in it become ':'); 0 or -1. */
+/* Appends a frame (';' and newlines in it become ':'); 0 or PS_E_NOMEM. */
 int ps_folded_frame(struct ps_folded *f, const char *text);
-/* Ends the line, adding `weight` to it (lines of weight 0 are not written). */
+/*
+ * Ends the line, adding `weight` to it (lines of weight 0 are not
+ * written); 0 or PS_E_NOMEM.
+ */
 int ps_folded_end(struct ps_folded *f, uint64_t weight);
 
-/* Writes the merged lines, sorted; 0 or -1. */
+/* Writes the merged lines, sorted; 0 or PS_E_NOMEM (a write error stays in fp). */
 int ps_folded_write(const struct ps_folded *f, FILE *fp);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "model/ps_stacks.h"
 #include "base/ps_util.h"
 
@@ -40,7 +41,7 @@ static int rebuild_index(uint32_t **index, size_t *cap, size_t count,
 	uint32_t *n = calloc(ncap, sizeof(*n));
 
 	if (!n)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t id = 0; id < count; id++) {
 		size_t i = (size_t)hash_of(ss, id) & (ncap - 1);
 
@@ -74,7 +75,7 @@ int64_t ps_stacks_frame(struct ps_stacks *ss, uint32_t module, uint64_t offset)
 	if ((ss->nframes + 1) * 2 > ss->frame_index_cap &&
 	    rebuild_index(&ss->frame_index, &ss->frame_index_cap, ss->nframes,
 			  frame_hash_of, ss) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (i = (size_t)h & (ss->frame_index_cap - 1); ss->frame_index[i];
 	     i = (i + 1) & (ss->frame_index_cap - 1)) {
 		const struct ps_frame_key *f = &ss->frames[ss->frame_index[i] - 1];
@@ -83,7 +84,7 @@ int64_t ps_stacks_frame(struct ps_stacks *ss, uint32_t module, uint64_t offset)
 			return ss->frame_index[i] - 1;
 	}
 	if (ps_grow(&ss->frames, &ss->frames_cap, ss->nframes + 1, sizeof(*ss->frames)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	ss->frames[ss->nframes] = (struct ps_frame_key){ .module = module, .offset = offset };
 	ss->frame_index[i] = (uint32_t)ss->nframes + 1;
 	return (int64_t)ss->nframes++;
@@ -126,7 +127,7 @@ int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *fra
 	if ((ss->nstacks + 1) * 2 > ss->stack_index_cap &&
 	    rebuild_index(&ss->stack_index, &ss->stack_index_cap, ss->nstacks,
 			  stack_hash_of, ss) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (i = (size_t)h & (ss->stack_index_cap - 1); ss->stack_index[i];
 	     i = (i + 1) & (ss->stack_index_cap - 1)) {
 		s = &ss->stacks[ss->stack_index[i] - 1];
@@ -145,7 +146,7 @@ int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *fra
 	    /* + 1: an arena there even for an empty first stack, so that
 	     * ps_stack_frames() never offsets a null pointer */
 	    ps_grow(&ss->arena, &ss->arena_cap, ss->arena_len + nframes + 1, sizeof(*ss->arena)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	s = &ss->stacks[ss->nstacks];
 	*s = (struct ps_stack){
 		.thread = thread, .nframes = nframes, .first = ss->arena_len,

@@ -64,10 +64,10 @@ void ps_stacks_init(struct ps_stacks *ss);
 void ps_stacks_init_sharing(struct ps_stacks *ss, struct ps_stacks *frames_from);
 void ps_stacks_release(struct ps_stacks *ss);
 
-/* Returns the frame id, or -1 when out of memory. */
+/* Returns the frame id, or PS_E_NOMEM (< 0). */
 int64_t ps_stacks_frame(struct ps_stacks *ss, uint32_t module, uint64_t offset);
 
-/* Adds `count` to the (thread, frames) stack; returns its id or -1. */
+/* Adds `count` to the (thread, frames) stack; returns its id or PS_E_NOMEM (< 0). */
 int64_t ps_stacks_add(struct ps_stacks *ss, uint32_t thread, const uint32_t *frames,
 		      uint32_t nframes, uint64_t count, uint32_t flags);
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "base/ps_error.h"
 #include "target/ps_threadstop.h"
 #include "base/ps_util.h"
 
@@ -69,7 +70,7 @@ int ps_threadstop_init(struct ps_threadstop *ts, pid_t pid, pid_t skip_tid)
 		if (ps_grow(&ts->threads, &ts->cap, ts->n + 1, sizeof(*ts->threads)) < 0) {
 			closedir(dir);
 			ps_threadstop_release(ts);
-			return -1;
+			return PS_E_NOMEM;
 		}
 		if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
 			ts->refused++;

@@ -26,7 +26,7 @@ struct ps_threadstop {
 	size_t refused;                  /* threads that could not be stopped */
 };
 
-/* Stops every thread of pid except skip_tid; 0 (threads may be empty) or -1 out of memory. */
+/* Stops every thread of pid except skip_tid; 0 (threads may be empty) or PS_E_NOMEM. */
 int ps_threadstop_init(struct ps_threadstop *ts, pid_t pid, pid_t skip_tid);
 
 /* Lets them run again. */
