@@ -13,6 +13,7 @@
 
 #include "collect/ps_files.h"
 #include "target/ps_proctext.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 const char *ps_file_kind_name(uint8_t kind)
@@ -103,7 +104,7 @@ static int grow_fds(struct ps_files *f)
 	struct ps_fd_state *fds = calloc(cap, sizeof(*fds));
 
 	if (!fds)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < f->fds_cap; i++) {
 		size_t j;
 

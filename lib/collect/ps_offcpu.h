@@ -42,7 +42,7 @@ struct ps_offcpu_thread {
 	bool ended;                  /* its exit was recorded */
 	bool preempted;
 	uint8_t reason;
-	int64_t out_stack;           /* the stack it blocked at, or -1 */
+	int64_t out_stack;           /* the stack it blocked at, or < 0 */
 	uint64_t out_ns, in_ns;
 	int64_t sample_stack;        /* the last switch-out sample's stack */
 	uint64_t sample_ns;
@@ -53,7 +53,7 @@ struct ps_offcpu_thread {
 
 /* Blocked time by (stack, reason). */
 struct ps_offcpu_site {
-	int64_t stack;               /* in ps_offcpu.stacks, or -1 when no stack was taken */
+	int64_t stack;               /* in ps_offcpu.stacks, or < 0 when no stack was taken */
 	uint32_t thread;             /* index into threads */
 	uint8_t reason;
 	uint64_t ns, count;

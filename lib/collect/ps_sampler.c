@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collect/ps_sampler.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 void ps_sampler_init(struct ps_sampler *s, struct ps_procs *procs, struct ps_stacks *stacks,
@@ -66,7 +67,7 @@ int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t 
 	int64_t thread = ps_procs_thread(s->procs, r->pid, r->tid);
 
 	if (thread < 0)
-		return -1;
+		return PS_E_NOMEM;
 	s->unwinder->unwind(s->unwinder, r, frames, PS_UNWIND_MAX_FRAMES, &res);
 	for (unsigned i = 0; i < res.nframes; i++) {
 		uint32_t module = PS_MODULE_KERNEL;
@@ -91,7 +92,7 @@ int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t 
 			offset--;
 		id = ps_stacks_frame(s->stacks, module, offset);
 		if (id < 0)
-			return -1;
+			return PS_E_NOMEM;
 		ids[i] = (uint32_t)id;
 	}
 	if (res.truncated) {

@@ -55,7 +55,7 @@ void ps_sampler_release(struct ps_sampler *s);
 /* Reads one round of perf's rings. */
 void ps_sampler_round(struct ps_sampler *s, struct ps_perf *perf);
 
-/* Unwinds sample r and adds `weight` to its stack; the stack id, or -1. */
+/* Unwinds sample r and adds `weight` to its stack; the stack id, or PS_E_NOMEM (< 0). */
 int64_t ps_sampler_stack(struct ps_sampler *s, const struct ps_rec *r, uint64_t weight);
 
 /* Applies one record laid out as `fmt` says (the ptrace sampler's, say). */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/ps_error.h"
 #include "model/ps_folded.h"
+#include "base/ps_error.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 

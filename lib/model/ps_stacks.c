@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/ps_error.h"
 #include "model/ps_stacks.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 void ps_stacks_init(struct ps_stacks *ss)

@@ -24,6 +24,7 @@ struct ps_kallsyms {
 
 void ps_kallsyms_init(struct ps_kallsyms *ks);
 void ps_kallsyms_release(struct ps_kallsyms *ks);
+/* Reads path (/proc/kallsyms); 0, or -1 when it cannot be read. */
 int ps_kallsyms_load(struct ps_kallsyms *ks, const char *path);
 /* The symbol covering addr, or NULL. */
 const struct ps_ksym *ps_kallsyms_find(const struct ps_kallsyms *ks, uint64_t addr);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "symbols/ps_modules.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 #include "symbols/ps_vdso.h"
 
@@ -14,13 +15,13 @@ static int add_module(struct ps_modules *mm, enum ps_module_kind kind, const cha
 	struct ps_module *m;
 
 	if (ps_grow(&mm->mods, &mm->cap, mm->count + 1, sizeof(*mm->mods)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	m = &mm->mods[mm->count];
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	m->path = strdup(path);
 	if (!m->path)
-		return -1;
+		return PS_E_NOMEM;
 	m->name = ps_basename(m->path);
 	m->file = m->path;
 	m->fd = -1;
@@ -49,7 +50,7 @@ int ps_modules_init(struct ps_modules *mm)
 	memset(mm, 0, sizeof(*mm));
 	if (add_module(mm, PS_MOD_UNKNOWN, "[unknown]") != PS_MODULE_UNKNOWN ||
 	    add_module(mm, PS_MOD_KERNEL, "[kernel.kallsyms]") != PS_MODULE_KERNEL)
-		return -1;
+		return PS_E_NOMEM;
 	return 0;
 }
 
@@ -84,7 +85,7 @@ static int grow_index(struct ps_modules *mm)
 	mm->index = calloc(ncap, sizeof(*mm->index));
 	if (!mm->index) {
 		mm->index = old;
-		return -1;
+		return PS_E_NOMEM;
 	}
 	mm->index_cap = ncap;
 	for (size_t i = 0; i < old_cap; i++) {
@@ -125,13 +126,13 @@ int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid)
 	h = ps_hash_bytes(path, strlen(path));
 
 	if ((mm->count + 1) * 2 > mm->index_cap && grow_index(mm) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	slot = find_slot(mm, path, h);
 	if (mm->index[slot])
 		return mm->index[slot] - 1;
 	id = add_module(mm, kind_of(path), path);
 	if (id < 0)
-		return -1;
+		return PS_E_NOMEM;
 	mm->mods[id].pid = pid;
 	mm->index[slot] = (uint32_t)id + 1;
 	return id;

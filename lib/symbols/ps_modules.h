@@ -48,12 +48,13 @@ struct ps_modules {
 	size_t index_cap;
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_modules_init(struct ps_modules *mm);
 void ps_modules_release(struct ps_modules *mm);
 
 /*
  * Finds or adds the module for a mapping of `path` in process `pid`;
- * returns its id or -1.  Anonymous memory is a module per process, so JIT
+ * returns its id or PS_E_NOMEM (< 0).  Anonymous memory is a module per process, so JIT
  * code at the same address in two processes is told apart.
  */
 int64_t ps_modules_intern(struct ps_modules *mm, const char *path, uint32_t pid);

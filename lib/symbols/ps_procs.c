@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "symbols/ps_procs.h"
+#include "base/ps_error.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
@@ -83,7 +84,7 @@ static const struct ps_map *find_live(const struct ps_process *p, uint64_t ip)
 static int retire(struct ps_process *p, struct ps_map m, uint64_t time)
 {
 	if (ps_grow(&p->retired, &p->retired_cap, p->nretired + 1, sizeof(*p->retired)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	m.until = time;
 	p->retired[p->nretired++] = m;
 	return 0;
@@ -107,7 +108,7 @@ static int punch_hole(struct ps_process *p, uint64_t start, uint64_t end, uint64
 			continue;
 		}
 		if (retire(p, m, time) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		if (m.start < start) {
 			struct ps_map left = m;
 			left.end = start;
@@ -123,7 +124,7 @@ static int punch_hole(struct ps_process *p, uint64_t start, uint64_t end, uint64
 	p->nmaps = out;
 	if (have_tail) {
 		if (ps_grow(&p->maps, &p->maps_cap, p->nmaps + 1, sizeof(*p->maps)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		p->maps[p->nmaps++] = tail;
 	}
 	return 0;
@@ -143,10 +144,10 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t 
 	int64_t module;
 
 	if (!p || len == 0)
-		return p ? 0 : -1;
+		return p ? 0 : PS_E_NOMEM;
 	module = ps_modules_intern(pp->modules, path ? path : "", pid);
 	if (module < 0)
-		return -1;
+		return PS_E_NOMEM;
 	{
 		const struct ps_map *same = find_live(p, start);
 
@@ -155,9 +156,9 @@ int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t 
 			return 0;	/* already known as it is */
 	}
 	if (punch_hole(p, start, start + len, time) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (ps_grow(&p->maps, &p->maps_cap, p->nmaps + 1, sizeof(*p->maps)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	p->maps[p->nmaps++] = (struct ps_map){
 		.start = start, .end = start + len, .pgoff = pgoff, .module = (uint32_t)module,
 		.since = time, .until = UINT64_MAX,
@@ -223,7 +224,7 @@ static int64_t new_instance(struct ps_procs *pp, uint32_t pid, uint32_t tid,
 	struct ps_thread_instance *t;
 
 	if (ps_grow(&pp->threads, &pp->threads_cap, pp->nthreads + 1, sizeof(*pp->threads)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	t = &pp->threads[pp->nthreads];
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
@@ -231,7 +232,7 @@ static int64_t new_instance(struct ps_procs *pp, uint32_t pid, uint32_t tid,
 	clean_comm(t->comm, comm);
 	clean_comm(t->proc_comm, proc_comm);
 	if (ps_idmap_put(&pp->thread_by_tid, tid, (uint32_t)pp->nthreads) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	return (int64_t)pp->nthreads++;
 }
 
@@ -263,7 +264,7 @@ int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time
 		struct ps_process *p = get_process(pp, pid);
 
 		if (!p || punch_hole(p, 0, UINT64_MAX, time) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		p->execs++;
 		clean_comm(p->exec_comm, name);
 	}
@@ -273,7 +274,7 @@ int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time
 	if (t && t->pid == pid && strcmp(t->comm, clean) == 0)
 		return 0;
 	return new_instance(pp, pid, tid, name,
-			    tid == pid ? name : process_name(pp, pid, name)) < 0 ? -1 : 0;
+			    tid == pid ? name : process_name(pp, pid, name)) < 0 ? PS_E_NOMEM : 0;
 }
 
 int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid, uint32_t ptid)
@@ -289,17 +290,17 @@ int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid
 		struct ps_process *par = find_process(pp, ppid);
 
 		if (!child)
-			return -1;
+			return PS_E_NOMEM;
 		if (par && par->nmaps) {
 			child->maps = malloc(par->nmaps * sizeof(*par->maps));
 			if (!child->maps)
-				return -1;
+				return PS_E_NOMEM;
 			memcpy(child->maps, par->maps, par->nmaps * sizeof(*par->maps));
 			child->nmaps = child->maps_cap = par->nmaps;
 		}
 		snprintf(proc_comm, sizeof(proc_comm), "%s", comm);
 	}
-	return new_instance(pp, pid, tid, comm, proc_comm) < 0 ? -1 : 0;
+	return new_instance(pp, pid, tid, comm, proc_comm) < 0 ? PS_E_NOMEM : 0;
 }
 
 static void read_comm(uint32_t pid, uint32_t tid, char *out, size_t len)
@@ -348,7 +349,7 @@ int ps_procs_apply_maps(struct ps_procs *pp, uint32_t pid, uint64_t time, char *
 			continue;
 		if (ps_procs_add_map(pp, pid, time, start, end - start, pgoff,
 				     name_at ? line + name_at : "") < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	return 0;
 }

@@ -64,7 +64,10 @@ struct ps_procs {
 int ps_procs_init(struct ps_procs *pp, struct ps_modules *modules);
 void ps_procs_release(struct ps_procs *pp);
 
-/* Records that from `time` on, [start, start+len) of pid maps `path` at pgoff. */
+/*
+ * Records that from `time` on, [start, start+len) of pid maps `path` at
+ * pgoff; 0 or PS_E_NOMEM.
+ */
 int ps_procs_add_map(struct ps_procs *pp, uint32_t pid, uint64_t time, uint64_t start,
 		     uint64_t len, uint64_t pgoff, const char *path);
 
@@ -80,23 +83,35 @@ void ps_procs_resolve(const struct ps_procs *pp, uint32_t pid, uint64_t time, ui
 const struct ps_map *ps_procs_find_map(const struct ps_procs *pp, uint32_t pid, uint64_t time,
 				       uint64_t ip);
 
+/* A thread's name (exec: a new program image) and a fork; each 0 or PS_E_NOMEM. */
 int ps_procs_comm(struct ps_procs *pp, uint32_t pid, uint32_t tid, uint64_t time,
 		  const char *name, bool exec);
 int ps_procs_fork(struct ps_procs *pp, uint32_t pid, uint32_t ppid, uint32_t tid, uint32_t ptid);
 
-/* The current instance of tid, made from /proc if we have not met it yet. */
+/*
+ * The current instance of tid, made from /proc if we have not met it yet;
+ * its index, or PS_E_NOMEM (< 0).
+ */
 int64_t ps_procs_thread(struct ps_procs *pp, uint32_t pid, uint32_t tid);
 
-/* Reads /proc/PID/maps and the names of its threads (state before sampling). */
+/*
+ * Reads /proc/PID/maps and the names of its threads (state before
+ * sampling); 0, -1 when /proc/PID cannot be read (the process is gone),
+ * or PS_E_NOMEM.
+ */
 int ps_procs_synthesize(struct ps_procs *pp, uint32_t pid);
 
 /*
  * Re-reads /proc/PID/maps (for samplers that get no mmap records); does
- * nothing when it has not changed since the last call.
+ * nothing when it has not changed since the last call.  0, -1 when it
+ * cannot be read (the process is gone), or PS_E_NOMEM.
  */
 int ps_procs_refresh_maps(struct ps_procs *pp, uint32_t pid, uint64_t time);
 
-/* The executable mappings of /proc/PID/maps text (changed in place), as of time. */
+/*
+ * The executable mappings of /proc/PID/maps text (changed in place), as
+ * of time; 0 or PS_E_NOMEM.
+ */
 int ps_procs_apply_maps(struct ps_procs *pp, uint32_t pid, uint64_t time, char *text);
 
 #endif

@@ -10,6 +10,7 @@
 #include "symbols/ps_demangle.h"
 #include "symbols/ps_symbols.h"
 #include "symbols/ps_symtab.h"
+#include "base/ps_error.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
@@ -144,7 +145,7 @@ static int push_sym(struct ps_symbols *sy, const char *name, const char *file, u
 	free(fixed_file);
 	if (n < 0 || f < 0 ||
 	    ps_grow(&sy->syms, &sy->syms_cap, sy->nsyms + 1, sizeof(*sy->syms)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	sy->syms[sy->nsyms++] = (struct ps_sym){
 		.name = (uint32_t)n, .file = (uint32_t)f, .line = line,
 		.module = module, .kind = kind,
@@ -276,7 +277,7 @@ static int push_inlines(struct ps_symbols *sy, struct module_dwfl *md, uint32_t 
 		}
 		name = die_name(&instance);
 		if (push_sym(sy, name ? name : "[inlined]", *file, *line, module, PS_SYM_INLINE) < 0) {
-			rc = -1;
+			rc = PS_E_NOMEM;
 			break;
 		}
 		*file = call_file(cu, die_udata(&instance, DW_AT_call_file));
@@ -324,7 +325,7 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 		if (dl && (file = dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL)))
 			line = (unsigned)lineno;
 		if (push_inlines(sy, md, module, addr, &file, &line) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	fn = ps_symtab_find(&md->functions, addr);
 	if (!fn)
@@ -405,10 +406,10 @@ int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
 	size_t cap = sy->resolved_cap;
 
 	if (ps_grow(&sy->frame_first, &cap, stacks->nframes, sizeof(*sy->frame_first)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	cap = sy->resolved_cap;
 	if (ps_grow(&sy->frame_count, &cap, stacks->nframes, sizeof(*sy->frame_count)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	sy->resolved_cap = cap;
 	for (size_t id = sy->nresolved; id < stacks->nframes; id++) {
 		size_t before = sy->nsyms;
@@ -417,7 +418,7 @@ int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks)
 		bool hurry = sy->hurry && *sy->hurry;
 
 		if ((hurry ? push_unresolved(sy, f->module, f->offset) : resolve_frame(sy, f)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		sy->hurried += hurry;
 		sy->frame_first[id] = (uint32_t)before;
 		sy->frame_count[id] = (uint32_t)(sy->nsyms - before);

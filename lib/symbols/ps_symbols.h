@@ -61,10 +61,11 @@ struct ps_symbols {
 	uint64_t hurried;            /* frames left unnamed so */
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules);
 void ps_symbols_release(struct ps_symbols *sy);
 
-/* Resolves every frame of `stacks` not resolved yet. */
+/* Resolves every frame of `stacks` not resolved yet; 0 or PS_E_NOMEM. */
 int ps_symbols_resolve(struct ps_symbols *sy, const struct ps_stacks *stacks);
 
 /*

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "symbols/ps_symtab.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 static int binding_rank(const GElf_Sym *sym)
@@ -40,7 +41,7 @@ int ps_symtab_build(struct ps_symtab *st, Dwfl_Module *mod)
 		    (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
 		if (ps_grow(&st->entries, &st->cap, st->count + 1, sizeof(*st->entries)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		st->entries[st->count++] = (struct ps_symtab_entry){
 			.addr = addr, .size = sym.st_size, .name = name, .rank = binding_rank(&sym),
 		};

@@ -25,7 +25,10 @@ struct ps_symtab {
 	size_t count, cap;
 };
 
-/* Builds the table from mod's symbols (.symtab, else .dynsym); 0 or -1. */
+/*
+ * Builds the table from mod's symbols (.symtab, else .dynsym); 0, -1 when
+ * mod has no symbol table, or PS_E_NOMEM.
+ */
 int ps_symtab_build(struct ps_symtab *st, Dwfl_Module *mod);
 void ps_symtab_release(struct ps_symtab *st);
 /* The function containing addr (a module address), or NULL. */

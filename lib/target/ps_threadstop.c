@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "base/ps_error.h"
 #include "target/ps_threadstop.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 #define STOP_WAIT_NS (500ull * 1000 * 1000)
