@@ -15,6 +15,7 @@
 #include "sample/ps_perf.h"
 #include "sample/ps_records.h"
 #include "target/ps_tasks.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu)
@@ -174,7 +175,7 @@ static int map_ring(struct ps_perf *perf, struct ps_ring *ring, int fd,
 static int remember_fd(struct ps_perf *perf, int fd)
 {
 	if (ps_grow(&perf->fds, &perf->fds_cap, perf->nfds + 1, sizeof(int)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	perf->fds[perf->nfds++] = fd;
 	return 0;
 }
@@ -467,7 +468,7 @@ static int scan_ring(struct ps_ring *ring, ps_record_fn fn, void *ctx)
 			size_t part = size - off;
 
 			if (ps_grow(&ring->scratch, &ring->scratch_cap, hdr.size, 1) < 0)
-				return -1;
+				return PS_E_NOMEM;
 			memcpy(ring->scratch, data + off, part);
 			memcpy(ring->scratch + part, data, hdr.size - part);
 			rec = (const void *)ring->scratch;
@@ -493,7 +494,7 @@ int ps_perf_scan(struct ps_perf *perf, ps_record_fn fn, void *ctx)
 {
 	for (int c = 0; c < perf->ncpus; c++)
 		if (perf->rings[c].base && scan_ring(&perf->rings[c], fn, ctx) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	return 0;
 }
 

@@ -106,7 +106,8 @@ int ps_perf_add_event(struct ps_perf *perf, const struct perf_event_attr *attr, 
  *                        order (may be called more than once per round);
  *   ps_perf_consume()    gives the round's space back to the kernel.
  * A record pointer is valid only during its call (a record that wraps
- * around the ring's end is copied to a scratch buffer).
+ * around the ring's end is copied to a scratch buffer).  ps_perf_scan
+ * returns 0, or PS_E_NOMEM when that buffer cannot grow.
  */
 typedef void (*ps_record_fn)(const struct perf_event_header *rec, void *ctx);
 void ps_perf_snapshot(struct ps_perf *perf);

@@ -14,12 +14,13 @@
 #include "sample/ps_ptrace.h"
 #include "sample/ps_records.h"
 #include "target/ps_tasks.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 static int add_tid(struct ps_ptrace *pt, pid_t tid)
 {
 	if (ps_grow(&pt->threads, &pt->threads_cap, pt->nthreads + 1, sizeof(*pt->threads)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	pt->threads[pt->nthreads++] = (struct ps_pt_thread){ .tid = tid };
 	return 0;
 }
