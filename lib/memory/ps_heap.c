@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "memory/ps_heap.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 #define FIRST_POINT_EVERY_NS (10u * 1000 * 1000)
@@ -49,10 +50,10 @@ int64_t ps_heap_add_proc(struct ps_heap *hp, uint32_t pid, unsigned gen, const c
 	struct ps_heap_proc *p;
 
 	if (ps_grow(&hp->proc, &hp->procs_cap, hp->nprocs + 1, sizeof(*hp->proc)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return -1;
+		return PS_E_NOMEM;
 	p->pid = pid;
 	p->gen = gen;
 	snprintf(p->exe, sizeof(p->exe), "%s", exe);
@@ -78,7 +79,7 @@ static int live_grow(struct ps_heap_proc *p)
 	struct ps_heap_block *old = p->live, *nb = calloc(cap, sizeof(*nb));
 
 	if (!nb)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < p->live_cap; i++) {
 		size_t j;
 
@@ -146,7 +147,7 @@ static int64_t site_for(struct ps_heap *hp, uint32_t proc, uint64_t hash)
 		if (!keys || !vals) {
 			free(keys);
 			free(vals);
-			return -1;
+			return PS_E_NOMEM;
 		}
 		for (size_t k = 0; k < p->site_cap; k++) {
 			if (!p->site_keys[k])
@@ -163,7 +164,7 @@ static int64_t site_for(struct ps_heap *hp, uint32_t proc, uint64_t hash)
 		p->site_cap = cap;
 	}
 	if (ps_grow(&hp->sites, &hp->sites_cap, hp->nsites + 1, sizeof(*hp->sites)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	hp->sites[hp->nsites] = (struct ps_heap_site){ .proc = proc, .stack = -1, .hash = hash };
 	for (i = ps_hash_u64(hash) & (p->site_cap - 1); p->site_keys[i]; i = (i + 1) & (p->site_cap - 1))
 		;
@@ -216,7 +217,7 @@ static int define_stack(struct ps_heap *hp, uint32_t proc, const struct ps_mem_r
 		return 0;	/* malformed: ignore */
 	site = site_for(hp, proc, r->stack);
 	if (site < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (hp->sites[site].stack >= 0)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -236,12 +237,12 @@ static int define_stack(struct ps_heap *hp, uint32_t proc, const struct ps_mem_r
 			offset--;
 		id = ps_stacks_frame(hp->stacks, module, offset);
 		if (id < 0)
-			return -1;
+			return PS_E_NOMEM;
 		ids[i] = (uint32_t)id;
 	}
 	stack = ps_stacks_add(hp->stacks, proc, ids, n, 0, 0);
 	if (stack < 0)
-		return -1;
+		return PS_E_NOMEM;
 	hp->sites[site].stack = stack;
 	return 0;
 }
@@ -284,7 +285,7 @@ static int live_insert(struct ps_heap_proc *p, const struct ps_heap_block *b)
 	size_t i;
 
 	if ((p->live_count + 1) * 2 > p->live_cap && live_grow(p) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (i = block_home(b->addr, p->live_cap); p->live[i].addr; i = (i + 1) & (p->live_cap - 1))
 		;
 	p->live[i] = *b;
@@ -311,7 +312,7 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 	}
 	site = site_for(hp, proc, r->stack);
 	if (site < 0)
-		return -1;
+		return PS_E_NOMEM;
 	s = &hp->sites[site];
 	if (s->stack < 0 && r->stack)
 		hp->missing_stacks++;
@@ -321,10 +322,10 @@ static int apply_alloc(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 		drop_block(hp, p, b);
 	if (live_insert(p, &(struct ps_heap_block){ .addr = r->addr, .size = r->bytes,
 						   .counted = counted, .site = (uint32_t)site }) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (r->h.api == PS_MEM_API_MMAP || r->h.api == PS_MEM_API_MREMAP) {
 		if (ps_grow(&p->mmaps, &p->mmaps_cap, p->nmmaps + 1, sizeof(*p->mmaps)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		p->mmaps[p->nmmaps++] = (struct ps_heap_range){ r->addr, r->addr + r->bytes };
 	}
 
@@ -435,7 +436,7 @@ static int apply_unmap(struct ps_heap *hp, uint32_t proc, const struct ps_mem_re
 			if (live_insert(p, &(struct ps_heap_block){ .addr = start, .size = end - start,
 								   .counted = end - start, .site = old.site }) < 0 ||
 			    ps_grow(&p->mmaps, &p->mmaps_cap, p->nmmaps + 1, sizeof(*p->mmaps)) < 0)
-				return -1;
+				return PS_E_NOMEM;
 			p->mmaps[p->nmmaps++] = (struct ps_heap_range){ start, end };
 			p->live_blocks++;
 			s->live_blocks++;
@@ -449,7 +450,7 @@ int ps_heap_apply(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec *r,
 {
 	if ((r->type == PS_MEM_REC_ALLOC || r->type == PS_MEM_REC_FREE || r->type == PS_MEM_REC_UNMAP) &&
 	    ps_heap_slices_tick(hp, proc, time_ns) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	switch (r->type) {
 	case PS_MEM_REC_ALLOC:
 		if (r->size < sizeof(struct ps_mem_rec_alloc))

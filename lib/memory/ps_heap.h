@@ -141,13 +141,13 @@ struct ps_heap {
 int ps_heap_init(struct ps_heap *hp, struct ps_procs *procs, struct ps_stacks *stacks);
 void ps_heap_release(struct ps_heap *hp);
 
-/* A new traced process image; returns its index or -1. */
+/* A new traced process image; returns its index or PS_E_NOMEM (< 0). */
 int64_t ps_heap_add_proc(struct ps_heap *hp, uint32_t pid, unsigned gen, const char *exe,
 			 uint64_t start_ns);
 
 /*
  * Applies one record of process `proc`, which happened at time_ns
- * (CLOCK_MONOTONIC); returns 0 or -1 when out of memory.
+ * (CLOCK_MONOTONIC); returns 0 or PS_E_NOMEM.
  */
 int ps_heap_apply(struct ps_heap *hp, uint32_t proc, const struct ps_mem_rec *r, uint64_t time_ns);
 

@@ -6,6 +6,7 @@
 
 #include "memory/ps_heap.h"
 #include "memory/ps_heap_slices.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 #define FIRST_SLICE_NS (100u * 1000 * 1000)
@@ -56,7 +57,7 @@ static int close_slice(struct ps_heap *hp, uint32_t proc, uint64_t end_ns)
 		if (!site->snaps) {
 			site->snaps = calloc(PS_HEAP_SLICES, sizeof(*site->snaps));
 			if (!site->snaps)
-				return -1;
+				return PS_E_NOMEM;
 		}
 		site->snaps[k] = (struct ps_heap_snap){ site->alloc_bytes, site->live_bytes };
 	}
@@ -85,7 +86,7 @@ int ps_heap_slices_tick(struct ps_heap *hp, uint32_t proc, uint64_t time_ns)
 		if (time_ns < end || sl->last_partial || end <= last || length < sl->length_ns)
 			return 0;
 		if (close_slice(hp, proc, end) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	return 0;
 }
@@ -95,11 +96,11 @@ int ps_heap_slices_finish(struct ps_heap *hp, uint32_t proc, uint64_t time_ns)
 	struct ps_heap_slicing *sl = &hp->proc[proc]->slicing;
 
 	if (ps_heap_slices_tick(hp, proc, time_ns) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (sl->last_partial || (sl->n && time_ns <= sl->end_ns[sl->n - 1]))
 		return 0;
 	if (close_slice(hp, proc, time_ns) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	sl->last_partial = true;
 	return 0;
 }

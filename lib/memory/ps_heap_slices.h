@@ -37,10 +37,10 @@ struct ps_heap_slicing {
 
 void ps_heap_slicing_init(struct ps_heap_slicing *sl, uint64_t start_ns);
 
-/* Closes every slice that ended before time_ns (called before each record). */
+/* Closes every slice that ended before time_ns (called before each record); 0 or PS_E_NOMEM. */
 int ps_heap_slices_tick(struct ps_heap *hp, uint32_t proc, uint64_t time_ns);
 
-/* Closes the last, partial slice when the process ends. */
+/* Closes the last, partial slice when the process ends; 0 or PS_E_NOMEM. */
 int ps_heap_slices_finish(struct ps_heap *hp, uint32_t proc, uint64_t time_ns);
 
 /*

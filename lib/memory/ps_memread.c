@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/ps_error.h"
 #include "base/ps_memguard.h"
 #include "memory/ps_memread.h"
 #include "base/ps_util.h"
@@ -216,7 +217,7 @@ int ps_memread_discover(struct ps_memread *mr)
 		if (ps_grow(&mr->files, &mr->cap, mr->nfiles + 1, sizeof(*mr->files)) < 0) {
 			unmap_file(h);
 			closedir(d);
-			return -1;
+			return PS_E_NOMEM;
 		}
 		calibrate_end(mr);	/* before the file's first time is read */
 		/* the clock as the file began: the program may change it later */

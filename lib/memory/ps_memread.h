@@ -76,7 +76,10 @@ int ps_memread_init(struct ps_memread *mr, const char *dir);
 /* Unmaps and deletes the files (and the directory when it is empty). */
 void ps_memread_release(struct ps_memread *mr);
 
-/* Maps files that appeared since the last call; returns how many, or -1. */
+/*
+ * Maps files that appeared since the last call; returns how many, -1 when
+ * the directory cannot be read, or PS_E_NOMEM.
+ */
 int ps_memread_discover(struct ps_memread *mr);
 
 typedef void (*ps_memread_fn)(struct ps_memfile *f, const struct ps_mem_rec *r, void *ctx);

@@ -15,6 +15,7 @@
 #include "symbols/ps_elffuncs.h"
 #include "sample/ps_records.h"
 #include "memory/ps_uprobes.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 #define STACK_BYTES 2048          /* a few frames: the call site and its callers */
@@ -383,7 +384,7 @@ long ps_uprobes_poll(struct ps_uprobes *u, bool final)
 			u->queue[kept++] = u->queue[i];
 	}
 	u->nqueue = kept;
-	return u->failed ? -1 : (long)applied;
+	return u->failed ? PS_E_NOMEM : (long)applied;
 }
 
 /* ---- what a hit costs ---- */

@@ -80,7 +80,7 @@ int ps_uprobes_start(struct ps_uprobes *u, pid_t pid, const char *path, uint32_t
 /*
  * Reads what the probes recorded and applies what is complete (events of
  * the last 2 ms wait for the next poll, unless `final`); returns how many
- * events were applied, or -1 when out of memory.
+ * events were applied, or PS_E_NOMEM.
  */
 long ps_uprobes_poll(struct ps_uprobes *u, bool final);
 
