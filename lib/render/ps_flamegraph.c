@@ -12,6 +12,7 @@
 
 #include "render/ps_flamegraph.h"
 #include "model/ps_offcpu_reason.h"
+#include "base/ps_error.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
@@ -73,7 +74,7 @@ static int close_box(struct boxes *b, const struct box *open, double min_count)
 		return 0;
 	}
 	if (ps_grow(&b->items, &b->cap, b->n + 1, sizeof(*b->items)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	b->items[b->n++] = *open;
 	if (open->depth > b->max_depth)
 		b->max_depth = open->depth;
@@ -103,7 +104,7 @@ static int layout(struct boxes *b, const struct row *rows, size_t n, uint64_t to
 				while (rc == 0 && npath > depth)
 					rc = close_box(b, &path[--npath], min_count);
 				if (ps_grow(&path, &cap, npath + 1, sizeof(*path)) < 0)
-					rc = -1;
+					rc = PS_E_NOMEM;
 				if (rc < 0)
 					break;
 				path[npath++] = (struct box){ frame, len, (unsigned)depth + 1, x, 0, 0 };
@@ -353,7 +354,7 @@ static int cap_boxes(struct boxes *b)
 	if (!values || !keep) {
 		free(values);
 		free(keep);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	for (size_t i = 0; i < b->n; i++)
 		values[i] = b->items[i].value;
@@ -394,7 +395,7 @@ static int draw(FILE *fp, struct row *rows, size_t n, struct drawing *dr, struct
 	/* a frame of fewer counts than this is narrower than min_width */
 	double min_count = dr->total ? min_width * (double)dr->total / (width - 2 * PAD) : 0;
 	struct boxes b = { .min_count = min_count };
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	qsort(rows, n, sizeof(*rows), cmp_stacks);
 	if (layout(&b, rows, n, dr->total, dr->base_total, min_count) == 0 && cap_boxes(&b) == 0) {
@@ -420,7 +421,7 @@ int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_fla
 	int rc;
 
 	if (!rows)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < s->n; i++)
 		rows[i] = (struct row){ s->items[i].stack, s->items[i].count, 0 };
 	rc = draw(fp, rows, s->n, &dr, stats);
@@ -436,7 +437,7 @@ int ps_flamegraph_diff_svg(FILE *fp, const struct ps_fold_diff *d, const struct 
 	int rc;
 
 	if (!rows)
-		return -1;
+		return PS_E_NOMEM;
 	/* the old counts as given (--normalize scales them): shares of their own sum */
 	for (size_t i = 0; i < d->nlines; i++) {
 		rows[i] = (struct row){ d->lines[i].stack, d->lines[i].new_count, d->lines[i].old_count };
@@ -458,16 +459,16 @@ int ps_flamegraph_svg_of(FILE *fp, ps_flamegraph_fold_fn fold, const void *ctx,
 	int rc;
 
 	if (!mem)
-		return -1;
+		return PS_E_NOMEM;
 	rc = fold(mem, ctx);
 	if (fclose(mem) != 0 || rc < 0) {
 		free(text);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	/* ps_fold_parse owns text from here, parsed or not */
 	rc = ps_fold_parse(&stacks, text, "the stacks", &err);
 	if (rc == 0)
 		rc = ps_flamegraph_svg(fp, &stacks, o, NULL);
 	ps_fold_release(&stacks);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? rc : 0;
 }

@@ -42,7 +42,7 @@ struct ps_flamegraph_stats {
 };
 
 /*
- * Writes the SVG of s to fp; 0, or -1 on a write error or no memory.
+ * Writes the SVG of s to fp; 0, PS_E_NOMEM, or -1 on a write error.
  * stats may be NULL.
  */
 int ps_flamegraph_svg(FILE *fp, const struct ps_fold_set *s, const struct ps_flamegraph_opts *o,
@@ -53,7 +53,8 @@ typedef int (*ps_flamegraph_fold_fn)(FILE *fp, const void *ctx);
 
 /*
  * The flame graph of the folded lines fold(ctx) writes, gathered in
- * memory first (for writers whose stacks live as folded output); 0 or -1.
+ * memory first (for writers whose stacks live as folded output); 0,
+ * PS_E_NOMEM (fold's own failure too), or -1 on a write error.
  */
 int ps_flamegraph_svg_of(FILE *fp, ps_flamegraph_fold_fn fold, const void *ctx,
 			 const struct ps_flamegraph_opts *o);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/ps_html_page.h"
+#include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "base/ps_utf8.h"
 
@@ -281,7 +282,7 @@ static int draw(char **svg, const struct drawing *d, const char *id, const struc
 	*svg = NULL;
 	mem = open_memstream(svg, &len);
 	if (!mem)
-		return -1;
+		return PS_E_NOMEM;
 	snprintf(prefix, sizeof(prefix), "%s-", id);
 	opts.id_prefix = prefix;
 	if (d->set)
@@ -291,7 +292,7 @@ static int draw(char **svg, const struct drawing *d, const char *id, const struc
 	if (fclose(mem) != 0 || rc < 0) {
 		free(*svg);
 		*svg = NULL;
-		return -1;
+		return PS_E_NOMEM;
 	}
 	return 0;
 }

@@ -57,7 +57,7 @@ int ps_html_write(FILE *fp, const cJSON *report, const struct ps_html_graph *gra
 
 /*
  * Draws s for a page into *svg (malloc'ed, NUL-terminated; the caller
- * frees it), its ids prefixed "ID-".  0 or -1 (no memory).
+ * frees it), its ids prefixed "ID-".  0 or PS_E_NOMEM.
  */
 int ps_html_draw_graph(char **svg, const struct ps_fold_set *s, const char *id,
 		       const struct ps_flamegraph_opts *o);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "render/ps_speedscope.h"
+#include "base/ps_error.h"
 #include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
@@ -38,11 +39,11 @@ int64_t ps_speedscope_frame(struct ps_speedscope *s, const char *name, const cha
 	int64_t id;
 
 	if (ps_grow(&s->key, &s->key_cap, need, 1) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	snprintf(s->key, s->key_cap, "%zu:%s%s", len, name, file ? file : "");
 	id = ps_strtab_intern(&s->frames, s->key);
 	/* id 0 is the strtab's empty string, never a key */
-	return id <= 0 ? -1 : id - 1;
+	return id <= 0 ? PS_E_NOMEM : id - 1;
 }
 
 struct ps_speedscope_profile *ps_speedscope_profile(struct ps_speedscope *s, const char *name, const char *unit)
@@ -65,7 +66,7 @@ int ps_speedscope_sample(struct ps_speedscope_profile *p, const uint32_t *frames
 {
 	if (ps_grow(&p->frames, &p->frames_cap, p->nframes + n, sizeof(*p->frames)) < 0 ||
 	    ps_grow(&p->samples, &p->samples_cap, p->nsamples + 1, sizeof(*p->samples)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (n) {
 		memcpy(p->frames + p->nframes, frames, n * sizeof(*frames));
 		p->nframes += n;
@@ -176,7 +177,7 @@ int ps_speedscope_write(FILE *fp, const struct ps_speedscope *s, const char *nam
 	struct ranked *order = malloc((s->nprofiles + 1) * sizeof(*order));
 
 	if (!order)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < s->nprofiles; i++)
 		order[i] = (struct ranked){ s->profiles[i], i };
 	qsort(order, s->nprofiles, sizeof(*order), cmp_heavier);

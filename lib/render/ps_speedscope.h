@@ -49,22 +49,26 @@ struct ps_speedscope {
 	size_t key_cap;
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_speedscope_init(struct ps_speedscope *s);
 void ps_speedscope_release(struct ps_speedscope *s);
 
-/* The index of the frame (name, file: NULL or "" for none), added the first time; -1: no memory. */
+/*
+ * The index of the frame (name, file: NULL or "" for none), added the
+ * first time; PS_E_NOMEM (< 0).
+ */
 int64_t ps_speedscope_frame(struct ps_speedscope *s, const char *name, const char *file);
 
 /* A new, empty profile, weighed in `unit` (a ValueUnit name); NULL: no memory. */
 struct ps_speedscope_profile *ps_speedscope_profile(struct ps_speedscope *s, const char *name, const char *unit);
 
-/* Adds a sample: frames[0..n) (outermost first) with its weight; 0 or -1 (no memory). */
+/* Adds a sample: frames[0..n) (outermost first) with its weight; 0 or PS_E_NOMEM. */
 int ps_speedscope_sample(struct ps_speedscope_profile *p, const uint32_t *frames, size_t n, double weight);
 
 /*
  * Writes the file, named `name`, written by `exporter`: the profiles
  * heaviest first (speedscope opens the first), each in the order its
- * samples were added.  0, or -1 on a write error.
+ * samples were added.  0, PS_E_NOMEM, or -1 on a write error.
  */
 int ps_speedscope_write(FILE *fp, const struct ps_speedscope *s, const char *name, const char *exporter);
 
@@ -84,7 +88,10 @@ struct ps_speedscope_folded_opts {
 	bool profile_per_first_frame;
 };
 
-/* Folded stacks (each "frame;frame;..." with its count as weight) as a speedscope file. */
+/*
+ * Folded stacks (each "frame;frame;..." with its count as weight) as a
+ * speedscope file; 0, PS_E_NOMEM, or -1 on a write error.
+ */
 int ps_speedscope_folded(FILE *fp, const struct ps_fold_set *set, const struct ps_speedscope_folded_opts *o);
 
 #endif

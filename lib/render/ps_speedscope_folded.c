@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/ps_speedscope.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 /* Splitting stacks into frames: a frame's text, and the stack's frame indexes. */
@@ -26,11 +27,11 @@ static int split_stack(struct ps_speedscope *ss, struct split *sp, const char *s
 
 		if (ps_grow(&sp->frame, &sp->frame_cap, len + 1, 1) < 0 ||
 		    ps_grow(&sp->stack, &sp->stack_cap, sp->n + 1, sizeof(*sp->stack)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		memcpy(sp->frame, f, len);
 		sp->frame[len] = '\0';
 		if ((frame = ps_speedscope_frame(ss, sp->frame, NULL)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		sp->stack[sp->n++] = (uint32_t)frame;
 		f += len;
 		if (!*f)
@@ -60,7 +61,7 @@ static int fill(struct ps_speedscope *ss, struct ps_strtab *names, struct split 
 	struct ps_speedscope_profile *whole = NULL;
 
 	if (!o->profile_per_first_frame && !(whole = ps_speedscope_profile(ss, o->name, o->unit)))
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < set->n; i++) {
 		const char *stack = set->items[i].stack, *rest = stack;
 		struct ps_speedscope_profile *p = whole;
@@ -69,18 +70,18 @@ static int fill(struct ps_speedscope *ss, struct ps_strtab *names, struct split 
 			size_t len = strcspn(stack, ";");
 
 			if (ps_grow(&sp->frame, &sp->frame_cap, len + 1, 1) < 0)
-				return -1;
+				return PS_E_NOMEM;
 			memcpy(sp->frame, stack, len);
 			sp->frame[len] = '\0';
 			if (!(p = profile_named(ss, names, sp->frame, o->unit)))
-				return -1;
+				return PS_E_NOMEM;
 			/* a stack of its first frame alone: its weight, on no frame */
 			rest = stack[len] ? stack + len + 1 : NULL;
 		}
 		if (rest && split_stack(ss, sp, rest) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		if (ps_speedscope_sample(p, sp->stack, rest ? sp->n : 0, (double)set->items[i].count) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	return 0;
 }
@@ -90,11 +91,11 @@ int ps_speedscope_folded(FILE *fp, const struct ps_fold_set *set, const struct p
 	struct ps_speedscope ss;
 	struct ps_strtab names;
 	struct split sp = { 0 };
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	if (ps_speedscope_init(&ss) < 0 || ps_strtab_init(&names) < 0) {
 		ps_speedscope_release(&ss);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	if (fill(&ss, &names, &sp, set, o) == 0)
 		rc = ps_speedscope_write(fp, &ss, o->name, o->exporter);
