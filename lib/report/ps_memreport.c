@@ -10,6 +10,7 @@
 #include "model/ps_folded.h"
 #include "render/ps_html.h"
 #include "render/ps_page.h"
+#include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "report/ps_memreport.h"
 #include "base/ps_outfile.h"
@@ -69,12 +70,12 @@ static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const stru
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (s->stack < 0) {
 		if (ps_folded_frame(f, "[unknown stack]") < 0)
-			return -1;
+			return PS_E_NOMEM;
 	} else if (fold_frames(f, m, &m->stacks, &m->stacks.stacks[s->stack]) < 0) {
-		return -1;
+		return PS_E_NOMEM;
 	}
 	return ps_folded_end(f, weight);
 }
@@ -84,10 +85,10 @@ static int write_faults_folded(FILE *fp, const struct ps_memprof *m)
 {
 	const struct ps_stacks *ss = &m->faults.stacks;
 	struct ps_folded f;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	if (ps_folded_init(&f) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < ss->nstacks; i++) {
 		const struct ps_stack *st = &ss->stacks[i];
 		const struct ps_thread_instance *t = &m->procs.threads[st->thread];
@@ -106,10 +107,10 @@ out:
 static int write_folded(FILE *fp, const struct ps_memprof *m, site_weight_fn weight)
 {
 	struct ps_folded f;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	if (ps_folded_init(&f) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < m->heap.nsites; i++) {
 		uint64_t w = weight(&m->heap.sites[i]);
 

@@ -12,6 +12,7 @@
 #include "model/ps_folded.h"
 #include "render/ps_html.h"
 #include "render/ps_page.h"
+#include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "base/ps_outfile.h"
 #include "report/ps_profreport.h"
@@ -523,9 +524,9 @@ static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const str
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
 	    ps_report_fold_stack(f, p->cpu.run.symbols, ss, st, NULL, NULL) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (leaf && ps_folded_frame(f, leaf) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	return ps_folded_end(f, weight);
 }
 
@@ -547,9 +548,9 @@ static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
 			ps_folded_begin(f);
 			if (ps_folded_frame(f, comm) < 0 || ps_folded_frame(f, leaf) < 0 ||
 			    ps_folded_end(f, s->ns) < 0)
-				return -1;
+				return PS_E_NOMEM;
 		} else if (fold_stack(f, p, &o->stacks, &o->stacks.stacks[s->stack], leaf, s->ns) < 0) {
-			return -1;
+			return PS_E_NOMEM;
 		}
 	}
 	return 0;
@@ -562,11 +563,11 @@ static int write_wall(FILE *fp, const void *ctx, const void *arg)
 	const struct ps_stacks *ss = p->cpu.run.stacks;
 	uint64_t period_ns = 1000000000ull / (p->cpu.run.sampling.frequency ? p->cpu.run.sampling.frequency : 1);
 	struct ps_folded f;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	(void)arg;
 	if (ps_folded_init(&f) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < ss->nstacks; i++)
 		if (ss->stacks[i].count &&
 		    fold_stack(&f, p, ss, &ss->stacks[i], NULL, ss->stacks[i].count * period_ns) < 0)
@@ -583,11 +584,11 @@ static int write_offcpu(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
 	struct ps_folded f;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	(void)arg;
 	if (ps_folded_init(&f) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (add_offcpu(&f, p) == 0)
 		rc = ps_folded_write(&f, fp);
 	ps_folded_release(&f);

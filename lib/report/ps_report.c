@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model/ps_folded.h"
+#include "base/ps_error.h"
 #include "base/ps_outfile.h"
 #include "report/ps_report.h"
 
@@ -117,7 +118,7 @@ int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const
 			continue;
 		for (uint32_t k = count; k-- > 0;)
 			if (ps_folded_frame(f, ps_report_frame_name(sy, &syms[k], name, sizeof(name))) < 0)
-				return -1;
+				return PS_E_NOMEM;
 	}
 	return 0;
 }

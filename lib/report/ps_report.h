@@ -65,7 +65,10 @@ struct cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_
 				   const struct ps_stacks *ss, int64_t stack,
 				   ps_report_skip_fn skip, const void *ctx);
 
-/* Appends a stack's frames, outermost first, to the folded line being built. */
+/*
+ * Appends a stack's frames, outermost first, to the folded line being
+ * built; 0 or PS_E_NOMEM.
+ */
 struct ps_folded;
 int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const struct ps_stacks *ss,
 			 const struct ps_stack *st, ps_report_skip_fn skip, const void *ctx);

@@ -6,6 +6,7 @@
  */
 #include "model/ps_folded.h"
 #include "report/ps_report.h"
+#include "base/ps_error.h"
 
 static int add_stack(struct ps_folded *f, const struct ps_cpu_run *p, const struct ps_rstack *rs,
 		     bool per_thread)
@@ -16,14 +17,14 @@ static int add_stack(struct ps_folded *f, const struct ps_cpu_run *p, const stru
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (per_thread && ps_folded_frame(f, t->comm) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (uint32_t i = 0; i < rs->nsyms; i++) {
 		const struct ps_sym *s = &p->symbols->syms[r->syms[rs->first + i]];
 
 		if (ps_folded_frame(f, ps_report_frame_name(p->symbols, s, name, sizeof(name))) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	return ps_folded_end(f, rs->count);
 }
@@ -32,10 +33,10 @@ static int write_folded(FILE *fp, const struct ps_cpu_run *p, const struct ps_re
 {
 	const struct ps_cpureport *r = p->report;
 	struct ps_folded f;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	if (ps_folded_init(&f) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < r->nstacks; i++)
 		if (add_stack(&f, p, &r->stacks[i], o->per_thread) < 0)
 			goto out;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "report/ps_report.h"
 
@@ -218,7 +219,7 @@ static int write_json(FILE *fp, const struct ps_cpu_run *p, const struct ps_repo
 	if (!root || !cpu) {
 		cJSON_Delete(root);
 		cJSON_Delete(cpu);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "cpu-profile");

@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "report/ps_report.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 struct text {
@@ -72,7 +73,7 @@ static int text_add(struct text *t, const char *fmt, ...)
 			return 0;
 		}
 		if (ps_grow(&t->buf, &t->cap, t->len + (size_t)n + 1, 1) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 }
 
@@ -94,6 +95,7 @@ static int stack_text(struct text *t, const struct ps_cpu_run *p, const struct p
 	const uint32_t *frames = ps_stack_frames(p->stacks, st);
 	const struct ps_symbols *sy = p->symbols;
 	uint32_t left = rs->nsyms;
+	int rc;
 
 	t->len = 0;
 	for (uint32_t f = 0; f < st->nframes && left > 0; f++) {
@@ -117,9 +119,10 @@ static int stack_text(struct text *t, const struct ps_cpu_run *p, const struct p
 				offset[0] = '\0';
 			else
 				snprintf(offset, sizeof(offset), "+0x%" PRIx32, syms[k].offset);
-			if (text_add(t, "\t%16" PRIx64 " %s%s (%s)\n", addr, ps_sym_name(sy, &syms[k]),
-				     offset, module) < 0)
-				return -1;
+			rc = text_add(t, "\t%16" PRIx64 " %s%s (%s)\n", addr, ps_sym_name(sy, &syms[k]),
+				      offset, module);
+			if (rc < 0)
+				return rc;
 		}
 	}
 	return text_add(t, "\n");
@@ -150,10 +153,10 @@ static int write_perfscript(FILE *fp, const struct ps_cpu_run *p, const struct p
 	struct text body = { 0 };
 	uint64_t now = p->run.start_ns;
 	uint32_t thread = UINT32_MAX;
-	int rc = -1;
+	int rc = 0;
 
 	if (!ord)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < r->nstacks; i++)
 		ord[i] = (struct order){ .thread = r->stacks[i].thread, .stack = i };
 	qsort(ord, r->nstacks, sizeof(*ord), cmp_order);
@@ -167,7 +170,8 @@ static int write_perfscript(FILE *fp, const struct ps_cpu_run *p, const struct p
 			thread = rs->thread;
 			now = p->run.start_ns;
 		}
-		if (stack_text(&body, p, rs) < 0)
+		rc = stack_text(&body, p, rs);
+		if (rc < 0)
 			goto out;
 		for (uint64_t b = 0; b < blocks; b++) {
 			/* the blocks' periods add up to exactly count periods */
@@ -180,7 +184,6 @@ static int write_perfscript(FILE *fp, const struct ps_cpu_run *p, const struct p
 			now += this_period;
 		}
 	}
-	rc = 0;
 out:
 	free(body.buf);
 	free(ord);

@@ -34,6 +34,7 @@
 
 #include "profile.pb-c.h"
 #include "report/ps_report.h"
+#include "base/ps_error.h"
 #include "base/ps_strtab.h"
 #include "base/ps_util.h"
 
@@ -92,7 +93,7 @@ static int64_t mapping_of(struct pprof *pp, uint32_t module)
 	file = str_id(pp, m->path);
 	bid = str_id(pp, ps_symbols_build_id(pp->p->symbols, module, build_id, sizeof(build_id)));
 	if (file < 0 || bid < 0 || ps_grow(&pp->maps, &pp->maps_cap, pp->nmaps + 1, sizeof(*pp->maps)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	pm = &pp->maps[pp->nmaps++];
 	perftools__profiles__mapping__init(pm);
 	pm->id = pp->nmaps;
@@ -116,13 +117,13 @@ static int64_t function_of(struct pprof *pp, uint32_t sym)
 	snprintf(key, sizeof(key), "%u %u %u", s->name, s->file, s->module);
 	id = ps_strtab_intern(&pp->fn_keys, key);
 	if (id <= 0)
-		return -1;
+		return PS_E_NOMEM;
 	if ((size_t)id >= before) {	/* a new one: it is function number id */
 		name = str_id(pp, ps_sym_name(pp->p->symbols, s));
 		file = str_id(pp, ps_strtab_get(&pp->p->symbols->strs, s->file));
 		if (name < 0 || file < 0 ||
 		    ps_grow(&pp->funcs, &pp->funcs_cap, pp->nfuncs + 1, sizeof(*pp->funcs)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		f = &pp->funcs[pp->nfuncs++];
 		perftools__profiles__function__init(f);
 		f->id = (uint64_t)id;
@@ -150,7 +151,7 @@ static int64_t location_of(struct pprof *pp, uint32_t frame)
 	if (map < 0 || ps_grow(&pp->locs, &pp->locs_cap, pp->nlocs + 1, sizeof(*pp->locs)) < 0 ||
 	    ps_grow(&pp->loc_first_line, &mcap, pp->nlocs + 1, sizeof(*pp->loc_first_line)) < 0 ||
 	    ps_grow(&pp->lines, &pp->lines_cap, pp->nlines + count, sizeof(*pp->lines)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	pp->loc_first_cap = mcap;
 	pm = &pp->maps[map - 1];
 	loc = &pp->locs[pp->nlocs];
@@ -166,7 +167,7 @@ static int64_t location_of(struct pprof *pp, uint32_t frame)
 		int64_t fn = function_of(pp, first + k);
 
 		if (fn < 0)
-			return -1;
+			return PS_E_NOMEM;
 		perftools__profiles__line__init(l);
 		l->function_id = (uint64_t)fn;
 		l->line = syms[k].line;
@@ -206,7 +207,7 @@ static int add_sample(struct pprof *pp, size_t i, int64_t period, const int64_t 
 	uint32_t left = rs->nsyms;
 
 	if (comm < 0 || proc < 0)
-		return -1;
+		return PS_E_NOMEM;
 	perftools__profiles__sample__init(s);
 	s->location_id = &pp->loc_ids[pp->nloc_ids];
 	for (uint32_t f = 0; f < st->nframes && left > 0; f++) {
@@ -214,7 +215,7 @@ static int add_sample(struct pprof *pp, size_t i, int64_t period, const int64_t 
 		uint32_t n = p->symbols->frame_count[frames[f]];
 
 		if (loc < 0)
-			return -1;
+			return PS_E_NOMEM;
 		pp->loc_ids[pp->nloc_ids++] = (uint64_t)loc;
 		s->n_location_id++;
 		left -= n < left ? n : left;
@@ -249,13 +250,13 @@ static int add_samples(struct pprof *pp, int64_t period)
 	pp->labels = calloc(NLABELS * n + 1, sizeof(*pp->labels));
 	pp->label_ptrs = calloc(NLABELS * n + 1, sizeof(*pp->label_ptrs));
 	if (!pp->samples || !pp->loc_ids || !pp->values || !pp->labels || !pp->label_ptrs)
-		return -1;
+		return PS_E_NOMEM;
 	for (int k = 0; k < NLABELS; k++)
 		if (keys[k] < 0)
-			return -1;
+			return PS_E_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (add_sample(pp, i, period, keys) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	return 0;
 }
 
@@ -314,7 +315,7 @@ static int write_gzip(FILE *fp, const pb_profile *msg)
 	int rc = -1;
 
 	if (!g)
-		return -1;
+		return PS_E_NOMEM;
 	g->base.append = gz_append;
 	g->fp = fp;
 	/* 15 + 16: a gzip header and trailer around the deflate stream */
@@ -355,7 +356,7 @@ static int add_comments(struct pprof *pp, const struct ps_report_opts *o, int64_
 		 (unsigned long long)p->counts.samples, (unsigned long long)p->counts.lost);
 	for (int i = 0; i < 3; i++)
 		if ((ids[i] = str_id(pp, text[i])) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	return 0;
 }
 
@@ -392,7 +393,7 @@ static int write_pprof(FILE *fp, const struct ps_cpu_run *p, const struct ps_rep
 	pb_function **funcs = NULL;
 	pb_mapping **maps = NULL;
 	pb_sample **samples = NULL;
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	if (ps_strtab_init(&pp.strs) < 0 || ps_strtab_init(&pp.fn_keys) < 0)
 		goto out;

@@ -9,6 +9,7 @@
 
 #include "report/ps_report.h"
 #include "render/ps_speedscope.h"
+#include "base/ps_error.h"
 
 #define NO_FRAME UINT32_MAX
 
@@ -48,16 +49,16 @@ static int fill(struct ps_speedscope *ss, const struct ps_cpu_run *p, uint32_t *
 	/* the threads in the report's order (most samples first) */
 	for (size_t i = 0; i < r->nthreads; i++)
 		if (!profile_of(ss, of_thread, p, r->threads[i].thread))
-			return -1;
+			return PS_E_NOMEM;
 	for (size_t i = 0; i < r->nstacks; i++) {
 		const struct ps_rstack *rs = &r->stacks[i];
 		struct ps_speedscope_profile *prof = profile_of(ss, of_thread, p, rs->thread);
 
 		for (uint32_t k = 0; k < rs->nsyms; k++)
 			if ((stack[k] = frame_of(ss, of_sym, p, r->syms[rs->first + k])) == NO_FRAME)
-				return -1;
+				return PS_E_NOMEM;
 		if (!prof || ps_speedscope_sample(prof, stack, rs->nsyms, (double)rs->count) < 0)
-			return -1;
+			return PS_E_NOMEM;
 	}
 	return 0;
 }
@@ -70,7 +71,7 @@ static int write_speedscope(FILE *fp, const struct ps_cpu_run *p, const struct p
 	size_t deepest = 1;
 	struct ps_speedscope ss;
 	char name[160], exporter[64];
-	int rc = -1;
+	int rc = PS_E_NOMEM;
 
 	for (size_t i = 0; i < r->nstacks; i++)
 		if (r->stacks[i].nsyms > deepest)
