@@ -58,7 +58,7 @@ int ps_memread_init(struct ps_memread *mr, const char *dir)
 	mr->owner = getpid();
 	mr->dir = strdup(dir);
 	calibrate_begin(mr);
-	return mr->dir ? 0 : -1;
+	return mr->dir ? 0 : PS_E_NOMEM;
 }
 
 uint64_t ps_memread_time_ns(const struct ps_memread *mr, const struct ps_memfile *f, uint64_t t)

@@ -72,6 +72,7 @@ struct ps_memread {
 	size_t nrefused, refused_cap;
 };
 
+/* 0 or PS_E_NOMEM. */
 int ps_memread_init(struct ps_memread *mr, const char *dir);
 /* Unmaps and deletes the files (and the directory when it is empty). */
 void ps_memread_release(struct ps_memread *mr);

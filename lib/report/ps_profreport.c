@@ -657,9 +657,11 @@ static int write_html(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct write_ctx *c = ctx;
 	struct ps_error err = { 0 };
+	int rc;
 
 	(void)arg;
-	return ps_page_write(fp, c->report, draw_graph, c, &err) < 0 ? -1 : 0;
+	rc = ps_page_write(fp, c->report, draw_graph, c, &err);
+	return rc < 0 ? rc : 0;
 }
 
 int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
