@@ -5,6 +5,7 @@
 #include "symbols/ps_procs.h"
 #include "model/ps_stacks.h"
 #include "symbols/ps_symbols.h"
+#include "base/ps_error.h"
 #include "base/ps_util.h"
 
 static const char *const known_roots[] = {
@@ -43,7 +44,7 @@ static int expand_stack(struct ps_cpureport *r, const struct ps_stacks *stacks,
 		const struct ps_sym *syms = ps_symbols_frame(sy, frames[i], &n);
 
 		if (ps_grow(&r->syms, &r->syms_cap, r->nsyms + n, sizeof(*r->syms)) < 0)
-			return -1;
+			return PS_E_NOMEM;
 		/* A frame's own syms are innermost first; we want outermost first. */
 		for (uint32_t k = n; k-- > 0;)
 			r->syms[r->nsyms++] = (uint32_t)(&syms[k] - sy->syms);
@@ -87,7 +88,7 @@ static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const stru
 		uint32_t *n = calloc(ncap, sizeof(*n));
 
 		if (!n)
-			return -1;
+			return PS_E_NOMEM;
 		for (size_t f = 0; f < r->nfuncs; f++) {
 			size_t j = (size_t)func_hash(r->funcs[f].name, r->funcs[f].module) & (ncap - 1);
 			while (n[j])
@@ -106,7 +107,7 @@ static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const stru
 			return fi->slots[i] - 1;
 	}
 	if (ps_grow(&r->funcs, &r->funcs_cap, r->nfuncs + 1, sizeof(*r->funcs)) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	r->funcs[r->nfuncs] = (struct ps_func){
 		.name = sym->name, .module = sym->module, .file = sym->file, .line = sym->line,
 		.last_stack = (size_t)-1,
@@ -127,7 +128,7 @@ static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 
 			if (f < 0) {
 				free(fi.slots);
-				return -1;
+				return PS_E_NOMEM;
 			}
 			if (r->funcs[f].last_stack != s) {
 				r->funcs[f].total += rs->count;
@@ -159,14 +160,14 @@ static int count_threads(struct ps_cpureport *r, const struct ps_procs *procs)
 	uint64_t *per_thread = calloc(procs->nthreads + 1, sizeof(*per_thread));
 
 	if (!per_thread)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t s = 0; s < r->nstacks; s++)
 		per_thread[r->stacks[s].thread] += r->stacks[s].count;
 	r->threads = calloc(procs->nthreads + 1, sizeof(*r->threads));
 	r->procs = calloc(procs->nthreads + 1, sizeof(*r->procs));
 	if (!r->threads || !r->procs) {
 		free(per_thread);
-		return -1;
+		return PS_E_NOMEM;
 	}
 	for (size_t t = 0; t < procs->nthreads; t++) {
 		const struct ps_thread_instance *ti = &procs->threads[t];
@@ -194,7 +195,7 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 	memset(r, 0, sizeof(*r));
 	r->stacks = calloc(stacks->nstacks + 1, sizeof(*r->stacks));
 	if (!r->stacks)
-		return -1;
+		return PS_E_NOMEM;
 	for (size_t i = 0; i < stacks->nstacks; i++) {
 		const struct ps_stack *s = &stacks->stacks[i];
 		struct ps_rstack *rs = &r->stacks[r->nstacks++];
@@ -206,7 +207,7 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 		rs->first = r->nsyms;
 		n = expand_stack(r, stacks, s, symbols);
 		if (n < 0)
-			return -1;
+			return PS_E_NOMEM;
 		rs->nsyms = (uint32_t)n;
 		rs->complete = trim_to_root(r, rs, symbols);
 		rs->truncated = s->flags & PS_STACK_TRUNCATED;
@@ -217,7 +218,7 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 			r->truncated += s->count;
 	}
 	if (count_functions(r, symbols) < 0 || count_threads(r, procs) < 0)
-		return -1;
+		return PS_E_NOMEM;
 	if (r->nfuncs)
 		qsort_r(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func, (void *)symbols);
 	return 0;

@@ -61,6 +61,7 @@ struct ps_cpureport {
 	uint64_t truncated;
 };
 
+/* Builds r from the symbolized stacks; 0 or PS_E_NOMEM. */
 int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 		       const struct ps_symbols *symbols, const struct ps_procs *procs);
 void ps_cpureport_release(struct ps_cpureport *r);
