@@ -252,15 +252,18 @@ int cli_parse_pid(const char *cmd, const char *arg, pid_t *out)
 int cli_write_output(const char *path, cli_writer write, const void *ctx, struct ps_error *err)
 {
 	struct ps_outfile out;
+	int rc;
 
-	if (!path)
-		return write(stdout, ctx) < 0 ?
-		       ps_error_set(err, PS_E_OUTPUT, "cannot write to standard output") : 0;
+	if (!path) {
+		rc = write(stdout, ctx);
+		return rc < 0 ? ps_outfile_write_failed(err, rc, NULL) : 0;
+	}
 	if (ps_outfile_open(&out, path, err) < 0)
 		return err->code;
-	if (write(out.fp, ctx) < 0) {
+	rc = write(out.fp, ctx);
+	if (rc < 0) {
 		ps_outfile_abort(&out);
-		return ps_error_set(err, PS_E_OUTPUT, "cannot write '%s'", path);
+		return ps_outfile_write_failed(err, rc, path);
 	}
 	return ps_outfile_commit(&out, err);
 }

@@ -283,6 +283,16 @@ int ps_outfile_commit(struct ps_outfile *out, struct ps_error *err)
 	return 0;
 }
 
+int ps_outfile_write_failed(struct ps_error *err, int rc, const char *path)
+{
+	if (!path)
+		return rc == PS_E_NOMEM ? ps_error_set(err, PS_E_NOMEM, "out of memory while writing to standard output")
+					: ps_error_set(err, PS_E_OUTPUT, "cannot write to standard output");
+	if (rc == PS_E_NOMEM)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
+	return ps_error_set(err, PS_E_OUTPUT, "cannot write '%s'", path);
+}
+
 const struct ps_outfile_entry *ps_outfile_entry_find(const struct ps_outfile_entry *files, size_t n,
 						     const char *name)
 {
@@ -307,9 +317,10 @@ int ps_outfile_write_dir(const char *dir, const struct ps_outfile_entry *files, 
 		rc = ps_outfile_open(&out, path, err);
 		if (rc < 0)
 			return rc;
-		if (f->write(out.fp, ctx, f->arg) < 0) {
+		rc = f->write(out.fp, ctx, f->arg);
+		if (rc < 0) {
 			ps_outfile_abort(&out);
-			return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
+			return ps_outfile_write_failed(err, rc, path);
 		}
 		rc = ps_outfile_commit(&out, err);
 		if (rc < 0)

@@ -61,6 +61,13 @@ struct ps_outfile_entry {
 	bool page;                 /* an HTML page: left out when pages are not wanted */
 };
 
+/*
+ * A writer returned rc < 0 for `path` (NULL: standard output): err says
+ * out of memory for PS_E_NOMEM, else that it cannot be written
+ * (PS_E_OUTPUT).  Returns the code set.
+ */
+int ps_outfile_write_failed(struct ps_error *err, int rc, const char *path);
+
 /* The entry of files[0..n) named `name`, or NULL. */
 const struct ps_outfile_entry *ps_outfile_entry_find(const struct ps_outfile_entry *files, size_t n,
 						     const char *name);

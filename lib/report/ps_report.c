@@ -51,9 +51,10 @@ int ps_report_write(const struct ps_report_writer *w, const char *path,
 
 	if (rc < 0)
 		return rc;
-	if (w->write(out.fp, p, o) < 0) {
+	rc = w->write(out.fp, p, o);
+	if (rc < 0) {
 		ps_outfile_abort(&out);
-		return ps_error_set(err, PS_E_NOMEM, "out of memory while writing '%s'", path);
+		return ps_outfile_write_failed(err, rc, path);
 	}
 	return ps_outfile_commit(&out, err);
 }
