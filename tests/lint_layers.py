@@ -41,6 +41,8 @@ for d in present:
 # lib/collect, but for the two reports still reading their sessions.
 still_reading_sessions = {'report/ps_profreport.h', 'report/ps_memreport.h'}
 for d in ('render', 'report'):
+    if d not in present:
+        continue
     for name in sorted(os.listdir(os.path.join(root, 'lib', d))):
         if not name.endswith(('.c', '.h')) or f'{d}/{name}' in still_reading_sessions:
             continue
