@@ -358,7 +358,7 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 	}
 	fprintf(stderr, "perfscope: memory-profile of '%s' (pid %d): %.2f s, %llu allocations in "
 		"%zu process%s\n", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
-		(int)m->target_pid, (double)(m->end_ns - m->start_ns) / 1e9, (unsigned long long)allocs,
+		(int)m->target_pid, (double)(m->end_ns - m->life.start_ns) / 1e9, (unsigned long long)allocs,
 		m->heap.nprocs, m->heap.nprocs == 1 ? "" : "es");
 	if (p && p->rss.n)
 		fprintf(stderr, "  resident memory: peak %s (anonymous %s), trend %+.2f MB/min\n",

@@ -79,16 +79,15 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 	int rc = 0;
 
 	if (g->stacks == PS_PAGE_REPORT_CPU)
-		return ps_html_draw_graph(svg, &pg->cpu, g->id, &g->opts) < 0 ?
-		       ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id) : 0;
+		return ps_html_draw_graph(svg, &pg->cpu, g->id, &g->opts);
 	if (g->stacks == PS_PAGE_FILE)
 		rc = load_beside(&s, pg->path, g->folded, err);
 	else
 		rc = ps_fold_from_report(&s, pg->report, g->weight, pg->path, &bytes, err);
 	if (rc == 1)
 		snprintf(note, note_len, "Not drawn: %s is not beside the report.", g->folded);
-	if (rc == 0 && ps_html_draw_graph(svg, &s, g->id, &g->opts) < 0)
-		rc = ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+	if (rc == 0)
+		rc = ps_html_draw_graph(svg, &s, g->id, &g->opts);
 	ps_fold_release(&s);
 	return rc;
 }

@@ -5,6 +5,13 @@
 #include "base/ps_json.h"
 #include "base/ps_utf8.h"
 
+void ps_json_put_text(FILE *fp, const char *text)
+{
+	/* names from the program or from files may not be UTF-8: JSON must be */
+	ps_utf8_put(fp, text, strlen(text));
+	fputc('\n', fp);
+}
+
 int ps_json_print(FILE *fp, cJSON *root)
 {
 	char *text = cJSON_Print(root);
@@ -12,9 +19,7 @@ int ps_json_print(FILE *fp, cJSON *root)
 	cJSON_Delete(root);
 	if (!text)
 		return PS_E_NOMEM;
-	/* names from the program or from files may not be UTF-8: JSON must be */
-	ps_utf8_put(fp, text, strlen(text));
-	fputc('\n', fp);
+	ps_json_put_text(fp, text);
 	free(text);
 	return 0;
 }

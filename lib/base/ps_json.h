@@ -64,6 +64,9 @@ typedef void (*ps_json_amend_fn)(cJSON *root, void *ctx);
  */
 cJSON *ps_json_reparse(cJSON *root, char **text, const ps_json_path *leave_out);
 
+/* A printed document to fp as its file holds it: valid UTF-8, newline-terminated. */
+void ps_json_put_text(FILE *fp, const char *text);
+
 /* Prints root (indented, newline-terminated) and frees it; 0 or PS_E_NOMEM. */
 int ps_json_print(FILE *fp, cJSON *root);
 

@@ -76,6 +76,8 @@ int ps_page_write(FILE *fp, const cJSON *report, ps_page_draw_fn draw, const voi
 			rc = 1;
 		else
 			rc = draw(&pg->svg[i], g, pg->notes[i], sizeof(pg->notes[i]), ctx, err);
+		if (rc < 0 && !err->code)
+			rc = ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
 		if (rc == 1)
 			pg->graphs[i].note = pg->notes[i];
 		pg->graphs[i].svg = pg->svg[i];

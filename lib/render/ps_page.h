@@ -44,7 +44,8 @@ extern const struct ps_page_graph ps_page_memory_graphs[PS_PAGE_MEMORY_GRAPHS];
 /*
  * Draws graph g into *svg (ps_html_draw_graph or ps_html_draw_folded with
  * g->id and &g->opts).  0; 1 when its stacks are not to be had, with why
- * written into note; < 0 with err set.
+ * written into note; < 0 with err set, or PS_E_NOMEM with err left empty
+ * (ps_page_write then says which graph memory ran out on).
  */
 typedef int (*ps_page_draw_fn)(char **svg, const struct ps_page_graph *g, char *note, size_t note_len,
 			       const void *ctx, struct ps_error *err);

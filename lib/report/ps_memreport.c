@@ -15,7 +15,6 @@
 #include "report/ps_memreport.h"
 #include "base/ps_outfile.h"
 #include "report/ps_report.h"
-#include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
 
@@ -472,7 +471,7 @@ static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opt
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
 	cJSON_AddNumberToObject(md, "pid", m->target_pid);
 	cJSON_AddBoolToObject(md, "attached", !m->launched);
-	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->start_ns ? secs(m->end_ns - m->start_ns) : 0);
+	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->life.start_ns ? secs(m->end_ns - m->life.start_ns) : 0);
 	if (m->launched && m->child.exited) {
 		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&m->child));
 		cJSON_AddNumberToObject(md, "exit_signal", m->child.exit_signal);
@@ -613,8 +612,7 @@ static int write_json(FILE *fp, const void *ctx, const void *arg)
 	const struct write_ctx *c = ctx;
 
 	(void)arg;
-	ps_utf8_put(fp, c->text, strlen(c->text));
-	fputc('\n', fp);
+	ps_json_put_text(fp, c->text);
 	return 0;
 }
 
@@ -659,11 +657,11 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 {
 	const struct write_ctx *c = ctx;
 
-	(void)note, (void)note_len;
+	(void)note, (void)note_len, (void)err;
 	for (size_t i = 0; i < sizeof(weighings) / sizeof(weighings[0]); i++)
-		if (weighings[i].kind == g->weight &&
-		    ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weighings[i].fn }, g->id, &g->opts) < 0)
-			return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
+		if (weighings[i].kind == g->weight)
+			return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weighings[i].fn }, g->id,
+						   &g->opts);
 	return 0;
 }
 

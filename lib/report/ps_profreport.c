@@ -18,7 +18,6 @@
 #include "report/ps_profreport.h"
 #include "report/ps_report.h"
 #include "analyze/ps_rules.h"
-#include "base/ps_utf8.h"
 #include "base/ps_util.h"
 
 
@@ -510,8 +509,7 @@ static int write_report(FILE *fp, const void *ctx, const void *arg)
 	const struct write_ctx *c = ctx;
 
 	(void)arg;
-	ps_utf8_put(fp, c->text, strlen(c->text));
-	fputc('\n', fp);
+	ps_json_put_text(fp, c->text);
 	return 0;
 }
 
@@ -646,10 +644,8 @@ static int write_svg(FILE *fp, const void *ctx, const void *arg)
 static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, size_t note_len,
 		      const void *ctx, struct ps_error *err)
 {
-	(void)note, (void)note_len;
-	if (ps_html_draw_folded(svg, fold, &(struct fold_ctx){ ctx, g->folded }, g->id, &g->opts) < 0)
-		return ps_error_set(err, PS_E_NOMEM, "out of memory drawing the flame graph '%s'", g->id);
-	return 0;
+	(void)note, (void)note_len, (void)err;
+	return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ ctx, g->folded }, g->id, &g->opts);
 }
 
 /* report.html: report.json's document and the same three graphs, drawn for a page. */

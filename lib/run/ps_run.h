@@ -30,7 +30,6 @@ struct ps_run {
 	bool exited;
 	int exit_code, exit_signal;
 	double target_cpu_s;        /* its CPU time with the children it waited for; -1 unknown */
-	double perfscope_cpu_s;     /* perfscope's own CPU time until sampling ended */
 	struct ps_notes notes;      /* in the order a reader should see them */
 };
 

@@ -130,8 +130,7 @@ static unsigned stack_size_of(const struct ps_cpuprof *p)
 /* Sampling begins: the duration and the progress reports count from now. */
 static void start_clock(struct ps_cpuprof *p)
 {
-	p->start_ns = ps_now_ns();
-	ps_lifecycle_start(&p->life, p->start_ns);
+	ps_lifecycle_start(&p->life, ps_now_ns());
 }
 
 /* From here on samples come from ps_ptrace, which holds the target. */
@@ -306,7 +305,7 @@ static void report_progress(struct ps_cpuprof *p, uint64_t now)
 
 	if (!p->cfg.progress || !ps_lifecycle_progress_due(&p->life, now))
 		return;
-	pr.elapsed_s = (double)(now - p->start_ns) / 1e9;
+	pr.elapsed_s = (double)(now - p->life.start_ns) / 1e9;
 	pr.samples = p->sampler.stats.samples;
 	pr.lost = p->sampler.stats.lost;
 	p->cfg.progress(&pr, p->cfg.progress_ctx);
@@ -409,7 +408,7 @@ static int fill_run(struct ps_cpuprof *p)
 
 	run->argv = p->cfg.argv;
 	run->pid = p->target_pid;
-	run->start_ns = p->start_ns;
+	run->start_ns = p->life.start_ns;
 	run->end_ns = p->end_ns;
 	run->stopped_by = p->life.stopped_by_signal ? PS_RUN_SIGNAL :
 			  p->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
@@ -417,7 +416,6 @@ static int fill_run(struct ps_cpuprof *p)
 	run->exited = p->launched && p->child.exited;
 	run->exit_code = run->exited ? p->child.exit_code : 0;
 	run->exit_signal = run->exited ? p->child.exit_signal : 0;
-	run->perfscope_cpu_s = p->sampling_cpu_s;
 	r->counts = (struct ps_cpu_counts){
 		.samples = p->sampler.stats.samples, .lost = p->sampler.stats.lost,
 		.throttles = p->sampler.stats.throttles, .bad_records = p->sampler.stats.bad_records,
@@ -430,7 +428,7 @@ static int fill_run(struct ps_cpuprof *p)
 		.sampler = p->source.sampler_name, .frequency = p->cfg.frequency,
 		.unwinder = p->unwinder ? p->unwinder->name : NULL,
 		.stack_size = p->source.stack_size,
-		.kernel_stacks = p->source.kernel_frames && p->cfg.kernel_frames,
+		.kernel_stacks = p->source.kernel_frames,
 	};
 	snprintf(r->sampling.event, sizeof(r->sampling.event), "%s", p->source.event);
 	if (p->unwinder)

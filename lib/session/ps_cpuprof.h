@@ -119,7 +119,7 @@ struct ps_cpuprof {
 	bool left_running;          /* --keep-running left it alive */
 	pid_t target_pid;
 	int pidfd;
-	uint64_t start_ns, end_ns;
+	uint64_t end_ns;            /* sampling ended; it began at life.start_ns */
 	double sampling_cpu_s;      /* perfscope's CPU time until sampling ended */
 	struct ps_sampler sampler;  /* records -> stacks; its stats are the session's */
 

@@ -462,7 +462,7 @@ static void report_progress(struct ps_memprof *m, uint64_t now)
 
 	if (!m->cfg.progress || !ps_lifecycle_progress_due(&m->life, now))
 		return;
-	pr.elapsed_s = (double)(now - m->start_ns) / 1e9;
+	pr.elapsed_s = (double)(now - m->life.start_ns) / 1e9;
 	for (size_t i = 0; i < m->heap.nprocs; i++)
 		pr.allocations += m->heap.proc[i]->allocs;
 	pr.live_bytes = main_proc ? main_proc->live_bytes : 0;
@@ -596,14 +596,13 @@ static int run_attached(struct ps_memprof *m, struct ps_error *err)
 	exe[n > 0 ? n : 0] = '\0';
 	if (kill(m->target_pid, 0) < 0 && errno == ESRCH)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
-	m->start_ns = ps_now_ns();
-	ps_lifecycle_start(&m->life, m->start_ns);
-	proc = ps_heap_add_proc(&m->heap, (uint32_t)m->target_pid, 0, exe, m->start_ns);
+	ps_lifecycle_start(&m->life, ps_now_ns());
+	proc = ps_heap_add_proc(&m->heap, (uint32_t)m->target_pid, 0, exe, m->life.start_ns);
 	if (proc < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	p = m->heap.proc[proc];
 	p->rss.every_ns = interval_ns(m);
-	if (ps_rss_sample(&p->rss, m->target_pid, m->start_ns) < 0)
+	if (ps_rss_sample(&p->rss, m->target_pid, m->life.start_ns) < 0)
 		return ps_error_set(err, PS_E_NOPROC, "no such process: %d", (int)m->target_pid);
 	start_faults(m, m->target_pid);
 	for (;;) {
@@ -683,12 +682,11 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 		return rc;
 	m->launched = true;
 	m->target_pid = m->child.pid;
-	m->start_ns = ps_now_ns();
-	ps_lifecycle_start(&m->life, m->start_ns);
+	ps_lifecycle_start(&m->life, ps_now_ns());
 	if (m->tracker_note[0]) {
 		/* no tracker file will come: watch its resident memory instead */
 		m->untracked_proc = ps_heap_add_proc(&m->heap, (uint32_t)m->child.pid, 0,
-						     m->cfg.argv[0], m->start_ns);
+						     m->cfg.argv[0], m->life.start_ns);
 		if (m->untracked_proc >= 0) {
 			m->heap.proc[m->untracked_proc]->rss.every_ns = interval_ns(m);
 			start_uprobes(m);

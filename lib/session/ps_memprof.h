@@ -76,7 +76,7 @@ struct ps_memprof {
 	struct ps_stacks stacks;
 	struct ps_symbols symbols;
 	struct ps_heap heap;
-	uint64_t start_ns, end_ns;
+	uint64_t end_ns;          /* the run ended; it began at life.start_ns */
 	struct ps_lifecycle life;    /* when it stops, how the target is ended */
 	uint64_t records;
 	uint64_t dropped;         /* records the tracker could not write */
