@@ -420,6 +420,17 @@ blocked_at() {
 	rm -rf "$nobody_dir"
 }
 
+@test "perf_event_open refused: the CPU run's note is in the summary as in the JSON (ptrace samples)" {
+	run "$HELPERS/noperf" "$PERFSCOPE" profile -o "$out" -- "$WL/spin" --seconds 0.3
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	json="$out/report.json"
+	check '.cpu.metadata.sampler == "ptrace" and .cpu.metadata.samples > 0' '.cpu.metadata'
+	note=$(jq -r '.cpu.metadata.sampler_note' "$json")
+	[[ "$note" == "perf_event_open refused"*"sampling with ptrace instead"* ]]
+	# the summary walks the same list of notes as the JSON
+	[[ "$output" == *"  note: $note"* ]] || { echo "$output"; return 1; }
+}
+
 @test "--no-syscalls and --no-offcpu leave their sections out, and say so" {
 	run "$PERFSCOPE" profile -q --no-syscalls --no-offcpu -o "$out" -- "$WL/spin" --seconds 0.3
 	[ "$status" -eq 0 ]
