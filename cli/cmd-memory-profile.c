@@ -196,37 +196,45 @@ static void show_progress(const struct ps_memprof_progress *pr, void *ctx)
 		(unsigned long long)pr->allocations, (double)pr->live_bytes / 1e6);
 }
 
+/* Note `id` of the run, or "". */
+static const char *note_text(const struct ps_mem_run *r, const char *id)
+{
+	const char *text = ps_notes_get(&r->run.notes, id);
+
+	return text ? text : "";
+}
+
 /* The innermost named frame of a site that is not the allocator's own. */
-static const char *site_name(const struct ps_memprof *m, const struct ps_heap_site *s)
+static const char *site_name(const struct ps_mem_run *r, const struct ps_heap_site *s)
 {
 	const struct ps_stack *st;
 	const uint32_t *frames;
 
 	if (s->stack < 0)
 		return "[unknown stack]";
-	st = &m->stacks.stacks[s->stack];
-	frames = ps_stack_frames(&m->stacks, st);
+	st = &r->stacks->stacks[s->stack];
+	frames = ps_stack_frames(r->stacks, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
 		uint32_t count;
-		const struct ps_sym *sym = ps_symbols_frame(&m->symbols, frames[i], &count);
-		const char *name = ps_sym_name(&m->symbols, &sym[0]);
+		const struct ps_sym *sym = ps_symbols_frame(r->symbols, frames[i], &count);
+		const char *name = ps_sym_name(r->symbols, &sym[0]);
 
 		/* operator new and friends: show who called them */
 		if (strncmp(name, "operator new", 12) != 0 && strncmp(name, "__", 2) != 0)
 			return name;
 	}
-	return st->nframes ? ps_sym_name(&m->symbols, ps_symbols_frame(&m->symbols, frames[0], &(uint32_t){ 0 })) : "?";
+	return st->nframes ? ps_sym_name(r->symbols, ps_symbols_frame(r->symbols, frames[0], &(uint32_t){ 0 })) : "?";
 }
 
-static void print_top(const struct ps_memprof *m, const char *title,
+static void print_top(const struct ps_mem_run *r, const char *title,
 		      uint64_t (*weight)(const struct ps_heap_site *), uint64_t (*blocks)(const struct ps_heap_site *))
 {
 	const struct ps_heap_site *top[5] = { 0 };
 	char b[32];
 	int n = 0;
 
-	for (size_t i = 0; i < m->heap.nsites; i++) {
-		const struct ps_heap_site *s = &m->heap.sites[i];
+	for (size_t i = 0; i < r->heap->nsites; i++) {
+		const struct ps_heap_site *s = &r->heap->sites[i];
 		int at;
 
 		if (!weight(s))
@@ -245,7 +253,7 @@ static void print_top(const struct ps_memprof *m, const char *title,
 	fprintf(stderr, "  %s:\n", title);
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "   %10s in %8llu blocks  %s\n", cli_human_bytes(weight(top[i]), b, sizeof(b)),
-			(unsigned long long)blocks(top[i]), site_name(m, top[i]));
+			(unsigned long long)blocks(top[i]), site_name(r, top[i]));
 }
 
 static uint64_t lost_bytes(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
@@ -259,59 +267,54 @@ static uint64_t alloc_calls(const struct ps_heap_site *s) { return s->allocs; }
 
 /* The main process's sites whose live bytes kept growing, fastest first. */
 /* What the program did to the tracker's files that perfscope would not take. */
-static void print_distrust(const struct ps_memprof *m)
+static void print_distrust(const struct ps_mem_run *r)
 {
-	if (m->rejected_records)
+	if (r->counts.rejected)
 		fprintf(stderr, "  note: %llu records stamped outside this run were dropped: the program "
-			"wrote into the tracker's rings\n", (unsigned long long)m->rejected_records);
-	if (m->truncated_files)
+			"wrote into the tracker's rings\n", (unsigned long long)r->counts.rejected);
+	if (r->counts.truncated_files)
 		fprintf(stderr, "  note: %llu tracker files were truncated under perfscope: what they "
-			"held after that point is lost\n", (unsigned long long)m->truncated_files);
-	if (m->corrupt_files > m->truncated_files)
+			"held after that point is lost\n", (unsigned long long)r->counts.truncated_files);
+	if (r->counts.corrupt_files > r->counts.truncated_files)
 		fprintf(stderr, "  note: %llu tracker files made no sense part way (a corrupt ring): "
 			"their later records are lost\n",
-			(unsigned long long)(m->corrupt_files - m->truncated_files));
-	if (m->untracked_images)
+			(unsigned long long)(r->counts.corrupt_files - r->counts.truncated_files));
+	if (r->counts.untracked_images)
 		fprintf(stderr, "  note: %llu program images ran without the tracker, their allocations "
 			"not seen: %s (did they replace LD_PRELOAD?)\n",
-			(unsigned long long)m->untracked_images, m->untracked_note);
-	if (m->reader.nrefused)
-		fprintf(stderr, "  note: %zu tracker files named processes that are not the program's "
-			"(nor its children): not read\n", m->reader.nrefused);
+			(unsigned long long)r->counts.untracked_images, note_text(r, "untracked_note"));
+	if (r->counts.refused_files)
+		fprintf(stderr, "  note: %llu tracker files named processes that are not the program's "
+			"(nor its children): not read\n", (unsigned long long)r->counts.refused_files);
 }
 
-static void print_growing(const struct ps_memprof *m)
+static void print_growing(const struct ps_mem_run *r)
 {
-	const struct ps_heap_proc *p = ps_memprof_main(m);
+	size_t proc = ps_mem_run_main_index(r), n = 0;
 	struct ps_heap_growing *g;
-	size_t n = 0;
 	char b1[32], b2[32];
 
-	uint32_t proc = 0;
-
-	if (!p)
+	if (proc >= r->heap->nprocs)
 		return;
-	while (m->heap.proc[proc] != p)
-		proc++;
-	g = ps_heap_growing_sites(&m->heap, proc, &n);
+	g = ps_heap_growing_sites(r->heap, (uint32_t)proc, &n);
 	if (n)
 		fprintf(stderr, "  growing during the run:\n");
 	for (size_t i = 0; i < n && i < 5; i++)
 		fprintf(stderr, "   %+8.2f MB/min (%s to %s live)  %s\n", g[i].bytes_per_s * 60 / 1e6,
 			cli_human_bytes(g[i].first_live, b1, sizeof(b1)), cli_human_bytes(g[i].last_live, b2, sizeof(b2)),
-			site_name(m, &m->heap.sites[g[i].site]));
+			site_name(r, &r->heap->sites[g[i].site]));
 	free(g);
 }
 
 /* The innermost frame of a fault stack that is the program's, not the C library's internals. */
-static const char *fault_site_name(const struct ps_memprof *m, const struct ps_stack *st)
+static const char *fault_site_name(const struct ps_mem_run *r, const struct ps_stack *st)
 {
-	const uint32_t *frames = ps_stack_frames(&m->faults.stacks, st);
+	const uint32_t *frames = ps_stack_frames(r->faults.stacks, st);
 
 	for (uint32_t i = 0; i < st->nframes; i++) {
 		uint32_t count;
-		const struct ps_sym *sym = ps_symbols_frame(&m->symbols, frames[i], &count);
-		const char *name = ps_sym_name(&m->symbols, &sym[0]);
+		const struct ps_sym *sym = ps_symbols_frame(r->symbols, frames[i], &count);
+		const char *name = ps_sym_name(r->symbols, &sym[0]);
 
 		if (strncmp(name, "__", 2) != 0 && strncmp(name, "_int_", 5) != 0 &&
 		    strcmp(name, "sysmalloc") != 0 && strncmp(name, "[", 1) != 0)
@@ -321,69 +324,70 @@ static const char *fault_site_name(const struct ps_memprof *m, const struct ps_s
 }
 
 /* Page faults: how many, and the code that took the most. */
-static void print_faults(const struct ps_memprof *m)
+static void print_faults(const struct ps_mem_run *r, bool no_faults)
 {
-	const struct ps_stacks *ss = &m->faults.stacks;
+	const struct ps_stacks *ss = r->faults.stacks;
 	const struct ps_stack *top = NULL;
-	uint64_t samples = m->faults.sampler.stats.samples;
+	uint64_t samples = r->faults.samples;
 
-	if (!m->faults.on) {
-		if (m->launched && m->faults_note[0] && !m->cfg.no_faults)
-			fprintf(stderr, "  note: page faults not sampled: %s\n", m->faults_note);
+	if (!r->faults.sampled) {
+		if (r->tracking.launched && note_text(r, "faults_note")[0] && !no_faults)
+			fprintf(stderr, "  note: page faults not sampled: %s\n", note_text(r, "faults_note"));
 		return;
 	}
 	for (size_t i = 0; i < ss->nstacks; i++)
 		if (!top || ss->stacks[i].count > top->count)
 			top = &ss->stacks[i];
-	fprintf(stderr, "  page faults: %llu", (unsigned long long)m->faults_total);
+	fprintf(stderr, "  page faults: %llu", (unsigned long long)r->faults.total);
 	if (top && samples)
 		fprintf(stderr, ", %.0f%% of them in %s", 100.0 * (double)top->count / (double)samples,
-			fault_site_name(m, top));
+			fault_site_name(r, top));
 	fprintf(stderr, " (faults.folded)\n");
 }
 
-static void print_summary(const struct ps_memprof *m, const struct mem_options *o,
+static void print_summary(const struct ps_mem_run *r, const struct mem_options *o,
 			  const char *dir, struct cli_usage use)
 {
-	const struct ps_heap_proc *p = ps_memprof_main(m);
+	const struct ps_heap_proc *p = ps_mem_run_main(r);
+	const char *tracker_note = note_text(r, "tracker_note");
 	uint64_t allocs = 0, lost[PS_LEAK_KINDS] = { 0 }, lost_n[PS_LEAK_KINDS] = { 0 };
 	char b1[32], b2[32], b3[32];
 
-	for (size_t i = 0; i < m->heap.nprocs; i++) {
-		allocs += m->heap.proc[i]->allocs;
+	for (size_t i = 0; i < r->heap->nprocs; i++) {
+		allocs += r->heap->proc[i]->allocs;
 		for (int k = 0; k < PS_LEAK_KINDS; k++) {
-			lost[k] += m->heap.proc[i]->leak_bytes[k];
-			lost_n[k] += m->heap.proc[i]->leak_blocks[k];
+			lost[k] += r->heap->proc[i]->leak_bytes[k];
+			lost_n[k] += r->heap->proc[i]->leak_blocks[k];
 		}
 	}
 	fprintf(stderr, "perfscope: memory-profile of '%s' (pid %d): %.2f s, %llu allocations in "
 		"%zu process%s\n", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
-		(int)m->target_pid, (double)(m->end_ns - m->life.start_ns) / 1e9, (unsigned long long)allocs,
-		m->heap.nprocs, m->heap.nprocs == 1 ? "" : "es");
+		(int)r->run.pid, ps_run_seconds(&r->run), (unsigned long long)allocs,
+		r->heap->nprocs, r->heap->nprocs == 1 ? "" : "es");
 	if (p && p->rss.n)
 		fprintf(stderr, "  resident memory: peak %s (anonymous %s), trend %+.2f MB/min\n",
 			cli_human_bytes(ps_rss_total(&p->rss.peak), b1, sizeof(b1)),
 			cli_human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
-	if (m->tracker_note[0])
-		fprintf(stderr, "  note: %s\n", m->tracker_note);
-	if (m->uprobe_note[0])
+	if (tracker_note[0])
+		fprintf(stderr, "  note: %s\n", tracker_note);
+	if (note_text(r, "uprobe_note")[0])
 		fprintf(stderr, "  note: uprobes on its allocator could not be used either: %s\n",
-			m->uprobe_note);
-	if (m->allocator_note[0])
-		fprintf(stderr, "  note: %s\n", m->allocator_note);
-	if (!m->launched) {
+			note_text(r, "uprobe_note"));
+	if (note_text(r, "allocator_note")[0])
+		fprintf(stderr, "  note: %s\n", note_text(r, "allocator_note"));
+	if (!r->tracking.launched) {
 		fprintf(stderr, "  note: a running process gets its resident memory and page-fault stacks only; launch it "
 			"under perfscope for allocation sites and leaks\n");
-	} else if (!m->heap.nprocs)
+	} else if (!r->heap->nprocs)
 		fprintf(stderr, "  note: the tracker never started in the target: a static binary, "
 			"or a program that clears LD_PRELOAD\n");
-	if (!m->launched || (m->tracker_note[0] && !m->uprobes_on))
+	if (!r->tracking.launched || (tracker_note[0] && !r->tracking.uprobes))
 		goto own_cost;
-	if (m->cfg.sample_bytes)
+	if (r->tracking.sample_bytes)
 		fprintf(stderr, "  sampled: one allocation per %llu bytes on average; the bytes below are "
 			"estimates (a site of %s or more in all is found 95%% of the time)\n",
-			(unsigned long long)m->cfg.sample_bytes,
-			cli_human_bytes((uint64_t)((double)m->cfg.sample_bytes * 3.0), b3, sizeof(b3)));
+			(unsigned long long)r->tracking.sample_bytes,
+			cli_human_bytes((uint64_t)((double)r->tracking.sample_bytes * 3.0), b3, sizeof(b3)));
 	if (p)
 		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
 			cli_human_bytes(p->peak_bytes, b1, sizeof(b1)),
@@ -398,24 +402,24 @@ static void print_summary(const struct ps_memprof *m, const struct mem_options *
 			"without exit() (a crash, _exit or a signal): not classified\n",
 			cli_human_bytes(lost[PS_LEAK_UNCLASSIFIED], b1, sizeof(b1)),
 			(unsigned long long)lost_n[PS_LEAK_UNCLASSIFIED]);
-	if (m->scan_note[0])
-		fprintf(stderr, "  note: leaks not classified: %s\n", m->scan_note);
-	if (m->dropped)
+	if (note_text(r, "leak_scan_note")[0])
+		fprintf(stderr, "  note: leaks not classified: %s\n", note_text(r, "leak_scan_note"));
+	if (r->counts.dropped)
 		fprintf(stderr, "  note: %llu records were dropped: perfscope could not keep up\n",
-			(unsigned long long)m->dropped);
-	if (m->lost_threads)
+			(unsigned long long)r->counts.dropped);
+	if (r->counts.untracked_threads)
 		fprintf(stderr, "  note: %llu allocations of threads beyond %d at once were not tracked\n",
-			(unsigned long long)m->lost_threads, PS_MEM_SLOTS);
-	print_distrust(m);
+			(unsigned long long)r->counts.untracked_threads, PS_MEM_SLOTS);
+	print_distrust(r);
 	if (p && p->rss_at_exit_known && p->rss_at_exit.anon > p->live_at_exit)
 		fprintf(stderr, "  at exit %s of live blocks in %s of anonymous resident memory "
 			"(%.0f%% not holding live blocks)\n", cli_human_bytes(p->live_at_exit, b1, sizeof(b1)),
 			cli_human_bytes(p->rss_at_exit.anon, b2, sizeof(b2)),
 			100.0 * (1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon));
-	print_top(m, "largest leaks", lost_bytes, lost_blocks);
-	print_top(m, "top allocation sites by bytes", alloc_bytes, alloc_calls);
-	print_growing(m);
-	print_faults(m);
+	print_top(r, "largest leaks", lost_bytes, lost_blocks);
+	print_top(r, "top allocation sites by bytes", alloc_bytes, alloc_calls);
+	print_growing(r);
+	print_faults(r, o->no_faults);
 own_cost:
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
 		(double)use.peak_rss_kb / 1024.0);
@@ -423,7 +427,7 @@ own_cost:
 		fprintf(stderr, "  wrote %s/: %smemory.json, leaks.folded, allocations.folded, "
 			"peak.folded, temporary.folded, faults.folded, %.3f s after the target ended\n", dir,
 			o->no_html ? "" : "memory.html (one page), ",
-			(double)(ps_now_ns() - m->end_ns) / 1e9);
+			(double)(ps_now_ns() - r->run.end_ns) / 1e9);
 	cli_baseline_print(stderr, &o->baseline, false);
 }
 
@@ -467,14 +471,14 @@ static int profile(struct mem_options *o)
 	}
 	if (cfg.progress)
 		fprintf(stderr, "\r\033[K");
-	status = m.launched ? ps_child_status(&m.child) : 0;
 	rc = ps_memprof_finish(&m, &err);
-	cli_note_hurried(m.symbols.hurried);
+	status = ps_run_exit_status(&m.run.run);
+	cli_note_hurried(m.run.symbols->hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
-		rc = ps_memreport_write_all(&m, dir, &ropts, &err);
+		rc = ps_memreport_write_all(&m.run, dir, &ropts, &err);
 	if (!o->quiet)
-		print_summary(&m, o, rc == 0 ? dir : NULL, cli_own_usage());
+		print_summary(&m.run, o, rc == 0 ? dir : NULL, cli_own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
 	else if (status == 0)

@@ -39,7 +39,7 @@ for d in present:
 # Outputs read finished runs (lib/run/), never a session or a collector:
 # no file of lib/render or lib/report includes a header of lib/session or
 # lib/collect, but for the two reports still reading their sessions.
-still_reading_sessions = {'report/ps_profreport.h', 'report/ps_memreport.h'}
+still_reading_sessions = {'report/ps_profreport.h'}
 for d in ('render', 'report'):
     if d not in present:
         continue

@@ -3,23 +3,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "target/ps_proctext.h"
 #include "collect/ps_rss.h"
 #include "base/ps_util.h"
-
-void ps_rss_init(struct ps_rss_series *s, uint64_t every_ns)
-{
-	memset(s, 0, sizeof(*s));
-	s->every_ns = every_ns;
-}
-
-void ps_rss_release(struct ps_rss_series *s)
-{
-	free(s->pts);
-	memset(s, 0, sizeof(*s));
-}
 
 /* "RssAnon:	    1234 kB" */
 static uint64_t kb_field(const char *status, const char *name)
@@ -69,39 +56,6 @@ int ps_rss_sample(struct ps_rss_series *s, pid_t pid, uint64_t now_ns)
 		return 0;
 	if (ps_rss_read(pid, now_ns, &p) < 0)
 		return -1;
-	if (!s->pts) {
-		s->pts = malloc(PS_RSS_MAX_POINTS * sizeof(*s->pts));
-		if (!s->pts)
-			return 0;
-	}
-	if (s->n == PS_RSS_MAX_POINTS) {
-		for (size_t i = 0; i < PS_RSS_MAX_POINTS / 2; i++)
-			s->pts[i] = s->pts[2 * i];
-		s->n = PS_RSS_MAX_POINTS / 2;
-		s->every_ns *= 2;
-	}
-	s->pts[s->n++] = p;
-	if (ps_rss_total(&p) > ps_rss_total(&s->peak))
-		s->peak = p;
-	s->next_ns = now_ns + s->every_ns;
+	ps_rss_add(s, &p);
 	return 0;
-}
-
-double ps_rss_growth(const struct ps_rss_series *s)
-{
-	double *t = malloc((s->n + 1) * sizeof(*t)), *v = malloc((s->n + 1) * sizeof(*v)), slope;
-
-	if (!t || !v) {
-		free(t);
-		free(v);
-		return 0;
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		t[i] = (double)s->pts[i].time_ns / 1e9;
-		v[i] = (double)ps_rss_total(&s->pts[i]);
-	}
-	slope = ps_trend_slope(t, v, s->n);
-	free(t);
-	free(v);
-	return slope;
 }

@@ -1,8 +1,7 @@
 /*
- * ps_rss: a process's resident memory over time, from /proc/PID/status
- * (cheap enough to read every 100 ms; smaps_rollup is not): anonymous,
- * file-backed and shared memory, and swap.  The series is bounded: when it
- * is full, every other point is dropped and the interval doubles.
+ * ps_rss: reads a process's resident memory into its series
+ * (model/ps_rss_series.h) from /proc/PID/status, cheap enough to read every
+ * 100 ms (smaps_rollup is not).
  */
 #ifndef PS_RSS_H
 #define PS_RSS_H
@@ -11,23 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct ps_rss_point {
-	uint64_t time_ns;
-	uint64_t anon, file, shmem, swap;   /* bytes */
-	uint64_t pss, swap_pss;             /* proportional shares; 0: not read */
-};
-
-#define PS_RSS_MAX_POINTS 1024
-
-struct ps_rss_series {
-	struct ps_rss_point *pts;
-	size_t n;
-	uint64_t every_ns, next_ns;
-	struct ps_rss_point peak;           /* the point of the largest anon + file + shmem */
-};
-
-void ps_rss_init(struct ps_rss_series *s, uint64_t every_ns);
-void ps_rss_release(struct ps_rss_series *s);
+#include "model/ps_rss_series.h"
 
 /* Reads pid's memory now; 0, or -1 when the process is gone. */
 int ps_rss_read(pid_t pid, uint64_t time_ns, struct ps_rss_point *out);
@@ -41,13 +24,5 @@ int ps_rss_read_pss(pid_t pid, struct ps_rss_point *out);
 
 /* Reads and records a point if the interval has passed; 0 or -1 (gone). */
 int ps_rss_sample(struct ps_rss_series *s, pid_t pid, uint64_t now_ns);
-
-static inline uint64_t ps_rss_total(const struct ps_rss_point *p)
-{
-	return p->anon + p->file + p->shmem;
-}
-
-/* Growth of the total in bytes/s (least squares, first tenth left out). */
-double ps_rss_growth(const struct ps_rss_series *s);
 
 #endif

@@ -567,3 +567,13 @@ double ps_heap_growth_rate(const struct ps_heap_proc *p)
 	free(v);
 	return slope;
 }
+
+size_t ps_heap_latest(const struct ps_heap *hp, uint32_t pid)
+{
+	size_t best = hp->nprocs;
+
+	for (size_t i = 0; i < hp->nprocs; i++)
+		if (hp->proc[i]->pid == pid && (best == hp->nprocs || hp->proc[i]->gen > hp->proc[best]->gen))
+			best = i;
+	return best;
+}

@@ -34,7 +34,7 @@
 #include "base/ps_idmap.h"
 #include "memory/ps_memproto.h"
 #include "symbols/ps_procs.h"
-#include "collect/ps_rss.h"
+#include "model/ps_rss_series.h"
 #include "model/ps_stacks.h"
 
 enum ps_leak_kind {
@@ -167,5 +167,8 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 
 /* Growth of live bytes in bytes/s by least squares, after the first 10% of the run. */
 double ps_heap_growth_rate(const struct ps_heap_proc *p);
+
+/* The index of pid's latest process image (its last exec), or hp->nprocs when it has none. */
+size_t ps_heap_latest(const struct ps_heap *hp, uint32_t pid);
 
 #endif

@@ -15,6 +15,7 @@
 #include "report/ps_memreport.h"
 #include "base/ps_outfile.h"
 #include "report/ps_report.h"
+#include "report/ps_run_json.h"
 #include "base/ps_util.h"
 
 
@@ -50,22 +51,22 @@ static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes
 /* The tracker's own frames (a page fault taken under a hooked malloc) are not the program's. */
 static bool tracker_frame(const struct ps_sym *sym, const void *ctx)
 {
-	const struct ps_memprof *m = ctx;
+	const struct ps_mem_run *r = ctx;
 
-	return m->preload[0] && strcmp(m->modules.mods[sym->module].path, m->preload) == 0;
+	return r->tracking.tracker && strcmp(r->modules->mods[sym->module].path, r->tracking.tracker) == 0;
 }
 
-static int fold_frames(struct ps_folded *f, const struct ps_memprof *m, const struct ps_stacks *ss,
+static int fold_frames(struct ps_folded *f, const struct ps_mem_run *r, const struct ps_stacks *ss,
 		       const struct ps_stack *st)
 {
-	return ps_report_fold_stack(f, &m->symbols, ss, st, tracker_frame, m);
+	return ps_report_fold_stack(f, r->symbols, ss, st, tracker_frame, r);
 }
 
 /* comm;outermost;...;caller of malloc */
-static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const struct ps_heap_site *s,
+static int fold_site(struct ps_folded *f, const struct ps_mem_run *r, const struct ps_heap_site *s,
 		     uint64_t weight)
 {
-	const struct ps_heap_proc *p = m->heap.proc[s->proc];
+	const struct ps_heap_proc *p = r->heap->proc[s->proc];
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
@@ -73,16 +74,16 @@ static int fold_site(struct ps_folded *f, const struct ps_memprof *m, const stru
 	if (s->stack < 0) {
 		if (ps_folded_frame(f, "[unknown stack]") < 0)
 			return PS_E_NOMEM;
-	} else if (fold_frames(f, m, &m->stacks, &m->stacks.stacks[s->stack]) < 0) {
+	} else if (fold_frames(f, r, r->stacks, &r->stacks->stacks[s->stack]) < 0) {
 		return PS_E_NOMEM;
 	}
 	return ps_folded_end(f, weight);
 }
 
 /* Page faults: comm;outermost;...;the code that touched the page */
-static int write_faults_folded(FILE *fp, const struct ps_memprof *m)
+static int write_faults_folded(FILE *fp, const struct ps_mem_run *r)
 {
-	const struct ps_stacks *ss = &m->faults.stacks;
+	const struct ps_stacks *ss = r->faults.stacks;
 	struct ps_folded f;
 	int rc = PS_E_NOMEM;
 
@@ -90,11 +91,11 @@ static int write_faults_folded(FILE *fp, const struct ps_memprof *m)
 		return PS_E_NOMEM;
 	for (size_t i = 0; i < ss->nstacks; i++) {
 		const struct ps_stack *st = &ss->stacks[i];
-		const struct ps_thread_instance *t = &m->procs.threads[st->thread];
+		const struct ps_thread_instance *t = &r->procs->threads[st->thread];
 
 		ps_folded_begin(&f);
 		if (ps_folded_frame(&f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
-		    fold_frames(&f, m, ss, st) < 0 || ps_folded_end(&f, st->count * m->faults.period) < 0)
+		    fold_frames(&f, r, ss, st) < 0 || ps_folded_end(&f, st->count * r->faults.period) < 0)
 			goto out;
 	}
 	rc = ps_folded_write(&f, fp);
@@ -103,17 +104,17 @@ out:
 	return rc;
 }
 
-static int write_folded(FILE *fp, const struct ps_memprof *m, site_weight_fn weight)
+static int write_folded(FILE *fp, const struct ps_mem_run *r, site_weight_fn weight)
 {
 	struct ps_folded f;
 	int rc = PS_E_NOMEM;
 
 	if (ps_folded_init(&f) < 0)
 		return PS_E_NOMEM;
-	for (size_t i = 0; i < m->heap.nsites; i++) {
-		uint64_t w = weight(&m->heap.sites[i]);
+	for (size_t i = 0; i < r->heap->nsites; i++) {
+		uint64_t w = weight(&r->heap->sites[i]);
 
-		if (w && fold_site(&f, m, &m->heap.sites[i], w) < 0)
+		if (w && fold_site(&f, r, &r->heap->sites[i], w) < 0)
 			goto out;
 	}
 	rc = ps_folded_write(&f, fp);
@@ -357,14 +358,14 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 	return o;
 }
 
-static cJSON *frames_json(const struct ps_memprof *m, const struct ps_stacks *ss, int64_t stack)
+static cJSON *frames_json(const struct ps_mem_run *r, const struct ps_stacks *ss, int64_t stack)
 {
-	return ps_report_stack_json(&m->symbols, &m->modules, ss, stack, tracker_frame, m);
+	return ps_report_stack_json(r->symbols, r->modules, ss, stack, tracker_frame, r);
 }
 
-static cJSON *stack_json(const struct ps_memprof *m, const struct ps_heap_site *s)
+static cJSON *stack_json(const struct ps_mem_run *r, const struct ps_heap_site *s)
 {
-	return frames_json(m, &m->stacks, s->stack);
+	return frames_json(r, r->stacks, s->stack);
 }
 
 /* Largest allocated bytes first; ties by process and stack id (stable output). */
@@ -387,16 +388,16 @@ static uint32_t *site_order(const struct ps_heap *hp)
 	return ps_sorted_indexes(hp->nsites, cmp_site, (void *)hp);
 }
 
-static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
+static cJSON *sites_json(const struct ps_mem_run *r, const uint32_t *order)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	for (size_t i = 0; i < m->heap.nsites; i++) {
-		const struct ps_heap_site *s = &m->heap.sites[order[i]];
+	for (size_t i = 0; i < r->heap->nsites; i++) {
+		const struct ps_heap_site *s = &r->heap->sites[order[i]];
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(o, "id", (double)i);
-		cJSON_AddNumberToObject(o, "pid", m->heap.proc[s->proc]->pid);
+		cJSON_AddNumberToObject(o, "pid", r->heap->proc[s->proc]->pid);
 		cJSON_AddNumberToObject(o, "allocations", (double)s->allocs);
 		cJSON_AddNumberToObject(o, "estimated_allocations", round(s->est_allocs));
 		cJSON_AddNumberToObject(o, "allocated_bytes", (double)s->alloc_bytes);
@@ -407,7 +408,7 @@ static cJSON *sites_json(const struct ps_memprof *m, const uint32_t *order)
 		cJSON_AddNumberToObject(o, "max_live_bytes", (double)s->max_live_bytes);
 		cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(s->live_blocks, s->live_bytes));
 		cJSON_AddItemToObject(o, "leaks", leaks(s->leak_blocks, s->leak_bytes));
-		cJSON_AddItemToObject(o, "stack", stack_json(m, s));
+		cJSON_AddItemToObject(o, "stack", stack_json(r, s));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -427,23 +428,19 @@ static int cmp_stack_count(const void *a, const void *b, void *ctx)
 }
 
 /* Page faults: how many, and the stacks that took the most. */
-static cJSON *faults_json(const struct ps_memprof *m)
+static cJSON *faults_json(const struct ps_mem_run *r)
 {
-	const struct ps_faults *f = &m->faults;
-	const struct ps_stacks *ss = &f->stacks;
+	const struct ps_mem_faults *f = &r->faults;
+	const struct ps_stacks *ss = f->stacks;
 	cJSON *o = cJSON_CreateObject(), *top;
-	uint64_t total = m->faults_total;
 	uint32_t *order;
 
-	cJSON_AddBoolToObject(o, "sampled", f->on);
-	if (m->faults_note[0])
-		cJSON_AddStringToObject(o, "note", m->faults_note);
-	else
-		cJSON_AddNullToObject(o, "note");
-	cJSON_AddNumberToObject(o, "period", f->on ? f->period : 0);
-	cJSON_AddNumberToObject(o, "faults", (double)total);
-	cJSON_AddNumberToObject(o, "samples", (double)f->sampler.stats.samples);
-	cJSON_AddNumberToObject(o, "lost", (double)f->sampler.stats.lost);
+	cJSON_AddBoolToObject(o, "sampled", f->sampled);
+	ps_run_json_note(o, "note", &r->run, "faults_note");
+	cJSON_AddNumberToObject(o, "period", f->period);
+	cJSON_AddNumberToObject(o, "faults", (double)f->total);
+	cJSON_AddNumberToObject(o, "samples", (double)f->samples);
+	cJSON_AddNumberToObject(o, "lost", (double)f->lost);
 	top = cJSON_AddArrayToObject(o, "top");
 	order = ps_sorted_indexes(ss->nstacks, cmp_stack_count, (void *)ss);
 	if (!order)
@@ -452,106 +449,86 @@ static cJSON *faults_json(const struct ps_memprof *m)
 		const struct ps_stack *st = &ss->stacks[order[i]];
 		cJSON *t = cJSON_CreateObject();
 
-		cJSON_AddNumberToObject(t, "pid", m->procs.threads[st->thread].pid);
+		cJSON_AddNumberToObject(t, "pid", r->procs->threads[st->thread].pid);
 		cJSON_AddNumberToObject(t, "samples", (double)st->count);
-		cJSON_AddNumberToObject(t, "share", f->sampler.stats.samples ?
-					(double)st->count / (double)f->sampler.stats.samples : 0);
-		cJSON_AddItemToObject(t, "stack", frames_json(m, ss, order[i]));
+		cJSON_AddNumberToObject(t, "share", f->samples ? (double)st->count / (double)f->samples : 0);
+		cJSON_AddItemToObject(t, "stack", frames_json(r, ss, order[i]));
 		cJSON_AddItemToArray(top, t);
 	}
 	free(order);
 	return o;
 }
 
-static cJSON *metadata(const struct ps_memprof *m, const struct ps_memreport_opts *o)
+static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opts *o)
 {
-	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *scan;
+	const struct ps_run *run = &r->run;
+	const struct ps_mem_tracking *t = &r->tracking;
+	const struct ps_mem_counts *n = &r->counts;
+	cJSON *md = cJSON_CreateObject(), *scan;
 
-	for (char *const *a = m->cfg.argv; a && *a; a++)
-		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(md, "pid", m->target_pid);
-	cJSON_AddBoolToObject(md, "attached", !m->launched);
-	cJSON_AddNumberToObject(md, "duration_s", m->end_ns > m->life.start_ns ? secs(m->end_ns - m->life.start_ns) : 0);
-	if (m->launched && m->child.exited) {
-		cJSON_AddNumberToObject(md, "exit_code", ps_child_status(&m->child));
-		cJSON_AddNumberToObject(md, "exit_signal", m->child.exit_signal);
-	} else {
-		cJSON_AddNullToObject(md, "exit_code");
-		cJSON_AddNullToObject(md, "exit_signal");
-	}
-	cJSON_AddStringToObject(md, "stopped_by", m->life.stopped_by_signal ? "signal" :
-				m->life.stopped_by_duration ? "duration" : "target_exit");
-	cJSON_AddStringToObject(md, "mode", !m->launched ? "process" : m->cfg.sample_bytes ? "sampled" : "exact");
-	if (m->cfg.sample_bytes) {
-		cJSON_AddNumberToObject(md, "sample_bytes", (double)m->cfg.sample_bytes);
-		cJSON_AddNumberToObject(md, "sample_seed", (double)m->cfg.sample_seed);
+	ps_run_json_target(md, run);
+	cJSON_AddNumberToObject(md, "duration_s", ps_run_seconds(run));
+	ps_run_json_exit(md, run);
+	cJSON_AddStringToObject(md, "stopped_by", ps_run_stop_name(run->stopped_by));
+	cJSON_AddStringToObject(md, "mode", !t->launched ? "process" : t->sample_bytes ? "sampled" : "exact");
+	if (t->sample_bytes) {
+		cJSON_AddNumberToObject(md, "sample_bytes", (double)t->sample_bytes);
+		cJSON_AddNumberToObject(md, "sample_seed", (double)t->sample_seed);
 		/* a site that allocated this much in all is found 95% of the time */
-		cJSON_AddNumberToObject(md, "detection_bytes_95", (double)m->cfg.sample_bytes * log(20.0));
+		cJSON_AddNumberToObject(md, "detection_bytes_95", (double)t->sample_bytes * log(20.0));
 	} else {
 		cJSON_AddNullToObject(md, "sample_bytes");
 		cJSON_AddNullToObject(md, "sample_seed");
 		cJSON_AddNullToObject(md, "detection_bytes_95");
 	}
-	if (m->launched)
-		cJSON_AddStringToObject(md, "tracker", m->preload);
+	if (t->tracker)
+		cJSON_AddStringToObject(md, "tracker", t->tracker);
 	else
 		cJSON_AddNullToObject(md, "tracker");
-	cJSON_AddNumberToObject(md, "interval_s", m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1);
-	if (m->tracker_note[0])
-		cJSON_AddStringToObject(md, "tracker_note", m->tracker_note);
-	else
-		cJSON_AddNullToObject(md, "tracker_note");
-	if (m->uprobes_on) {
+	cJSON_AddNumberToObject(md, "interval_s", t->interval_s);
+	ps_run_json_note(md, "tracker_note", run, "tracker_note");
+	if (t->uprobes) {
 		cJSON *up = cJSON_AddObjectToObject(md, "uprobes");
 
-		cJSON_AddNumberToObject(up, "hits", (double)m->uprobes.hits);
-		cJSON_AddNumberToObject(up, "lost", (double)m->uprobes.lost);
-		cJSON_AddNumberToObject(up, "unpaired", (double)m->uprobes.unpaired);
-		cJSON_AddNumberToObject(up, "cost_us", m->uprobe_cost_us);
+		cJSON_AddNumberToObject(up, "hits", (double)t->uprobe_hits);
+		cJSON_AddNumberToObject(up, "lost", (double)t->uprobe_lost);
+		cJSON_AddNumberToObject(up, "unpaired", (double)t->uprobe_unpaired);
+		cJSON_AddNumberToObject(up, "cost_us", t->uprobe_cost_us);
 	} else {
 		cJSON_AddNullToObject(md, "uprobes");
 	}
-	if (m->uprobe_note[0])
-		cJSON_AddStringToObject(md, "uprobe_note", m->uprobe_note);
-	else
-		cJSON_AddNullToObject(md, "uprobe_note");
-	if (m->allocator_note[0])
-		cJSON_AddStringToObject(md, "allocator_note", m->allocator_note);
-	else
-		cJSON_AddNullToObject(md, "allocator_note");
-	cJSON_AddNumberToObject(md, "records", (double)m->records);
-	cJSON_AddNumberToObject(md, "dropped_records", (double)m->dropped);
-	cJSON_AddNumberToObject(md, "rejected_records", (double)m->rejected_records);
-	cJSON_AddNumberToObject(md, "corrupt_files", (double)m->corrupt_files);
-	cJSON_AddNumberToObject(md, "truncated_files", (double)m->truncated_files);
-	cJSON_AddNumberToObject(md, "refused_files", (double)m->reader.nrefused);
-	cJSON_AddNumberToObject(md, "untracked_images", (double)m->untracked_images);
-	cJSON_AddNumberToObject(md, "untracked_threads", (double)m->lost_threads);
-	cJSON_AddNumberToObject(md, "missing_stacks", (double)m->heap.missing_stacks);
-	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)m->unwind_fallbacks);
-	cJSON_AddNumberToObject(md, "unwind_verified", (double)m->unwind_verified);
-	cJSON_AddNumberToObject(md, "unwind_mismatches", (double)m->unwind_mismatches);
-	cJSON_AddNumberToObject(md, "unresolved_frames", (double)m->symbols.unresolved);
+	ps_run_json_note(md, "uprobe_note", run, "uprobe_note");
+	ps_run_json_note(md, "allocator_note", run, "allocator_note");
+	cJSON_AddNumberToObject(md, "records", (double)n->records);
+	cJSON_AddNumberToObject(md, "dropped_records", (double)n->dropped);
+	cJSON_AddNumberToObject(md, "rejected_records", (double)n->rejected);
+	cJSON_AddNumberToObject(md, "corrupt_files", (double)n->corrupt_files);
+	cJSON_AddNumberToObject(md, "truncated_files", (double)n->truncated_files);
+	cJSON_AddNumberToObject(md, "refused_files", (double)n->refused_files);
+	cJSON_AddNumberToObject(md, "untracked_images", (double)n->untracked_images);
+	cJSON_AddNumberToObject(md, "untracked_threads", (double)n->untracked_threads);
+	cJSON_AddNumberToObject(md, "missing_stacks", (double)r->heap->missing_stacks);
+	cJSON_AddNumberToObject(md, "unwind_fallbacks", (double)n->unwind_fallbacks);
+	cJSON_AddNumberToObject(md, "unwind_verified", (double)n->unwind_verified);
+	cJSON_AddNumberToObject(md, "unwind_mismatches", (double)n->unwind_mismatches);
+	cJSON_AddNumberToObject(md, "unresolved_frames", (double)r->symbols->unresolved);
 	scan = cJSON_AddObjectToObject(md, "leak_scan");
-	cJSON_AddNumberToObject(scan, "root_bytes", (double)m->scan.root_bytes);
-	cJSON_AddNumberToObject(scan, "heap_bytes", (double)m->scan.heap_bytes);
-	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)m->scan.unreadable);
-	if (m->scan_note[0])
-		cJSON_AddStringToObject(scan, "note", m->scan_note);
-	else
-		cJSON_AddNullToObject(scan, "note");
+	cJSON_AddNumberToObject(scan, "root_bytes", (double)r->scan.root_bytes);
+	cJSON_AddNumberToObject(scan, "heap_bytes", (double)r->scan.heap_bytes);
+	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)r->scan.unreadable);
+	ps_run_json_note(scan, "note", run, "leak_scan_note");
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
 	return md;
 }
 
-static cJSON *summary(const struct ps_memprof *m)
+static cJSON *summary(const struct ps_mem_run *r)
 {
-	const struct ps_heap_proc *p = ps_memprof_main(m);
+	const struct ps_heap_proc *p = ps_mem_run_main(r);
 	cJSON *o = cJSON_CreateObject();
 	uint64_t lost_blocks = 0, lost_bytes = 0, allocs = 0, temporary = 0;
 
-	for (size_t i = 0; i < m->heap.nprocs; i++) {
-		const struct ps_heap_proc *q = m->heap.proc[i];
+	for (size_t i = 0; i < r->heap->nprocs; i++) {
+		const struct ps_heap_proc *q = r->heap->proc[i];
 
 		lost_bytes += ps_memreport_lost_bytes(q->leak_bytes);
 		lost_blocks += q->leak_blocks[PS_LEAK_DEFINITE] + q->leak_blocks[PS_LEAK_INDIRECT] +
@@ -559,7 +536,7 @@ static cJSON *summary(const struct ps_memprof *m)
 		allocs += q->allocs;
 		temporary += q->temporary;
 	}
-	cJSON_AddNumberToObject(o, "processes", (double)m->heap.nprocs);
+	cJSON_AddNumberToObject(o, "processes", (double)r->heap->nprocs);
 	cJSON_AddNumberToObject(o, "allocations", (double)allocs);
 	cJSON_AddNumberToObject(o, "temporary_allocations", (double)temporary);
 	cJSON_AddItemToObject(o, "lost", blocks_bytes(lost_blocks, lost_bytes));
@@ -571,9 +548,9 @@ static cJSON *summary(const struct ps_memprof *m)
 }
 
 /* memory.json's document, the baseline's comparison (amend) included; NULL: no memory. */
-static cJSON *build_json(const struct ps_memprof *m, const struct ps_memreport_opts *o)
+static cJSON *build_json(const struct ps_mem_run *r, const struct ps_memreport_opts *o)
 {
-	uint32_t *order = site_order(&m->heap), *rank = malloc((m->heap.nsites + 1) * sizeof(*rank));
+	uint32_t *order = site_order(r->heap), *rank = malloc((r->heap->nsites + 1) * sizeof(*rank));
 	cJSON *root = cJSON_CreateObject(), *procs;
 
 	if (!root || !order || !rank) {
@@ -581,17 +558,17 @@ static cJSON *build_json(const struct ps_memprof *m, const struct ps_memreport_o
 		root = NULL;
 		goto out;
 	}
-	for (size_t i = 0; i < m->heap.nsites; i++)
+	for (size_t i = 0; i < r->heap->nsites; i++)
 		rank[order[i]] = (uint32_t)i;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "memory-profile");
-	cJSON_AddItemToObject(root, "metadata", metadata(m, o));
-	cJSON_AddItemToObject(root, "summary", summary(m));
+	cJSON_AddItemToObject(root, "metadata", metadata(r, o));
+	cJSON_AddItemToObject(root, "summary", summary(r));
 	procs = cJSON_AddArrayToObject(root, "processes");
-	for (size_t i = 0; i < m->heap.nprocs; i++)
-		cJSON_AddItemToArray(procs, process_json(&m->heap, (uint32_t)i, rank));
-	cJSON_AddItemToObject(root, "sites", sites_json(m, order));
-	cJSON_AddItemToObject(root, "page_faults", faults_json(m));
+	for (size_t i = 0; i < r->heap->nprocs; i++)
+		cJSON_AddItemToArray(procs, process_json(r->heap, (uint32_t)i, rank));
+	cJSON_AddItemToObject(root, "sites", sites_json(r, order));
+	cJSON_AddItemToObject(root, "page_faults", faults_json(r));
 	if (o->amend)
 		o->amend(root, o->amend_ctx);
 out:
@@ -601,7 +578,7 @@ out:
 }
 
 struct write_ctx {
-	const struct ps_memprof *m;
+	const struct ps_mem_run *r;
 	const struct ps_memreport_opts *o;
 	const char *text;           /* memory.json, printed */
 	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
@@ -629,18 +606,18 @@ static int write_sites(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct weighing *w = arg;
 
-	return write_folded(fp, ((const struct write_ctx *)ctx)->m, w->fn);
+	return write_folded(fp, ((const struct write_ctx *)ctx)->r, w->fn);
 }
 
 static int write_faults(FILE *fp, const void *ctx, const void *arg)
 {
 	(void)arg;
-	return write_faults_folded(fp, ((const struct write_ctx *)ctx)->m);
+	return write_faults_folded(fp, ((const struct write_ctx *)ctx)->r);
 }
 
 /* One of the folded files, for a page's graph. */
 struct fold_ctx {
-	const struct ps_memprof *m;
+	const struct ps_mem_run *r;
 	site_weight_fn weight;
 };
 
@@ -648,7 +625,7 @@ static int fold(FILE *fp, const void *ctx)
 {
 	const struct fold_ctx *f = ctx;
 
-	return write_folded(fp, f->m, f->weight);
+	return write_folded(fp, f->r, f->weight);
 }
 
 /* A graph of the page, from the session's sites weighed as the graph says. */
@@ -660,7 +637,7 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 	(void)note, (void)note_len, (void)err;
 	for (size_t i = 0; i < sizeof(weighings) / sizeof(weighings[0]); i++)
 		if (weighings[i].kind == g->weight)
-			return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->m, weighings[i].fn }, g->id,
+			return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->r, weighings[i].fn }, g->id,
 						   &g->opts);
 	return 0;
 }
@@ -688,12 +665,12 @@ static const struct ps_outfile_entry files[] = {
 	{ "memory.html", write_html, NULL, true },
 };
 
-int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err)
 {
 	char *text;
-	cJSON *report = ps_json_reparse(build_json(m, o), &text, NULL);
-	struct write_ctx c = { m, o, text, report };
+	cJSON *report = ps_json_reparse(build_json(r, o), &text, NULL);
+	struct write_ctx c = { r, o, text, report };
 	int rc;
 
 	if (!c.report)

@@ -18,7 +18,7 @@
 
 #include "base/ps_error.h"
 #include "base/ps_json.h"
-#include "session/ps_memprof.h"
+#include "run/ps_memrun.h"
 
 struct ps_memreport_opts {
 	const char *version;
@@ -29,7 +29,7 @@ struct ps_memreport_opts {
 };
 
 /* Writes all the files into dir (which must exist). */
-int ps_memreport_write_all(const struct ps_memprof *m, const char *dir,
+int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err);
 
 /* Bytes lost at exit: definite + indirect + unclassified. */

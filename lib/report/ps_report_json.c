@@ -10,6 +10,7 @@
 #include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "report/ps_report.h"
+#include "report/ps_run_json.h"
 
 static double pct(uint64_t part, uint64_t whole)
 {
@@ -62,12 +63,9 @@ static cJSON *metadata(const struct ps_cpu_run *p, const struct ps_report_opts *
 {
 	const struct ps_cpureport *r = p->report;
 	const struct ps_run *run = &p->run;
-	cJSON *m = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(m, "command");
+	cJSON *m = cJSON_CreateObject();
 
-	for (char *const *a = run->argv; a && *a; a++)
-		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(m, "pid", run->pid);
-	cJSON_AddBoolToObject(m, "attached", run->argv == NULL);
+	ps_run_json_target(m, run);
 	cJSON_AddStringToObject(m, "sampler", p->sampling.sampler ? p->sampling.sampler : "none");
 	cJSON_AddStringToObject(m, "event", p->sampling.event[0] ? p->sampling.event : "none");
 	cJSON_AddNumberToObject(m, "frequency", p->sampling.frequency);
@@ -89,13 +87,7 @@ static cJSON *metadata(const struct ps_cpu_run *p, const struct ps_report_opts *
 	cJSON_AddNumberToObject(m, "unresolved_frames", (double)p->symbols->unresolved);
 	cJSON_AddNumberToObject(m, "stack_completeness", ps_cpureport_completeness(r));
 	cJSON_AddBoolToObject(m, "kernel_stacks", p->sampling.kernel_stacks);
-	if (run->exited) {
-		cJSON_AddNumberToObject(m, "exit_code", run->exit_signal ? 128 + run->exit_signal : run->exit_code);
-		cJSON_AddNumberToObject(m, "exit_signal", run->exit_signal);
-	} else {
-		cJSON_AddNullToObject(m, "exit_code");
-		cJSON_AddNullToObject(m, "exit_signal");
-	}
+	ps_run_json_exit(m, run);
 	if (p->counts.unsampled_cpu_s >= 0) {
 		cJSON_AddNumberToObject(m, "target_cpu_s", run->target_cpu_s);
 		cJSON_AddNumberToObject(m, "unsampled_cpu_s", p->counts.unsampled_cpu_s);

@@ -35,3 +35,10 @@ double ps_run_seconds(const struct ps_run *run)
 {
 	return run->end_ns > run->start_ns ? (double)(run->end_ns - run->start_ns) / 1e9 : 0;
 }
+
+int ps_run_exit_status(const struct ps_run *run)
+{
+	if (!run->exited)
+		return 0;
+	return run->exit_signal ? 128 + run->exit_signal : run->exit_code;
+}

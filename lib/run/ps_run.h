@@ -39,6 +39,9 @@ void ps_run_release(struct ps_run *run);
 /* "signal", "duration" or "target_exit", as the reports write it. */
 const char *ps_run_stop_name(enum ps_run_stop s);
 
+/* The launched target's exit status as a shell reports it (128 + signal); 0 unless it ended. */
+int ps_run_exit_status(const struct ps_run *run);
+
 /* The sampling time in seconds (0 when it never started). */
 double ps_run_seconds(const struct ps_run *run);
 

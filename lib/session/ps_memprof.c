@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/ps_rss.h"
 #include "memory/ps_allocdetect.h"
 #include "session/ps_memprof.h"
 #include "target/ps_threadstop.h"
@@ -143,6 +144,7 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
 	m->untracked_proc = -1;
+	ps_mem_run_init(&m->run);
 	ps_lifecycle_init(&m->life, cfg->stop, cfg->duration_s, cfg->kill_grace_s);
 	if (cfg->argv) {
 		rc = find_preload(m->preload, sizeof(m->preload), err);
@@ -177,6 +179,7 @@ void ps_memprof_release(struct ps_memprof *m)
 	ps_procs_release(&m->procs);
 	ps_modules_release(&m->modules);
 	ps_memread_release(&m->reader);	/* deletes the files and the directory */
+	ps_mem_run_release(&m->run);
 	if (m->dir[0])
 		rmdir(m->dir);
 }
@@ -453,6 +456,14 @@ static bool all_ended(const struct ps_memread *rd)
 		if (rd->files[i].end == PS_MEMFILE_LIVE)
 			return false;
 	return true;
+}
+
+/* The main (first) process image, or NULL if the tracker never started. */
+static const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m)
+{
+	size_t i = ps_heap_latest(&m->heap, (uint32_t)m->target_pid);
+
+	return i < m->heap.nprocs ? m->heap.proc[i] : NULL;
 }
 
 static void report_progress(struct ps_memprof *m, uint64_t now)
@@ -763,25 +774,73 @@ int ps_memprof_run(struct ps_memprof *m, struct ps_error *err)
 	return 0;
 }
 
+static int fill_notes(const struct ps_memprof *m, struct ps_notes *ns)
+{
+	if (ps_notes_set(ns, "tracker_note", m->tracker_note) < 0 ||
+	    ps_notes_set(ns, "uprobe_note", m->uprobe_note) < 0 ||
+	    ps_notes_set(ns, "allocator_note", m->allocator_note) < 0 ||
+	    ps_notes_set(ns, "untracked_note", m->untracked_note) < 0 ||
+	    ps_notes_set(ns, "leak_scan_note", m->scan_note) < 0 ||
+	    ps_notes_set(ns, "faults_note", m->faults_note) < 0)
+		return PS_E_NOMEM;
+	return 0;
+}
+
+/* The finished run as a value: the session's figures copied, its tables lent. */
+static int fill_run(struct ps_memprof *m)
+{
+	struct ps_mem_run *r = &m->run;
+	struct ps_run *run = &r->run;
+
+	run->argv = m->cfg.argv;
+	run->pid = m->target_pid;
+	run->start_ns = m->life.start_ns;
+	run->end_ns = m->end_ns;
+	run->stopped_by = m->life.stopped_by_signal ? PS_RUN_SIGNAL :
+			  m->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
+	run->exited = m->launched && m->child.exited;
+	run->exit_code = run->exited ? m->child.exit_code : 0;
+	run->exit_signal = run->exited ? m->child.exit_signal : 0;
+	r->tracking = (struct ps_mem_tracking){
+		.launched = m->launched, .tracker = m->launched ? m->preload : NULL,
+		.sample_bytes = m->cfg.sample_bytes, .sample_seed = m->cfg.sample_seed,
+		.interval_s = m->cfg.interval_s > 0 ? m->cfg.interval_s : 0.1,
+		.uprobes = m->uprobes_on, .uprobe_cost_us = m->uprobe_cost_us,
+	};
+	if (m->uprobes_on) {
+		r->tracking.uprobe_hits = m->uprobes.hits;
+		r->tracking.uprobe_lost = m->uprobes.lost;
+		r->tracking.uprobe_unpaired = m->uprobes.unpaired;
+	}
+	r->counts = (struct ps_mem_counts){
+		.records = m->records, .dropped = m->dropped, .rejected = m->rejected_records,
+		.corrupt_files = m->corrupt_files, .truncated_files = m->truncated_files,
+		.refused_files = m->reader.nrefused, .untracked_images = m->untracked_images,
+		.untracked_threads = m->lost_threads, .unwind_fallbacks = m->unwind_fallbacks,
+		.unwind_verified = m->unwind_verified, .unwind_mismatches = m->unwind_mismatches,
+	};
+	r->scan = (struct ps_mem_scan){ m->scan.root_bytes, m->scan.heap_bytes, m->scan.unreadable };
+	r->faults = (struct ps_mem_faults){
+		.sampled = m->faults.on, .period = m->faults.on ? m->faults.period : 0,
+		.total = m->faults_total, .samples = m->faults.sampler.stats.samples,
+		.lost = m->faults.sampler.stats.lost, .stacks = &m->faults.stacks,
+	};
+	r->heap = &m->heap;
+	r->stacks = &m->stacks;
+	r->symbols = &m->symbols;
+	r->procs = &m->procs;
+	r->modules = &m->modules;
+	return fill_notes(m, &run->notes);
+}
+
 int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
 {
 	m->symbols.demangle = m->cfg.demangle;
 	m->symbols.hurry = m->cfg.hurry;
+	if (fill_run(m) < 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory while finishing the run");
 	/* the page faults' stacks share this table's frames */
 	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");
 	return 0;
-}
-
-const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m)
-{
-	const struct ps_heap_proc *best = NULL;
-
-	for (size_t i = 0; i < m->heap.nprocs; i++) {
-		const struct ps_heap_proc *p = m->heap.proc[i];
-
-		if (p->pid == (uint32_t)m->target_pid && (!best || p->gen > best->gen))
-			best = p;
-	}
-	return best;
 }

@@ -7,8 +7,8 @@
  *   ps_memprof_init(&m, &cfg, &err);
  *   ps_memprof_run(&m, &err);      until the target and its children end,
  *                                  the duration passes or *cfg.stop is set
- *   ps_memprof_finish(&m, &err);   names the frames
- *   ... write reports (ps_memreport.h) ...
+ *   ps_memprof_finish(&m, &err);   names the frames, fills m.run
+ *   ... write reports from m.run (ps_memreport.h) ...
  *   ps_memprof_release(&m);
  *
  * Every process image of the target (forked children, exec'ed programs)
@@ -35,6 +35,7 @@
 #include "model/ps_stacks.h"
 #include "symbols/ps_symbols.h"
 #include "memory/ps_uprobes.h"
+#include "run/ps_memrun.h"
 
 struct ps_memprof_progress {
 	double elapsed_s;
@@ -103,6 +104,7 @@ struct ps_memprof {
 	struct ps_faults faults;  /* page faults with their stacks */
 	char faults_note[1100];   /* why they are not sampled, if they are not */
 	uint64_t faults_total;    /* counted, at the end */
+	struct ps_mem_run run;    /* the finished run, filled by ps_memprof_finish */
 };
 
 int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
@@ -110,8 +112,5 @@ int ps_memprof_init(struct ps_memprof *m, const struct ps_memprof_config *cfg,
 int ps_memprof_run(struct ps_memprof *m, struct ps_error *err);
 int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err);
 void ps_memprof_release(struct ps_memprof *m);
-
-/* The main (first) process image, or NULL if the tracker never started. */
-const struct ps_heap_proc *ps_memprof_main(const struct ps_memprof *m);
 
 #endif
