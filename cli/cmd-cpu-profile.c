@@ -295,14 +295,14 @@ static void amend_report(cJSON *report, void *ctx)
 }
 
 /* Folded output: a JSON report is made only for the series and the comparison. */
-static void amend_unwritten(struct ps_cpuprof *p, struct cpu_options *o,
+static void amend_unwritten(const struct ps_cpu_run *run, struct cpu_options *o,
 			    const struct ps_report_opts *ropts)
 {
 	cJSON *report;
 
 	if ((!o->baseline.root && !o->runs) || o->writer == &ps_report_json)
 		return;
-	report = ps_report_json_cpu(&p->run, ropts);
+	report = ps_report_json_cpu(run, ropts);
 	if (report)
 		amend_report(report, o);
 	cJSON_Delete(report);
@@ -375,18 +375,18 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 	}
 	if (cfg.progress)
 		fprintf(stderr, "\r\033[K");
+	rc = ps_cpuprof_finish(&p, &err);
+	status = ps_run_exit_status(&p.run.run);
 	if (!o->output) {
 		free(output);
-		output = default_output(o, p.target_pid);
+		output = default_output(o, p.run.run.pid);
 	}
-	status = ps_cpuprof_exit_status(&p);
-	rc = ps_cpuprof_finish(&p, &err);
-	cli_note_hurried(p.symbols.hurried);
+	cli_note_hurried(p.run.symbols && p.run.symbols->hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s - before.cpu_s;
 	if (rc == 0)
 		rc = ps_report_write(o->writer, output, &p.run, &ropts, &err);
 	if (rc == 0)
-		amend_unwritten(&p, o, &ropts);
+		amend_unwritten(&p.run, o, &ropts);
 	use = cli_own_usage();
 	use.cpu_s -= before.cpu_s;
 	if (!quiet)

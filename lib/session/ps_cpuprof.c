@@ -413,7 +413,7 @@ static int fill_run(struct ps_cpuprof *p)
 	run->stopped_by = p->life.stopped_by_signal ? PS_RUN_SIGNAL :
 			  p->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
 	run->left_running = p->left_running;
-	run->exited = p->launched && p->child.exited;
+	run->exited = p->launched && !p->left_running && p->child.exited;
 	run->exit_code = run->exited ? p->child.exit_code : 0;
 	run->exit_signal = run->exited ? p->child.exit_signal : 0;
 	r->counts = (struct ps_cpu_counts){
