@@ -65,6 +65,16 @@ void ps_preflight_refusal_hint(const struct ps_preflight *pf, int errno_val,
 			 "run the container with --cap-add PERFMON or a seccomp profile that allows perf_event_open");
 		return;
 	}
+	if ((errno_val == EACCES || errno_val == EPERM) && ps_preflight_privileged(pf)) {
+		/* no paranoid setting refuses CAP_PERFMON: something outside the kernel's checks did */
+		snprintf(buf, len,
+			 "perfscope has %s, so kernel.perf_event_paranoid is not the cause: a seccomp filter "
+			 "(a container's profile, systemd's SystemCallFilter=) or a security module (SELinux, "
+			 "AppArmor) blocks perf_event_open; allow it there, e.g. run the container with "
+			 "--security-opt seccomp=unconfined or a profile that allows perf_event_open",
+			 pf->cap_sys_admin ? "CAP_SYS_ADMIN" : "CAP_PERFMON");
+		return;
+	}
 	if (errno_val == EACCES || errno_val == EPERM) {
 		if (pf->paranoid > 2)
 			snprintf(buf, len,
