@@ -225,7 +225,7 @@ static void print_offcpu(const struct ps_profile *p)
 		fprintf(stderr, "  off CPU: not recorded: %s\n", p->offcpu_section.note);
 		return;
 	}
-	ps_offcpu_totals(&p->offcpu, &tot);
+	ps_offcpu_totals(p->offcpu.threads, p->offcpu.nthreads, &tot);
 	fprintf(stderr, "  off CPU: %.3f s blocked (", (double)tot.blocked_ns / 1e9);
 	for (int r = 0; r < PS_OFF_REASONS; r++) {
 		if (!tot.reason_ns[r])

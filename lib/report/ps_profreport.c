@@ -69,29 +69,9 @@ static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_op
 	return md;
 }
 
-static int cmp_syscall(const void *a, const void *b, void *ctx)
-{
-	const struct ps_syscalls *sc = ctx;
-	const struct ps_syscall_stat *x = &sc->stats[*(const int *)a];
-	const struct ps_syscall_stat *y = &sc->stats[*(const int *)b];
-
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
-	return *(const int *)a - *(const int *)b;
-}
-
 int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n)
 {
-	int *order = malloc(PS_SYSCALL_MAX * sizeof(*order));
-
-	*n = 0;
-	if (!order)
-		return NULL;
-	for (int i = 0; i < PS_SYSCALL_MAX; i++)
-		if (p->syscalls.stats[i].count)
-			order[(*n)++] = i;
-	qsort_r(order, *n, sizeof(*order), cmp_syscall, (void *)&p->syscalls);
-	return order;
+	return ps_syscall_order(p->syscalls.stats, n);
 }
 
 static double us(uint64_t ns)
@@ -222,7 +202,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 	struct ps_offcpu_totals tot;
 	uint32_t *order;
 
-	ps_offcpu_totals(o, &tot);
+	ps_offcpu_totals(o->threads, o->nthreads, &tot);
 	cJSON_AddBoolToObject(root, "stacks", o->stacks_on);
 	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
 	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
