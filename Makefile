@@ -100,8 +100,8 @@ $(GEN)/ps_syscall_names.h:
 	$(Q)echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/\t[\2] = "\1",/p' > $@.tmp
 	$(Q)mv $@.tmp $@
-$(BUILD)/lib/collect/ps_syscalls.o: $(GEN)/ps_syscall_names.h
-$(BUILD)/lib/collect/ps_syscalls.o: ALL_CFLAGS += -I$(GEN)
+$(BUILD)/lib/model/ps_syscall_stats.o: $(GEN)/ps_syscall_names.h
+$(BUILD)/lib/model/ps_syscall_stats.o: ALL_CFLAGS += -I$(GEN)
 
 # pprof's profile.proto as C structs and descriptors (protobuf-c), made
 # from our copy of the format; the .h comes with the .c.

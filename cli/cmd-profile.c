@@ -191,21 +191,30 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 	return -1;
 }
 
-static void print_syscalls(const struct ps_profile *p)
+/* Section id's note, "" for none. */
+static const char *section_note(const struct ps_profile_run *r, const char *id)
 {
+	const char *note = ps_notes_get(&r->notes, id);
+
+	return note ? note : "";
+}
+
+static void print_syscalls(const struct ps_profile_run *r)
+{
+	const struct ps_profile_syscalls *sc = &r->syscalls;
 	size_t n;
 	int *order;
 
-	if (!p->syscalls_section.on) {
-		fprintf(stderr, "  system calls: not traced: %s\n", p->syscalls_section.note);
+	if (!sc->collected) {
+		fprintf(stderr, "  system calls: not traced: %s\n", section_note(r, "syscalls"));
 		return;
 	}
-	order = ps_profreport_syscall_order(p, &n);
+	order = ps_syscall_order(sc->stats, &n);
 	fprintf(stderr, "  system calls: %llu traced%s; by total time:\n",
-		(unsigned long long)p->syscalls.events / 2,
-		p->syscalls.lost ? " (some lost: the report is marked incomplete)" : "");
+		(unsigned long long)sc->events / 2,
+		sc->lost ? " (some lost: the report is marked incomplete)" : "");
 	for (size_t i = 0; order && i < n && i < 8; i++) {
-		const struct ps_syscall_stat *st = &p->syscalls.stats[order[i]];
+		const struct ps_syscall_stat *st = &sc->stats[order[i]];
 		char buf[32];
 
 		fprintf(stderr, "   %-16s %9llu calls %10.3f s  p50 %8.1f us  p99 %9.1f us%s\n",
@@ -216,16 +225,16 @@ static void print_syscalls(const struct ps_profile *p)
 	free(order);
 }
 
-static void print_offcpu(const struct ps_profile *p)
+static void print_offcpu(const struct ps_profile_run *run)
 {
 	struct ps_offcpu_totals tot;
 	bool first = true;
 
-	if (!p->offcpu_section.on) {
-		fprintf(stderr, "  off CPU: not recorded: %s\n", p->offcpu_section.note);
+	if (!run->offcpu.collected) {
+		fprintf(stderr, "  off CPU: not recorded: %s\n", section_note(run, "offcpu"));
 		return;
 	}
-	ps_offcpu_totals(&p->offcpu, &tot);
+	ps_offcpu_totals(run->offcpu.threads, run->offcpu.nthreads, &tot);
 	fprintf(stderr, "  off CPU: %.3f s blocked (", (double)tot.blocked_ns / 1e9);
 	for (int r = 0; r < PS_OFF_REASONS; r++) {
 		if (!tot.reason_ns[r])
@@ -235,8 +244,8 @@ static void print_offcpu(const struct ps_profile *p)
 		first = false;
 	}
 	fprintf(stderr, "), %.3f s runnable but waiting for a CPU\n", (double)tot.runnable_ns / 1e9);
-	if (p->offcpu_section.note[0])
-		fprintf(stderr, "  note: %s\n", p->offcpu_section.note);
+	if (section_note(run, "offcpu")[0])
+		fprintf(stderr, "  note: %s\n", section_note(run, "offcpu"));
 }
 
 /* The diagnosis's score and findings, most severe first. */
@@ -256,36 +265,36 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 		fprintf(stderr, "   (what to do: perfscope recommend --metrics REPORT)\n");
 }
 
-static void print_summary(const struct ps_profile *p, const struct ps_diagnosis *d,
+static void print_summary(const struct ps_profile_run *r, const struct ps_diagnosis *d,
 			  const struct cli_baseline *baseline, const char *dir, bool html)
 {
-	const struct ps_cpu_run *c = &p->cpu.run;
-	const struct ps_cpureport *r = c->report;
+	const struct ps_cpu_run *c = r->cpu;
+	const struct ps_cpureport *rep = c->report;
 	struct cli_usage use = cli_own_usage();
 
 	fprintf(stderr, "perfscope: profile of pid %d: %.2f s, %llu on-CPU samples\n", (int)c->run.pid,
 		ps_run_seconds(&c->run), (unsigned long long)c->counts.samples);
 	for (size_t i = 0; i < c->run.notes.n; i++)
 		fprintf(stderr, "  note: %s\n", c->run.notes.items[i].text);
-	if (p->tracefs_note[0])
-		fprintf(stderr, "  note: %s\n", p->tracefs_note);
+	if (section_note(r, "tracefs_note")[0])
+		fprintf(stderr, "  note: %s\n", section_note(r, "tracefs_note"));
 	cli_note_unsampled(c);
 	cli_note_pooled(c->stacks->pooled, c->counts.samples,
 			c->stacks->max_bytes ? c->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
-	if (r->nfuncs && r->funcs[0].self)
+	if (rep->nfuncs && rep->funcs[0].self)
 		fprintf(stderr, "  on CPU, top functions by self time:\n");
-	for (size_t i = 0; i < r->nfuncs && i < 5 && r->funcs[i].self; i++) {
-		const struct ps_func *f = &r->funcs[i];
+	for (size_t i = 0; i < rep->nfuncs && i < 5 && rep->funcs[i].self; i++) {
+		const struct ps_func *f = &rep->funcs[i];
 		struct ps_sym s = { .name = f->name, .module = f->module, .kind = PS_SYM_FUNC };
 		char name[1024];
 
-		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)r->total,
+		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)rep->total,
 			ps_report_frame_name(c->symbols, &s, name, sizeof(name)));
 	}
-	print_offcpu(p);
-	print_syscalls(p);
-	if (!p->metrics_section.on)
-		fprintf(stderr, "  metrics: not read: %s\n", p->metrics_section.note);
+	print_offcpu(r);
+	print_syscalls(r);
+	if (!r->metrics.collected)
+		fprintf(stderr, "  metrics: not read: %s\n", section_note(r, "metrics"));
 	print_diagnosis(d);
 	cli_baseline_print(stderr, baseline, false);
 	fprintf(stderr, "  perfscope: %.3f s CPU, peak RSS %.1f MB\n", use.cpu_s,
@@ -340,9 +349,9 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 	cli_note_hurried(p->cpu.symbols.hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
-		rc = ps_profreport_write_all(p, dir, &ropts, &err);
+		rc = ps_profreport_write_all(&p->run, dir, &ropts, &err);
 	if (!quiet)
-		print_summary(p, &diagnosis, &o->baseline, rc == 0 ? dir : NULL, !o->no_html);
+		print_summary(&p->run, &diagnosis, &o->baseline, rc == 0 ? dir : NULL, !o->no_html);
 	ps_diagnosis_release(&diagnosis);
 	ps_profile_release(p);
 	free(p);

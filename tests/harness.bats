@@ -126,17 +126,20 @@ EOF
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	# and it finds an include that goes up
 	tree="$BATS_TEST_TMPDIR/tree"
-	mkdir -p "$tree/lib/base" "$tree/lib/report" "$tree/preload" "$tree/docs"
+	mkdir -p "$tree/lib/base" "$tree/lib/report" "$tree/lib/run" "$tree/preload" "$tree/docs"
 	cp "$BATS_TEST_DIRNAME/../docs/internals.md" "$tree/docs/"
 	printf '#include "report/ps_report.h"\n' > "$tree/lib/base/ps_up.c"
 	printf '#include "../lib/base/ps_util.h"\n' > "$tree/preload/pl_x.c"
 	# a writer that reads a session, not a run: an earlier stage, but refused
 	printf '#include "session/ps_cpuprof.h"\n' > "$tree/lib/report/ps_w.c"
+	# a finished run that holds a collector, not its model table: an earlier stage, but refused
+	printf '#include "collect/ps_syscalls.h"\n' > "$tree/lib/run/ps_r.h"
 	run python3 "$BATS_TEST_DIRNAME/lint_layers.py" "$tree"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"lib/base/ps_up.c: includes report/ps_report.h, a later stage"* ]]
 	[[ "$output" == *"preload/pl_x.c: includes base/ps_util.h"* ]]
 	[[ "$output" == *"lib/report/ps_w.c: includes session/ps_cpuprof.h: outputs read lib/run"* ]]
+	[[ "$output" == *"lib/run/ps_r.h: includes collect/ps_syscalls.h: a run holds model tables"* ]]
 }
 
 @test "every function lib/'s headers declare is called outside its own file" {

@@ -6,7 +6,9 @@ line of docs/internals.md.  A file in lib/FOLDER/ may include headers of
 FOLDER and of the folders before it; preload/ may include only
 lib/memory/ps_memproto.h and lib/unwind/ps_cfa_rule.h.  No file of
 lib/render or lib/report includes lib/session or lib/collect (outputs read
-finished runs), but the two reports listed as still reading sessions.  Prints each include that goes up, exits 1.
+finished runs), but the report listed as still reading its session; nor
+does a file of lib/run (a finished run is a value, built by hand in a
+test).  Prints each include that goes up, exits 1.
 
 Usage: lint_layers.py [ROOT]   (default: the checkout this script is in)
 """
@@ -28,29 +30,38 @@ for d in present:
     if d not in rank:
         problems.append(f'lib/{d}: a folder docs/internals.md does not place')
 include = re.compile(r'^#include "(?:\.\./)*(?:lib/)?([a-z]+)/([^"]+)"', re.M)
-for d in present:
+
+
+def includes(d):
+    """(file name, folder, header) of each include of lib/d's sources."""
     for name in sorted(os.listdir(os.path.join(root, 'lib', d))):
-        if not name.endswith(('.c', '.h')):
-            continue
-        text = open(os.path.join(root, 'lib', d, name)).read()
-        for folder, header in include.findall(text):
-            if folder in rank and d in rank and rank[folder] > rank[d]:
-                problems.append(f'lib/{d}/{name}: includes {folder}/{header}, a later stage')
+        if name.endswith(('.c', '.h')):
+            text = open(os.path.join(root, 'lib', d, name)).read()
+            for folder, header in include.findall(text):
+                yield name, folder, header
+
+
+for d in present:
+    for name, folder, header in includes(d):
+        if folder in rank and d in rank and rank[folder] > rank[d]:
+            problems.append(f'lib/{d}/{name}: includes {folder}/{header}, a later stage')
 # Outputs read finished runs (lib/run/), never a session or a collector:
 # no file of lib/render or lib/report includes a header of lib/session or
-# lib/collect, but for the two reports still reading their sessions.
-still_reading_sessions = {'report/ps_profreport.h'}
+# lib/collect.  Nor does a finished run itself, which holds the tables its
+# collectors left (lib/model/): lib/run comes after lib/collect in the order.
+live = ('session', 'collect')
 for d in ('render', 'report'):
     if d not in present:
         continue
-    for name in sorted(os.listdir(os.path.join(root, 'lib', d))):
-        if not name.endswith(('.c', '.h')) or f'{d}/{name}' in still_reading_sessions:
-            continue
-        text = open(os.path.join(root, 'lib', d, name)).read()
-        for folder, header in include.findall(text):
-            if folder in ('session', 'collect'):
-                problems.append(f'lib/{d}/{name}: includes {folder}/{header}: outputs read lib/run, '
-                                'not sessions or collectors')
+    for name, folder, header in includes(d):
+        if folder in live:
+            problems.append(f'lib/{d}/{name}: includes {folder}/{header}: outputs read lib/run, '
+                            'not sessions or collectors')
+if 'run' in present:
+    for name, folder, header in includes('run'):
+        if folder in live:
+            problems.append(f'lib/run/{name}: includes {folder}/{header}: a run holds model tables, '
+                            'not collectors or sessions')
 
 # the headers the tracker shares with lib/: plain C with no includes of lib/
 preload_shares = {('memory', 'ps_memproto.h'), ('unwind', 'ps_cfa_rule.h')}

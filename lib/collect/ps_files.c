@@ -16,13 +16,6 @@
 #include "base/ps_error.h"
 #include "base/ps_util.h"
 
-const char *ps_file_kind_name(uint8_t kind)
-{
-	static const char *const names[] = { "file", "socket", "pipe", "other" };
-
-	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "other";
-}
-
 void ps_files_init(struct ps_files *f)
 {
 	memset(f, 0, sizeof(*f));

@@ -20,15 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ps_file_kind { PS_FILE_REGULAR, PS_FILE_SOCKET, PS_FILE_PIPE, PS_FILE_OTHER };
-
-struct ps_file_stat {
-	char name[256];
-	uint8_t kind;
-	uint64_t reads, writes, read_bytes, written_bytes, read_ns, write_ns;
-	uint64_t sequential, random;     /* operations whose offset is known */
-	uint64_t syncs, sync_ns;
-};
+#include "model/ps_file_stats.h"
 
 /* What a process's descriptor refers to now, and where it stands. */
 struct ps_fd_state {
@@ -65,7 +57,5 @@ void ps_files_call(struct ps_files *f, uint32_t pid, int64_t nr, const uint64_t 
 
 /* Names the descriptors pid has now (inherited ones, stdout say) before it uses them. */
 void ps_files_scan_process(struct ps_files *f, uint32_t pid);
-
-const char *ps_file_kind_name(uint8_t kind);
 
 #endif

@@ -101,6 +101,7 @@ void ps_offcpu_release(struct ps_offcpu *o)
 	ps_idmap_release(&o->site_index);
 	free(o->queue);
 	free(o->threads);
+	free(o->tracks);
 	free(o->sites);
 	memset(o, 0, sizeof(*o));
 }
@@ -212,21 +213,22 @@ static uint8_t classify(const struct ps_syscalls *sc, uint32_t pid, uint32_t tid
 
 /* ---- applying ---- */
 
-static struct ps_offcpu_thread *thread_of(struct ps_offcpu *o, uint32_t pid, uint32_t tid, uint32_t *index)
+/* Thread tid's index, made on first sight; -1 when out of memory. */
+static int64_t thread_of(struct ps_offcpu *o, uint32_t pid, uint32_t tid)
 {
 	uint32_t at;
 
 	if (!ps_idmap_get(&o->tid_index, tid, &at)) {
 		if (ps_grow(&o->threads, &o->threads_cap, o->nthreads + 1, sizeof(*o->threads)) < 0 ||
+		    ps_grow(&o->tracks, &o->tracks_cap, o->nthreads + 1, sizeof(*o->tracks)) < 0 ||
 		    ps_idmap_put(&o->tid_index, tid, (uint32_t)o->nthreads) < 0)
-			return NULL;
+			return -1;
 		o->threads[o->nthreads] = (struct ps_offcpu_thread){
-			.pid = pid, .tid = tid, .out_stack = -1, .sample_stack = -1,
-			.begin_ns = o->start_ns };
+			.pid = pid, .tid = tid, .begin_ns = o->start_ns };
+		o->tracks[o->nthreads] = (struct ps_offcpu_track){ .out_stack = -1, .sample_stack = -1 };
 		at = (uint32_t)o->nthreads++;
 	}
-	*index = at;
-	return &o->threads[at];
+	return at;
 }
 
 /* Blocked time at (stack, reason), or (thread, reason) without a stack. */
@@ -252,13 +254,14 @@ static void add_site(struct ps_offcpu *o, int64_t stack, uint32_t thread, uint8_
  * The last moment of a thread that has not ended yet (its exit, or the end
  * of profiling): a thread on the CPU was there since it last came in.
  */
-static void end_thread_at(const struct ps_offcpu *o, struct ps_offcpu_thread *t, uint64_t time)
+static void end_thread_at(const struct ps_offcpu *o, struct ps_offcpu_thread *t,
+			  const struct ps_offcpu_track *k, uint64_t time)
 {
-	uint64_t in = t->in_ns ? t->in_ns : o->start_ns;
+	uint64_t in = k->in_ns ? k->in_ns : o->start_ns;
 
-	if (t->ended)
+	if (k->ended)
 		return;
-	if (!t->out && time > in)
+	if (!k->out && time > in)
 		t->on_ns += time - in;
 	t->end_ns = time;
 }
@@ -266,12 +269,17 @@ static void end_thread_at(const struct ps_offcpu *o, struct ps_offcpu_thread *t,
 static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 			const struct ps_syscalls *sc)
 {
+	int64_t at = thread_of(o, e->pid, e->tid);
+	struct ps_offcpu_thread *t;
+	struct ps_offcpu_track *k;
 	uint32_t index;
-	struct ps_offcpu_thread *t = thread_of(o, e->pid, e->tid, &index);
 	uint64_t dt;
 
-	if (!t)
+	if (at < 0)
 		return;
+	index = (uint32_t)at;
+	t = &o->threads[index];
+	k = &o->tracks[index];
 	switch ((enum ps_offcpu_event_kind)e->kind) {
 	case PS_OFF_EV_FORK:
 		/*
@@ -279,59 +287,59 @@ static void apply_event(struct ps_offcpu *o, const struct ps_offcpu_event *e,
 		 * should its first switch-in be missing, it is not taken to have
 		 * run since the profile started.
 		 */
-		t->out = true;
-		t->preempted = true;
-		t->out_ns = e->time;
-		t->out_stack = -1;
+		k->out = true;
+		k->preempted = true;
+		k->out_ns = e->time;
+		k->out_stack = -1;
 		t->begin_ns = e->time;
 		break;
 	case PS_OFF_EV_SAMPLE:
-		t->sample_stack = e->stack;
-		t->sample_ns = e->time;
+		k->sample_stack = e->stack;
+		k->sample_ns = e->time;
 		break;
 	case PS_OFF_EV_OUT:
-		if (t->ended)
+		if (k->ended)
 			break;	/* its last switch, after its exit record */
-		if (t->out) {
+		if (k->out) {
 			o->unpaired++;	/* out twice: the time in between is not known */
 		} else {
 			/* leaving without having been seen arriving: it was running at the start */
-			if (!t->in_ns)
-				t->in_ns = o->start_ns;
-			if (e->time > t->in_ns)
-				t->on_ns += e->time - t->in_ns;
+			if (!k->in_ns)
+				k->in_ns = o->start_ns;
+			if (e->time > k->in_ns)
+				t->on_ns += e->time - k->in_ns;
 		}
-		t->out = true;
-		t->out_ns = e->time;
-		t->preempted = e->preempted;
-		t->out_stack = t->sample_ns && e->time - t->sample_ns < SAMPLE_TO_SWITCH_NS ?
-			       t->sample_stack : -1;
-		t->sample_ns = 0;
-		if (t->preempted) {
+		k->out = true;
+		k->out_ns = e->time;
+		k->preempted = e->preempted;
+		k->out_stack = k->sample_ns && e->time - k->sample_ns < SAMPLE_TO_SWITCH_NS ?
+			       k->sample_stack : -1;
+		k->sample_ns = 0;
+		if (k->preempted) {
 			t->involuntary++;
 		} else {
 			t->voluntary++;
-			t->reason = classify(sc, e->pid, e->tid);
+			k->reason = classify(sc, e->pid, e->tid);
 		}
 		break;
 	case PS_OFF_EV_EXIT:
-		end_thread_at(o, t, e->time);
-		t->ended = true;
+		end_thread_at(o, t, k, e->time);
+		k->ended = true;
 		break;
 	case PS_OFF_EV_IN:
-		if (t->out && e->time > t->out_ns) {
-			dt = e->time - t->out_ns;
-			if (t->preempted) {
+		if (k->out && e->time > k->out_ns) {
+			dt = e->time - k->out_ns;
+			if (k->preempted) {
 				t->runnable_ns += dt;
 			} else {
-				t->blocked_ns[t->reason] += dt;
-				add_site(o, t->out_stack, index, t->reason, dt);
+				t->blocked_ns[k->reason] += dt;
+				add_site(o, k->out_stack, index, k->reason, dt);
 			}
-		} else if (!t->out && t->in_ns) {
+		} else if (!k->out && k->in_ns) {
 			o->unpaired++;	/* in twice */
 		}
-		t->out = false;
-		t->in_ns = e->time;
+		k->out = false;
+		k->in_ns = e->time;
 		break;
 	}
 }
@@ -345,10 +353,8 @@ static void close_running(struct ps_offcpu *o)
 	uint64_t now = ps_now_ns();
 
 	for (size_t i = 0; i < o->nthreads; i++) {
-		struct ps_offcpu_thread *t = &o->threads[i];
-
-		end_thread_at(o, t, now);
-		t->in_ns = now;
+		end_thread_at(o, &o->threads[i], &o->tracks[i], now);
+		o->tracks[i].in_ns = now;
 	}
 }
 
@@ -381,20 +387,4 @@ void ps_offcpu_round(struct ps_offcpu *o, struct ps_syscalls *sc, bool final)
 		ps_syscalls_apply_until(sc, cut);
 	if (final)
 		close_running(o);
-}
-
-void ps_offcpu_totals(const struct ps_offcpu *o, struct ps_offcpu_totals *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < o->nthreads; i++) {
-		const struct ps_offcpu_thread *t = &o->threads[i];
-
-		for (int r = 0; r < PS_OFF_REASONS; r++) {
-			out->reason_ns[r] += t->blocked_ns[r];
-			out->blocked_ns += t->blocked_ns[r];
-		}
-		out->runnable_ns += t->runnable_ns;
-		out->voluntary += t->voluntary;
-		out->involuntary += t->involuntary;
-	}
 }

@@ -31,13 +31,13 @@
 #include "collect/ps_sampler.h"
 #include "model/ps_stacks.h"
 #include "collect/ps_syscalls.h"
-#include "model/ps_offcpu_reason.h"
+#include "model/ps_offcpu_stats.h"
 #include "unwind/ps_unwind.h"
 
 #define PS_OFFCPU_STACK_BYTES 4096
 
-struct ps_offcpu_thread {
-	uint32_t pid, tid;
+/* A thread's switch in progress: what its next switch completes. */
+struct ps_offcpu_track {
 	bool out;                    /* off CPU since out_ns */
 	bool ended;                  /* its exit was recorded */
 	bool preempted;
@@ -46,17 +46,6 @@ struct ps_offcpu_thread {
 	uint64_t out_ns, in_ns;
 	int64_t sample_stack;        /* the last switch-out sample's stack */
 	uint64_t sample_ns;
-	uint64_t on_ns, runnable_ns, blocked_ns[PS_OFF_REASONS];
-	uint64_t begin_ns, end_ns;   /* its birth (or the start), its exit (or the end) */
-	uint64_t voluntary, involuntary;
-};
-
-/* Blocked time by (stack, reason). */
-struct ps_offcpu_site {
-	int64_t stack;               /* in ps_offcpu.stacks, or < 0 when no stack was taken */
-	uint32_t thread;             /* index into threads */
-	uint8_t reason;
-	uint64_t ns, count;
 };
 
 /* In the order they apply when their times are equal. */
@@ -87,8 +76,9 @@ struct ps_offcpu {
 	struct ps_offcpu_event *queue;
 	size_t nqueue, queue_cap;
 	struct ps_idmap tid_index;
-	struct ps_offcpu_thread *threads;
-	size_t nthreads, threads_cap;
+	struct ps_offcpu_thread *threads;  /* what each thread came to... */
+	struct ps_offcpu_track *tracks;    /* ...and its switch in progress, by the same index */
+	size_t nthreads, threads_cap, tracks_cap;
 	struct ps_idmap site_index;  /* (stack, thread, reason) hash slot -> site */
 	struct ps_offcpu_site *sites;
 	size_t nsites, sites_cap;
@@ -117,12 +107,5 @@ int ps_offcpu_start(struct ps_offcpu *o, pid_t pid, bool fp, struct ps_procs *pr
 void ps_offcpu_round(struct ps_offcpu *o, struct ps_syscalls *sc, bool final);
 
 void ps_offcpu_release(struct ps_offcpu *o);
-
-/* All threads together. */
-struct ps_offcpu_totals {
-	uint64_t blocked_ns, runnable_ns, reason_ns[PS_OFF_REASONS];
-	uint64_t voluntary, involuntary;
-};
-void ps_offcpu_totals(const struct ps_offcpu *o, struct ps_offcpu_totals *out);
 
 #endif

@@ -14,16 +14,7 @@
 #include <sys/types.h>
 
 #include "base/ps_idmap.h"
-
-struct ps_thread_sched {
-	uint32_t pid, tid;
-	char comm[16];
-	uint64_t first_ns, last_ns;          /* when first and last read */
-	uint64_t run0, wait0, slices0;       /* at the first reading */
-	uint64_t run, wait, slices;          /* at the last */
-	uint64_t blkio0, blkio;              /* block I/O delay (clock ticks), with delay accounting */
-	bool from_start;                     /* existed when profiling began */
-};
+#include "model/ps_thread_sched.h"
 
 struct ps_schedstat {
 	pid_t pid;

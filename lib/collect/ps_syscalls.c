@@ -11,70 +11,8 @@
 #include "collect/ps_syscalls.h"
 #include "base/ps_util.h"
 
-/* Generated at build time from <sys/syscall.h>: [nr] = "name", ... */
-static const char *const syscall_names[] = {
-#include "ps_syscall_names.h"
-};
-
-#define NNAMES (sizeof(syscall_names) / sizeof(syscall_names[0]))
 #define WRITE_SLACK_NS (2u * 1000 * 1000)
 #define RING_PAGES 2048   /* 8 MiB a CPU: ~80 ms of a million calls a second */
-
-const char *ps_syscall_name(int64_t nr, char *buf, size_t len)
-{
-	if (nr >= 0 && (size_t)nr < NNAMES && syscall_names[nr])
-		return syscall_names[nr];
-	snprintf(buf, len, "syscall_%lld", (long long)nr);
-	return buf;
-}
-
-/* ---- latency histogram: 16 linear sub-buckets per power of two ---- */
-
-static unsigned bucket_of(uint64_t ns)
-{
-	unsigned e, b;
-
-	if (ns < 16)
-		return (unsigned)ns;
-	e = 63u - (unsigned)__builtin_clzll(ns);	/* >= 4 */
-	b = 16 + (e - 4) * 16 + (unsigned)((ns >> (e - 4)) & 15);
-	return b < PS_LAT_BUCKETS ? b : PS_LAT_BUCKETS - 1;
-}
-
-/* The middle of bucket b. */
-static uint64_t bucket_value(unsigned b)
-{
-	unsigned e, sub;
-	uint64_t lo, width;
-
-	if (b < 16)
-		return b;
-	e = (b - 16) / 16 + 4;
-	sub = (b - 16) % 16;
-	width = 1ull << (e - 4);
-	lo = (1ull << e) + sub * width;
-	return lo + width / 2;
-}
-
-uint64_t ps_syscall_quantile(const struct ps_syscall_stat *st, double q)
-{
-	uint64_t rank, seen = 0;
-
-	if (!st->hist || !st->count)
-		return 0;
-	rank = (uint64_t)(q * (double)st->count);
-	if (rank >= st->count)
-		rank = st->count - 1;
-	for (unsigned b = 0; b < PS_LAT_BUCKETS; b++) {
-		seen += st->hist[b];
-		if (seen > rank) {
-			uint64_t v = bucket_value(b);
-
-			return v > st->max_ns ? st->max_ns : v;
-		}
-	}
-	return st->max_ns;
-}
 
 /* A close(fd) by pid after time t among the events read (applied or not)? */
 static bool closed_after(const void *ctx, uint32_t pid, int32_t fd, uint64_t t)
@@ -144,8 +82,7 @@ void ps_syscalls_release(struct ps_syscalls *s)
 {
 	if (s->perf.rings)
 		ps_perf_release(&s->perf);
-	for (int i = 0; i < PS_SYSCALL_MAX; i++)
-		free(s->stats[i].hist);
+	ps_syscall_stats_release(s->stats, PS_SYSCALL_MAX);
 	ps_idmap_release(&s->tid_index);
 	ps_files_release(&s->files);
 	ps_openpaths_release(&s->paths);
@@ -254,17 +191,6 @@ static bool moves_bytes(int64_t nr)
 	}
 }
 
-static void count_errno(struct ps_syscall_stat *st, int err)
-{
-	for (int i = 0; i < PS_ERRNO_SLOTS; i++) {
-		if (st->errnos[i].count && st->errnos[i].err != err)
-			continue;
-		st->errnos[i].err = err;
-		st->errnos[i].count++;
-		return;
-	}
-}
-
 static void finish_call(struct ps_syscalls *s, const struct ps_syscall_thread *t, uint64_t end,
 			int64_t ret)
 {
@@ -274,19 +200,10 @@ static void finish_call(struct ps_syscalls *s, const struct ps_syscall_thread *t
 	if (t->nr < 0 || t->nr >= PS_SYSCALL_MAX)
 		return;
 	st = &s->stats[t->nr];
-	if (!st->hist && !(st->hist = calloc(PS_LAT_BUCKETS, sizeof(*st->hist))))
+	if (ps_syscall_stat_add(st, ns, ret) < 0)
 		return;
-	st->count++;
-	st->total_ns += ns;
-	if (ns > st->max_ns)
-		st->max_ns = ns;
-	st->hist[bucket_of(ns)]++;
-	if (ret < 0 && ret >= -4095) {
-		st->errors++;
-		count_errno(st, (int)-ret);
-	} else if (ret > 0 && moves_bytes(t->nr)) {
+	if (ret > 0 && moves_bytes(t->nr))
 		st->bytes += (uint64_t)ret;
-	}
 	ps_files_call(&s->files, t->pid, t->nr, t->args, ret, ns, end, t->path);
 }
 

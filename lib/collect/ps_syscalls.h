@@ -2,9 +2,7 @@
  * ps_syscalls: every system call of the profiled program, from the
  * raw_syscalls:sys_enter and sys_exit tracepoints through perf_event_open
  * (not ptrace: a few microseconds a call instead of tens).  Aggregated per
- * system call as it goes: count, errors by errno, total time, a latency
- * histogram (percentiles within about 3%) and the bytes of the read and
- * write families.
+ * system call as it goes, into the table of model/ps_syscall_stats.h.
  *
  * A call's entry and exit can land in different CPUs' rings (a blocking
  * call may resume elsewhere); events are applied in time order, up to a
@@ -23,21 +21,10 @@
 #include "collect/ps_files.h"
 #include "collect/ps_openpaths.h"
 #include "base/ps_idmap.h"
+#include "model/ps_syscall_stats.h"
 #include "sample/ps_perf.h"
 #include "target/ps_preflight.h"
 #include "target/ps_tracefs.h"
-
-#define PS_SYSCALL_MAX 512
-#define PS_LAT_BUCKETS 640
-#define PS_ERRNO_SLOTS 8
-
-struct ps_syscall_stat {
-	uint64_t count, errors;
-	uint64_t total_ns, max_ns;
-	uint64_t bytes;              /* read and write families: what they moved */
-	struct { int err; uint64_t count; } errnos[PS_ERRNO_SLOTS];  /* the first distinct ones */
-	uint32_t *hist;              /* PS_LAT_BUCKETS, made on first use */
-};
 
 /* A thread's call in progress. */
 struct ps_syscall_thread {
@@ -92,11 +79,5 @@ uint64_t ps_syscalls_cut(bool final);
 const struct ps_syscall_thread *ps_syscalls_thread(const struct ps_syscalls *s, uint32_t tid);
 
 void ps_syscalls_release(struct ps_syscalls *s);
-
-/* The name of system call nr ("syscall_NNN" for numbers without one). */
-const char *ps_syscall_name(int64_t nr, char *buf, size_t len);
-
-/* The latency at quantile q (0..1) of stat's calls, in nanoseconds. */
-uint64_t ps_syscall_quantile(const struct ps_syscall_stat *st, double q);
 
 #endif

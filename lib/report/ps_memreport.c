@@ -436,7 +436,7 @@ static cJSON *faults_json(const struct ps_mem_run *r)
 	uint32_t *order;
 
 	cJSON_AddBoolToObject(o, "sampled", f->sampled);
-	ps_run_json_note(o, "note", &r->run, "faults_note");
+	ps_run_json_note(o, "note", &r->run.notes, "faults_note");
 	cJSON_AddNumberToObject(o, "period", f->period);
 	cJSON_AddNumberToObject(o, "faults", (double)f->total);
 	cJSON_AddNumberToObject(o, "samples", (double)f->samples);
@@ -486,7 +486,7 @@ static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opt
 	else
 		cJSON_AddNullToObject(md, "tracker");
 	cJSON_AddNumberToObject(md, "interval_s", t->interval_s);
-	ps_run_json_note(md, "tracker_note", run, "tracker_note");
+	ps_run_json_note(md, "tracker_note", &run->notes, "tracker_note");
 	if (t->uprobes) {
 		cJSON *up = cJSON_AddObjectToObject(md, "uprobes");
 
@@ -497,8 +497,8 @@ static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opt
 	} else {
 		cJSON_AddNullToObject(md, "uprobes");
 	}
-	ps_run_json_note(md, "uprobe_note", run, "uprobe_note");
-	ps_run_json_note(md, "allocator_note", run, "allocator_note");
+	ps_run_json_note(md, "uprobe_note", &run->notes, "uprobe_note");
+	ps_run_json_note(md, "allocator_note", &run->notes, "allocator_note");
 	cJSON_AddNumberToObject(md, "records", (double)n->records);
 	cJSON_AddNumberToObject(md, "dropped_records", (double)n->dropped);
 	cJSON_AddNumberToObject(md, "rejected_records", (double)n->rejected);
@@ -516,7 +516,7 @@ static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opt
 	cJSON_AddNumberToObject(scan, "root_bytes", (double)r->scan.root_bytes);
 	cJSON_AddNumberToObject(scan, "heap_bytes", (double)r->scan.heap_bytes);
 	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)r->scan.unreadable);
-	ps_run_json_note(scan, "note", run, "leak_scan_note");
+	ps_run_json_note(scan, "note", &run->notes, "leak_scan_note");
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
 	return md;
 }

@@ -17,81 +17,41 @@
 #include "base/ps_outfile.h"
 #include "report/ps_profreport.h"
 #include "report/ps_report.h"
+#include "report/ps_run_json.h"
 #include "analyze/ps_rules.h"
 #include "base/ps_util.h"
-
-
 
 static double secs(uint64_t ns)
 {
 	return (double)ns / 1e9;
 }
 
-static cJSON *section_json(const struct ps_profile_section *s)
+/* Section `id` of the run: collected, and its note. */
+static cJSON *section_json(const struct ps_profile_run *r, const char *id, bool collected)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddBoolToObject(o, "collected", s->on);
-	if (s->note[0])
-		cJSON_AddStringToObject(o, "note", s->note);
-	else
-		cJSON_AddNullToObject(o, "note");
+	cJSON_AddBoolToObject(o, "collected", collected);
+	ps_run_json_note(o, "note", &r->notes, id);
 	return o;
 }
 
-static cJSON *metadata(const struct ps_profile *p, const struct ps_profreport_opts *o)
+static cJSON *metadata(const struct ps_profile_run *r, const struct ps_profreport_opts *o)
 {
-	const struct ps_run *run = &p->cpu.run.run;
-	cJSON *md = cJSON_CreateObject(), *cmd = cJSON_AddArrayToObject(md, "command"), *sections;
+	const struct ps_run *run = &r->cpu->run;
+	cJSON *md = cJSON_CreateObject(), *sections;
 
-	for (char *const *a = run->argv; a && *a; a++)
-		cJSON_AddItemToArray(cmd, cJSON_CreateString(*a));
-	cJSON_AddNumberToObject(md, "pid", run->pid);
-	cJSON_AddBoolToObject(md, "attached", run->argv == NULL);
+	ps_run_json_target(md, run);
 	cJSON_AddNumberToObject(md, "duration_s", ps_run_seconds(run));
-	if (run->exited) {
-		cJSON_AddNumberToObject(md, "exit_code", run->exit_signal ? 128 + run->exit_signal : run->exit_code);
-		cJSON_AddNumberToObject(md, "exit_signal", run->exit_signal);
-	} else {
-		cJSON_AddNullToObject(md, "exit_code");
-		cJSON_AddNullToObject(md, "exit_signal");
-	}
+	ps_run_json_exit(md, run);
 	cJSON_AddStringToObject(md, "stopped_by", ps_run_stop_name(run->stopped_by));
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
-	if (p->tracefs_note[0])
-		cJSON_AddStringToObject(md, "tracefs_note", p->tracefs_note);
-	else
-		cJSON_AddNullToObject(md, "tracefs_note");
+	ps_run_json_note(md, "tracefs_note", &r->notes, "tracefs_note");
 	sections = cJSON_AddObjectToObject(md, "sections");
-	cJSON_AddItemToObject(sections, "syscalls", section_json(&p->syscalls_section));
-	cJSON_AddItemToObject(sections, "offcpu", section_json(&p->offcpu_section));
-	cJSON_AddItemToObject(sections, "metrics", section_json(&p->metrics_section));
+	cJSON_AddItemToObject(sections, "syscalls", section_json(r, "syscalls", r->syscalls.collected));
+	cJSON_AddItemToObject(sections, "offcpu", section_json(r, "offcpu", r->offcpu.collected));
+	cJSON_AddItemToObject(sections, "metrics", section_json(r, "metrics", r->metrics.collected));
 	return md;
-}
-
-static int cmp_syscall(const void *a, const void *b, void *ctx)
-{
-	const struct ps_syscalls *sc = ctx;
-	const struct ps_syscall_stat *x = &sc->stats[*(const int *)a];
-	const struct ps_syscall_stat *y = &sc->stats[*(const int *)b];
-
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
-	return *(const int *)a - *(const int *)b;
-}
-
-int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n)
-{
-	int *order = malloc(PS_SYSCALL_MAX * sizeof(*order));
-
-	*n = 0;
-	if (!order)
-		return NULL;
-	for (int i = 0; i < PS_SYSCALL_MAX; i++)
-		if (p->syscalls.stats[i].count)
-			order[(*n)++] = i;
-	qsort_r(order, *n, sizeof(*order), cmp_syscall, (void *)&p->syscalls);
-	return order;
 }
 
 static double us(uint64_t ns)
@@ -99,9 +59,9 @@ static double us(uint64_t ns)
 	return (double)ns / 1e3;
 }
 
-static cJSON *syscalls_json(const struct ps_profile *p)
+static cJSON *syscalls_json(const struct ps_profile_run *r)
 {
-	const struct ps_syscalls *s = &p->syscalls;
+	const struct ps_profile_syscalls *s = &r->syscalls;
 	cJSON *o = cJSON_CreateObject(), *calls, *paths;
 	size_t n;
 	int *order;
@@ -110,11 +70,11 @@ static cJSON *syscalls_json(const struct ps_profile *p)
 	cJSON_AddNumberToObject(o, "lost_events", (double)s->lost);
 	cJSON_AddNumberToObject(o, "unmatched_exits", (double)s->unmatched);
 	paths = cJSON_AddObjectToObject(o, "open_paths");
-	cJSON_AddNumberToObject(paths, "captured", (double)s->paths.captured);
-	cJSON_AddNumberToObject(paths, "unreadable", (double)(s->paths.unreadable + s->paths.skipped));
-	cJSON_AddBoolToObject(o, "complete", p->syscalls_section.on && s->lost == 0);
+	cJSON_AddNumberToObject(paths, "captured", (double)s->paths_captured);
+	cJSON_AddNumberToObject(paths, "unreadable", (double)s->paths_unread);
+	cJSON_AddBoolToObject(o, "complete", s->collected && s->lost == 0);
 	calls = cJSON_AddArrayToObject(o, "calls");
-	order = ps_profreport_syscall_order(p, &n);
+	order = ps_syscall_order(s->stats, &n);
 	for (size_t i = 0; order && i < n; i++) {
 		const struct ps_syscall_stat *st = &s->stats[order[i]];
 		cJSON *c = cJSON_CreateObject(), *errs;
@@ -153,7 +113,7 @@ static uint64_t file_ns(const struct ps_file_stat *f)
 
 static int cmp_file(const void *a, const void *b, void *ctx)
 {
-	const struct ps_files *f = ctx;
+	const struct ps_profile_syscalls *f = ctx;
 	const struct ps_file_stat *x = &f->files[*(const uint32_t *)a];
 	const struct ps_file_stat *y = &f->files[*(const uint32_t *)b];
 
@@ -162,9 +122,9 @@ static int cmp_file(const void *a, const void *b, void *ctx)
 	return strcmp(x->name, y->name);
 }
 
-static cJSON *files_json(const struct ps_profile *p)
+static cJSON *files_json(const struct ps_profile_run *r)
 {
-	const struct ps_files *f = &p->syscalls.files;
+	const struct ps_profile_syscalls *f = &r->syscalls;
 	cJSON *arr = cJSON_CreateArray();
 	uint32_t *order = ps_sorted_indexes(f->nfiles, cmp_file, (void *)f);
 
@@ -206,7 +166,7 @@ static cJSON *files_json(const struct ps_profile *p)
 
 static int cmp_site(const void *a, const void *b, void *ctx)
 {
-	const struct ps_offcpu *o = ctx;
+	const struct ps_profile_offcpu *o = ctx;
 	const struct ps_offcpu_site *x = &o->sites[*(const uint32_t *)a];
 	const struct ps_offcpu_site *y = &o->sites[*(const uint32_t *)b];
 
@@ -215,19 +175,19 @@ static int cmp_site(const void *a, const void *b, void *ctx)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
-static cJSON *offcpu_json(const struct ps_profile *p)
+static cJSON *offcpu_json(const struct ps_profile_run *run)
 {
-	const struct ps_offcpu *o = &p->offcpu;
+	const struct ps_profile_offcpu *o = &run->offcpu;
 	cJSON *root = cJSON_CreateObject(), *by, *threads, *top;
 	struct ps_offcpu_totals tot;
 	uint32_t *order;
 
-	ps_offcpu_totals(o, &tot);
+	ps_offcpu_totals(o->threads, o->nthreads, &tot);
 	cJSON_AddBoolToObject(root, "stacks", o->stacks_on);
 	cJSON_AddNumberToObject(root, "switches", (double)o->switches);
 	cJSON_AddNumberToObject(root, "lost_events", (double)o->lost);
 	cJSON_AddNumberToObject(root, "unpaired_switches", (double)o->unpaired);
-	cJSON_AddNumberToObject(root, "truncated_stacks", (double)o->sampler.stats.truncated_samples);
+	cJSON_AddNumberToObject(root, "truncated_stacks", (double)o->truncated_stacks);
 	cJSON_AddNumberToObject(root, "blocked_s", secs(tot.blocked_ns));
 	cJSON_AddNumberToObject(root, "runnable_s", secs(tot.runnable_ns));
 	cJSON_AddNumberToObject(root, "voluntary_switches", (double)tot.voluntary);
@@ -265,8 +225,8 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 		cJSON_AddNumberToObject(t, "tid", o->threads[site->thread].tid);
 		cJSON_AddNumberToObject(t, "blocked_s", secs(site->ns));
 		cJSON_AddNumberToObject(t, "waits", (double)site->count);
-		cJSON_AddItemToObject(t, "stack", ps_report_stack_json(p->cpu.run.symbols, p->cpu.run.modules,
-								       &o->stacks, site->stack, NULL, NULL));
+		cJSON_AddItemToObject(t, "stack", ps_report_stack_json(run->cpu->symbols, run->cpu->modules,
+								       o->stacks, site->stack, NULL, NULL));
 		cJSON_AddItemToArray(top, t);
 	}
 	free(order);
@@ -274,7 +234,7 @@ static cJSON *offcpu_json(const struct ps_profile *p)
 }
 
 /* Block I/O delay in clock ticks, or null where delay accounting is off. */
-static void add_blkio(cJSON *o, const struct ps_schedstat *s, uint64_t ticks)
+static void add_blkio(cJSON *o, const struct ps_profile_sched *s, uint64_t ticks)
 {
 	if (s->delayacct)
 		cJSON_AddNumberToObject(o, "blkio_delay_s", (double)ticks / (double)s->ticks_per_s);
@@ -283,7 +243,7 @@ static void add_blkio(cJSON *o, const struct ps_schedstat *s, uint64_t ticks)
 }
 
 /* Per process, the sums of its threads' schedstat readings, in order of first sight. */
-static cJSON *processes_json(const struct ps_schedstat *s)
+static cJSON *processes_json(const struct ps_profile_sched *s)
 {
 	cJSON *arr = cJSON_CreateArray();
 
@@ -323,9 +283,9 @@ static cJSON *processes_json(const struct ps_schedstat *s)
 }
 
 /* Per thread, from schedstat: CPU time and time runnable but waiting for a CPU. */
-static cJSON *threads_json(const struct ps_profile *p)
+static cJSON *threads_json(const struct ps_profile_run *r)
 {
-	const struct ps_schedstat *s = &p->sched;
+	const struct ps_profile_sched *s = &r->sched;
 	cJSON *o = cJSON_CreateObject(), *arr;
 
 	cJSON_AddBoolToObject(o, "schedstat", s->available);
@@ -360,7 +320,7 @@ static const char *const metric_columns[] = {
 #define NCOLS (sizeof(metric_columns) / sizeof(metric_columns[0]))
 
 /* Row i of the timeline: rates are from point i-1 to point i. */
-static void metric_row(const struct ps_procmetrics *m, size_t i, uint64_t start_ns, double *row)
+static void metric_row(const struct ps_profile_metrics *m, size_t i, uint64_t start_ns, double *row)
 {
 	/* i < m->n: the caller's loop */
 	const struct ps_metrics_point *pt = &m->pts[i], *prev = i ? &m->pts[i - 1] : NULL;
@@ -394,12 +354,12 @@ static void metric_row(const struct ps_procmetrics *m, size_t i, uint64_t start_
 	}
 }
 
-static cJSON *metrics_json(const struct ps_profile *p)
+static cJSON *metrics_json(const struct ps_profile_run *r)
 {
-	const struct ps_procmetrics *m = &p->metrics;
+	const struct ps_profile_metrics *m = &r->metrics;
 	cJSON *o = cJSON_CreateObject(), *cols, *tl, *trends;
 	double (*rows)[NCOLS] = malloc((m->n + 1) * sizeof(*rows));
-	uint64_t start = p->cpu.run.run.start_ns;
+	uint64_t start = r->cpu->run.start_ns;
 
 	cJSON_AddNumberToObject(o, "interval_s", secs(m->every_ns));
 	cols = cJSON_AddArrayToObject(o, "columns");
@@ -470,7 +430,7 @@ static cJSON *diagnosis_json(const cJSON *report, const struct ps_rules *given,
 }
 
 /* report.json's document, the baseline's comparison (amend) included. */
-static cJSON *build_report(const struct ps_profile *p, const struct ps_profreport_opts *o)
+static cJSON *build_report(const struct ps_profile_run *r, const struct ps_profreport_opts *o)
 {
 	struct ps_report_opts ro = { .version = o->version, .perfscope_cpu_s = o->perfscope_cpu_s };
 	cJSON *root = cJSON_CreateObject();
@@ -479,13 +439,13 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 		return NULL;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "profile");
-	cJSON_AddItemToObject(root, "metadata", metadata(p, o));
-	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(&p->cpu.run, &ro));
-	cJSON_AddItemToObject(root, "syscalls", syscalls_json(p));
-	cJSON_AddItemToObject(root, "files", files_json(p));
-	cJSON_AddItemToObject(root, "offcpu", offcpu_json(p));
-	cJSON_AddItemToObject(root, "metrics", metrics_json(p));
-	cJSON_AddItemToObject(root, "scheduler", threads_json(p));
+	cJSON_AddItemToObject(root, "metadata", metadata(r, o));
+	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(r->cpu, &ro));
+	cJSON_AddItemToObject(root, "syscalls", syscalls_json(r));
+	cJSON_AddItemToObject(root, "files", files_json(r));
+	cJSON_AddItemToObject(root, "offcpu", offcpu_json(r));
+	cJSON_AddItemToObject(root, "metrics", metrics_json(r));
+	cJSON_AddItemToObject(root, "scheduler", threads_json(r));
 	cJSON_AddItemToObject(root, "diagnosis", diagnosis_json(root, o->rules, o->diagnosis));
 	if (o->runs) {
 		cJSON_AddItemToArray(o->runs, ps_compare_figures(root));
@@ -497,11 +457,11 @@ static cJSON *build_report(const struct ps_profile *p, const struct ps_profrepor
 }
 
 struct write_ctx {
-	const struct ps_profile *p;
+	const struct ps_profile_run *r;
 	const struct ps_profreport_opts *o;
 	const char *text;           /* report.json, printed */
 	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit;
-				     * its cpu.stacks left out, the graphs being drawn from p */
+				     * its cpu.stacks left out, the graphs being drawn from r */
 };
 
 static int write_report(FILE *fp, const void *ctx, const void *arg)
@@ -514,14 +474,14 @@ static int write_report(FILE *fp, const void *ctx, const void *arg)
 }
 
 /* comm;outermost;...;leaf[;[reason]] weight */
-static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const struct ps_stacks *ss,
+static int fold_stack(struct ps_folded *f, const struct ps_cpu_run *c, const struct ps_stacks *ss,
 		      const struct ps_stack *st, const char *leaf, uint64_t weight)
 {
-	const struct ps_thread_instance *t = &p->cpu.run.procs->threads[st->thread];
+	const struct ps_thread_instance *t = &c->procs->threads[st->thread];
 
 	ps_folded_begin(f);
 	if (ps_folded_frame(f, t->proc_comm[0] ? t->proc_comm : "[unknown]") < 0 ||
-	    ps_report_fold_stack(f, p->cpu.run.symbols, ss, st, NULL, NULL) < 0)
+	    ps_report_fold_stack(f, c->symbols, ss, st, NULL, NULL) < 0)
 		return PS_E_NOMEM;
 	if (leaf && ps_folded_frame(f, leaf) < 0)
 		return PS_E_NOMEM;
@@ -529,9 +489,9 @@ static int fold_stack(struct ps_folded *f, const struct ps_profile *p, const str
 }
 
 /* Blocked time in nanoseconds by stack, its reason as the leaf frame "[sleep]". */
-static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
+static int add_offcpu(struct ps_folded *f, const struct ps_profile_run *r)
 {
-	const struct ps_offcpu *o = &p->offcpu;
+	const struct ps_profile_offcpu *o = &r->offcpu;
 
 	for (size_t i = 0; i < o->nsites; i++) {
 		const struct ps_offcpu_site *s = &o->sites[i];
@@ -547,7 +507,7 @@ static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
 			if (ps_folded_frame(f, comm) < 0 || ps_folded_frame(f, leaf) < 0 ||
 			    ps_folded_end(f, s->ns) < 0)
 				return PS_E_NOMEM;
-		} else if (fold_stack(f, p, &o->stacks, &o->stacks.stacks[s->stack], leaf, s->ns) < 0) {
+		} else if (fold_stack(f, r->cpu, o->stacks, &o->stacks->stacks[s->stack], leaf, s->ns) < 0) {
 			return PS_E_NOMEM;
 		}
 	}
@@ -557,9 +517,10 @@ static int add_offcpu(struct ps_folded *f, const struct ps_profile *p)
 /* On-CPU samples as nanoseconds (one sampling period each), then the blocked time. */
 static int write_wall(FILE *fp, const void *ctx, const void *arg)
 {
-	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
-	const struct ps_stacks *ss = p->cpu.run.stacks;
-	uint64_t period_ns = 1000000000ull / (p->cpu.run.sampling.frequency ? p->cpu.run.sampling.frequency : 1);
+	const struct ps_profile_run *r = ((const struct write_ctx *)ctx)->r;
+	const struct ps_cpu_run *c = r->cpu;
+	const struct ps_stacks *ss = c->stacks;
+	uint64_t period_ns = 1000000000ull / (c->sampling.frequency ? c->sampling.frequency : 1);
 	struct ps_folded f;
 	int rc = PS_E_NOMEM;
 
@@ -568,9 +529,9 @@ static int write_wall(FILE *fp, const void *ctx, const void *arg)
 		return PS_E_NOMEM;
 	for (size_t i = 0; i < ss->nstacks; i++)
 		if (ss->stacks[i].count &&
-		    fold_stack(&f, p, ss, &ss->stacks[i], NULL, ss->stacks[i].count * period_ns) < 0)
+		    fold_stack(&f, c, ss, &ss->stacks[i], NULL, ss->stacks[i].count * period_ns) < 0)
 			goto out;
-	if (add_offcpu(&f, p) < 0)
+	if (add_offcpu(&f, r) < 0)
 		goto out;
 	rc = ps_folded_write(&f, fp);
 out:
@@ -580,14 +541,14 @@ out:
 
 static int write_offcpu(FILE *fp, const void *ctx, const void *arg)
 {
-	const struct ps_profile *p = ((const struct write_ctx *)ctx)->p;
+	const struct ps_profile_run *r = ((const struct write_ctx *)ctx)->r;
 	struct ps_folded f;
 	int rc = PS_E_NOMEM;
 
 	(void)arg;
 	if (ps_folded_init(&f) < 0)
 		return PS_E_NOMEM;
-	if (add_offcpu(&f, p) == 0)
+	if (add_offcpu(&f, r) == 0)
 		rc = ps_folded_write(&f, fp);
 	ps_folded_release(&f);
 	return rc;
@@ -599,7 +560,7 @@ static int write_cpu(FILE *fp, const void *ctx, const void *arg)
 	struct ps_report_opts ro = { .version = c->o->version, .perfscope_cpu_s = c->o->perfscope_cpu_s };
 
 	(void)arg;
-	return ps_report_folded.write(fp, &c->p->cpu.run, &ro);
+	return ps_report_folded.write(fp, c->r->cpu, &ro);
 }
 
 static int write_svg(FILE *fp, const void *ctx, const void *arg);
@@ -660,14 +621,14 @@ static int write_html(FILE *fp, const void *ctx, const void *arg)
 	return rc < 0 ? rc : 0;
 }
 
-int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
+int ps_profreport_write_all(const struct ps_profile_run *r, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err)
 {
 	static const char *const cpu_stacks[] = { "cpu", "stacks", NULL };
 	static const ps_json_path leave_out[] = { cpu_stacks, NULL };
 	char *text;
-	cJSON *report = ps_json_reparse(build_report(p, o), &text, leave_out);
-	struct write_ctx c = { p, o, text, report };
+	cJSON *report = ps_json_reparse(build_report(r, o), &text, leave_out);
+	struct write_ctx c = { r, o, text, report };
 	int rc;
 
 	if (!c.report)

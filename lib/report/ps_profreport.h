@@ -4,7 +4,8 @@
  * cpu.folded, offcpu.folded, wall.folded, their flame graphs cpu.svg,
  * offcpu.svg, wall.svg, and report.html: report.json's document and the
  * three graphs as one page (ps_html.h).  Each is written to a temporary
- * name and renamed.
+ * name and renamed.  They read a finished profile (run/ps_profrun.h) and
+ * nothing else.
  */
 #ifndef PS_PROFREPORT_H
 #define PS_PROFREPORT_H
@@ -14,7 +15,7 @@
 #include "analyze/ps_diagnosis.h"
 #include "base/ps_error.h"
 #include "base/ps_json.h"
-#include "session/ps_profile.h"
+#include "run/ps_profrun.h"
 
 struct ps_profreport_opts {
 	const char *version;
@@ -32,10 +33,7 @@ struct ps_profreport_opts {
 	bool no_html;             /* no report.html */
 };
 
-int ps_profreport_write_all(const struct ps_profile *p, const char *dir,
+int ps_profreport_write_all(const struct ps_profile_run *r, const char *dir,
 			    const struct ps_profreport_opts *o, struct ps_error *err);
-
-/* The system calls, most total time first: indexes into p->syscalls.stats (malloc'ed). */
-int *ps_profreport_syscall_order(const struct ps_profile *p, size_t *n);
 
 #endif

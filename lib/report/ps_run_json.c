@@ -24,9 +24,9 @@ void ps_run_json_exit(cJSON *md, const struct ps_run *run)
 	}
 }
 
-void ps_run_json_note(cJSON *o, const char *key, const struct ps_run *run, const char *id)
+void ps_run_json_note(cJSON *o, const char *key, const struct ps_notes *notes, const char *id)
 {
-	const char *text = ps_notes_get(&run->notes, id);
+	const char *text = ps_notes_get(notes, id);
 
 	if (text)
 		cJSON_AddStringToObject(o, key, text);

@@ -16,7 +16,7 @@ void ps_run_json_target(cJSON *md, const struct ps_run *run);
 /* "exit_code" (128 + signal for a signal) and "exit_signal"; null unless the launched target ended. */
 void ps_run_json_exit(cJSON *md, const struct ps_run *run);
 
-/* Note `id` of the run under `key`, or null: the key is always there. */
-void ps_run_json_note(cJSON *o, const char *key, const struct ps_run *run, const char *id);
+/* Note `id` of a run's notes under `key`, or null: the key is always there. */
+void ps_run_json_note(cJSON *o, const char *key, const struct ps_notes *notes, const char *id);
 
 #endif

@@ -157,6 +157,7 @@ static void on_stop(void *ctx)
 int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, struct ps_error *err)
 {
 	memset(p, 0, sizeof(*p));
+	ps_profile_run_init(&p->run);
 	p->cfg = *cfg;
 	ps_preflight_read(&p->pf);
 	p->hooks = (struct ps_cpuprof_hooks){ .start = on_start, .round = on_round, .stop = on_stop,
@@ -172,13 +173,61 @@ int ps_profile_run(struct ps_profile *p, struct ps_error *err)
 	return ps_cpuprof_run(&p->cpu, err);
 }
 
+/* Why each section is missing or reduced, under its id (ps_profrun.h). */
+static int fill_notes(const struct ps_profile *p, struct ps_notes *ns)
+{
+	if (ps_notes_set(ns, "tracefs_note", p->tracefs_note) < 0 ||
+	    ps_notes_set(ns, "syscalls", p->syscalls_section.note) < 0 ||
+	    ps_notes_set(ns, "offcpu", p->offcpu_section.note) < 0 ||
+	    ps_notes_set(ns, "metrics", p->metrics_section.note) < 0)
+		return PS_E_NOMEM;
+	return 0;
+}
+
+/* The finished profile: the CPU run, and views of what the other collectors filled. */
+static int fill_run(struct ps_profile *p)
+{
+	struct ps_profile_run *r = &p->run;
+	const struct ps_syscalls *sc = &p->syscalls;
+	const struct ps_offcpu *o = &p->offcpu;
+
+	r->cpu = &p->cpu.run;
+	r->syscalls = (struct ps_profile_syscalls){
+		.collected = p->syscalls_section.on, .stats = sc->stats,
+		.events = sc->events, .lost = sc->lost, .unmatched = sc->unmatched,
+		.paths_captured = sc->paths.captured, .paths_unread = sc->paths.unreadable + sc->paths.skipped,
+		.files = sc->files.files, .nfiles = sc->files.nfiles };
+	r->offcpu = (struct ps_profile_offcpu){
+		.collected = p->offcpu_section.on, .stacks_on = o->stacks_on,
+		.switches = o->switches, .lost = o->lost, .unpaired = o->unpaired,
+		.truncated_stacks = o->sampler.stats.truncated_samples,
+		.threads = o->threads, .nthreads = o->nthreads, .sites = o->sites, .nsites = o->nsites,
+		.stacks = &o->stacks };
+	r->metrics = (struct ps_profile_metrics){
+		.collected = p->metrics_section.on, .every_ns = p->metrics.every_ns,
+		.pts = p->metrics.pts, .n = p->metrics.n };
+	r->sched = (struct ps_profile_sched){
+		.available = p->sched.available, .delayacct = p->sched.delayacct,
+		.delayacct_note = p->sched.delayacct_note, .ticks_per_s = p->sched.ticks_per_s,
+		.threads = p->sched.threads, .n = p->sched.n };
+	r->tree = p->tree;
+	r->ntree = p->ntree;
+	return fill_notes(p, &r->notes);
+}
+
 int ps_profile_finish(struct ps_profile *p, struct ps_error *err)
 {
-	return ps_cpuprof_finish(&p->cpu, err);
+	/* filled even when symbolizing failed: the summary still reads the run */
+	int rc = ps_cpuprof_finish(&p->cpu, err);
+
+	if (fill_run(p) < 0 && rc == 0)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
+	return rc;
 }
 
 void ps_profile_release(struct ps_profile *p)
 {
+	ps_profile_run_release(&p->run);
 	ps_offcpu_release(&p->offcpu);
 	ps_syscalls_release(&p->syscalls);
 	ps_procmetrics_release(&p->metrics);

@@ -22,6 +22,7 @@
 #include "collect/ps_procmetrics.h"
 #include "collect/ps_schedstat.h"
 #include "collect/ps_syscalls.h"
+#include "run/ps_profrun.h"
 #include "target/ps_tracefs.h"
 
 struct ps_profile_config {
@@ -51,10 +52,12 @@ struct ps_profile {
 	size_t ntree, tree_cap;
 	struct ps_profile_section syscalls_section, offcpu_section, metrics_section;
 	char tracefs_note[256];        /* perfscope mounted tracefs, if it did */
+	struct ps_profile_run run;     /* filled by ps_profile_finish: what the writers read */
 };
 
 int ps_profile_init(struct ps_profile *p, const struct ps_profile_config *cfg, struct ps_error *err);
 int ps_profile_run(struct ps_profile *p, struct ps_error *err);
+/* Symbolizes the stacks and fills p->run (and p->cpu.run, which it points to). */
 int ps_profile_finish(struct ps_profile *p, struct ps_error *err);
 void ps_profile_release(struct ps_profile *p);
 

@@ -29,7 +29,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
-$(FUZZ_DIR)/lib/collect/ps_syscalls.o: $(GEN)/ps_syscall_names.h
+$(FUZZ_DIR)/lib/model/ps_syscall_stats.o: $(GEN)/ps_syscall_names.h
 $(FUZZ_DIR)/lib/report/ps_report_pprof.o: $(GEN)/profile.pb-c.h
 $(FUZZ_DIR)/gen/profile.pb-c.o: $(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h
 	@mkdir -p $(dir $@)

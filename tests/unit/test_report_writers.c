@@ -15,22 +15,17 @@
 #include "base/ps_notes.h"
 #include "report/ps_report.h"
 #include "run/ps_cpurun.h"
-#include "symbols_fixture.h"
+#include "cpurun_fixture.h"
 #include "unit.h"
 
 struct fx {
-	struct ps_modules mm;
-	struct ps_symbols sy;
-	struct ps_stacks ss;
-	struct ps_procs pp;
-	struct ps_cpureport report;
-	struct ps_cpu_run run;
+	struct cpurun_fixture f;
 	uint32_t app, libc;
 };
 
 static uint32_t frame(struct fx *x, uint32_t module, uint64_t offset, const char *name, const char *inlined)
 {
-	return fixture_frame(&x->sy, &x->ss, module, offset, PS_SYM_FUNC, name, inlined);
+	return fixture_frame(&x->f.sy, &x->f.ss, module, offset, PS_SYM_FUNC, name, inlined);
 }
 
 static char *const argv[] = { "app", "--work", NULL };
@@ -45,56 +40,42 @@ static int fx_init(struct fx *x)
 	uint32_t S, M, W, C, T, L;
 
 	memset(x, 0, sizeof(*x));
-	if (ps_modules_init(&x->mm) < 0 || ps_symbols_init(&x->sy, &x->mm) < 0 ||
-	    ps_procs_init(&x->pp, &x->mm) < 0)
+	if (cpurun_fixture_init(&x->f) < 0)
 		return -1;
-	ps_stacks_init(&x->ss);
-	x->app = (uint32_t)ps_modules_intern(&x->mm, "/usr/bin/app", 100);
-	x->libc = (uint32_t)ps_modules_intern(&x->mm, "/usr/lib/x86_64-linux-gnu/libc.so.6", 100);
+	x->app = (uint32_t)ps_modules_intern(&x->f.mm, "/usr/bin/app", 100);
+	x->libc = (uint32_t)ps_modules_intern(&x->f.mm, "/usr/lib/x86_64-linux-gnu/libc.so.6", 100);
 	S = frame(x, x->app, 0x10, "_start", NULL);
 	M = frame(x, x->app, 0x20, "main", NULL);
 	W = frame(x, x->app, 0x30, "work", "hot_loop");
 	C = frame(x, x->app, 0x40, "compute", NULL);
 	T = frame(x, x->libc, 0x50, "start_thread", NULL);
 	L = frame(x, x->libc, 0x60, "memcpy", NULL);
-	ps_procs_comm(&x->pp, 100, 100, 0, "app", false);
-	ps_procs_comm(&x->pp, 100, 101, 0, "worker", false);
-	ps_stacks_add(&x->ss, 0, (uint32_t[]){ C, W, M, S }, 4, 6, 0);
-	ps_stacks_add(&x->ss, 0, (uint32_t[]){ W, M, S }, 3, 3, 0);
-	ps_stacks_add(&x->ss, 1, (uint32_t[]){ L, T }, 2, 4, 0);
-	if (ps_cpureport_build(&x->report, &x->ss, &x->sy, &x->pp) < 0)
+	ps_procs_comm(&x->f.pp, 100, 100, 0, "app", false);
+	ps_procs_comm(&x->f.pp, 100, 101, 0, "worker", false);
+	ps_stacks_add(&x->f.ss, 0, (uint32_t[]){ C, W, M, S }, 4, 6, 0);
+	ps_stacks_add(&x->f.ss, 0, (uint32_t[]){ W, M, S }, 3, 3, 0);
+	ps_stacks_add(&x->f.ss, 1, (uint32_t[]){ L, T }, 2, 4, 0);
+	if (cpurun_fixture_finish(&x->f) < 0)
 		return -1;
-
-	ps_cpu_run_init(&x->run);
-	x->run.run.argv = argv;
-	x->run.run.pid = 100;
-	x->run.run.start_ns = 5000000000ULL;
-	x->run.run.end_ns = 7000000000ULL;
-	x->run.run.stopped_by = PS_RUN_DURATION;
-	x->run.run.target_cpu_s = 1.55;
-	x->run.sampling = (struct ps_cpu_sampling){ .sampler = "perf_event", .event = "cpu-clock",
+	x->f.run.run.argv = argv;
+	x->f.run.run.pid = 100;
+	x->f.run.run.start_ns = 5000000000ULL;
+	x->f.run.run.end_ns = 7000000000ULL;
+	x->f.run.run.stopped_by = PS_RUN_DURATION;
+	x->f.run.run.target_cpu_s = 1.55;
+	x->f.run.sampling = (struct ps_cpu_sampling){ .sampler = "perf_event", .event = "cpu-clock",
 						    .frequency = 100, .unwinder = "dwarf", .stack_size = 8192 };
-	x->run.counts = (struct ps_cpu_counts){ .samples = 13, .lost = 2, .sampling_cpu_s = 0.01,
+	x->f.run.counts = (struct ps_cpu_counts){ .samples = 13, .lost = 2, .sampling_cpu_s = 0.01,
 						.unsampled_cpu_s = 1.42 };
-	x->run.report = &x->report;
-	x->run.stacks = &x->ss;
-	x->run.symbols = &x->sy;
-	x->run.procs = &x->pp;
-	x->run.modules = &x->mm;
-	if (ps_notes_set(&x->run.run.notes, "event_fallback_reason", "no hardware counters: cpu-clock") < 0 ||
-	    ps_notes_set(&x->run.run.notes, "lost_samples_note", "2 samples were lost") < 0)
+	if (ps_notes_set(&x->f.run.run.notes, "event_fallback_reason", "no hardware counters: cpu-clock") < 0 ||
+	    ps_notes_set(&x->f.run.run.notes, "lost_samples_note", "2 samples were lost") < 0)
 		return -1;
 	return 0;
 }
 
 static void fx_release(struct fx *x)
 {
-	ps_cpu_run_release(&x->run);
-	ps_cpureport_release(&x->report);
-	ps_procs_release(&x->pp);
-	ps_stacks_release(&x->ss);
-	ps_symbols_release(&x->sy);
-	ps_modules_release(&x->mm);
+	cpurun_fixture_release(&x->f);
 }
 
 /* What writer w writes of the run, as a string to free; NULL when it fails. */
@@ -119,7 +100,7 @@ static char *written(const struct ps_report_writer *w, const struct ps_cpu_run *
 
 static void folded(struct fx *x)
 {
-	char *text = written(&ps_report_folded, &x->run, false);
+	char *text = written(&ps_report_folded, &x->f.run, false);
 	static const char want[] = "app;_start;main;work;hot_loop_[i] 3\n"
 				   "app;_start;main;work;hot_loop_[i];compute 6\n"
 				   "app;start_thread;memcpy 4\n";
@@ -129,7 +110,7 @@ static void folded(struct fx *x)
 	if (!text || strcmp(text, want) != 0)
 		printf("# got: %s\n", text ? text : "(failed)");
 	free(text);
-	text = written(&ps_report_folded, &x->run, true);
+	text = written(&ps_report_folded, &x->f.run, true);
 	CHECK(text && strstr(text, "app;app;_start;main;work;hot_loop_[i];compute 6\n") &&
 	      strstr(text, "app;worker;start_thread;memcpy 4\n"),
 	      "folded per thread: the thread's name after the process's");
@@ -153,7 +134,7 @@ static const char *string(const cJSON *o, const char *key)
 static void json(struct fx *x)
 {
 	struct ps_report_opts o = { .version = "test", .perfscope_cpu_s = 0.5 };
-	cJSON *root = ps_report_json_cpu(&x->run, &o), *m, *fn, *cmd;
+	cJSON *root = ps_report_json_cpu(&x->f.run, &o), *m, *fn, *cmd;
 
 	m = cJSON_GetObjectItemCaseSensitive(root, "metadata");
 	CHECK(m != NULL, "the JSON report has its metadata");
@@ -193,25 +174,25 @@ static void json(struct fx *x)
 	      "two threads, three stacks");
 
 	/* attached, ended by itself with a signal */
-	x->run.run.argv = NULL;
-	x->run.run.stopped_by = PS_RUN_TARGET_EXIT;
-	x->run.run.exited = true;
-	x->run.run.exit_signal = 11;
+	x->f.run.run.argv = NULL;
+	x->f.run.run.stopped_by = PS_RUN_TARGET_EXIT;
+	x->f.run.run.exited = true;
+	x->f.run.run.exit_signal = 11;
 	cJSON_Delete(root);
-	root = ps_report_json_cpu(&x->run, &o);
+	root = ps_report_json_cpu(&x->f.run, &o);
 	m = cJSON_GetObjectItemCaseSensitive(root, "metadata");
 	CHECK(m && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "attached")) &&
 	      strcmp(string(m, "stopped_by"), "target_exit") == 0 && number(m, "exit_code") == 128 + 11 &&
 	      number(m, "exit_signal") == 11, "a target killed by SIGSEGV: exit code 139, signal 11");
 	cJSON_Delete(root);
-	x->run.run.argv = argv;
-	x->run.run.exited = false;
-	x->run.run.exit_signal = 0;
+	x->f.run.run.argv = argv;
+	x->f.run.run.exited = false;
+	x->f.run.run.exit_signal = 0;
 }
 
 static void perf_script(struct fx *x)
 {
-	char *text = written(&ps_report_perfscript, &x->run, false), *line, *save = NULL;
+	char *text = written(&ps_report_perfscript, &x->f.run, false), *line, *save = NULL;
 	unsigned long long periods = 0;
 	unsigned blocks = 0, main_blocks = 0;
 
