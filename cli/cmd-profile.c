@@ -344,9 +344,9 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 		free(p);
 		return cli_fail(&err);
 	}
-	*status = ps_cpuprof_exit_status(&p->cpu);
 	rc = ps_profile_finish(p, &err);
-	cli_note_hurried(p->cpu.symbols.hurried);
+	*status = ps_run_exit_status(&p->run.cpu->run);
+	cli_note_hurried(p->run.cpu->symbols && p->run.cpu->symbols->hurried);
 	ropts.perfscope_cpu_s = cli_own_usage().cpu_s;
 	if (rc == 0)
 		rc = ps_profreport_write_all(&p->run, dir, &ropts, &err);

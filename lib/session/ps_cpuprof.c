@@ -445,16 +445,11 @@ int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err)
 {
 	p->symbols.demangle = p->cfg.demangle;
 	p->symbols.hurry = p->cfg.hurry;
-	if (ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
-	    ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0 ||
-	    fill_run(p) < 0)
+	bool failed = ps_symbols_resolve(&p->symbols, &p->stacks) < 0 ||
+		      ps_cpureport_build(&p->report, &p->stacks, &p->symbols, &p->procs) < 0;
+
+	/* filled either way: the summary and the exit status read the run */
+	if (fill_run(p) < 0 || failed)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while symbolizing");
 	return 0;
-}
-
-int ps_cpuprof_exit_status(const struct ps_cpuprof *p)
-{
-	if (!p->launched || p->left_running || !p->child.exited)
-		return 0;
-	return ps_child_status(&p->child);
 }

@@ -133,7 +133,4 @@ int ps_cpuprof_run(struct ps_cpuprof *p, struct ps_error *err);
 int ps_cpuprof_finish(struct ps_cpuprof *p, struct ps_error *err);
 void ps_cpuprof_release(struct ps_cpuprof *p);
 
-/* The exit status perfscope should pass on: the launched target's, else 0. */
-int ps_cpuprof_exit_status(const struct ps_cpuprof *p);
-
 #endif

@@ -299,10 +299,3 @@ void ps_launch_abort(struct ps_child *child)
 		ptrace(PTRACE_DETACH, child->pid, NULL, NULL);
 	ps_launch_reap(child, true);
 }
-
-int ps_child_status(const struct ps_child *child)
-{
-	if (child->exit_signal)
-		return 128 + child->exit_signal;
-	return child->exit_code;
-}

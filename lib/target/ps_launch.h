@@ -71,7 +71,4 @@ void ps_launch_terminate(struct ps_child *child, int sig, double grace_s);
 /* Kills a child that never got past its exec stop (setup failed). */
 void ps_launch_abort(struct ps_child *child);
 
-/* The exit status a shell would report: code, or 128+signal. */
-int ps_child_status(const struct ps_child *child);
-
 #endif
