@@ -117,6 +117,7 @@ $(BUILD)/lib/report/ps_report_pprof.o: ALL_CFLAGS += -I$(GEN)
 
 # The built-in rules are share/rules.json itself (.incbin in the object).
 $(BUILD)/lib/analyze/ps_rules_default.o: share/rules.json
+$(BUILD)/lib/memory/ps_alloc_layer_default.o: share/alloc-layer.txt
 $(BUILD)/lib/render/ps_flamegraph_js.o: share/flamegraph.js
 $(BUILD)/lib/render/ps_html_assets.o: share/report.css share/report.js
 
@@ -244,7 +245,7 @@ install: all
 	install -m 644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/perfscope
-	install -m 644 share/rules.json share/diagnosis.schema.json $(DESTDIR)$(PREFIX)/share/perfscope/
+	install -m 644 share/rules.json share/diagnosis.schema.json share/alloc-layer.txt $(DESTDIR)$(PREFIX)/share/perfscope/
 	install -m 644 share/completions/perfscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope
 
@@ -253,7 +254,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/perfscope/libperfscope-preload.so \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/perfscope \
 		$(DESTDIR)$(PREFIX)/share/perfscope/rules.json \
-		$(DESTDIR)$(PREFIX)/share/perfscope/diagnosis.schema.json
+		$(DESTDIR)$(PREFIX)/share/perfscope/diagnosis.schema.json \
+		$(DESTDIR)$(PREFIX)/share/perfscope/alloc-layer.txt
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 
 clean: workloads-clean

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyze/ps_alloc_wrappers.h"
 #include "session/ps_memprof.h"
 #include "report/ps_memreport.h"
 #include "report/ps_report.h"
@@ -51,6 +53,10 @@ const char cmd_memory_profile_help[] =
 	"                         1 for every one, at a few microseconds each);\n"
 	"                         faults.folded says which code makes memory resident\n"
 	"      --no-faults        do not sample page faults\n"
+	"      --site-skip REGEX  functions matching REGEX (extended, repeatable) only\n"
+	"                         pass allocations on: a site is the first frame past\n"
+	"                         them, as past malloc, operator new, xmalloc and the\n"
+	"                         other wrappers of share/perfscope/alloc-layer.txt\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"      --no-html          do not write memory.html\n"
 	CLI_BASELINE_HELP
@@ -79,11 +85,12 @@ struct mem_options {
 	bool quiet, no_demangle, no_faults, no_html;
 	char **argv;
 	struct cli_baseline baseline;
+	struct ps_alloc_layer layer;   /* the built-in allocator layer and --site-skip */
 };
 
 enum {
 	OPT_NO_DEMANGLE = 256, OPT_NO_HTML, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
-	OPT_FAULT_PERIOD, OPT_NO_FAULTS,
+	OPT_FAULT_PERIOD, OPT_NO_FAULTS, OPT_SITE_SKIP,
 };
 
 /* The sampling interval when --sampled gives none: tcmalloc's default. */
@@ -99,6 +106,7 @@ static const struct option long_options[] = {
 	{ "sample-seed", required_argument, NULL, OPT_SAMPLE_SEED },
 	{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
 	{ "no-faults", no_argument, NULL, OPT_NO_FAULTS },
+	{ "site-skip", required_argument, NULL, OPT_SITE_SKIP },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	CLI_BASELINE_OPTIONS,
@@ -110,6 +118,7 @@ static const struct option long_options[] = {
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct mem_options *o)
 {
+	struct ps_error err = { 0 };
 	unsigned long v;
 	int c;
 
@@ -158,6 +167,10 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 						       optarg);
 			o->fault_period = (unsigned)v;
 			break;
+		case OPT_SITE_SKIP:
+			if (ps_alloc_layer_add(&o->layer, optarg, &err) < 0)
+				return cli_usage_error("memory-profile", "--site-skip: %s", err.msg);
+			break;
 		case OPT_NO_FAULTS: o->no_faults = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
 		case OPT_NO_HTML: o->no_html = true; break;
@@ -204,26 +217,13 @@ static const char *note_text(const struct ps_mem_run *r, const char *id)
 	return text ? text : "";
 }
 
-/* The innermost named frame of a site that is not the allocator's own. */
+/* The site's function past the allocator layer. */
 static const char *site_name(const struct ps_mem_run *r, const struct ps_heap_site *s)
 {
-	const struct ps_stack *st;
-	const uint32_t *frames;
+	struct ps_mem_site_frame f;
 
-	if (s->stack < 0)
-		return "[unknown stack]";
-	st = &r->stacks->stacks[s->stack];
-	frames = ps_stack_frames(r->stacks, st);
-	for (uint32_t i = 0; i < st->nframes; i++) {
-		uint32_t count;
-		const struct ps_sym *sym = ps_symbols_frame(r->symbols, frames[i], &count);
-		const char *name = ps_sym_name(r->symbols, &sym[0]);
-
-		/* operator new and friends: show who called them */
-		if (strncmp(name, "operator new", 12) != 0 && strncmp(name, "__", 2) != 0)
-			return name;
-	}
-	return st->nframes ? ps_sym_name(r->symbols, ps_symbols_frame(r->symbols, frames[0], &(uint32_t){ 0 })) : "?";
+	ps_mem_run_site(r, s, &f);
+	return f.function ? f.function : "[unknown stack]";
 }
 
 static void print_top(const struct ps_mem_run *r, const char *title,
@@ -288,6 +288,22 @@ static void print_distrust(const struct ps_mem_run *r)
 			"(nor its children): not read\n", (unsigned long long)r->counts.refused_files);
 }
 
+/* "trend +1.20 MB/min (fit R² 0.98 over 8.9 s)", or the raw change of a run too short to judge. */
+static const char *trend_text(const struct ps_trend *tr, char *buf, size_t len)
+{
+	char b[32];
+
+	if (tr->judged)
+		snprintf(buf, len, "trend %+.2f MB/min (fit R\u00b2 %.2f over %.1f s)", tr->per_s * 60 / 1e6, tr->r2,
+			 tr->steady_s);
+	else if (tr->span_s > 0)
+		snprintf(buf, len, "too short to judge a trend (%s%s in %.1f s)", tr->change < 0 ? "-" : "+",
+			 cli_human_bytes((uint64_t)fabs(tr->change), b, sizeof(b)), tr->span_s);
+	else
+		snprintf(buf, len, "too short to judge a trend");
+	return buf;
+}
+
 static void print_growing(const struct ps_mem_run *r)
 {
 	size_t proc = ps_mem_run_main_index(r), n = 0;
@@ -298,11 +314,17 @@ static void print_growing(const struct ps_mem_run *r)
 		return;
 	g = ps_heap_growing_sites(r->heap, (uint32_t)proc, &n);
 	if (n)
-		fprintf(stderr, "  growing during the run:\n");
-	for (size_t i = 0; i < n && i < 5; i++)
-		fprintf(stderr, "   %+8.2f MB/min (%s to %s live)  %s\n", g[i].bytes_per_s * 60 / 1e6,
-			cli_human_bytes(g[i].first_live, b1, sizeof(b1)), cli_human_bytes(g[i].last_live, b2, sizeof(b2)),
-			site_name(r, &r->heap->sites[g[i].site]));
+		fprintf(stderr, "  growing during the run%s:\n", g[0].judged ? "" : " (too short to judge a rate)");
+	for (size_t i = 0; i < n && i < 5; i++) {
+		if (g[i].judged)
+			fprintf(stderr, "   %+8.2f MB/min (%s to %s live)  %s\n", g[i].bytes_per_s * 60 / 1e6,
+				cli_human_bytes(g[i].first_live, b1, sizeof(b1)),
+				cli_human_bytes(g[i].last_live, b2, sizeof(b2)), site_name(r, &r->heap->sites[g[i].site]));
+		else
+			fprintf(stderr, "   %s to %s live in %.1f s  %s\n", cli_human_bytes(g[i].first_live, b1, sizeof(b1)),
+				cli_human_bytes(g[i].last_live, b2, sizeof(b2)), g[i].span_s,
+				site_name(r, &r->heap->sites[g[i].site]));
+	}
 	free(g);
 }
 
@@ -345,6 +367,28 @@ static void print_faults(const struct ps_mem_run *r, bool no_faults)
 	fprintf(stderr, " (faults.folded)\n");
 }
 
+/* Functions the allocator layer does not know that look like wrappers, with the option that looks past them. */
+static void print_wrappers(const struct ps_mem_run *r)
+{
+	struct ps_alloc_wrapper w[3];
+	int n = ps_alloc_wrappers_find(r, w, 3);
+	char b[32], pattern[512];
+
+	for (int i = 0; i < n; i++) {
+		size_t k = 0;
+
+		for (const char *c = w[i].function; *c && k + 3 < sizeof(pattern); c++) {
+			if (strchr(".[]{}()\\*+?^$|", *c))
+				pattern[k++] = '\\';
+			pattern[k++] = *c;
+		}
+		pattern[k] = '\0';
+		fprintf(stderr, "  note: %s looks like an allocation wrapper (%u callers, %s allocated through it); "
+			"--site-skip '^%s$' makes its callers the sites\n", w[i].function, w[i].callers,
+			cli_human_bytes(w[i].bytes, b, sizeof(b)), pattern);
+	}
+}
+
 static void print_summary(const struct ps_mem_run *r, const struct mem_options *o,
 			  const char *dir, struct cli_usage use)
 {
@@ -364,10 +408,15 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 		"%zu process%s\n", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
 		(int)r->run.pid, ps_run_seconds(&r->run), (unsigned long long)allocs,
 		r->heap->nprocs, r->heap->nprocs == 1 ? "" : "es");
-	if (p && p->rss.n)
-		fprintf(stderr, "  resident memory: peak %s (anonymous %s), trend %+.2f MB/min\n",
+	if (p && p->rss.n) {
+		struct ps_trend tr;
+		char trend[128];
+
+		ps_rss_trend(&p->rss, &tr);
+		fprintf(stderr, "  resident memory: peak %s (anonymous %s), %s\n",
 			cli_human_bytes(ps_rss_total(&p->rss.peak), b1, sizeof(b1)),
-			cli_human_bytes(p->rss.peak.anon, b2, sizeof(b2)), ps_rss_growth(&p->rss) * 60 / 1e6);
+			cli_human_bytes(p->rss.peak.anon, b2, sizeof(b2)), trend_text(&tr, trend, sizeof(trend)));
+	}
 	if (tracker_note[0])
 		fprintf(stderr, "  note: %s\n", tracker_note);
 	if (note_text(r, "uprobe_note")[0])
@@ -418,6 +467,7 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 			100.0 * (1.0 - (double)p->live_at_exit / (double)p->rss_at_exit.anon));
 	print_top(r, "largest leaks", lost_bytes, lost_blocks);
 	print_top(r, "top allocation sites by bytes", alloc_bytes, alloc_calls);
+	print_wrappers(r);
 	print_growing(r);
 	print_faults(r, o->no_faults);
 own_cost:
@@ -438,7 +488,7 @@ static int profile(struct mem_options *o)
 		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
 		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
 		.demangle = !o->no_demangle, .stop = &cli_stop_signal, .hurry = &cli_hurry,
-		.fault_period = o->fault_period, .no_faults = o->no_faults,
+		.fault_period = o->fault_period, .no_faults = o->no_faults, .alloc_layer = &o->layer,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
 					   .amend_ctx = &o->baseline, .no_html = o->no_html };
@@ -492,14 +542,17 @@ int cmd_memory_profile(int argc, char **argv)
 {
 	struct mem_options o = { 0 };
 	struct ps_error err = { 0 };
-	int rc = parse_options(argc, argv, &o);
+	int rc;
 
-	if (rc >= 0)
-		return rc;
-	/* a baseline that cannot be compared stops the run before it starts */
-	if (cli_baseline_load(&o.baseline, "memory-profile", &err) < 0)
+	if (ps_alloc_layer_init(&o.layer, &err) < 0)
 		return cli_fail(&err);
-	rc = profile(&o);
+	rc = parse_options(argc, argv, &o);
+	/* a baseline that cannot be compared stops the run before it starts */
+	if (rc < 0 && cli_baseline_load(&o.baseline, "memory-profile", &err) < 0)
+		rc = cli_fail(&err);
+	if (rc < 0)
+		rc = profile(&o);
 	cli_baseline_release(&o.baseline);
+	ps_alloc_layer_release(&o.layer);
 	return rc;
 }

@@ -76,6 +76,46 @@ check() {
 	check '[.sites[] | select(any(.stack[]; .function | test("churn")))] | (map(.allocated_bytes) | add) > 40000 and (map(.leaks.definite.bytes) | add) == 0' '[.sites[] | {b: .allocated_bytes, f: [.stack[].function]}]'
 }
 
+@test "sites are past the allocator's wrappers: xmalloc, a library's zmalloc, and one it does not know" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/wrapalloc"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# each caller of xmalloc (known) and of libwrap.so's zmalloc (known) is a site, exact
+	check '[.sites[] | select(.function | test("^(parse_[abc]|cache_put)$")) | [.function, .allocated_bytes, .leaks.definite.bytes]] | sort ==
+	       [["cache_put", 3500, 3500], ["parse_a", 10000, 10000], ["parse_b", 20000, 20000], ["parse_c", 30000, 30000]]' \
+		'[.sites[] | {function, allocated_bytes}]'
+	check '[.sites[] | select(.function == "xmalloc" or .function == "zmalloc")] == []' '[.sites[].function]'
+	# the stacks, and the folded files, keep the wrapper's frame
+	check '[.sites[] | select(.function == "parse_a") | .stack[.site_frame - 1].function] == ["xmalloc"]' '.sites'
+	[ "$(folded_bytes "$out/leaks.folded" "main;parse_a;xmalloc")" -eq 10000 ]
+	[ "$(folded_bytes "$out/leaks.folded" "main;cache_put;zmalloc")" -eq 3500 ]
+	# pool_get, called from three functions, is said to look like a wrapper
+	check '.wrappers == [{"function": "pool_get", "callers": 3, "sites": 3, "allocated_bytes": 3000}]' '.wrappers'
+	[[ "$output" == *"note: pool_get looks like an allocation wrapper (3 callers"*"--site-skip '^pool_get\$'"* ]] || { echo "$output"; return 1; }
+	[[ "$output" == *"30.0 KB in       10 blocks  parse_c"* ]] || { echo "$output"; return 1; }
+	# the diagnosis names the site, not the wrapper
+	run "$PERFSCOPE" recommend --format json --metrics "$json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.findings[] | select(.rule == "memory.leak") | .subject' <<<"$output")" = parse_c ]
+
+	run "$PERFSCOPE" memory-profile -q --site-skip '^pool_get$' -o "$out" -- "$WL/wrapalloc"
+	[ "$status" -eq 0 ]
+	check '[.sites[] | select(.function | test("^load_")) | [.function, .allocated_bytes]] | sort ==
+	       [["load_x", 500], ["load_y", 1000], ["load_z", 1500]]' '[.sites[] | {function, allocated_bytes}]'
+	check '.wrappers == []' '.wrappers'
+
+	run "$PERFSCOPE" memory-profile -q --site-skip '(' -o "$out" -- "$WL/wrapalloc"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--site-skip: '(' is not a regular expression"* ]]
+}
+
+@test "C++: a site is the program's function past operator new and the standard library" {
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/cxxalloc"
+	[ "$status" -eq 0 ]
+	# the vector's growth and the string's buffer: churn(), not std::vector or operator new
+	check '[.sites[].function] | unique == ["churn()", "leak_array()", "leak_node()"]' '[.sites[] | {function, s: [.stack[].function]}]'
+	check '[.sites[] | select(.function == "churn()") | .allocated_bytes] | add > 40000' '.sites'
+}
+
 @test "the program's own anonymous mappings: mmap, partial munmap, mremap" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" mmap
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -148,8 +188,10 @@ check() {
 }
 
 @test "growth: live memory rising at 10 MB/s is measured within 10%" {
-	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 2
+	# 6.5 s: more than the 5 s of steady time past the first tenth a rate needs
+	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/memwork" growth 6.5
 	[ "$status" -eq 0 ]
+	check '.summary.growth.judged and .summary.growth.r2 > 0.95 and .summary.growth.steady_s >= 5' '.summary'
 	rate=$(jq '.summary.growth_bytes_per_s | floor' "$json")
 	# 100,000 bytes every 10 ms (a little slower: nanosleep overshoots)
 	assert_within growth "$rate" 10000000 1000000
@@ -173,8 +215,25 @@ check() {
 	# a loaded machine stretches single 10 ms sleeps
 	check '[.processes[0].slices[] | (.top_sites[0].allocated_bytes - 2 * .top_sites[1].allocated_bytes) | fabs <= 100000] | all' \
 		'.processes[0].slices'
-	check '[.processes[0].slices[].top_sites[] | select(.site == 0) | .allocated_bytes] | add == 20000000' \
+	check '[.processes[0].slices[].top_sites[] | select(.site == 0) | .allocated_bytes] | add == 65000000' \
 		'.processes[0].slices'
+}
+
+@test "growth over 2 s is too short to judge: no rate, the change said instead" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/memwork" growth 2
+	[ "$status" -eq 0 ]
+	check '.summary.growth_bytes_per_s == null and (.summary.growth.judged | not)' '.summary'
+	check '.processes[0].rss.growth_bytes_per_s == null' '.processes[0].rss'
+	# the live bytes rose by 200 steps of 100,000 bytes before the frees at exit
+	check '.processes[0].growing_sites[0].growth_bytes_per_s == null and .processes[0].growing_sites[0].span_s < 5' \
+		'.processes[0].growing_sites'
+	rose=$(jq '.processes[0].growing_sites[0].last_live_bytes - .processes[0].growing_sites[0].first_live_bytes' "$json")
+	# between the first and last full slices: 2 s less at most two of its ~12 slices
+	[ "$rose" -ge 14000000 ]
+	[ "$rose" -le 20000000 ]
+	[[ "$output" == *"resident memory: peak "*"too short to judge a trend (+"*" in "*" s)"* ]] || { echo "$output"; return 1; }
+	[[ "$output" == *"growing during the run (too short to judge a rate):"*"grow_step"* ]] || { echo "$output"; return 1; }
+	[[ "$output" != *"MB/min"* ]]
 }
 
 @test "fragmentation: every other 64 KiB block of 256 MiB freed leaves at least 45% of the heap unused" {
@@ -203,10 +262,11 @@ check() {
 }
 
 @test "--pid: a running process's resident memory, rising at 10 MB/s, within 15%" {
-	"$WL/memwork" growth 4 &
+	"$WL/memwork" growth 9 &
 	pid=$!
 	sleep 0.3
-	run "$PERFSCOPE" memory-profile -q -d 2 --interval 0.05 -o "$out" --pid "$pid"
+	# 6.5 s: enough steady time past the first tenth for a rate
+	run "$PERFSCOPE" memory-profile -q -d 6.5 --interval 0.05 -o "$out" --pid "$pid"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }

@@ -296,7 +296,11 @@ static void profile_facts(struct ps_facts *f, const cJSON *root)
 static const char *site_function(const cJSON *root, int site)
 {
 	const cJSON *s = cJSON_GetArrayItem(ps_json_member(root, "sites"), site);
+	const char *past_allocator = ps_json_string(s, "function");
 
+	/* the site past the allocator layer, when the report names one */
+	if (past_allocator)
+		return past_allocator;
 	return s ? own_frame(ps_json_member(s, "stack")) : NULL;
 }
 

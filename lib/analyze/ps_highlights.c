@@ -63,10 +63,12 @@ static void sites_of(struct ps_highlights *h, const cJSON *sites)
 	const cJSON *site;
 
 	cJSON_ArrayForEach(site, sites) {
+		/* the site past the allocator layer (older reports: the innermost frame) */
+		int at = (int)ps_json_number(site, "site_frame", 0);
 		const cJSON *stack = ps_json_member(site, "stack");
-		const cJSON *frame = cJSON_GetArrayItem(stack, 0);
+		const cJSON *frame = cJSON_GetArrayItem(stack, at);
 		const char *fn = ps_json_string(frame, "function");
-		const char *caller = ps_json_string(cJSON_GetArrayItem(stack, 1), "function");
+		const char *caller = ps_json_string(cJSON_GetArrayItem(stack, at + 1), "function");
 		struct ps_highlight one = { .bytes = ps_fold_site_bytes(site, PS_FOLD_ALLOCATED) };
 		double lost = ps_fold_site_bytes(site, PS_FOLD_LEAKED);
 

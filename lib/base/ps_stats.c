@@ -137,3 +137,34 @@ double ps_two_proportions_p(double k1, double n1, double k2, double n2)
 		return 1;
 	return erfc(fabs(k2 / n2 - k1 / n1) / se / sqrt(2.0));
 }
+
+void ps_trend_fit(const double *t, const double *v, size_t n, struct ps_trend *out)
+{
+	size_t from = n / 10;
+	double mt = 0, mv = 0, sxx = 0, sxy = 0, syy = 0, k;
+
+	*out = (struct ps_trend){ 0 };
+	if (n == 0)
+		return;
+	out->span_s = t[n - 1] - t[0];
+	out->change = v[n - 1] - v[0];
+	out->steady_s = t[n - 1] - t[from];
+	if (n - from < 10 || out->steady_s < PS_TREND_MIN_STEADY_S)
+		return;
+	k = (double)(n - from);
+	for (size_t i = from; i < n; i++) {
+		mt += t[i] / k;
+		mv += v[i] / k;
+	}
+	for (size_t i = from; i < n; i++) {
+		sxx += (t[i] - mt) * (t[i] - mt);
+		sxy += (t[i] - mt) * (v[i] - mv);
+		syy += (v[i] - mv) * (v[i] - mv);
+	}
+	if (sxx <= 0)
+		return;
+	out->judged = true;
+	out->per_s = sxy / sxx;
+	/* a flat series is perfectly described by its (zero) slope */
+	out->r2 = syy > 0 ? sxy * sxy / (sxx * syy) : 1;
+}

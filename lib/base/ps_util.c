@@ -133,26 +133,6 @@ double ps_self_cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-double ps_trend_slope(const double *t, const double *v, size_t n)
-{
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, k = 0;
-
-	if (n < 10)
-		return 0;
-	for (size_t i = n / 10; i < n; i++) {
-		double x = t[i] - t[n / 10];
-
-		sx += x;
-		sy += v[i];
-		sxx += x * x;
-		sxy += x * v[i];
-		k++;
-	}
-	if (k * sxx - sx * sx <= 0)
-		return 0;
-	return (k * sxy - sx * sy) / (k * sxx - sx * sx);
-}
-
 uint32_t *ps_sorted_indexes(size_t n, int (*cmp)(const void *, const void *, void *), void *ctx)
 {
 	uint32_t *order = malloc((n + 1) * sizeof(*order));

@@ -65,12 +65,6 @@ const char *ps_basename(const char *path);
 void ps_strlcat(char *dst, const char *src, size_t len);
 
 /*
- * The trend of v over t (per unit of t) by least squares, leaving out the
- * first tenth of the points (warm-up); 0 with fewer than 10 points.
- */
-double ps_trend_slope(const double *t, const double *v, size_t n);
-
-/*
  * Removes directory `path` and everything in it, never following a link
  * (a link in it is removed, not what it points to), at most 16 levels
  * deep.  0, or -1 with errno set when something is left.

@@ -551,21 +551,20 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 	}
 }
 
-double ps_heap_growth_rate(const struct ps_heap_proc *p)
+void ps_heap_trend(const struct ps_heap_proc *p, struct ps_trend *out)
 {
 	double *t = malloc((p->npoints + 1) * sizeof(*t)), *v = malloc((p->npoints + 1) * sizeof(*v));
-	double slope = 0;
 
+	*out = (struct ps_trend){ 0 };
 	if (t && v) {
 		for (size_t i = 0; i < p->npoints; i++) {
 			t[i] = (double)p->timeline[i].time_ns / 1e9;
 			v[i] = (double)p->timeline[i].live_bytes;
 		}
-		slope = ps_trend_slope(t, v, p->npoints);
+		ps_trend_fit(t, v, p->npoints, out);
 	}
 	free(t);
 	free(v);
-	return slope;
 }
 
 size_t ps_heap_latest(const struct ps_heap *hp, uint32_t pid)

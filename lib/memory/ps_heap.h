@@ -32,6 +32,7 @@
 
 #include "memory/ps_heap_slices.h"
 #include "base/ps_idmap.h"
+#include "base/ps_stats.h"
 #include "memory/ps_memproto.h"
 #include "symbols/ps_procs.h"
 #include "model/ps_rss_series.h"
@@ -165,8 +166,8 @@ void ps_heap_set_leaks(struct ps_heap *hp, uint32_t proc, const struct ps_heap_b
  */
 void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exited, bool execed);
 
-/* Growth of live bytes in bytes/s by least squares, after the first 10% of the run. */
-double ps_heap_growth_rate(const struct ps_heap_proc *p);
+/* The trend of live bytes in bytes/s past the first 10% of the run (ps_stats.h: judged only over enough steady time). */
+void ps_heap_trend(const struct ps_heap_proc *p, struct ps_trend *out);
 
 /* The index of pid's latest process image (its last exec), or hp->nprocs when it has none. */
 size_t ps_heap_latest(const struct ps_heap *hp, uint32_t pid);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "memory/ps_heap.h"
+#include "base/ps_stats.h"
 #include "memory/ps_heap_slices.h"
 #include "base/ps_error.h"
 #include "base/ps_util.h"
@@ -222,6 +223,7 @@ struct ps_heap_growing *ps_heap_growing_sites(const struct ps_heap *hp, uint32_t
 			.site = (uint32_t)s, .bytes_per_s = rate, .first_live = site->snaps[0].live,
 			.last_live = site->snaps[full - 1].live,
 			.rising_share = (double)rising / (double)(full - 1),
+			.span_s = t[full - 1], .judged = t[full - 1] >= PS_TREND_MIN_STEADY_S,
 		};
 	}
 	if (count)

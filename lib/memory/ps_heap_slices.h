@@ -46,13 +46,16 @@ int ps_heap_slices_finish(struct ps_heap *hp, uint32_t proc, uint64_t time_ns);
 /*
  * A site whose live bytes keep growing: over the full slices (at least 4),
  * its live bytes rose in at least two thirds of the steps, end higher than
- * they started and have a positive least-squares slope.
+ * they started and have a positive least-squares slope.  The slope is a
+ * rate to report only when the slices span enough time (`judged`).
  */
 struct ps_heap_growing {
 	uint32_t site;
 	double bytes_per_s;
 	uint64_t first_live, last_live;
 	double rising_share;         /* steps in which live bytes rose */
+	double span_s;               /* the full slices' time */
+	bool judged;                 /* span_s is enough steady time for a rate (PS_TREND_MIN_STEADY_S) */
 };
 
 /*

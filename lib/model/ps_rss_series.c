@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/ps_util.h"
 #include "model/ps_rss_series.h"
 
 void ps_rss_init(struct ps_rss_series *s, uint64_t every_ns)
@@ -38,21 +37,18 @@ void ps_rss_add(struct ps_rss_series *s, const struct ps_rss_point *p)
 	s->next_ns = p->time_ns + s->every_ns;
 }
 
-double ps_rss_growth(const struct ps_rss_series *s)
+void ps_rss_trend(const struct ps_rss_series *s, struct ps_trend *out)
 {
-	double *t = malloc((s->n + 1) * sizeof(*t)), *v = malloc((s->n + 1) * sizeof(*v)), slope;
+	double *t = malloc((s->n + 1) * sizeof(*t)), *v = malloc((s->n + 1) * sizeof(*v));
 
-	if (!t || !v) {
-		free(t);
-		free(v);
-		return 0;
+	*out = (struct ps_trend){ 0 };
+	if (t && v) {
+		for (size_t i = 0; i < s->n; i++) {
+			t[i] = (double)s->pts[i].time_ns / 1e9;
+			v[i] = (double)ps_rss_total(&s->pts[i]);
+		}
+		ps_trend_fit(t, v, s->n, out);
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		t[i] = (double)s->pts[i].time_ns / 1e9;
-		v[i] = (double)ps_rss_total(&s->pts[i]);
-	}
-	slope = ps_trend_slope(t, v, s->n);
 	free(t);
 	free(v);
-	return slope;
 }

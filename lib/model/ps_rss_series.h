@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/ps_stats.h"
+
 struct ps_rss_point {
 	uint64_t time_ns;
 	uint64_t anon, file, shmem, swap;   /* bytes */
@@ -36,7 +38,7 @@ static inline uint64_t ps_rss_total(const struct ps_rss_point *p)
 	return p->anon + p->file + p->shmem;
 }
 
-/* Growth of the total in bytes/s (least squares, first tenth left out). */
-double ps_rss_growth(const struct ps_rss_series *s);
+/* The trend of the total in bytes/s (ps_stats.h: judged only over enough steady time). */
+void ps_rss_trend(const struct ps_rss_series *s, struct ps_trend *out);
 
 #endif

@@ -125,10 +125,15 @@ static double lost_bytes(const cJSON *site)
 	return leak_bytes(site, "definite") + leak_bytes(site, "indirect") + leak_bytes(site, "unclassified");
 }
 
-/* The site's innermost frame: its function and its source line. */
+/*
+ * The site's frame (past the allocator layer: "site_frame", else the
+ * innermost): its function, its caller and its source line.
+ */
 static void site_cells(FILE *fp, const cJSON *site)
 {
-	const cJSON *leaf = cJSON_GetArrayItem(ps_json_member(site, "stack"), 0), *f;
+	int at = (int)ps_json_number(site, "site_frame", 0);
+	const cJSON *stack = ps_json_member(site, "stack");
+	const cJSON *leaf = cJSON_GetArrayItem(stack, at), *caller = cJSON_GetArrayItem(stack, at + 1), *f;
 	const char *file = ps_json_string(leaf, "file");
 	char src[4096] = "";
 	bool first = true;
@@ -143,9 +148,9 @@ static void site_cells(FILE *fp, const cJSON *site)
 	fputs("\">", fp);
 	ps_html_text(fp, leaf ? ps_json_string(leaf, "function") : "[no stack]");
 	/* its caller too: one function allocates through several paths */
-	if (cJSON_GetArrayItem(ps_json_member(site, "stack"), 1)) {
+	if (caller) {
 		fputs(" <small>from ", fp);
-		ps_html_text(fp, ps_json_string(cJSON_GetArrayItem(ps_json_member(site, "stack"), 1), "function"));
+		ps_html_text(fp, ps_json_string(caller, "function"));
 		fputs("</small>", fp);
 	}
 	fputs("</td>", fp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/ps_alloc_wrappers.h"
 #include "model/ps_folded.h"
 #include "render/ps_html.h"
 #include "render/ps_page.h"
@@ -48,18 +49,10 @@ static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; 
 static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
 static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
 
-/* The tracker's own frames (a page fault taken under a hooked malloc) are not the program's. */
-static bool tracker_frame(const struct ps_sym *sym, const void *ctx)
-{
-	const struct ps_mem_run *r = ctx;
-
-	return r->tracking.tracker && strcmp(r->modules->mods[sym->module].path, r->tracking.tracker) == 0;
-}
-
 static int fold_frames(struct ps_folded *f, const struct ps_mem_run *r, const struct ps_stacks *ss,
 		       const struct ps_stack *st)
 {
-	return ps_report_fold_stack(f, r->symbols, ss, st, tracker_frame, r);
+	return ps_report_fold_stack(f, r->symbols, ss, st, ps_mem_run_tracker_frame, r);
 }
 
 /* comm;outermost;...;caller of malloc */
@@ -187,9 +180,30 @@ static cJSON *mallinfo_json(const struct ps_mem_mallinfo *mi)
 	return o;
 }
 
+/*
+ * A trend as memory.json says it: growth_bytes_per_s only when the run
+ * held enough steady time to judge it (else null), and always the fit's
+ * quality, the steady time and the raw change.
+ */
+static void add_trend(cJSON *o, const struct ps_trend *tr)
+{
+	cJSON *g;
+
+	if (tr->judged)
+		cJSON_AddNumberToObject(o, "growth_bytes_per_s", tr->per_s);
+	else
+		cJSON_AddNullToObject(o, "growth_bytes_per_s");
+	g = cJSON_AddObjectToObject(o, "growth");
+	cJSON_AddBoolToObject(g, "judged", tr->judged);
+	cJSON_AddNumberToObject(g, "r2", tr->r2);
+	cJSON_AddNumberToObject(g, "steady_s", tr->steady_s);
+	cJSON_AddNumberToObject(g, "change_bytes", tr->change);
+}
+
 /* Resident memory: timeline [t, anon, file, shmem, swap], peak, trend, at exit. */
 static cJSON *rss_json(const struct ps_heap_proc *p)
 {
+	struct ps_trend tr;
 	cJSON *o = cJSON_CreateObject(), *tl = cJSON_AddArrayToObject(o, "timeline");
 
 	for (size_t i = 0; i < p->rss.n; i++) {
@@ -207,7 +221,8 @@ static cJSON *rss_json(const struct ps_heap_proc *p)
 		cJSON_AddItemToObject(o, "peak", rss_point(&p->rss.peak, p->start_ns));
 	else
 		cJSON_AddNullToObject(o, "peak");
-	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_rss_growth(&p->rss));
+	ps_rss_trend(&p->rss, &tr);
+	add_trend(o, &tr);
 	if (p->rss_at_exit_known)
 		cJSON_AddItemToObject(o, "at_exit", rss_point(&p->rss_at_exit, p->start_ns));
 	else
@@ -292,7 +307,11 @@ static cJSON *growing_json(const struct ps_heap *hp, uint32_t proc, const uint32
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(o, "site", rank[g[i].site]);
-		cJSON_AddNumberToObject(o, "growth_bytes_per_s", round(g[i].bytes_per_s));
+		if (g[i].judged)
+			cJSON_AddNumberToObject(o, "growth_bytes_per_s", round(g[i].bytes_per_s));
+		else
+			cJSON_AddNullToObject(o, "growth_bytes_per_s");
+		cJSON_AddNumberToObject(o, "span_s", g[i].span_s);
 		cJSON_AddNumberToObject(o, "first_live_bytes", (double)g[i].first_live);
 		cJSON_AddNumberToObject(o, "last_live_bytes", (double)g[i].last_live);
 		cJSON_AddNumberToObject(o, "rising_share", g[i].rising_share);
@@ -306,6 +325,7 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 {
 	const struct ps_heap_proc *p = hp->proc[proc];
 	cJSON *o = cJSON_CreateObject(), *peak, *api, *tl;
+	struct ps_trend tr;
 
 	cJSON_AddNumberToObject(o, "pid", p->pid);
 	cJSON_AddNumberToObject(o, "generation", p->gen);
@@ -338,7 +358,8 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 		if (i != PS_MEM_API_FREE && i != PS_MEM_API_MUNMAP)
 			cJSON_AddNumberToObject(a, "bytes", (double)p->api_bytes[i]);
 	}
-	cJSON_AddNumberToObject(o, "growth_bytes_per_s", ps_heap_growth_rate(p));
+	ps_heap_trend(p, &tr);
+	add_trend(o, &tr);
 	cJSON_AddItemToObject(o, "rss", rss_json(p));
 	if (p->rss_at_exit_known)
 		cJSON_AddNumberToObject(o, "fragmentation", fragmentation(p));
@@ -360,7 +381,7 @@ static cJSON *process_json(const struct ps_heap *hp, uint32_t proc, const uint32
 
 static cJSON *frames_json(const struct ps_mem_run *r, const struct ps_stacks *ss, int64_t stack)
 {
-	return ps_report_stack_json(r->symbols, r->modules, ss, stack, tracker_frame, r);
+	return ps_report_stack_json(r->symbols, r->modules, ss, stack, ps_mem_run_tracker_frame, r);
 }
 
 static cJSON *stack_json(const struct ps_mem_run *r, const struct ps_heap_site *s)
@@ -388,6 +409,42 @@ static uint32_t *site_order(const struct ps_heap *hp)
 	return ps_sorted_indexes(hp->nsites, cmp_site, (void *)hp);
 }
 
+/* The site past the allocator layer: its function and its place in "stack". */
+static void add_site_frame(cJSON *o, const struct ps_mem_run *r, const struct ps_heap_site *s)
+{
+	struct ps_mem_site_frame f;
+
+	ps_mem_run_site(r, s, &f);
+	if (f.function) {
+		cJSON_AddStringToObject(o, "function", f.function);
+		cJSON_AddNumberToObject(o, "site_frame", f.index);
+	} else {
+		cJSON_AddNullToObject(o, "function");
+		cJSON_AddNullToObject(o, "site_frame");
+	}
+}
+
+#define WRAPPERS_MAX 10
+
+/* Functions that look like allocation wrappers the layer does not know. */
+static cJSON *wrappers_json(const struct ps_mem_run *r)
+{
+	struct ps_alloc_wrapper w[WRAPPERS_MAX];
+	cJSON *arr = cJSON_CreateArray();
+	int n = ps_alloc_wrappers_find(r, w, WRAPPERS_MAX);
+
+	for (int i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "function", w[i].function);
+		cJSON_AddNumberToObject(o, "callers", w[i].callers);
+		cJSON_AddNumberToObject(o, "sites", w[i].sites);
+		cJSON_AddNumberToObject(o, "allocated_bytes", (double)w[i].bytes);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *sites_json(const struct ps_mem_run *r, const uint32_t *order)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -408,6 +465,7 @@ static cJSON *sites_json(const struct ps_mem_run *r, const uint32_t *order)
 		cJSON_AddNumberToObject(o, "max_live_bytes", (double)s->max_live_bytes);
 		cJSON_AddItemToObject(o, "live_at_end", blocks_bytes(s->live_blocks, s->live_bytes));
 		cJSON_AddItemToObject(o, "leaks", leaks(s->leak_blocks, s->leak_bytes));
+		add_site_frame(o, r, s);
 		cJSON_AddItemToObject(o, "stack", stack_json(r, s));
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -525,6 +583,7 @@ static cJSON *summary(const struct ps_mem_run *r)
 {
 	const struct ps_heap_proc *p = ps_mem_run_main(r);
 	cJSON *o = cJSON_CreateObject();
+	struct ps_trend tr = { 0 };
 	uint64_t lost_blocks = 0, lost_bytes = 0, allocs = 0, temporary = 0;
 
 	for (size_t i = 0; i < r->heap->nprocs; i++) {
@@ -543,7 +602,9 @@ static cJSON *summary(const struct ps_mem_run *r)
 	cJSON_AddNumberToObject(o, "peak_bytes", p ? (double)p->peak_bytes : 0);
 	cJSON_AddNumberToObject(o, "peak_time_s", p && p->peak_time_ns > p->start_ns ?
 				secs(p->peak_time_ns - p->start_ns) : 0);
-	cJSON_AddNumberToObject(o, "growth_bytes_per_s", p ? ps_heap_growth_rate(p) : 0);
+	if (p)
+		ps_heap_trend(p, &tr);
+	add_trend(o, &tr);
 	return o;
 }
 
@@ -568,6 +629,7 @@ static cJSON *build_json(const struct ps_mem_run *r, const struct ps_memreport_o
 	for (size_t i = 0; i < r->heap->nprocs; i++)
 		cJSON_AddItemToArray(procs, process_json(r->heap, (uint32_t)i, rank));
 	cJSON_AddItemToObject(root, "sites", sites_json(r, order));
+	cJSON_AddItemToObject(root, "wrappers", wrappers_json(r));
 	cJSON_AddItemToObject(root, "page_faults", faults_json(r));
 	if (o->amend)
 		o->amend(root, o->amend_ctx);

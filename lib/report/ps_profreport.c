@@ -15,6 +15,7 @@
 #include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "base/ps_outfile.h"
+#include "base/ps_stats.h"
 #include "report/ps_profreport.h"
 #include "report/ps_report.h"
 #include "report/ps_run_json.h"
@@ -377,15 +378,20 @@ static cJSON *metrics_json(const struct ps_profile_run *r)
 			cJSON_AddItemToArray(row, cJSON_CreateNumber(rows[i][c]));
 		cJSON_AddItemToArray(tl, row);
 	}
-	/* the slope of each column per second, by least squares */
+	/* the slope of each column per second, by least squares; null when the run is too short to judge */
 	for (size_t c = 1; c < NCOLS; c++) {
 		double t[PS_METRICS_MAX_POINTS], v[PS_METRICS_MAX_POINTS];
+		struct ps_trend tr;
 
 		for (size_t i = 0; i < m->n; i++) {
 			t[i] = rows[i][0];
 			v[i] = rows[i][c];
 		}
-		cJSON_AddNumberToObject(trends, metric_columns[c], ps_trend_slope(t, v, m->n));
+		ps_trend_fit(t, v, m->n, &tr);
+		if (tr.judged)
+			cJSON_AddNumberToObject(trends, metric_columns[c], tr.per_s);
+		else
+			cJSON_AddNullToObject(trends, metric_columns[c]);
 	}
 	free(rows);
 	return o;

@@ -3,6 +3,8 @@
  */
 #include <string.h>
 
+#include "model/ps_stacks.h"
+
 #include "run/ps_memrun.h"
 
 void ps_mem_run_init(struct ps_mem_run *r)
@@ -27,4 +29,43 @@ const struct ps_heap_proc *ps_mem_run_main(const struct ps_mem_run *r)
 	size_t i = ps_mem_run_main_index(r);
 
 	return r->heap && i < r->heap->nprocs ? r->heap->proc[i] : NULL;
+}
+
+bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx)
+{
+	const struct ps_mem_run *r = ctx;
+
+	return r->tracking.tracker && strcmp(r->modules->mods[sym->module].path, r->tracking.tracker) == 0;
+}
+
+void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
+{
+	const struct ps_stack *st;
+	const uint32_t *frames;
+	bool found = false;
+	int k = 0;
+
+	*out = (struct ps_mem_site_frame){ .index = -1 };
+	if (s->stack < 0)
+		return;
+	st = &r->stacks->stacks[s->stack];
+	frames = ps_stack_frames(r->stacks, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		uint32_t count;
+		const struct ps_sym *syms = ps_symbols_frame(r->symbols, frames[i], &count);
+
+		if (ps_mem_run_tracker_frame(syms, r))
+			continue;
+		for (uint32_t j = 0; j < count; j++, k++) {
+			const char *name = ps_sym_name(r->symbols, &syms[j]);
+
+			if (found) {
+				out->caller = name;
+				return;
+			}
+			out->function = name;
+			out->index = k;
+			found = !ps_alloc_layer_has(r->alloc_layer, name);
+		}
+	}
 }

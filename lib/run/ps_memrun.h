@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memory/ps_alloc_layer.h"
 #include "memory/ps_heap.h"
 #include "model/ps_stacks.h"
 #include "run/ps_run.h"
@@ -73,6 +74,7 @@ struct ps_mem_run {
 	const struct ps_symbols *symbols;
 	const struct ps_procs *procs;
 	const struct ps_modules *modules;
+	const struct ps_alloc_layer *alloc_layer;  /* what a site looks past; NULL: nothing */
 };
 
 void ps_mem_run_init(struct ps_mem_run *r);
@@ -83,5 +85,23 @@ const struct ps_heap_proc *ps_mem_run_main(const struct ps_mem_run *r);
 
 /* Its index in heap->proc (heap->nprocs when there is none). */
 size_t ps_mem_run_main_index(const struct ps_mem_run *r);
+
+/* Whether sym is a frame of perfscope's own tracker, never shown (ctx: the run). */
+bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx);
+
+/* Where an allocation site is, past the allocator layer. */
+struct ps_mem_site_frame {
+	const char *function;   /* the site; NULL for a site without a stack */
+	const char *caller;     /* the frame after it, or NULL */
+	int index;              /* its position in the stack as memory.json lists it; -1 */
+};
+
+/*
+ * The site of heap site s: the first frame of its stack (innermost first,
+ * inlined functions counted as memory.json lists them, the tracker's frames
+ * left out) whose function is not in the run's allocator layer; the
+ * outermost when all are.
+ */
+void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out);
 
 #endif

@@ -830,6 +830,7 @@ static int fill_run(struct ps_memprof *m)
 	r->symbols = &m->symbols;
 	r->procs = &m->procs;
 	r->modules = &m->modules;
+	r->alloc_layer = m->cfg.alloc_layer;
 	return fill_notes(m, &run->notes);
 }
 

@@ -54,6 +54,7 @@ struct ps_memprof_config {
 	bool demangle;
 	unsigned fault_period;   /* page faults per stack sample (0: PS_FAULTS_DEFAULT_PERIOD) */
 	bool no_faults;          /* do not sample page faults */
+	const struct ps_alloc_layer *alloc_layer;  /* what sites look past (the run's); may be NULL */
 	/* Set to a signal number by a signal handler: stop, passing that
 	 * signal on to the target. */
 	volatile sig_atomic_t *stop;

@@ -543,37 +543,57 @@ static void test_stacks(void)
 	fx_release(&f);
 }
 
-/* Live bytes over time: points every 10 ms, their trend after the first tenth. */
+/*
+ * Live bytes over time: points every 10 ms, their trend after the first
+ * tenth, judged only over 5 s of steady time (ps_trend_fit).
+ */
 static void test_timeline_growth(void)
 {
 	struct fixture f;
 	const struct ps_heap_proc *p;
+	struct ps_trend tr;
 
 	fx_init(&f);
 	ps_heap_add_proc(&f.hp, 1000, 0, "/bin/app", 0);
 	p = f.hp.proc[0];
 	mal(&f.hp, 0, 0x10000000, 10000000, 0x1, 0);  /* a 10 MB warm-up buffer */
 	for (uint64_t k = 1; k < 1000; k++) {
-		mal(&f.hp, 0, 0x1000 + k * 0x1000, 1000, 0x2, k * MS);
+		mal(&f.hp, 0, 0x1000 + k * 0x1000, 1000, 0x2, k * 10 * MS);
 		if (k == 95)
-			fre(&f.hp, 0, 0x10000000, 95 * MS + 1);
+			fre(&f.hp, 0, 0x10000000, 950 * MS + 1);
 	}
-	/* points at 0, 10, ..., 990 ms; from 100 ms on live = 1000 * t_ms */
-	CHECK(p->npoints == 100, "one point per 10 ms: 100 points (got %zu)", p->npoints);
-	CHECK(p->npoints > 10 && p->timeline[10].time_ns == 100 * MS && p->timeline[10].live_bytes == 100000,
-	      "point 10 is 100000 bytes at 100 ms");
-	CHECK(p->npoints > 9 && p->timeline[9].live_bytes == 10090000, "point 9 still holds the warm-up buffer");
-	CHECK(fabs(ps_heap_growth_rate(p) - 1e6) < 0.01,
-	      "growth is 1000 bytes/ms = 1e6 bytes/s, the warm-up tenth left out (got %f)",
-	      ps_heap_growth_rate(p));
+	/* points at 0, 10, ..., 9990 ms; from 1 s on live = 100 * t_ms */
+	CHECK(p->npoints == 1000, "one point per 10 ms: 1000 points (got %zu)", p->npoints);
+	CHECK(p->npoints > 100 && p->timeline[100].time_ns == 1000 * MS && p->timeline[100].live_bytes == 100000,
+	      "point 100 is 100000 bytes at 1 s");
+	CHECK(p->npoints > 94 && p->timeline[94].live_bytes == 10094000, "point 94 still holds the warm-up buffer");
+	ps_heap_trend(p, &tr);
+	CHECK(tr.judged && fabs(tr.per_s - 1e5) < 0.01 && tr.r2 > 0.999999,
+	      "growth is 1000 bytes per 10 ms = 1e5 bytes/s, a perfect fit, the warm-up tenth left out "
+	      "(got %f, r2 %f)", tr.per_s, tr.r2);
+	CHECK(fabs(tr.steady_s - 8.99) < 1e-9 && fabs(tr.span_s - 9.99) < 1e-9,
+	      "steady from point 100 (1 s) to 9.99 s: 8.99 s of a 9.99 s series (got %f of %f)", tr.steady_s, tr.span_s);
+	fx_release(&f);
+
+	/* the same growth for 2 s: its raw change, no rate */
+	fx_init(&f);
+	ps_heap_add_proc(&f.hp, 1002, 0, "/bin/app", 0);
+	p = f.hp.proc[0];
+	for (uint64_t k = 0; k < 200; k++)
+		mal(&f.hp, 0, 0x1000 + k * 0x1000, 1000, 0x1, k * 10 * MS);
+	ps_heap_trend(p, &tr);
+	CHECK(!tr.judged && tr.per_s == 0 && tr.change == 199000 && fabs(tr.span_s - 1.99) < 1e-9,
+	      "2 s: too short to judge; the change (199000 bytes in 1.99 s) is said instead (got judged %d, %f)",
+	      tr.judged, tr.change);
 	fx_release(&f);
 
 	fx_init(&f);
 	ps_heap_add_proc(&f.hp, 1001, 0, "/bin/app", 0);
 	p = f.hp.proc[0];
 	for (uint64_t k = 0; k < 9; k++)
-		mal(&f.hp, 0, 0x1000 + k * 0x1000, 1000, 0x1, k * 10 * MS);
-	CHECK(p->npoints == 9 && ps_heap_growth_rate(p) == 0, "fewer than 10 points give no growth rate");
+		mal(&f.hp, 0, 0x1000 + k * 0x1000, 1000, 0x1, k * 1000 * MS);
+	ps_heap_trend(p, &tr);
+	CHECK(p->npoints == 9 && !tr.judged, "fewer than 10 points, though over 8 s, give no growth rate");
 	fx_release(&f);
 
 	/* a full timeline halves its resolution */

@@ -20,8 +20,8 @@ WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
-               netwait diskwait shortopen misbehave htmlnames soak hostile
-WL_LIBS := libhot.so plugin.so
+               netwait diskwait shortopen misbehave htmlnames soak hostile wrapalloc
+WL_LIBS := libhot.so plugin.so libwrap.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
 WL_COMMON_H := $(WORKLOAD_DIR)/wl_common.h
@@ -58,6 +58,13 @@ $(WL_BIN)/libhot.so: $(WORKLOAD_DIR)/libhot.c $(WORKLOAD_DIR)/libhot.h $(WL_COMM
 
 $(WL_BIN)/plugin.so: $(WORKLOAD_DIR)/plugin.c $(WORKLOAD_DIR)/libhot.h $(WL_COMMON_H) | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) $(WL_SOFLAGS) -o $@ $<
+
+$(WL_BIN)/libwrap.so: $(WORKLOAD_DIR)/libwrap.c | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) $(WL_SOFLAGS) -Wl,-soname,libwrap.so -o $@ $<
+
+# wrapalloc's zmalloc is in libwrap.so: an allocation wrapper in a shared library.
+$(WL_BIN)/wrapalloc: $(WORKLOAD_DIR)/wrapalloc.c $(WL_BIN)/libwrap.so | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -o $@ $< -L$(WL_BIN) -lwrap -Wl,-rpath,'$$ORIGIN'
 
 # dlmain needs plugin.so next to it at run time, not at link time; the
 # order-only prerequisite just makes "make bin/dlmain" usable on its own.
