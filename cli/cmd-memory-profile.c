@@ -375,9 +375,11 @@ static void print_wrappers(const struct ps_mem_run *r)
 	char b[32], pattern[512];
 
 	for (int i = 0; i < n; i++) {
+		char qualified[512];
 		size_t k = 0;
 
-		for (const char *c = w[i].function; *c && k + 3 < sizeof(pattern); c++) {
+		for (const char *c = ps_alloc_layer_qualified(w[i].function, qualified, sizeof(qualified));
+		     *c && k + 3 < sizeof(pattern); c++) {
 			if (strchr(".[]{}()\\*+?^$|", *c))
 				pattern[k++] = '\\';
 			pattern[k++] = *c;

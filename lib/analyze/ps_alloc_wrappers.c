@@ -39,7 +39,8 @@ static int tally_sites(const struct ps_mem_run *r, struct ps_strtab *functions, 
 		char *key;
 
 		ps_mem_run_site(r, s, &f);
-		if (!f.function || !f.caller)
+		/* an unnamed function ([module+0xoffset]) cannot be told apart from its neighbours */
+		if (!f.function || !f.caller || f.function[0] == '[')
 			continue;
 		id = ps_strtab_intern(functions, f.function);
 		if (id < 0 || ps_grow(t, cap, functions->count, sizeof(**t)) < 0 ||

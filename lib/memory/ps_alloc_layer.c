@@ -58,16 +58,13 @@ void ps_alloc_layer_release(struct ps_alloc_layer *al)
 	memset(al, 0, sizeof(*al));
 }
 
-/*
- * The qualified name of a demangled function, without its return type and
- * parameters: "void std::vector<int>::push_back(int const&)" is
- * "std::vector<int>::push_back", so that a pattern anchored at ^ sees the
- * namespace first.  Into buf (cut to len); a plain C name is itself.
- */
-static const char *qualified_name(const char *name, char *buf, size_t len)
+const char *ps_alloc_layer_qualified(const char *name, char *buf, size_t len)
 {
 	const char *start = name, *p = name;
 	int depth = 0;
+
+	if (!strchr(name, '('))
+		return name;   /* a C name */
 
 	if (strncmp(p, "(anonymous namespace)", 21) == 0)
 		p += 21;
@@ -92,7 +89,7 @@ bool ps_alloc_layer_has(const struct ps_alloc_layer *al, const char *function)
 
 	if (!al || !function || !*function)
 		return false;
-	name = strchr(function, '(') ? qualified_name(function, buf, sizeof(buf)) : function;
+	name = ps_alloc_layer_qualified(function, buf, sizeof(buf));
 	for (size_t i = 0; i < al->n; i++)
 		if (regexec(&al->res[i], name, 0, NULL, 0) == 0)
 			return true;

@@ -27,6 +27,14 @@ void ps_alloc_layer_release(struct ps_alloc_layer *al);
 /* Adds one extended regular expression: 0, PS_E_USAGE (it does not compile: said why) or PS_E_NOMEM. */
 int ps_alloc_layer_add(struct ps_alloc_layer *al, const char *regex, struct ps_error *err);
 
+/*
+ * The qualified name of a demangled function, without its return type and
+ * parameters, as the layer's patterns see it: "void
+ * std::vector<int>::push_back(int const&)" is "std::vector<int>::push_back".
+ * Into buf (cut to len); a plain C name is returned as it is.
+ */
+const char *ps_alloc_layer_qualified(const char *name, char *buf, size_t len);
+
 /* Whether `function` is in the layer (NULL and "" are not). */
 bool ps_alloc_layer_has(const struct ps_alloc_layer *al, const char *function);
 
