@@ -367,6 +367,43 @@ static void print_faults(const struct ps_mem_run *r, bool no_faults)
 	fprintf(stderr, " (faults.folded)\n");
 }
 
+#define PROCESS_ROWS 5
+
+static bool peak_above(const struct ps_heap_proc *a, const struct ps_heap_proc *b)
+{
+	return a->peak_bytes > b->peak_bytes || (a->peak_bytes == b->peak_bytes && a->pid < b->pid);
+}
+
+/* Several process images: the largest peaks first, each with what it allocated and lost. */
+static void print_processes(const struct ps_mem_run *r)
+{
+	const struct ps_heap_proc *top[PROCESS_ROWS];
+	size_t n = 0;
+	char b1[32], b2[32];
+
+	if (r->heap->nprocs < 2)
+		return;
+	for (size_t i = 0; i < r->heap->nprocs; i++) {
+		const struct ps_heap_proc *q = r->heap->proc[i];
+		size_t at = n < PROCESS_ROWS ? n++ : PROCESS_ROWS;
+
+		for (; at > 0 && peak_above(q, top[at - 1]); at--)
+			if (at < PROCESS_ROWS)
+				top[at] = top[at - 1];
+		if (at < PROCESS_ROWS)
+			top[at] = q;
+	}
+	fprintf(stderr, "  processes, largest peak heap first:\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "   %10s peak  %10llu allocations  %10s lost  %s (pid %u%s)\n",
+			cli_human_bytes(top[i]->peak_bytes, b1, sizeof(b1)), (unsigned long long)top[i]->allocs,
+			cli_human_bytes(ps_memreport_lost_bytes(top[i]->leak_bytes), b2, sizeof(b2)),
+			top[i]->exe[0] ? ps_basename(top[i]->exe) : "?", top[i]->pid,
+			top[i]->gen ? ", after an exec" : "");
+	if (r->heap->nprocs > n)
+		fprintf(stderr, "   ... and %zu more (memory.json's processes)\n", r->heap->nprocs - n);
+}
+
 /* Functions the allocator layer does not know that look like wrappers, with the option that looks past them. */
 static void print_wrappers(const struct ps_mem_run *r)
 {
@@ -395,6 +432,8 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 			  const char *dir, struct cli_usage use)
 {
 	const struct ps_heap_proc *p = ps_mem_run_main(r);
+	size_t big = ps_mem_run_largest(r);
+	const struct ps_heap_proc *largest = big < r->heap->nprocs ? r->heap->proc[big] : NULL;
 	const char *tracker_note = note_text(r, "tracker_note");
 	uint64_t allocs = 0, lost[PS_LEAK_KINDS] = { 0 }, lost_n[PS_LEAK_KINDS] = { 0 };
 	char b1[32], b2[32], b3[32];
@@ -407,9 +446,13 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 		}
 	}
 	fprintf(stderr, "perfscope: memory-profile of '%s' (pid %d): %.2f s, %llu allocations in "
-		"%zu process%s\n", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
+		"%zu process%s", p && p->exe[0] ? ps_basename(p->exe) : o->argv ? ps_basename(o->argv[0]) : "?",
 		(int)r->run.pid, ps_run_seconds(&r->run), (unsigned long long)allocs,
 		r->heap->nprocs, r->heap->nprocs == 1 ? "" : "es");
+	if (largest && largest != p)
+		fprintf(stderr, ", the largest peak in '%s' (pid %u)", largest->exe[0] ? ps_basename(largest->exe) : "?",
+			largest->pid);
+	fputc('\n', stderr);
 	if (p && p->rss.n) {
 		struct ps_trend tr;
 		char trend[128];
@@ -440,10 +483,11 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 			(unsigned long long)r->tracking.sample_bytes,
 			cli_human_bytes((uint64_t)((double)r->tracking.sample_bytes * 3.0), b3, sizeof(b3)));
 	if (p)
-		fprintf(stderr, "  peak heap %s at %.2f s; %s allocated in total\n",
-			cli_human_bytes(p->peak_bytes, b1, sizeof(b1)),
+		fprintf(stderr, "  peak heap%s %s at %.2f s; %s allocated in total\n",
+			r->heap->nprocs > 1 ? " of the launched process" : "", cli_human_bytes(p->peak_bytes, b1, sizeof(b1)),
 			p->peak_time_ns > p->start_ns ? (double)(p->peak_time_ns - p->start_ns) / 1e9 : 0.0,
 			cli_human_bytes(p->alloc_bytes, b2, sizeof(b2)));
+	print_processes(r);
 	fprintf(stderr, "  at exit: %s definitely lost in %llu blocks, %s indirectly, %s still "
 		"reachable\n", cli_human_bytes(lost[PS_LEAK_DEFINITE], b1, sizeof(b1)),
 		(unsigned long long)lost_n[PS_LEAK_DEFINITE], cli_human_bytes(lost[PS_LEAK_INDIRECT], b2, sizeof(b2)),

@@ -108,6 +108,20 @@ check() {
 	[[ "$output" == *"--site-skip: '(' is not a regular expression"* ]]
 }
 
+@test "several processes: the headline names the one with the largest peak, the summary lists them" {
+	# the parent peaks at 1111 bytes, its child at 2222 before its exec and 4321 after
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/memwork" forkexec
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	child=$(jq '.processes[] | select(.generation == 1) | .pid' "$json")
+	check '.summary.largest_process.peak_bytes == 4321 and .summary.largest_process.generation == 1' '.summary'
+	[[ "$output" == *"in 3 processes, the largest peak in 'memwork' (pid $child)"* ]] || { echo "$output"; return 1; }
+	[[ "$output" == *"peak heap of the launched process 1.1 KB"* ]] || { echo "$output"; return 1; }
+	# the table: largest peak first
+	peaks=$(grep -oE '^ +[0-9.]+ [KM]?B peak' <<<"$output" | awk '{ print $1 $2 }' | paste -sd' ')
+	[ "$peaks" = "4.3KB 2.2KB 1.1KB" ] || { echo "$output"; return 1; }
+	[[ "$output" == *"memwork (pid $child, after an exec)"* ]]
+}
+
 @test "C++: a site is the program's function past operator new and the standard library" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/cxxalloc"
 	[ "$status" -eq 0 ]

@@ -579,6 +579,25 @@ static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opt
 	return md;
 }
 
+/* The process image with the largest peak: in a build, the compiler, not the driver that was launched. */
+static void add_largest(cJSON *o, const struct ps_mem_run *r)
+{
+	size_t i = ps_mem_run_largest(r);
+	const struct ps_heap_proc *p;
+	cJSON *l;
+
+	if (i >= r->heap->nprocs) {
+		cJSON_AddNullToObject(o, "largest_process");
+		return;
+	}
+	p = r->heap->proc[i];
+	l = cJSON_AddObjectToObject(o, "largest_process");
+	cJSON_AddNumberToObject(l, "pid", p->pid);
+	cJSON_AddNumberToObject(l, "generation", p->gen);
+	cJSON_AddStringToObject(l, "exe", p->exe);
+	cJSON_AddNumberToObject(l, "peak_bytes", (double)p->peak_bytes);
+}
+
 static cJSON *summary(const struct ps_mem_run *r)
 {
 	const struct ps_heap_proc *p = ps_mem_run_main(r);
@@ -605,6 +624,7 @@ static cJSON *summary(const struct ps_mem_run *r)
 	if (p)
 		ps_heap_trend(p, &tr);
 	add_trend(o, &tr);
+	add_largest(o, r);
 	return o;
 }
 

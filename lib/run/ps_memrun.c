@@ -31,6 +31,16 @@ const struct ps_heap_proc *ps_mem_run_main(const struct ps_mem_run *r)
 	return r->heap && i < r->heap->nprocs ? r->heap->proc[i] : NULL;
 }
 
+size_t ps_mem_run_largest(const struct ps_mem_run *r)
+{
+	size_t best = r->heap->nprocs;
+
+	for (size_t i = 0; i < r->heap->nprocs; i++)
+		if (best == r->heap->nprocs || r->heap->proc[i]->peak_bytes > r->heap->proc[best]->peak_bytes)
+			best = i;
+	return best;
+}
+
 bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx)
 {
 	const struct ps_mem_run *r = ctx;

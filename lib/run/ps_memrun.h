@@ -86,6 +86,9 @@ const struct ps_heap_proc *ps_mem_run_main(const struct ps_mem_run *r);
 /* Its index in heap->proc (heap->nprocs when there is none). */
 size_t ps_mem_run_main_index(const struct ps_mem_run *r);
 
+/* The index of the process image with the largest peak heap (heap->nprocs when there is none). */
+size_t ps_mem_run_largest(const struct ps_mem_run *r);
+
 /* Whether sym is a frame of perfscope's own tracker, never shown (ctx: the run). */
 bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx);
 
