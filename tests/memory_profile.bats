@@ -122,6 +122,16 @@ check() {
 	[[ "$output" == *"memwork (pid $child, after an exec)"* ]]
 }
 
+@test "a Go program (its heap bypasses malloc) is told what to use instead, not to link dynamically" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/gofake"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"'$WL/gofake' is a Go program"*"no allocation is tracked"*"go tool pprof"* ]] || { echo "$output"; return 1; }
+	[[ "$output" != *"link it dynamically"* ]]
+	check '.metadata.tracker_note | test("is a Go program")' '.metadata'
+	# no uprobes on its malloc: a Go heap has none
+	check '.metadata.uprobes == null and .metadata.uprobe_note == null' '.metadata'
+}
+
 @test "C++: a site is the program's function past operator new and the standard library" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/cxxalloc"
 	[ "$status" -eq 0 ]

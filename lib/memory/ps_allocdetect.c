@@ -1,8 +1,11 @@
 /*
  * Finding an allocator of the program's own (ps_allocdetect.h).
  */
+#include <fcntl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "memory/ps_allocdetect.h"
 #include "symbols/ps_elffuncs.h"
@@ -47,4 +50,37 @@ int ps_allocdetect(const char *path, char *what, size_t what_size)
 	struct detect d = { what, what_size };
 
 	return ps_elffuncs_each(path, check_function, &d);
+}
+
+int ps_allocdetect_go(const char *path)
+{
+	static const char *const go_sections[] = { ".go.buildinfo", ".gopclntab", ".note.go.buildid" };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
+		found = -1;
+		goto out;
+	}
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		for (size_t i = 0; i < sizeof(go_sections) / sizeof(go_sections[0]); i++)
+			if (strcmp(name, go_sections[i]) == 0)
+				found = 1;
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return found;
 }

@@ -18,4 +18,12 @@
  */
 int ps_allocdetect(const char *path, char *what, size_t what_size);
 
+/*
+ * Whether path is a Go program (its .go.buildinfo, .gopclntab or
+ * .note.go.buildid section, which stripping keeps): the Go runtime
+ * allocates its heap itself, never through malloc.  1, 0, or -1 when the
+ * file cannot be read as ELF.
+ */
+int ps_allocdetect_go(const char *path);
+
 #endif

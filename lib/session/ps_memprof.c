@@ -480,20 +480,30 @@ static void report_progress(struct ps_memprof *m, uint64_t now)
 	m->cfg.progress(&pr, m->cfg.progress_ctx);
 }
 
-/* The file execvp would run for argv[0], or NULL. */
 /*
  * A statically linked program has no dynamic loader to preload the tracker:
  * say so before it runs, so an empty heap report is never mistaken for a
- * program that does not allocate.
+ * program that does not allocate.  A Go program's heap never goes through
+ * malloc at all: say what to use instead.
  */
 static void check_preloadable(struct ps_memprof *m)
 {
 	char *path = ps_launch_command_path(m->cfg.argv[0]);
 	struct ps_elfinfo ei;
-
 	char what[128];
+	bool is_static = path && ps_elfinfo_read(&ei, path) == 0 && !ei.has_interp;
 
-	if (path && ps_elfinfo_read(&ei, path) == 0 && !ei.has_interp)
+	_Static_assert(sizeof(m->tracker_note) == sizeof(m->allocator_note), "either note takes the Go text");
+	m->go_runtime = path && ps_allocdetect_go(path) == 1;
+	if (m->go_runtime)
+		snprintf(is_static ? m->tracker_note : m->allocator_note, sizeof(m->tracker_note),
+			 "'%s' is a Go program: the Go runtime allocates its heap itself, never through "
+			 "malloc, so %s; resident memory and page faults are reported.  For the Go heap "
+			 "use Go's own profiler: import _ \"net/http/pprof\" and run 'go tool pprof "
+			 "-sample_index=alloc_space http://HOST:PORT/debug/pprof/heap', or write one with "
+			 "runtime/pprof.WriteHeapProfile", m->cfg.argv[0],
+			 is_static ? "no allocation is tracked" : "only what its C code (cgo) allocates is tracked");
+	else if (is_static)
 		snprintf(m->tracker_note, sizeof(m->tracker_note),
 			 "'%s' is statically linked: the allocation tracker cannot be preloaded into "
 			 "it, so only its resident memory is reported (link it dynamically to see "
@@ -516,6 +526,11 @@ static void start_uprobes(struct ps_memprof *m)
 	char *path = ps_launch_command_path(m->cfg.argv[0]);
 	struct ps_preflight pf;
 	struct ps_error err = { 0 };
+
+	if (m->go_runtime) {
+		free(path);
+		return;	/* no malloc to probe: the note says what to use */
+	}
 
 	ps_preflight_read(&pf);
 	if (!path || ps_uprobes_start(&m->uprobes, m->child.pid, path, (uint32_t)m->untracked_proc,

@@ -91,8 +91,9 @@ struct ps_memprof {
 	uint64_t unwind_mismatches;   /* of those, where the two walks disagreed */
 	struct ps_leakscan_stats scan;
 	char scan_note[512];      /* why leaks could not be classified */
-	char tracker_note[512];   /* why allocations cannot be tracked, if known up front */
-	char allocator_note[512]; /* why some allocations will not be seen (an allocator of its own) */
+	char tracker_note[1100];  /* why allocations cannot be tracked, if known up front */
+	char allocator_note[1100]; /* why some allocations will not be seen (an allocator of its own) */
+	bool go_runtime;          /* a Go program: its heap bypasses malloc */
 	uint64_t untracked_images;    /* program images that ran without the tracker */
 	char untracked_note[256];     /* some of them, by name */
 	int64_t untracked_proc;   /* heap proc of a launched program without tracker, or -1 */

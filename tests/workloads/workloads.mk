@@ -20,7 +20,7 @@ WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
-               netwait diskwait shortopen misbehave htmlnames soak hostile wrapalloc
+               netwait diskwait shortopen misbehave htmlnames soak hostile wrapalloc gofake
 WL_LIBS := libhot.so plugin.so libwrap.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
@@ -61,6 +61,9 @@ $(WL_BIN)/plugin.so: $(WORKLOAD_DIR)/plugin.c $(WORKLOAD_DIR)/libhot.h $(WL_COMM
 
 $(WL_BIN)/libwrap.so: $(WORKLOAD_DIR)/libwrap.c | $(WL_BIN)
 	$(CC) $(WL_CFLAGS) $(WL_SOFLAGS) -Wl,-soname,libwrap.so -o $@ $<
+
+$(WL_BIN)/gofake: $(WORKLOAD_DIR)/gofake.c | $(WL_BIN)
+	$(CC) $(WL_CFLAGS) -static -o $@ $<
 
 # wrapalloc's zmalloc is in libwrap.so: an allocation wrapper in a shared library.
 $(WL_BIN)/wrapalloc: $(WORKLOAD_DIR)/wrapalloc.c $(WL_BIN)/libwrap.so | $(WL_BIN)
