@@ -230,7 +230,7 @@ demo: deps
 
 bench: test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads helpers
-	$(Q)failed=; for s in run dwarf memory profile gate flamegraph inputs; do \
+	$(Q)failed=; for s in run dwarf memory profile gate flamegraph inputs realprogs; do \
 		start=$$(date +%s); \
 		PERFSCOPE=$(CURDIR)/$(PERFSCOPE) tests/bench/$$s.sh || failed="$$failed $$s.sh"; \
 		echo "tests/bench/$$s.sh: $$(( $$(date +%s) - start )) s" >&2; echo; \

@@ -15,6 +15,7 @@
 #include "analyze/ps_alloc_wrappers.h"
 #include "session/ps_memprof.h"
 #include "report/ps_memreport.h"
+#include "report/ps_memsites.h"
 #include "report/ps_report.h"
 #include "base/ps_util.h"
 #include "cli.h"
@@ -57,6 +58,9 @@ const char cmd_memory_profile_help[] =
 	"                         pass allocations on: a site is the first frame past\n"
 	"                         them, as past malloc, operator new, xmalloc and the\n"
 	"                         other wrappers of share/perfscope/alloc-layer.txt\n"
+	"      --max-sites N      memory.json lists the N largest sites by each of\n"
+	"                         allocated, peak, lost, temporary and live bytes in full\n"
+	"                         (default 1000); the others are summed\n"
 	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
 	"      --no-html          do not write memory.html\n"
 	CLI_BASELINE_HELP
@@ -82,6 +86,7 @@ struct mem_options {
 	pid_t pid;
 	uint64_t sample_bytes, sample_seed;
 	unsigned fault_period;
+	size_t max_sites;
 	bool quiet, no_demangle, no_faults, no_html;
 	char **argv;
 	struct cli_baseline baseline;
@@ -90,7 +95,7 @@ struct mem_options {
 
 enum {
 	OPT_NO_DEMANGLE = 256, OPT_NO_HTML, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
-	OPT_FAULT_PERIOD, OPT_NO_FAULTS, OPT_SITE_SKIP,
+	OPT_FAULT_PERIOD, OPT_NO_FAULTS, OPT_SITE_SKIP, OPT_MAX_SITES,
 };
 
 /* The sampling interval when --sampled gives none: tcmalloc's default. */
@@ -107,6 +112,7 @@ static const struct option long_options[] = {
 	{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
 	{ "no-faults", no_argument, NULL, OPT_NO_FAULTS },
 	{ "site-skip", required_argument, NULL, OPT_SITE_SKIP },
+	{ "max-sites", required_argument, NULL, OPT_MAX_SITES },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	CLI_BASELINE_OPTIONS,
@@ -170,6 +176,12 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 		case OPT_SITE_SKIP:
 			if (ps_alloc_layer_add(&o->layer, optarg, &err) < 0)
 				return cli_usage_error("memory-profile", "--site-skip: %s", err.msg);
+			break;
+		case OPT_MAX_SITES:
+			if (cli_parse_uint(optarg, 1u << 24, &v) < 0 || v == 0)
+				return cli_usage_error("memory-profile",
+						       "--max-sites takes a positive whole number, not '%s'", optarg);
+			o->max_sites = v;
 			break;
 		case OPT_NO_FAULTS: o->no_faults = true; break;
 		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
@@ -256,7 +268,7 @@ static void print_top(const struct ps_mem_run *r, const char *title,
 			(unsigned long long)blocks(top[i]), site_name(r, top[i]));
 }
 
-static uint64_t lost_bytes(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
+static uint64_t lost_bytes(const struct ps_heap_site *s) { return ps_heap_lost_bytes(s->leak_bytes); }
 static uint64_t lost_blocks(const struct ps_heap_site *s)
 {
 	return s->leak_blocks[PS_LEAK_DEFINITE] + s->leak_blocks[PS_LEAK_INDIRECT] +
@@ -397,11 +409,27 @@ static void print_processes(const struct ps_mem_run *r)
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "   %10s peak  %10llu allocations  %10s lost  %s (pid %u%s)\n",
 			cli_human_bytes(top[i]->peak_bytes, b1, sizeof(b1)), (unsigned long long)top[i]->allocs,
-			cli_human_bytes(ps_memreport_lost_bytes(top[i]->leak_bytes), b2, sizeof(b2)),
+			cli_human_bytes(ps_heap_lost_bytes(top[i]->leak_bytes), b2, sizeof(b2)),
 			top[i]->exe[0] ? ps_basename(top[i]->exe) : "?", top[i]->pid,
 			top[i]->gen ? ", after an exec" : "");
 	if (r->heap->nprocs > n)
 		fprintf(stderr, "   ... and %zu more (memory.json's processes)\n", r->heap->nprocs - n);
+}
+
+/* How much memory.json left out: a compiler has tens of thousands of sites. */
+static void print_omitted(const struct ps_mem_run *r, size_t max)
+{
+	struct ps_memsites ms;
+	char b[32];
+
+	if (ps_memsites_select(&ms, r, max) < 0)
+		return;
+	if (ms.omitted.sites)
+		fprintf(stderr, "  memory.json lists %zu of %zu sites in full (the %zu largest by each measure; "
+			"--max-sites for more); the other %llu allocated %s\n", ms.n, ms.n + (size_t)ms.omitted.sites,
+			max ? max : (size_t)PS_MEMSITES_DEFAULT_MAX, (unsigned long long)ms.omitted.sites,
+			cli_human_bytes(ms.omitted.allocated_bytes, b, sizeof(b)));
+	ps_memsites_release(&ms);
 }
 
 /* Functions the allocator layer does not know that look like wrappers, with the option that looks past them. */
@@ -514,6 +542,7 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 	print_top(r, "largest leaks", lost_bytes, lost_blocks);
 	print_top(r, "top allocation sites by bytes", alloc_bytes, alloc_calls);
 	print_wrappers(r);
+	print_omitted(r, o->max_sites);
 	print_growing(r);
 	print_faults(r, o->no_faults);
 own_cost:
@@ -537,7 +566,8 @@ static int profile(struct mem_options *o)
 		.fault_period = o->fault_period, .no_faults = o->no_faults, .alloc_layer = &o->layer,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
-					   .amend_ctx = &o->baseline, .no_html = o->no_html };
+					   .amend_ctx = &o->baseline, .no_html = o->no_html,
+					   .max_sites = o->max_sites };
 	struct ps_error err = { 0 };
 	struct ps_memprof m;
 	/* named when the program starts */

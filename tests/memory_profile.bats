@@ -132,6 +132,27 @@ check() {
 	check '.metadata.uprobes == null and .metadata.uprobe_note == null' '.metadata'
 }
 
+@test "16384 distinct allocation stacks: memory.json and the folded files stay bounded, their totals exact" {
+	run "$PERFSCOPE" memory-profile --max-sites 50 -o "$out" -- "$WL/memwork" manystacks 14
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	check '.metadata.max_sites == 50' '.metadata'
+	# 2^14 sites of branch(): the 50 largest by each measure and the few the slices name, the rest summed
+	check '[.sites[] | select(.function == "branch")] | length >= 50 and length <= 5 * 50 + 16 * 5' '.sites | length'
+	check '([.sites[].allocations] | add) + .sites_omitted.allocations == .summary.allocations' '.sites_omitted'
+	check '([.sites[].allocated_bytes] | add) + .sites_omitted.allocated_bytes == .processes[0].allocated_bytes' '.sites_omitted'
+	total=$(jq '(.sites | length) + .sites_omitted.sites' "$json")
+	[ "$total" -ge 16384 ]
+	[[ "$output" == *"memory.json lists $(jq '.sites | length' "$json") of $total sites in full"* ]] || { echo "$output"; return 1; }
+	# the folded file: the 10000 heaviest sites, the rest as one line, every byte counted
+	[ "$(wc -l < "$out/allocations.folded")" -eq 10001 ]
+	[ "$(grep -c "^memwork;\[$((total - 10000)) smaller sites\] " "$out/allocations.folded")" -eq 1 ]
+	[ "$(awk '{ t += $NF } END { print t }' "$out/allocations.folded")" -eq "$(jq .processes[0].allocated_bytes "$json")" ]
+	# every leaf allocated 64 + (path % 64) bytes: 16384 x 64 + 256 x (0 + ... + 63), kept or summed
+	check '([.sites[] | select(.function == "branch") | .allocated_bytes] | add) + .sites_omitted.allocated_bytes == 1564672' '.sites_omitted'
+	run "$PERFSCOPE" memory-profile --max-sites 0 -o "$out" -- "$WL/memwork" manystacks 1
+	[ "$status" -eq 2 ]
+}
+
 @test "C++: a site is the program's function past operator new and the standard library" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/cxxalloc"
 	[ "$status" -eq 0 ]

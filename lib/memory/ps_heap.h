@@ -169,6 +169,12 @@ void ps_heap_end(struct ps_heap *hp, uint32_t proc, uint64_t time_ns, bool exite
 /* The trend of live bytes in bytes/s past the first 10% of the run (ps_stats.h: judged only over enough steady time). */
 void ps_heap_trend(const struct ps_heap_proc *p, struct ps_trend *out);
 
+/* Bytes lost at exit: definite + indirect + unclassified (reachable blocks are not lost). */
+static inline uint64_t ps_heap_lost_bytes(const uint64_t *leak_bytes)
+{
+	return leak_bytes[PS_LEAK_DEFINITE] + leak_bytes[PS_LEAK_INDIRECT] + leak_bytes[PS_LEAK_UNCLASSIFIED];
+}
+
 /* The index of pid's latest process image (its last exec), or hp->nprocs when it has none. */
 size_t ps_heap_latest(const struct ps_heap *hp, uint32_t pid);
 

@@ -14,6 +14,7 @@
 #include "base/ps_error.h"
 #include "base/ps_json.h"
 #include "report/ps_memreport.h"
+#include "report/ps_memsites.h"
 #include "base/ps_outfile.h"
 #include "report/ps_report.h"
 #include "report/ps_run_json.h"
@@ -29,12 +30,6 @@ static const char *const leak_names[PS_LEAK_KINDS] = {
 	"definite", "indirect", "reachable", "unclassified",
 };
 
-uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes)
-{
-	return leak_bytes[PS_LEAK_DEFINITE] + leak_bytes[PS_LEAK_INDIRECT] +
-	       leak_bytes[PS_LEAK_UNCLASSIFIED];
-}
-
 static double secs(uint64_t ns)
 {
 	return (double)ns / 1e9;
@@ -44,7 +39,7 @@ static double secs(uint64_t ns)
 
 typedef uint64_t (*site_weight_fn)(const struct ps_heap_site *s);
 
-static uint64_t w_leaks(const struct ps_heap_site *s) { return ps_memreport_lost_bytes(s->leak_bytes); }
+static uint64_t w_leaks(const struct ps_heap_site *s) { return ps_heap_lost_bytes(s->leak_bytes); }
 static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; }
 static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
 static uint64_t w_temp(const struct ps_heap_site *s) { return s->temporary_bytes; }
@@ -97,22 +92,82 @@ out:
 	return rc;
 }
 
+/*
+ * A folded file holds the PS_FOLDED_MAX_SITES heaviest sites; the rest of
+ * each process is one line, "PROGRAM;[N smaller sites]", so that the file
+ * stays a few megabytes for a compiler and its total is still every byte.
+ */
+#define PS_FOLDED_MAX_SITES 10000
+
+struct weighed {
+	uint32_t site;
+	uint64_t w;
+};
+
+static int cmp_weighed(const void *a, const void *b)
+{
+	const struct weighed *x = a, *y = b;
+
+	if (x->w != y->w)
+		return x->w > y->w ? -1 : 1;
+	return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* The lighter sites, one line per process. */
+static int fold_smaller(struct ps_folded *f, const struct ps_mem_run *r, const struct weighed *rest, size_t n)
+{
+	for (uint32_t proc = 0; proc < r->heap->nprocs; proc++) {
+		const struct ps_heap_proc *p = r->heap->proc[proc];
+		uint64_t total = 0, sites = 0;
+		char label[64];
+
+		for (size_t i = 0; i < n; i++)
+			if (r->heap->sites[rest[i].site].proc == proc) {
+				total += rest[i].w;
+				sites++;
+			}
+		if (!sites)
+			continue;
+		snprintf(label, sizeof(label), "[%llu smaller sites]", (unsigned long long)sites);
+		ps_folded_begin(f);
+		if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0 ||
+		    ps_folded_frame(f, label) < 0 || ps_folded_end(f, total) < 0)
+			return PS_E_NOMEM;
+	}
+	return 0;
+}
+
 static int write_folded(FILE *fp, const struct ps_mem_run *r, site_weight_fn weight)
 {
+	struct weighed *ws = malloc((r->heap->nsites + 1) * sizeof(*ws));
 	struct ps_folded f;
+	size_t n = 0, kept;
 	int rc = PS_E_NOMEM;
 
-	if (ps_folded_init(&f) < 0)
+	if (!ws || ps_folded_init(&f) < 0) {
+		free(ws);
 		return PS_E_NOMEM;
+	}
 	for (size_t i = 0; i < r->heap->nsites; i++) {
 		uint64_t w = weight(&r->heap->sites[i]);
 
-		if (w && fold_site(&f, r, &r->heap->sites[i], w) < 0)
+		if (w)
+			ws[n++] = (struct weighed){ (uint32_t)i, w };
+	}
+	kept = n;
+	if (n > PS_FOLDED_MAX_SITES) {
+		qsort(ws, n, sizeof(*ws), cmp_weighed);
+		kept = PS_FOLDED_MAX_SITES;
+		if (fold_smaller(&f, r, ws + kept, n - kept) < 0)
 			goto out;
 	}
+	for (size_t i = 0; i < kept; i++)
+		if (fold_site(&f, r, &r->heap->sites[ws[i].site], ws[i].w) < 0)
+			goto out;
 	rc = ps_folded_write(&f, fp);
 out:
 	ps_folded_release(&f);
+	free(ws);
 	return rc;
 }
 
@@ -260,8 +315,6 @@ static cJSON *size_histogram(const struct ps_heap_proc *p)
 	return arr;
 }
 
-#define SLICE_TOP_SITES 5
-#define GROWING_SITES_MAX 20
 
 /* The time-sliced view: for each slice, what the process and its top sites allocated and held. */
 static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_t *rank)
@@ -273,8 +326,8 @@ static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_
 	for (size_t k = 0; k < sl->n; k++) {
 		uint64_t start = k ? sl->end_ns[k - 1] : sl->first_ns;
 		struct ps_heap_snap total = ps_heap_slice_delta(hp, proc, -1, k);
-		uint32_t top[SLICE_TOP_SITES];
-		size_t ntop = ps_heap_slice_top(hp, proc, k, top, SLICE_TOP_SITES);
+		uint32_t top[PS_MEMSITES_SLICE_TOP];
+		size_t ntop = ps_heap_slice_top(hp, proc, k, top, PS_MEMSITES_SLICE_TOP);
 		cJSON *o = cJSON_CreateObject(), *tops;
 
 		cJSON_AddNumberToObject(o, "start_s", secs(start - p->start_ns));
@@ -303,7 +356,7 @@ static cJSON *growing_json(const struct ps_heap *hp, uint32_t proc, const uint32
 	struct ps_heap_growing *g = ps_heap_growing_sites(hp, proc, &n);
 	cJSON *arr = cJSON_CreateArray();
 
-	for (size_t i = 0; i < n && i < GROWING_SITES_MAX; i++) {
+	for (size_t i = 0; i < n && i < PS_MEMSITES_GROWING_MAX; i++) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(o, "site", rank[g[i].site]);
@@ -389,26 +442,6 @@ static cJSON *stack_json(const struct ps_mem_run *r, const struct ps_heap_site *
 	return frames_json(r, r->stacks, s->stack);
 }
 
-/* Largest allocated bytes first; ties by process and stack id (stable output). */
-static int cmp_site(const void *a, const void *b, void *ctx)
-{
-	const struct ps_heap *hp = ctx;
-	const struct ps_heap_site *x = &hp->sites[*(const uint32_t *)a];
-	const struct ps_heap_site *y = &hp->sites[*(const uint32_t *)b];
-
-	if (x->alloc_bytes != y->alloc_bytes)
-		return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
-	if (x->proc != y->proc)
-		return x->proc < y->proc ? -1 : 1;
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
-/* The sites in report order (largest allocated bytes first); NULL when out of memory. */
-static uint32_t *site_order(const struct ps_heap *hp)
-{
-	return ps_sorted_indexes(hp->nsites, cmp_site, (void *)hp);
-}
-
 /* The site past the allocator layer: its function and its place in "stack". */
 static void add_site_frame(cJSON *o, const struct ps_mem_run *r, const struct ps_heap_site *s)
 {
@@ -445,12 +478,12 @@ static cJSON *wrappers_json(const struct ps_mem_run *r)
 	return arr;
 }
 
-static cJSON *sites_json(const struct ps_mem_run *r, const uint32_t *order)
+static cJSON *sites_json(const struct ps_mem_run *r, const struct ps_memsites *ms)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	for (size_t i = 0; i < r->heap->nsites; i++) {
-		const struct ps_heap_site *s = &r->heap->sites[order[i]];
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct ps_heap_site *s = &r->heap->sites[ms->order[i]];
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(o, "id", (double)i);
@@ -575,6 +608,7 @@ static cJSON *metadata(const struct ps_mem_run *r, const struct ps_memreport_opt
 	cJSON_AddNumberToObject(scan, "heap_bytes", (double)r->scan.heap_bytes);
 	cJSON_AddNumberToObject(scan, "unreadable_ranges", (double)r->scan.unreadable);
 	ps_run_json_note(scan, "note", &run->notes, "leak_scan_note");
+	cJSON_AddNumberToObject(md, "max_sites", (double)(o->max_sites ? o->max_sites : PS_MEMSITES_DEFAULT_MAX));
 	cJSON_AddNumberToObject(md, "perfscope_cpu_s", o->perfscope_cpu_s);
 	return md;
 }
@@ -608,7 +642,7 @@ static cJSON *summary(const struct ps_mem_run *r)
 	for (size_t i = 0; i < r->heap->nprocs; i++) {
 		const struct ps_heap_proc *q = r->heap->proc[i];
 
-		lost_bytes += ps_memreport_lost_bytes(q->leak_bytes);
+		lost_bytes += ps_heap_lost_bytes(q->leak_bytes);
 		lost_blocks += q->leak_blocks[PS_LEAK_DEFINITE] + q->leak_blocks[PS_LEAK_INDIRECT] +
 			       q->leak_blocks[PS_LEAK_UNCLASSIFIED];
 		allocs += q->allocs;
@@ -629,33 +663,44 @@ static cJSON *summary(const struct ps_mem_run *r)
 }
 
 /* memory.json's document, the baseline's comparison (amend) included; NULL: no memory. */
+/* What the sites left out of memory.json add up to. */
+static cJSON *omitted_json(const struct ps_memsites *ms)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "sites", (double)ms->omitted.sites);
+	cJSON_AddNumberToObject(o, "allocations", (double)ms->omitted.allocations);
+	cJSON_AddNumberToObject(o, "allocated_bytes", (double)ms->omitted.allocated_bytes);
+	cJSON_AddNumberToObject(o, "temporary_bytes", (double)ms->omitted.temporary_bytes);
+	cJSON_AddNumberToObject(o, "lost_bytes", (double)ms->omitted.lost_bytes);
+	return o;
+}
+
 static cJSON *build_json(const struct ps_mem_run *r, const struct ps_memreport_opts *o)
 {
-	uint32_t *order = site_order(r->heap), *rank = malloc((r->heap->nsites + 1) * sizeof(*rank));
-	cJSON *root = cJSON_CreateObject(), *procs;
+	struct ps_memsites ms;
+	cJSON *root, *procs;
 
-	if (!root || !order || !rank) {
-		cJSON_Delete(root);
-		root = NULL;
+	if (ps_memsites_select(&ms, r, o->max_sites) < 0)
+		return NULL;
+	root = cJSON_CreateObject();
+	if (!root)
 		goto out;
-	}
-	for (size_t i = 0; i < r->heap->nsites; i++)
-		rank[order[i]] = (uint32_t)i;
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "memory-profile");
 	cJSON_AddItemToObject(root, "metadata", metadata(r, o));
 	cJSON_AddItemToObject(root, "summary", summary(r));
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (size_t i = 0; i < r->heap->nprocs; i++)
-		cJSON_AddItemToArray(procs, process_json(r->heap, (uint32_t)i, rank));
-	cJSON_AddItemToObject(root, "sites", sites_json(r, order));
+		cJSON_AddItemToArray(procs, process_json(r->heap, (uint32_t)i, ms.rank));
+	cJSON_AddItemToObject(root, "sites", sites_json(r, &ms));
+	cJSON_AddItemToObject(root, "sites_omitted", omitted_json(&ms));
 	cJSON_AddItemToObject(root, "wrappers", wrappers_json(r));
 	cJSON_AddItemToObject(root, "page_faults", faults_json(r));
 	if (o->amend)
 		o->amend(root, o->amend_ctx);
 out:
-	free(order);
-	free(rank);
+	ps_memsites_release(&ms);
 	return root;
 }
 

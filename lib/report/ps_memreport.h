@@ -26,13 +26,11 @@ struct ps_memreport_opts {
 	ps_json_amend_fn amend;   /* may be NULL: memory.json, before printing */
 	void *amend_ctx;
 	bool no_html;             /* no memory.html */
+	size_t max_sites;         /* memory.json lists the largest this many by each measure (0: 1000) */
 };
 
 /* Writes all the files into dir (which must exist). */
 int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 			   const struct ps_memreport_opts *o, struct ps_error *err);
-
-/* Bytes lost at exit: definite + indirect + unclassified. */
-uint64_t ps_memreport_lost_bytes(const uint64_t *leak_bytes);
 
 #endif

@@ -17,7 +17,7 @@ _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency -
     --rules --set --config -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
-    --sample-bytes --sample-seed --fault-period --no-faults --site-skip --no-demangle --no-html --baseline
+    --sample-bytes --sample-seed --fault-period --no-faults --site-skip --max-sites --no-demangle --no-html --baseline
     --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config

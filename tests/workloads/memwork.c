@@ -30,6 +30,9 @@
  *             dead frame below its stack pointer (lost), then spins with the
  *             only pointer to a 600-byte block in a register (reachable)
  *             while main calls exit().
+ *   manystacks D  2^D allocation stacks, all distinct: a call tree D
+ *             levels deep whose every node calls left() then right(); each
+ *             leaf allocates and frees 64 + (path % 64) bytes.
  *   frag      256 MiB in 64 KiB blocks, written, then every other block
  *             freed: half of the heap's resident memory holds no live block.
  *   mmap      maps 1 MiB anonymous and leaks it (map_leak), maps 4 MiB and
@@ -198,6 +201,32 @@ static int mode_forkexec(const char *self)
 	}
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+NOINLINE static void branch(int depth, unsigned path);
+
+NOINLINE static void left(int depth, unsigned path)
+{
+	branch(depth - 1, path << 1);
+	sink = NULL;   /* work after the call: not a tail call, the frame stays */
+}
+
+NOINLINE static void right(int depth, unsigned path)
+{
+	branch(depth - 1, (path << 1) | 1);
+	sink = NULL;
+}
+
+NOINLINE static void branch(int depth, unsigned path)
+{
+	if (depth <= 0) {
+		sink = malloc(64 + (path & 63));
+		free(sink);
+		return;
+	}
+	left(depth, path);
+	right(depth, path);
+	sink = NULL;
 }
 
 NOINLINE static void *grow_step(void)
@@ -420,6 +449,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "frag"))
 		return mode_frag();
+	if (!strcmp(mode, "manystacks") && argc > 2) {
+		branch(atoi(argv[2]), 0);
+		return 0;
+	}
 	if (!strcmp(mode, "stackroot"))
 		exit_holding();
 	if (!strcmp(mode, "regroot"))
