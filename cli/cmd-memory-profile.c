@@ -417,19 +417,15 @@ static void print_processes(const struct ps_mem_run *r)
 }
 
 /* How much memory.json left out: a compiler has tens of thousands of sites. */
-static void print_omitted(const struct ps_mem_run *r, size_t max)
+static void print_omitted(const struct ps_memreport_sites *sites, size_t max)
 {
-	struct ps_memsites ms;
 	char b[32];
 
-	if (ps_memsites_select(&ms, r, max) < 0)
-		return;
-	if (ms.omitted.sites)
+	if (sites->omitted)
 		fprintf(stderr, "  memory.json lists %zu of %zu sites in full (the %zu largest by each measure; "
-			"--max-sites for more); the other %llu allocated %s\n", ms.n, ms.n + (size_t)ms.omitted.sites,
-			max ? max : (size_t)PS_MEMSITES_DEFAULT_MAX, (unsigned long long)ms.omitted.sites,
-			cli_human_bytes(ms.omitted.allocated_bytes, b, sizeof(b)));
-	ps_memsites_release(&ms);
+			"--max-sites for more); the other %zu allocated %s\n", sites->listed,
+			sites->listed + sites->omitted, max ? max : (size_t)PS_MEMSITES_DEFAULT_MAX, sites->omitted,
+			cli_human_bytes(sites->omitted_bytes, b, sizeof(b)));
 }
 
 /* Functions the allocator layer does not know that look like wrappers, with the option that looks past them. */
@@ -457,7 +453,7 @@ static void print_wrappers(const struct ps_mem_run *r)
 }
 
 static void print_summary(const struct ps_mem_run *r, const struct mem_options *o,
-			  const char *dir, struct cli_usage use)
+			  const struct ps_memreport_sites *sites, const char *dir, struct cli_usage use)
 {
 	const struct ps_heap_proc *p = ps_mem_run_main(r);
 	size_t big = ps_mem_run_largest(r);
@@ -542,7 +538,7 @@ static void print_summary(const struct ps_mem_run *r, const struct mem_options *
 	print_top(r, "largest leaks", lost_bytes, lost_blocks);
 	print_top(r, "top allocation sites by bytes", alloc_bytes, alloc_calls);
 	print_wrappers(r);
-	print_omitted(r, o->max_sites);
+	print_omitted(sites, o->max_sites);
 	print_growing(r);
 	print_faults(r, o->no_faults);
 own_cost:
@@ -558,6 +554,7 @@ own_cost:
 
 static int profile(struct mem_options *o)
 {
+	struct ps_memreport_sites sites = { 0 };
 	struct ps_memprof_config cfg = {
 		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
 		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
@@ -567,7 +564,7 @@ static int profile(struct mem_options *o)
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,
 					   .amend_ctx = &o->baseline, .no_html = o->no_html,
-					   .max_sites = o->max_sites };
+					   .max_sites = o->max_sites, .sites = &sites };
 	struct ps_error err = { 0 };
 	struct ps_memprof m;
 	/* named when the program starts */
@@ -604,7 +601,7 @@ static int profile(struct mem_options *o)
 	if (rc == 0)
 		rc = ps_memreport_write_all(&m.run, dir, &ropts, &err);
 	if (!o->quiet)
-		print_summary(&m.run, o, rc == 0 ? dir : NULL, cli_own_usage());
+		print_summary(&m.run, o, &sites, rc == 0 ? dir : NULL, cli_own_usage());
 	if (rc < 0)
 		status = cli_fail(&err);
 	else if (status == 0)

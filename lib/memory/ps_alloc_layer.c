@@ -1,6 +1,7 @@
 /*
  * The allocator layer as compiled regular expressions (ps_alloc_layer.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,78 @@
 
 extern const char ps_alloc_layer_default_text[];
 
+/* Open addressing over name hashes; 0 marks a free slot (a name hashing to 0 is asked every time). */
+struct ps_alloc_layer_seen {
+	uint64_t *hash;
+	bool *in;
+	size_t n, cap;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Finds h's slot: where it is, or the free one where it would go. */
+static size_t seen_slot(const struct ps_alloc_layer_seen *sn, uint64_t h)
+{
+	size_t i = h & (sn->cap - 1);
+
+	while (sn->hash[i] && sn->hash[i] != h)
+		i = (i + 1) & (sn->cap - 1);
+	return i;
+}
+
+/* Remembers (h, in) if there is room to grow; forgetting is only slower. */
+static void seen_put(struct ps_alloc_layer_seen *sn, uint64_t h, bool in)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	if (2 * (sn->n + 1) > sn->cap) {
+		struct ps_alloc_layer_seen bigger = { .cap = sn->cap ? 2 * sn->cap : 1024 };
+
+		bigger.hash = calloc(bigger.cap, sizeof(*bigger.hash));
+		bigger.in = calloc(bigger.cap, sizeof(*bigger.in));
+		if (!bigger.hash || !bigger.in) {
+			free(bigger.hash);
+			free(bigger.in);
+			return;
+		}
+		for (size_t k = 0; k < sn->cap; k++)
+			if (sn->hash[k]) {
+				size_t j = seen_slot(&bigger, sn->hash[k]);
+
+				bigger.hash[j] = sn->hash[k];
+				bigger.in[j] = sn->in[k];
+			}
+		bigger.n = sn->n;
+		free(sn->hash);
+		free(sn->in);
+		*sn = bigger;
+	}
+	i = seen_slot(sn, h);
+	if (!sn->hash[i])
+		sn->n++;
+	sn->hash[i] = h;
+	sn->in[i] = in;
+}
+
 int ps_alloc_layer_add(struct ps_alloc_layer *al, const char *regex, struct ps_error *err)
 {
 	char why[256];
 	int rc;
 
+	if (al->seen && al->seen->n) {
+		/* a new pattern changes the answers */
+		memset(al->seen->hash, 0, al->seen->cap * sizeof(*al->seen->hash));
+		al->seen->n = 0;
+	}
 	if (ps_grow(&al->res, &al->cap, al->n + 1, sizeof(*al->res)) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	rc = regcomp(&al->res[al->n], regex, REG_EXTENDED | REG_NOSUB);
@@ -31,6 +99,9 @@ int ps_alloc_layer_init(struct ps_alloc_layer *al, struct ps_error *err)
 	const char *line = ps_alloc_layer_default_text;
 
 	memset(al, 0, sizeof(*al));
+	al->seen = calloc(1, sizeof(*al->seen));
+	if (!al->seen)
+		return ps_error_set(err, PS_E_NOMEM, "out of memory");
 	while (*line) {
 		const char *end = strchrnul(line, '\n');
 		char *pattern;
@@ -55,6 +126,11 @@ void ps_alloc_layer_release(struct ps_alloc_layer *al)
 	for (size_t i = 0; i < al->n; i++)
 		regfree(&al->res[i]);
 	free(al->res);
+	if (al->seen) {
+		free(al->seen->hash);
+		free(al->seen->in);
+		free(al->seen);
+	}
 	memset(al, 0, sizeof(*al));
 }
 
@@ -86,12 +162,22 @@ bool ps_alloc_layer_has(const struct ps_alloc_layer *al, const char *function)
 {
 	char buf[1024];
 	const char *name;
+	uint64_t h;
+	bool in = false;
 
 	if (!al || !function || !*function)
 		return false;
+	h = name_hash(function);
+	if (al->seen && al->seen->cap) {
+		size_t i = seen_slot(al->seen, h);
+
+		if (al->seen->hash[i] == h)
+			return al->seen->in[i];
+	}
 	name = ps_alloc_layer_qualified(function, buf, sizeof(buf));
-	for (size_t i = 0; i < al->n; i++)
-		if (regexec(&al->res[i], name, 0, NULL, 0) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < al->n && !in; i++)
+		in = regexec(&al->res[i], name, 0, NULL, 0) == 0;
+	if (al->seen)
+		seen_put(al->seen, h, in);
+	return in;
 }

@@ -18,6 +18,9 @@
 struct ps_alloc_layer {
 	regex_t *res;
 	size_t n, cap;
+	/* Answers already given, by a 64-bit hash of the name: a compiler's
+	 * report asks about millions of frames, each of ~60 patterns. */
+	struct ps_alloc_layer_seen *seen;
 };
 
 /* The built-in list.  0, or PS_E_NOMEM. */

@@ -695,6 +695,8 @@ static cJSON *build_json(const struct ps_mem_run *r, const struct ps_memreport_o
 		cJSON_AddItemToArray(procs, process_json(r->heap, (uint32_t)i, ms.rank));
 	cJSON_AddItemToObject(root, "sites", sites_json(r, &ms));
 	cJSON_AddItemToObject(root, "sites_omitted", omitted_json(&ms));
+	if (o->sites)
+		*o->sites = (struct ps_memreport_sites){ ms.n, (size_t)ms.omitted.sites, ms.omitted.allocated_bytes };
 	cJSON_AddItemToObject(root, "wrappers", wrappers_json(r));
 	cJSON_AddItemToObject(root, "page_faults", faults_json(r));
 	if (o->amend)

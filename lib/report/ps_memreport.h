@@ -20,6 +20,12 @@
 #include "base/ps_json.h"
 #include "run/ps_memrun.h"
 
+/* How many sites memory.json listed and left out (its sites_omitted). */
+struct ps_memreport_sites {
+	size_t listed, omitted;
+	uint64_t omitted_bytes;    /* allocated by the sites left out */
+};
+
 struct ps_memreport_opts {
 	const char *version;
 	double perfscope_cpu_s;
@@ -27,6 +33,7 @@ struct ps_memreport_opts {
 	void *amend_ctx;
 	bool no_html;             /* no memory.html */
 	size_t max_sites;         /* memory.json lists the largest this many by each measure (0: 1000) */
+	struct ps_memreport_sites *sites;   /* out, may be NULL */
 };
 
 /* Writes all the files into dir (which must exist). */

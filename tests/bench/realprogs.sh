@@ -112,7 +112,7 @@ if [ "$have_heaptrack" = 1 ]; then
 		end=$(date +%s.%N)
 		awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", b - a }' >> "$tmp/$n.ht"
 		field maxrss < "$tmp/htout" | awk '{ printf "%.1f\n", $1 / 1024 }' >> "$tmp/$n.htrss"
-		du -sb "$tmp/ht" | awk '{ printf "%.1f\n", $1 / 1e6 }' >> "$tmp/$n.htout"
+		du -sb "$tmp/ht" | awk '{ printf "%.3f\n", $1 / 1e6 }' >> "$tmp/$n.htout"
 	done
 fi
 
@@ -130,7 +130,7 @@ for n in "${names[@]}"; do
 		bench_row "$n: heaptrack record wall / bare" "%.2fx" "" "" \
 			"$(awk -v h="$(cat "$tmp/$n.ht")" -v b="$(median < "$tmp/$n.bare")" 'BEGIN { printf "%.3f", h / b }')"
 		bench_row "$n: heaptrack's largest process RSS" "%.0f MB" "" "" $(cat "$tmp/$n.htrss")
-		bench_row "$n: heaptrack's output" "%.1f MB" "" "" $(cat "$tmp/$n.htout")
+		bench_row "$n: heaptrack's output" "%.2f MB" "" "" $(cat "$tmp/$n.htout")
 	fi
 done
 bench_done
