@@ -37,35 +37,43 @@ static size_t seen_slot(const struct ps_alloc_layer_seen *sn, uint64_t h)
 	return i;
 }
 
-/* Remembers (h, in) if there is room to grow; forgetting is only slower. */
+/* Doubles the table (at least 1024 slots): false when memory ran out (the old one is kept). */
+static bool seen_grow(struct ps_alloc_layer_seen *sn)
+{
+	size_t cap = sn->cap ? 2 * sn->cap : 1024;
+	uint64_t *hash = calloc(cap, sizeof(*hash));
+	bool *in = calloc(cap, sizeof(*in));
+
+	if (!hash || !in) {
+		free(hash);
+		free(in);
+		return false;
+	}
+	for (size_t k = 0; k < sn->cap; k++) {
+		size_t j;
+
+		if (!sn->hash[k])
+			continue;
+		for (j = sn->hash[k] & (cap - 1); hash[j]; j = (j + 1) & (cap - 1))
+			;
+		hash[j] = sn->hash[k];
+		in[j] = sn->in[k];
+	}
+	free(sn->hash);
+	free(sn->in);
+	sn->hash = hash;
+	sn->in = in;
+	sn->cap = cap;
+	return true;
+}
+
+/* Remembers (h, in) if there is room; forgetting is only slower. */
 static void seen_put(struct ps_alloc_layer_seen *sn, uint64_t h, bool in)
 {
 	size_t i;
 
-	if (!h)
+	if (!h || (2 * (sn->n + 1) > sn->cap && !seen_grow(sn)))
 		return;
-	if (2 * (sn->n + 1) > sn->cap) {
-		struct ps_alloc_layer_seen bigger = { .cap = sn->cap ? 2 * sn->cap : 1024 };
-
-		bigger.hash = calloc(bigger.cap, sizeof(*bigger.hash));
-		bigger.in = calloc(bigger.cap, sizeof(*bigger.in));
-		if (!bigger.hash || !bigger.in) {
-			free(bigger.hash);
-			free(bigger.in);
-			return;
-		}
-		for (size_t k = 0; k < sn->cap; k++)
-			if (sn->hash[k]) {
-				size_t j = seen_slot(&bigger, sn->hash[k]);
-
-				bigger.hash[j] = sn->hash[k];
-				bigger.in[j] = sn->in[k];
-			}
-		bigger.n = sn->n;
-		free(sn->hash);
-		free(sn->in);
-		*sn = bigger;
-	}
 	i = seen_slot(sn, h);
 	if (!sn->hash[i])
 		sn->n++;
