@@ -265,6 +265,65 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 		fprintf(stderr, "   (what to do: perfscope recommend --metrics REPORT)\n");
 }
 
+/* The process of pid, or NULL. */
+static const struct ps_process_total *process_of(const struct ps_cpureport *rep, uint32_t pid)
+{
+	for (size_t i = 0; i < rep->nprocs; i++)
+		if (rep->procs[i].pid == pid)
+			return &rep->procs[i];
+	return NULL;
+}
+
+/* The process with the most on-CPU samples after `than` (NULL: the most of all); NULL when none. */
+static const struct ps_process_total *busiest_after(const struct ps_cpureport *rep,
+						    const struct ps_process_total *than)
+{
+	const struct ps_process_total *best = NULL;
+
+	for (size_t i = 0; i < rep->nprocs; i++) {
+		const struct ps_process_total *q = &rep->procs[i];
+		bool below = !than || q->samples < than->samples ||
+			     (q->samples == than->samples && q->pid > than->pid);
+
+		if (below && (!best || q->samples > best->samples ||
+			      (q->samples == best->samples && q->pid < best->pid)))
+			best = q;
+	}
+	return best;
+}
+
+/* "profile of 'make' (pid N): ...", and which process took the most CPU when it is another one. */
+static void print_headline(const struct ps_cpu_run *c)
+{
+	const struct ps_process_total *target = process_of(c->report, (uint32_t)c->run.pid);
+	const struct ps_process_total *busiest = busiest_after(c->report, NULL);
+	const char *name = target && target->comm && target->comm[0] ? target->comm :
+			   c->run.argv ? ps_basename(c->run.argv[0]) : "?";
+
+	fprintf(stderr, "perfscope: profile of '%s' (pid %d): %.2f s, %llu on-CPU samples", name, (int)c->run.pid,
+		ps_run_seconds(&c->run), (unsigned long long)c->counts.samples);
+	if (busiest && busiest != target && busiest->samples)
+		fprintf(stderr, ", the most in '%s' (pid %u)", busiest->comm ? busiest->comm : "?", busiest->pid);
+	fputc('\n', stderr);
+}
+
+#define PROCESS_ROWS 5
+
+/* Several processes: their shares of the on-CPU samples, most first. */
+static void print_processes(const struct ps_cpureport *rep)
+{
+	const struct ps_process_total *q = NULL;
+
+	if (rep->nprocs < 2 || !rep->total)
+		return;
+	fprintf(stderr, "  on CPU by process:\n");
+	for (size_t i = 0; i < PROCESS_ROWS && (q = busiest_after(rep, q)); i++)
+		fprintf(stderr, "   %6.1f%%  %s (pid %u)\n", 100.0 * (double)q->samples / (double)rep->total,
+			q->comm ? q->comm : "?", q->pid);
+	if (rep->nprocs > PROCESS_ROWS)
+		fprintf(stderr, "   ... and %zu more (report.json's cpu.processes)\n", rep->nprocs - PROCESS_ROWS);
+}
+
 static void print_summary(const struct ps_profile_run *r, const struct ps_diagnosis *d,
 			  const struct cli_baseline *baseline, const char *dir, bool html)
 {
@@ -272,8 +331,7 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 	const struct ps_cpureport *rep = c->report;
 	struct cli_usage use = cli_own_usage();
 
-	fprintf(stderr, "perfscope: profile of pid %d: %.2f s, %llu on-CPU samples\n", (int)c->run.pid,
-		ps_run_seconds(&c->run), (unsigned long long)c->counts.samples);
+	print_headline(c);
 	for (size_t i = 0; i < c->run.notes.n; i++)
 		fprintf(stderr, "  note: %s\n", c->run.notes.items[i].text);
 	if (section_note(r, "tracefs_note")[0])
@@ -291,6 +349,7 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)rep->total,
 			ps_report_frame_name(c->symbols, &s, name, sizeof(name)));
 	}
+	print_processes(rep);
 	print_offcpu(r);
 	print_syscalls(r);
 	if (!r->metrics.collected)

@@ -431,6 +431,17 @@ blocked_at() {
 	[[ "$output" == *"  note: $note"* ]] || { echo "$output"; return 1; }
 }
 
+@test "several processes: the headline names the program and the process that took the most CPU" {
+	run "$PERFSCOPE" profile --no-syscalls --no-offcpu -o "$out" -- "$WL/forker" --seconds 1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	parent=$(jq .metadata.pid "$json")
+	child=$(jq --argjson p "$parent" '[.cpu.processes[] | select(.pid != $p)][0].pid' "$json")
+	[[ "$output" == *"profile of 'forker' (pid $parent): "*", the most in 'forker' (pid $child)"* ]] || { echo "$output"; return 1; }
+	# the child burns twice as long as its parent: it comes first
+	rows=$(grep -A2 'on CPU by process:' <<<"$output" | grep -oE '\(pid [0-9]+\)' | tr -dc '0-9\n' | paste -sd' ')
+	[ "$rows" = "$child $parent" ]
+}
+
 @test "--no-syscalls and --no-offcpu leave their sections out, and say so" {
 	run "$PERFSCOPE" profile -q --no-syscalls --no-offcpu -o "$out" -- "$WL/spin" --seconds 0.3
 	[ "$status" -eq 0 ]
