@@ -137,10 +137,13 @@ check() {
 	json="$dir/slow.json"
 	check '.comparison.figures[] | select(.name == "cpu.leaf_ten.self_pct") |
 	       .verdict == "worse" and .runs == 5 and .baseline_runs == 5 and .p_value < 0.05'
-	# nothing changed: no regression.  (Inconclusive may be: the split of
-	# a program drifts between two series of runs a few seconds apart,
-	# 27% then 31% once on CI, which the U test alone took for a change.)
-	run "$PERFSCOPE" recommend -m "$dir/same.json" --baseline "$dir/base.json" --fail-on-regression 10
+	# nothing changed: no regression.  The split of a program drifts
+	# between two series of runs a few seconds apart (leaf_thirty 27% then
+	# 31%, and 28.1% then 32.4% with p 0.008, on CI): real, but not the
+	# program's doing, so the same program is held to a 25% change, which
+	# the slow leaf above (+200%) clears many times over.  Inconclusive may
+	# be.
+	run "$PERFSCOPE" recommend -m "$dir/same.json" --baseline "$dir/base.json" --fail-on-regression 25
 	[ "$status" -eq 0 ] || [ "$status" -eq 9 ] || { echo "$output"; return 1; }
 }
 
