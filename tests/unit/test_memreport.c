@@ -237,19 +237,6 @@ static void folded(const char *dir)
 	}
 }
 
-static void remove_dir(const char *dir)
-{
-	static const char *const names[] = { "memory.json", "leaks.folded", "allocations.folded", "peak.folded",
-					     "temporary.folded", "faults.folded", "memory.html" };
-	char path[512];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
 int main(void)
 {
 	char dir[] = "/tmp/ps-memreport-XXXXXX";
@@ -274,6 +261,6 @@ int main(void)
 		free(html);
 	}
 	fx_release(&x);
-	remove_dir(dir);
+	ps_remove_tree(dir);
 	return unit_done();
 }

@@ -20,6 +20,7 @@
 #include "report/ps_profreport.h"
 #include "run/ps_profrun.h"
 #include "cpurun_fixture.h"
+#include "base/ps_util.h"
 #include "unit.h"
 
 struct fx {
@@ -263,19 +264,6 @@ static void check_folded(const char *dir)
 	free(wall);
 }
 
-static void remove_dir(const char *dir)
-{
-	static const char *const names[] = { "report.json", "cpu.folded", "offcpu.folded", "wall.folded",
-					     "cpu.svg", "offcpu.svg", "wall.svg", "report.html" };
-	char path[512];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
 int main(void)
 {
 	struct ps_profreport_opts o = { .version = "test" };
@@ -305,7 +293,7 @@ int main(void)
 	free(html);
 	cJSON_Delete(root);
 	free(text);
-	remove_dir(dir);
+	ps_remove_tree(dir);
 	fx_release(&x);
 	return unit_done();
 }
