@@ -4,12 +4,28 @@
 #include <string.h>
 
 #include "run/ps_run.h"
+#include "target/ps_launch.h"
+#include "target/ps_lifecycle.h"
 
 void ps_run_init(struct ps_run *run)
 {
 	memset(run, 0, sizeof(*run));
 	run->target_cpu_s = -1;
 	ps_notes_init(&run->notes);
+}
+
+void ps_run_set_target(struct ps_run *run, char *const *argv, pid_t pid, const struct ps_lifecycle *life,
+		       uint64_t end_ns, const struct ps_child *child)
+{
+	run->argv = argv;
+	run->pid = pid;
+	run->start_ns = life->start_ns;
+	run->end_ns = end_ns;
+	run->stopped_by = life->stopped_by_signal ? PS_RUN_SIGNAL :
+			  life->stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
+	run->exited = child && child->exited;
+	run->exit_code = run->exited ? child->exit_code : 0;
+	run->exit_signal = run->exited ? child->exit_signal : 0;
 }
 
 void ps_run_release(struct ps_run *run)

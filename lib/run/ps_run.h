@@ -14,6 +14,9 @@
 
 #include "base/ps_notes.h"
 
+struct ps_child;
+struct ps_lifecycle;
+
 enum ps_run_stop {
 	PS_RUN_TARGET_EXIT,    /* the program (or attached process) ended */
 	PS_RUN_DURATION,       /* --duration passed */
@@ -34,6 +37,15 @@ struct ps_run {
 };
 
 void ps_run_init(struct ps_run *run);
+
+/*
+ * What every session's run says of its target: the command (NULL when
+ * attached), pid, the times and why it stopped (from its lifecycle), and
+ * how it ended when `child` is the launched target (NULL when attached or
+ * left running).
+ */
+void ps_run_set_target(struct ps_run *run, char *const *argv, pid_t pid, const struct ps_lifecycle *life,
+		       uint64_t end_ns, const struct ps_child *child);
 void ps_run_release(struct ps_run *run);
 
 /* "signal", "duration" or "target_exit", as the reports write it. */

@@ -406,16 +406,9 @@ static int fill_run(struct ps_cpuprof *p)
 	struct ps_cpu_run *r = &p->run;
 	struct ps_run *run = &r->run;
 
-	run->argv = p->cfg.argv;
-	run->pid = p->target_pid;
-	run->start_ns = p->life.start_ns;
-	run->end_ns = p->end_ns;
-	run->stopped_by = p->life.stopped_by_signal ? PS_RUN_SIGNAL :
-			  p->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
+	ps_run_set_target(run, p->cfg.argv, p->target_pid, &p->life, p->end_ns,
+			  p->launched && !p->left_running ? &p->child : NULL);
 	run->left_running = p->left_running;
-	run->exited = p->launched && !p->left_running && p->child.exited;
-	run->exit_code = run->exited ? p->child.exit_code : 0;
-	run->exit_signal = run->exited ? p->child.exit_signal : 0;
 	r->counts = (struct ps_cpu_counts){
 		.samples = p->sampler.stats.samples, .lost = p->sampler.stats.lost,
 		.throttles = p->sampler.stats.throttles, .bad_records = p->sampler.stats.bad_records,

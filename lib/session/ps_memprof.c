@@ -807,15 +807,7 @@ static int fill_run(struct ps_memprof *m)
 	struct ps_mem_run *r = &m->run;
 	struct ps_run *run = &r->run;
 
-	run->argv = m->cfg.argv;
-	run->pid = m->target_pid;
-	run->start_ns = m->life.start_ns;
-	run->end_ns = m->end_ns;
-	run->stopped_by = m->life.stopped_by_signal ? PS_RUN_SIGNAL :
-			  m->life.stopped_by_duration ? PS_RUN_DURATION : PS_RUN_TARGET_EXIT;
-	run->exited = m->launched && m->child.exited;
-	run->exit_code = run->exited ? m->child.exit_code : 0;
-	run->exit_signal = run->exited ? m->child.exit_signal : 0;
+	ps_run_set_target(run, m->cfg.argv, m->target_pid, &m->life, m->end_ns, m->launched ? &m->child : NULL);
 	r->tracking = (struct ps_mem_tracking){
 		.launched = m->launched, .tracker = m->launched ? m->preload : NULL,
 		.sample_bytes = m->cfg.sample_bytes, .sample_seed = m->cfg.sample_seed,
