@@ -265,63 +265,58 @@ static void print_diagnosis(const struct ps_diagnosis *d)
 		fprintf(stderr, "   (what to do: perfscope recommend --metrics REPORT)\n");
 }
 
-/* The process of pid, or NULL. */
-static const struct ps_process_total *process_of(const struct ps_cpureport *rep, uint32_t pid)
-{
-	for (size_t i = 0; i < rep->nprocs; i++)
-		if (rep->procs[i].pid == pid)
-			return &rep->procs[i];
-	return NULL;
-}
-
-/* The process with the most on-CPU samples after `than` (NULL: the most of all); NULL when none. */
-static const struct ps_process_total *busiest_after(const struct ps_cpureport *rep,
-						    const struct ps_process_total *than)
-{
-	const struct ps_process_total *best = NULL;
-
-	for (size_t i = 0; i < rep->nprocs; i++) {
-		const struct ps_process_total *q = &rep->procs[i];
-		bool below = !than || q->samples < than->samples ||
-			     (q->samples == than->samples && q->pid > than->pid);
-
-		if (below && (!best || q->samples > best->samples ||
-			      (q->samples == best->samples && q->pid < best->pid)))
-			best = q;
-	}
-	return best;
-}
-
 /* "profile of 'make' (pid N): ...", and which process took the most CPU when it is another one. */
-static void print_headline(const struct ps_cpu_run *c)
+static void print_headline(const struct ps_profile_run *r)
 {
-	const struct ps_process_total *target = process_of(c->report, (uint32_t)c->run.pid);
-	const struct ps_process_total *busiest = busiest_after(c->report, NULL);
-	const char *name = target && target->comm && target->comm[0] ? target->comm :
+	const struct ps_cpu_run *c = r->cpu;
+	const struct ps_proc_row *target = ps_proc_table_find(&r->procs, (uint32_t)c->run.pid);
+	const struct ps_proc_row *busiest = r->procs.n ? &r->procs.rows[0] : NULL;
+	const char *name = target && target->name[0] ? target->name :
 			   c->run.argv ? ps_basename(c->run.argv[0]) : "?";
 
 	fprintf(stderr, "perfscope: profile of '%s' (pid %d): %.2f s, %llu on-CPU samples", name, (int)c->run.pid,
 		ps_run_seconds(&c->run), (unsigned long long)c->counts.samples);
 	if (busiest && busiest != target && busiest->samples)
-		fprintf(stderr, ", the most in '%s' (pid %u)", busiest->comm ? busiest->comm : "?", busiest->pid);
+		fprintf(stderr, ", the most in '%s' (pid %u)", busiest->name, busiest->pid);
 	fputc('\n', stderr);
 }
 
 #define PROCESS_ROWS 5
 
-/* Several processes: their shares of the on-CPU samples, most first. */
-static void print_processes(const struct ps_cpureport *rep)
+/* One process's figures on a line: what each collector measured of it. */
+static void print_process(const struct ps_profile_run *r, const struct ps_proc_row *p)
 {
-	const struct ps_process_total *q = NULL;
+	char rss[32];
 
-	if (rep->nprocs < 2 || !rep->total)
+	fprintf(stderr, "   %6.1f%%  %s (pid %u", r->procs.samples ? 100.0 * (double)p->samples / (double)r->procs.samples : 0,
+		p->name[0] ? p->name : "?", p->pid);
+	if (p->ppid)
+		fprintf(stderr, ", parent %u", p->ppid);
+	fputc(')', stderr);
+	if (p->sched)
+		fprintf(stderr, ": %.2f s CPU", (double)p->cpu_ns / 1e9);
+	if (r->syscalls.collected)
+		fprintf(stderr, ", %llu system calls",
+			(unsigned long long)(p->syscalls ? p->syscalls->calls : 0));
+	if (r->offcpu.collected)
+		fprintf(stderr, ", %.2f s blocked", (double)p->blocked_ns / 1e9);
+	if (p->peak_rss_kb)
+		fprintf(stderr, ", peak RSS %s", cli_human_bytes(p->peak_rss_kb * 1024, rss, sizeof(rss)));
+	if (p->top_function)
+		fprintf(stderr, "; most in %s", p->top_function);
+	fputc('\n', stderr);
+}
+
+/* Several processes: each one's figures, most on-CPU samples first. */
+static void print_processes(const struct ps_profile_run *r)
+{
+	if (r->procs.n < 2)
 		return;
-	fprintf(stderr, "  on CPU by process:\n");
-	for (size_t i = 0; i < PROCESS_ROWS && (q = busiest_after(rep, q)); i++)
-		fprintf(stderr, "   %6.1f%%  %s (pid %u)\n", 100.0 * (double)q->samples / (double)rep->total,
-			q->comm ? q->comm : "?", q->pid);
-	if (rep->nprocs > PROCESS_ROWS)
-		fprintf(stderr, "   ... and %zu more (report.json's cpu.processes)\n", rep->nprocs - PROCESS_ROWS);
+	fprintf(stderr, "  by process, share of the on-CPU samples first:\n");
+	for (size_t i = 0; i < PROCESS_ROWS && i < r->procs.n; i++)
+		print_process(r, &r->procs.rows[i]);
+	if (r->procs.n > PROCESS_ROWS)
+		fprintf(stderr, "   ... and %zu more (report.json's processes)\n", r->procs.n - PROCESS_ROWS);
 }
 
 static void print_summary(const struct ps_profile_run *r, const struct ps_diagnosis *d,
@@ -331,7 +326,7 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 	const struct ps_cpureport *rep = c->report;
 	struct cli_usage use = cli_own_usage();
 
-	print_headline(c);
+	print_headline(r);
 	for (size_t i = 0; i < c->run.notes.n; i++)
 		fprintf(stderr, "  note: %s\n", c->run.notes.items[i].text);
 	if (section_note(r, "tracefs_note")[0])
@@ -349,7 +344,7 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)rep->total,
 			ps_report_frame_name(c->symbols, &s, name, sizeof(name)));
 	}
-	print_processes(rep);
+	print_processes(r);
 	print_offcpu(r);
 	print_syscalls(r);
 	if (!r->metrics.collected)

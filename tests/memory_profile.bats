@@ -120,6 +120,12 @@ check() {
 	peaks=$(grep -oE '^ +[0-9.]+ [KM]?B peak' <<<"$output" | awk '{ print $1 $2 }' | paste -sd' ')
 	[ "$peaks" = "4.3KB 2.2KB 1.1KB" ] || { echo "$output"; return 1; }
 	[[ "$output" == *"memwork (pid $child, after an exec)"* ]]
+	# the page's process table: a row for each, with its pid and its peak
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/html_page.py" "$out/memory.html" > "$BATS_TEST_TMPDIR/page.json"
+	peaks=$(jq -c '[.tables["process-table"][] | .[6].v] | sort' "$BATS_TEST_TMPDIR/page.json")
+	[ "$peaks" = "[1111,2222,4321]" ] || { echo "$peaks"; return 1; }
+	pids=$(jq -c '[.tables["process-table"][] | .[1].v] | sort' "$BATS_TEST_TMPDIR/page.json")
+	[ "$pids" = "$(jq -c '[.processes[].pid] | sort' "$json")" ] || { echo "$pids"; return 1; }
 }
 
 @test "a Go program (its heap bypasses malloc) is told what to use instead, not to link dynamically" {

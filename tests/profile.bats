@@ -438,8 +438,50 @@ blocked_at() {
 	child=$(jq --argjson p "$parent" '[.cpu.processes[] | select(.pid != $p)][0].pid' "$json")
 	[[ "$output" == *"profile of 'forker' (pid $parent): "*", the most in 'forker' (pid $child)"* ]] || { echo "$output"; return 1; }
 	# the child burns twice as long as its parent: it comes first
-	rows=$(grep -A2 'on CPU by process:' <<<"$output" | grep -oE '\(pid [0-9]+\)' | tr -dc '0-9\n' | paste -sd' ')
+	rows=$(grep -A2 'by process, share of the on-CPU samples first:' <<<"$output" | grep -oE '\(pid [0-9]+' | tr -dc '0-9\n' | paste -sd' ')
 	[ "$rows" = "$child $parent" ]
+}
+
+@test "every process: its own system calls, waits, CPU and memory in report.json, the summary and the page" {
+	run "$PERFSCOPE" profile --interval 0.1 -o "$out" -- "$WL/forker" --seconds 0.5 --calls 20000
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	parent=$(jq .metadata.pid "$json")
+	child=$(sed -n 's/.*child=\([0-9]*\).*/\1/p' <<<"$output")
+	[ -n "$child" ]
+	check '.processes | length == 2' '.processes'
+	row() { echo ".processes[] | select(.pid == $1)"; }
+	# the child was forked by the target; the target by perfscope
+	check "$(row "$child") | .ppid == $parent and .name == \"forker\"" '.processes'
+	check "$(row "$parent") | .ppid > 0 and .ppid != $child" '.processes'
+	# each process's own calls, exactly: the child makes 20000 getppid(), its parent 10000
+	check "$(row "$child") | .syscalls.top | any(.name == \"getppid\" and .calls == 20000)" '.processes'
+	check "$(row "$parent") | .syscalls.top | any(.name == \"getppid\" and .calls == 10000)" '.processes'
+	# the processes' calls are all of the calls traced
+	check '([.processes[].syscalls.calls] | add) == ([.syscalls.calls[].count] | add)' '{p: [.processes[].syscalls.calls], all: [.syscalls.calls[].count]}'
+	# the samples split as the CPU section has them, each process's own burn function first
+	check '([.processes[].cpu.samples] | add) == .cpu.metadata.samples' '{p: [.processes[].cpu], s: .cpu.metadata.samples}'
+	check "$(row "$child") | .cpu.top_function == \"child_burn\"" '.processes'
+	check "$(row "$parent") | .cpu.top_function == \"parent_burn\"" '.processes'
+	# CPU time is schedstat's, per process
+	check ". as \$r | all(.processes[]; . as \$p | .cpu.cpu_s == (\$r.scheduler.processes[] | select(.pid == \$p.pid) | .cpu_s))" \
+		'{p: [.processes[] | {pid, cpu}], s: .scheduler.processes}'
+	# the parent waits for its child from the end of its own burning (half
+	# the child's) to the child's end, less its 10000 calls (~50 ms at
+	# most, traced), and the child never waits for one
+	cw=$(truth_of burn_wall "$child")
+	pw=$(truth_of burn_wall "$parent")
+	check "$(row "$parent") | .offcpu.by_reason.child > $cw - $pw - 0.05" "{truth: {child_wall: $cw, parent_wall: $pw}, p: [.processes[] | {pid, offcpu}]}"
+	check "$(row "$child") | .offcpu.by_reason.child == null" '.processes'
+	# both were read while alive: a peak resident size between 100 KB and 100 MB
+	check 'all(.processes[]; .peak_rss_bytes > 100000 and .peak_rss_bytes < 100000000)' '[.processes[] | {pid, peak_rss_bytes}]'
+	# the summary's line for each, and the finding names the process of the hot function
+	line=$(grep -F "forker (pid $child, parent $parent)" <<<"$output")
+	[[ "$line" == *" system calls, "*" s blocked, peak RSS "*"; most in child_burn" ]] || { echo "$output"; return 1; }
+	check ".diagnosis.findings[] | select(.rule == \"cpu.hot_function\") | .summary | startswith(\"child_burn (in 'forker', pid $child)\")" '.diagnosis.findings'
+	# the page's process table: one row per process, its pid and its calls
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/html_page.py" "$out/report.html" > "$BATS_TEST_TMPDIR/page.json"
+	pids=$(jq -c '[.tables["process-table"][] | .[1].v] | sort' "$BATS_TEST_TMPDIR/page.json")
+	[ "$pids" = "$(jq -c '[.processes[].pid] | sort' "$json")" ] || { echo "$pids"; return 1; }
 }
 
 @test "--no-syscalls and --no-offcpu leave their sections out, and say so" {

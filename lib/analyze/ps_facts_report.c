@@ -264,6 +264,81 @@ static void section_gap(struct ps_facts *f, const cJSON *sections, const char *s
 		ps_facts_gap(f, *prefixes, reason);
 }
 
+/* ---- which process a fact is about, when a profile has several ---- */
+
+typedef double (*process_weight_fn)(const cJSON *process, const char *key);
+
+/* The top function's samples in a process where it is the top function. */
+static double top_function_weight(const cJSON *p, const char *function)
+{
+	const cJSON *cpu = ps_json_member(p, "cpu");
+	const char *top = ps_json_string(cpu, "top_function");
+
+	return top && strcmp(top, function) == 0 ? ps_json_number(cpu, "top_function_samples", 0) : 0;
+}
+
+/* A process's calls of one system call, among its most frequent ones. */
+static double syscall_weight(const cJSON *p, const char *name)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, ps_json_member(ps_json_member(p, "syscalls"), "top")) {
+		const char *n = ps_json_string(c, "name");
+
+		if (n && strcmp(n, name) == 0)
+			return ps_json_number(c, "calls", 0);
+	}
+	return 0;
+}
+
+static double blocked_weight(const cJSON *p, const char *reason)
+{
+	return ps_json_number(ps_json_member(ps_json_member(p, "offcpu"), "by_reason"), reason, 0);
+}
+
+/*
+ * Fact `name`'s subject gets the process that holds the most of it by
+ * `weight` (of `key`, else of the subject itself): "take_lock (in 'server',
+ * pid 812)".
+ */
+static void name_process(struct ps_facts *f, const cJSON *processes, const char *name,
+			 process_weight_fn weight, const char *key)
+{
+	const struct ps_fact *fact = ps_facts_get(f, name);
+	const cJSON *p, *best = NULL;
+	double best_w = 0;
+	char subject[512];
+
+	if (!fact || !fact->subject[0])
+		return;
+	cJSON_ArrayForEach(p, processes) {
+		double w = weight(p, key ? key : fact->subject);
+
+		if (w > best_w) {
+			best_w = w;
+			best = p;
+		}
+	}
+	if (!best)
+		return;
+	snprintf(subject, sizeof(subject), "%s (in '%s', pid %.0f)", fact->subject,
+		 ps_json_string(best, "name") ? ps_json_string(best, "name") : "?", ps_json_number(best, "pid", 0));
+	ps_facts_set(f, name, fact->value, subject);
+}
+
+static void process_subjects(struct ps_facts *f, const cJSON *root)
+{
+	const cJSON *processes = ps_json_member(root, "processes");
+
+	if (cJSON_GetArraySize(processes) < 2)
+		return;
+	name_process(f, processes, "cpu.top_function_share", top_function_weight, NULL);
+	name_process(f, processes, "syscalls.per_second", syscall_weight, NULL);
+	name_process(f, processes, "offcpu.lock_share", blocked_weight, "lock");
+	name_process(f, processes, "offcpu.disk_share", blocked_weight, "disk");
+	name_process(f, processes, "offcpu.network_share", blocked_weight, "network");
+}
+
 static void profile_facts(struct ps_facts *f, const cJSON *root)
 {
 	static const char *const syscall_prefixes[] = { "syscalls.", "io.", NULL };
@@ -289,6 +364,7 @@ static void profile_facts(struct ps_facts *f, const cJSON *root)
 		     "memory-profile for leaks");
 	ps_facts_gap(f, "memory.alloc", "profile does not track allocations: run perfscope "
 		     "memory-profile for allocation rates");
+	process_subjects(f, root);
 }
 
 /* ---- memory-profile ---- */

@@ -80,3 +80,19 @@ int ps_idmap_put(struct ps_idmap *m, uint32_t key, uint32_t val)
 	m->vals[i] = val;
 	return 0;
 }
+
+int64_t ps_idmap_row(struct ps_idmap *m, uint32_t key, void *rows, size_t *n, size_t *cap,
+		     size_t elem_size, bool *added)
+{
+	uint32_t at;
+
+	*added = false;
+	if (ps_idmap_get(m, key, &at))
+		return at;
+	if (*n >= UINT32_MAX || ps_grow(rows, cap, *n + 1, elem_size) < 0 ||
+	    ps_idmap_put(m, key, (uint32_t)*n) < 0)
+		return PS_E_NOMEM;
+	memset((char *)*(void **)rows + *n * elem_size, 0, elem_size);
+	*added = true;
+	return (int64_t)(*n)++;
+}

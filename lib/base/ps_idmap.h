@@ -22,4 +22,12 @@ bool ps_idmap_get(const struct ps_idmap *m, uint32_t key, uint32_t *val);
 /* Inserts or overwrites; returns 0 or PS_E_NOMEM. */
 int ps_idmap_put(struct ps_idmap *m, uint32_t key, uint32_t val);
 
+/*
+ * The row of key in the array the map indexes (*rows: *n rows of elem_size
+ * bytes, room for *cap): the one found, or a zeroed one appended (*added
+ * true).  The row's index, or PS_E_NOMEM.
+ */
+int64_t ps_idmap_row(struct ps_idmap *m, uint32_t key, void *rows, size_t *n, size_t *cap,
+		     size_t elem_size, bool *added);
+
 #endif

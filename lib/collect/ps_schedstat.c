@@ -18,6 +18,7 @@ void ps_schedstat_init(struct ps_schedstat *s, pid_t pid)
 	memset(s, 0, sizeof(*s));
 	s->pid = pid;
 	ps_idmap_init(&s->index);
+	ps_idmap_init(&s->proc_index);
 	s->ticks_per_s = sysconf(_SC_CLK_TCK);
 	if (s->ticks_per_s <= 0)
 		s->ticks_per_s = 100;
@@ -53,6 +54,8 @@ void ps_schedstat_release(struct ps_schedstat *s)
 {
 	ps_idmap_release(&s->index);
 	free(s->threads);
+	free(s->procs);
+	ps_idmap_release(&s->proc_index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -111,11 +114,43 @@ static void read_thread(struct ps_schedstat *s, uint32_t pid, uint32_t tid, uint
 	t->last_ns = now_ns;
 }
 
+/* The process's parent and peak resident memory, from /proc/PID/status. */
+static void read_status(struct ps_schedstat *s, uint32_t pid, uint64_t now_ns)
+{
+	char path[48], *text;
+	struct ps_process_sched *p;
+	uint64_t hwm;
+	bool added;
+	int64_t at;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return;
+	at = ps_idmap_row(&s->proc_index, pid, &s->procs, &s->nprocs, &s->procs_cap, sizeof(*s->procs), &added);
+	if (at < 0) {
+		free(text);
+		return;
+	}
+	p = &s->procs[at];
+	if (added)
+		*p = (struct ps_process_sched){ .pid = pid, .first_ns = now_ns };
+	/* a process that has exited (a zombie) has no memory lines left */
+	hwm = ps_proctext_value(text, "\nVmHWM:");
+	if (hwm > p->peak_rss_kb)
+		p->peak_rss_kb = hwm;
+	p->ppid = (uint32_t)ps_proctext_value(text, "\nPPid:");
+	p->last_ns = now_ns;
+	free(text);
+}
+
 static void read_process(struct ps_schedstat *s, uint32_t pid, uint64_t now_ns, bool start)
 {
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
+
+	read_status(s, pid, now_ns);
 
 	snprintf(path, sizeof(path), "/proc/%u/task", pid);
 	dir = opendir(path);

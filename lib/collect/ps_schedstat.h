@@ -4,6 +4,7 @@
  * queue, timeslices), read with the metrics.  Readable by the process's
  * owner, with no perf permission: the per-thread view that is always
  * there.  A thread that ends between two readings keeps its last one.
+ * Each process's parent and peak resident memory come with it.
  */
 #ifndef PS_SCHEDSTAT_H
 #define PS_SCHEDSTAT_H
@@ -25,6 +26,9 @@ struct ps_schedstat {
 	struct ps_idmap index;
 	struct ps_thread_sched *threads;
 	size_t n, cap;
+	struct ps_idmap proc_index;
+	struct ps_process_sched *procs;      /* in order of first reading */
+	size_t nprocs, procs_cap;
 };
 
 void ps_schedstat_init(struct ps_schedstat *s, pid_t pid);

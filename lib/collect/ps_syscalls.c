@@ -54,6 +54,7 @@ int ps_syscalls_start(struct ps_syscalls *s, pid_t pid, const struct ps_tracefs 
 
 	memset(s, 0, sizeof(*s));
 	ps_idmap_init(&s->tid_index);
+	ps_syscall_procs_init(&s->procs);
 	ps_files_init(&s->files);
 	s->files.closed_after = closed_after;
 	s->files.closed_ctx = s;
@@ -84,6 +85,7 @@ void ps_syscalls_release(struct ps_syscalls *s)
 		ps_perf_release(&s->perf);
 	ps_syscall_stats_release(s->stats, PS_SYSCALL_MAX);
 	ps_idmap_release(&s->tid_index);
+	ps_syscall_procs_release(&s->procs);
 	ps_files_release(&s->files);
 	ps_openpaths_release(&s->paths);
 	for (size_t i = 0; i < s->nthreads; i++)
@@ -165,15 +167,15 @@ static int cmp_event(const void *a, const void *b)
 
 static struct ps_syscall_thread *thread_of(struct ps_syscalls *s, uint32_t tid)
 {
-	uint32_t at;
+	bool added;
+	int64_t at = ps_idmap_row(&s->tid_index, tid, &s->threads, &s->nthreads, &s->threads_cap,
+				  sizeof(*s->threads), &added);
 
-	if (ps_idmap_get(&s->tid_index, tid, &at))
-		return &s->threads[at];
-	if (ps_grow(&s->threads, &s->threads_cap, s->nthreads + 1, sizeof(*s->threads)) < 0 ||
-	    ps_idmap_put(&s->tid_index, tid, (uint32_t)s->nthreads) < 0)
+	if (at < 0)
 		return NULL;
-	s->threads[s->nthreads] = (struct ps_syscall_thread){ .nr = -1 };
-	return &s->threads[s->nthreads++];
+	if (added)
+		s->threads[at].nr = -1;
+	return &s->threads[at];
 }
 
 /* The calls whose result is the count of bytes they moved. */
@@ -195,15 +197,17 @@ static void finish_call(struct ps_syscalls *s, const struct ps_syscall_thread *t
 			int64_t ret)
 {
 	struct ps_syscall_stat *st;
-	uint64_t ns = end > t->enter_ns ? end - t->enter_ns : 0;
+	uint64_t ns = end > t->enter_ns ? end - t->enter_ns : 0, bytes;
 
 	if (t->nr < 0 || t->nr >= PS_SYSCALL_MAX)
 		return;
 	st = &s->stats[t->nr];
+
 	if (ps_syscall_stat_add(st, ns, ret) < 0)
 		return;
-	if (ret > 0 && moves_bytes(t->nr))
-		st->bytes += (uint64_t)ret;
+	bytes = ret > 0 && moves_bytes(t->nr) ? (uint64_t)ret : 0;
+	st->bytes += bytes;
+	(void)ps_syscall_procs_add(&s->procs, t->pid, (int32_t)t->nr, ns, ret, bytes);
 	ps_files_call(&s->files, t->pid, t->nr, t->args, ret, ns, end, t->path);
 }
 

@@ -21,6 +21,7 @@
 #include "collect/ps_files.h"
 #include "collect/ps_openpaths.h"
 #include "base/ps_idmap.h"
+#include "model/ps_syscall_procs.h"
 #include "model/ps_syscall_stats.h"
 #include "sample/ps_perf.h"
 #include "target/ps_preflight.h"
@@ -48,6 +49,7 @@ struct ps_syscalls {
 	uint32_t enter_id, exit_id;
 	unsigned nr_off, args_off, ret_off;   /* in the raw records */
 	struct ps_syscall_stat stats[PS_SYSCALL_MAX];
+	struct ps_syscall_procs procs;   /* the same calls per process */
 	struct ps_idmap tid_index;
 	struct ps_syscall_thread *threads;
 	size_t nthreads, threads_cap;

@@ -21,4 +21,15 @@ struct ps_thread_sched {
 	bool from_start;                     /* existed when profiling began */
 };
 
+/*
+ * Each process's parent and peak resident memory (VmHWM, the kernel's own
+ * high-water mark, so a peak between two readings is kept), from
+ * /proc/PID/status at each reading; when first and last read.
+ */
+struct ps_process_sched {
+	uint32_t pid, ppid;
+	uint64_t first_ns, last_ns;
+	uint64_t peak_rss_kb;
+};
+
 #endif

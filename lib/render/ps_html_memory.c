@@ -197,6 +197,46 @@ static const cJSON **sorted_sites(const cJSON *report, int (*cmp)(const void *, 
 	return v;
 }
 
+/* A process's bytes lost at exit, all kinds together. */
+static double process_lost(const cJSON *p)
+{
+	const cJSON *l = ps_json_member(p, "leaks");
+
+	return ps_json_number(ps_json_member(l, "definite"), "bytes", 0) +
+	       ps_json_number(ps_json_member(l, "indirect"), "bytes", 0) +
+	       ps_json_number(ps_json_member(l, "unclassified"), "bytes", 0);
+}
+
+/* Every process of the run with its own figures, in memory.json's order (the order they started). */
+static void processes(FILE *fp, const cJSON *report)
+{
+	static const char *const columns[] = {
+		"Program", "#PID", "Ended", "#Lifetime", "#Allocations", "#Allocated", "#Peak heap",
+		"#Lost at exit", "#Live at end",
+	};
+	const cJSON *p;
+	size_t n = 0;
+
+	ps_html_section(fp, "processes", "Processes");
+	ps_html_table_begin(fp, "process-table", columns, sizeof(columns) / sizeof(columns[0]));
+	cJSON_ArrayForEach(p, ps_json_member(report, "processes")) {
+		fputs("<tr>", fp);
+		ps_html_cell_title(fp, ps_html_basename(ps_json_string(p, "exe")), ps_json_string(p, "exe"));
+		ps_html_cell_count(fp, ps_json_number(p, "pid", 0));
+		ps_html_cell(fp, ps_json_string(p, "ended"));
+		ps_html_cell_duration(fp, ps_json_number(p, "duration_s", 0));
+		ps_html_cell_count(fp, ps_json_number(p, "allocations", 0));
+		ps_html_cell_bytes(fp, ps_json_number(p, "allocated_bytes", 0));
+		ps_html_cell_bytes(fp, ps_json_number(ps_json_member(p, "peak"), "bytes", 0));
+		ps_html_cell_bytes(fp, process_lost(p));
+		ps_html_cell_bytes(fp, ps_json_number(ps_json_member(p, "live_at_end"), "bytes", 0));
+		fputs("</tr>\n", fp);
+		n++;
+	}
+	ps_html_table_end(fp, n, "No process was tracked.");
+	ps_html_section_end(fp);
+}
+
 static void leaks(FILE *fp, const cJSON *report)
 {
 	static const char *const columns[] = {
@@ -275,6 +315,7 @@ void ps_html_memory_page(FILE *fp, const cJSON *report, const struct ps_html_gra
 	ps_html_begin(fp, title);
 	header(fp, report);
 	fputs("<main>\n", fp);
+	processes(fp, report);
 	timeline(fp, report);
 	leaks(fp, report);
 	sites(fp, report);

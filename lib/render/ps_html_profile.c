@@ -400,6 +400,58 @@ static void files(FILE *fp, const cJSON *report)
 	ps_html_section_end(fp);
 }
 
+/* A figure its collector did not measure (null in report.json) is a dash, not a zero. */
+static void cell_or_dash(FILE *fp, const cJSON *v, void (*cell)(FILE *, double))
+{
+	if (cJSON_IsNumber(v))
+		cell(fp, v->valuedouble);
+	else
+		ps_html_cell_num(fp, -1, "\u2013");
+}
+
+static void cell_share(FILE *fp, double share)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.1f%%", 100 * share);
+	ps_html_cell_num(fp, share, buf);
+}
+
+/* Every process of the run (report.json's processes), most on-CPU samples first. */
+static void processes(FILE *fp, const cJSON *report)
+{
+	static const char *const columns[] = {
+		"Process", "#PID", "#Parent", "#On-CPU share", "#CPU time", "#System calls",
+		"#Blocked", "#Peak RSS", "Most samples in",
+	};
+	const cJSON *p;
+	size_t n = 0;
+
+	ps_html_section(fp, "processes", "Processes");
+	ps_html_table_begin(fp, "process-table", columns, sizeof(columns) / sizeof(columns[0]));
+	cJSON_ArrayForEach(p, ps_json_member(report, "processes")) {
+		const cJSON *cpu = ps_json_member(p, "cpu");
+		const char *top = ps_json_string(cpu, "top_function");
+
+		fputs("<tr><td class=\"name\">", fp);
+		ps_html_text(fp, ps_json_string(p, "name"));
+		fputs(cJSON_IsTrue(ps_json_member(p, "ended")) ? " <span class=\"note\">(ended)</span></td>" :
+		      "</td>", fp);
+		ps_html_cell_count(fp, ps_json_number(p, "pid", 0));
+		cell_or_dash(fp, ps_json_member(p, "ppid"), ps_html_cell_count);
+		cell_share(fp, ps_json_number(cpu, "share", 0));
+		cell_or_dash(fp, ps_json_member(cpu, "cpu_s"), ps_html_cell_duration);
+		cell_or_dash(fp, ps_json_member(ps_json_member(p, "syscalls"), "calls"), ps_html_cell_count);
+		cell_or_dash(fp, ps_json_member(ps_json_member(p, "offcpu"), "blocked_s"), ps_html_cell_duration);
+		cell_or_dash(fp, ps_json_member(p, "peak_rss_bytes"), ps_html_cell_bytes);
+		ps_html_cell(fp, top ? top : "");
+		fputs("</tr>\n", fp);
+		n++;
+	}
+	ps_html_table_end(fp, n, "No process was measured.");
+	ps_html_section_end(fp);
+}
+
 /* Thread tid of the on-CPU profile (cpu.threads), or NULL. */
 static const cJSON *cpu_thread(const cJSON *report, double tid)
 {
@@ -518,6 +570,7 @@ void ps_html_profile_page(FILE *fp, const cJSON *report, const struct ps_html_gr
 	findings(fp, diag);
 	ps_html_graphs(fp, g, n);
 	functions(fp, ps_json_member(report, "cpu"));
+	processes(fp, report);
 	syscalls(fp, report);
 	offcpu(fp, report);
 	files(fp, report);

@@ -18,6 +18,7 @@
 #include "base/ps_stats.h"
 #include "report/ps_profreport.h"
 #include "report/ps_report.h"
+#include "report/ps_procs_json.h"
 #include "report/ps_run_json.h"
 #include "analyze/ps_rules.h"
 #include "base/ps_util.h"
@@ -446,6 +447,7 @@ static cJSON *build_report(const struct ps_profile_run *r, const struct ps_profr
 	cJSON_AddStringToObject(root, "perfscope_version", o->version ? o->version : "");
 	cJSON_AddStringToObject(root, "kind", "profile");
 	cJSON_AddItemToObject(root, "metadata", metadata(r, o));
+	cJSON_AddItemToObject(root, "processes", ps_procs_json(r));
 	cJSON_AddItemToObject(root, "cpu", ps_report_json_cpu(r->cpu, &ro));
 	cJSON_AddItemToObject(root, "syscalls", syscalls_json(r));
 	cJSON_AddItemToObject(root, "files", files_json(r));

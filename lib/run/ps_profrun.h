@@ -22,9 +22,11 @@
 #include "model/ps_metrics.h"
 #include "model/ps_offcpu_stats.h"
 #include "model/ps_stacks.h"
+#include "model/ps_syscall_procs.h"
 #include "model/ps_syscall_stats.h"
 #include "model/ps_thread_sched.h"
 #include "run/ps_cpurun.h"
+#include "run/ps_profprocs.h"
 
 struct ps_profile_syscalls {
 	bool collected;
@@ -33,6 +35,7 @@ struct ps_profile_syscalls {
 	uint64_t paths_captured, paths_unread; /* paths of open calls read from memory, and not */
 	const struct ps_file_stat *files;      /* the same calls per file and socket peer */
 	size_t nfiles;
+	const struct ps_syscall_procs *procs;  /* and per process; NULL: none */
 };
 
 struct ps_profile_offcpu {
@@ -60,6 +63,8 @@ struct ps_profile_sched {
 	long ticks_per_s;                      /* the unit of the block I/O delays */
 	const struct ps_thread_sched *threads;
 	size_t n;
+	const struct ps_process_sched *procs;  /* parents and peak memory */
+	size_t nprocs;
 };
 
 struct ps_profile_run {
@@ -71,9 +76,13 @@ struct ps_profile_run {
 	struct ps_profile_sched sched;
 	const uint32_t *tree;                  /* the target, then the processes it created */
 	size_t ntree;
+	struct ps_proc_table procs;            /* per process, from all of the above (owned) */
 };
 
 void ps_profile_run_init(struct ps_profile_run *r);
 void ps_profile_run_release(struct ps_profile_run *r);
+
+/* Builds r->procs once the sections are filled in; 0 or PS_E_NOMEM. */
+int ps_profile_run_tabulate(struct ps_profile_run *r);
 
 #endif

@@ -196,7 +196,7 @@ static int fill_run(struct ps_profile *p)
 		.collected = p->syscalls_section.on, .stats = sc->stats,
 		.events = sc->events, .lost = sc->lost, .unmatched = sc->unmatched,
 		.paths_captured = sc->paths.captured, .paths_unread = sc->paths.unreadable + sc->paths.skipped,
-		.files = sc->files.files, .nfiles = sc->files.nfiles };
+		.files = sc->files.files, .nfiles = sc->files.nfiles, .procs = &sc->procs };
 	r->offcpu = (struct ps_profile_offcpu){
 		.collected = p->offcpu_section.on, .stacks_on = o->stacks_on,
 		.switches = o->switches, .lost = o->lost, .unpaired = o->unpaired,
@@ -209,9 +209,12 @@ static int fill_run(struct ps_profile *p)
 	r->sched = (struct ps_profile_sched){
 		.available = p->sched.available, .delayacct = p->sched.delayacct,
 		.delayacct_note = p->sched.delayacct_note, .ticks_per_s = p->sched.ticks_per_s,
-		.threads = p->sched.threads, .n = p->sched.n };
+		.threads = p->sched.threads, .n = p->sched.n,
+		.procs = p->sched.procs, .nprocs = p->sched.nprocs };
 	r->tree = p->tree;
 	r->ntree = p->ntree;
+	if (ps_profile_run_tabulate(r) < 0)
+		return PS_E_NOMEM;
 	return fill_notes(p, &r->notes);
 }
 

@@ -29,6 +29,8 @@ struct fx {
 	struct ps_file_stat file;
 	struct ps_offcpu_thread threads[2];
 	struct ps_offcpu_site sites[3];
+	struct ps_syscall_procs procs;
+	struct ps_process_sched sched_procs[2];
 	struct ps_profile_run run;
 };
 
@@ -80,10 +82,29 @@ static int syscalls_init(struct fx *x)
 			return -1;
 	x->file = (struct ps_file_stat){ .name = "/data/in", .kind = PS_FILE_REGULAR, .reads = 3,
 					 .read_bytes = 300, .read_ns = 7056, .sequential = 2, .random = 1 };
+	/* the reads are app's (pid 100), the writes its child's (pid 200) */
+	ps_syscall_procs_init(&x->procs);
+	for (int i = 0; i < 3; i++)
+		if (ps_syscall_procs_add(&x->procs, 100, 0, read_ns[i], 100, 100) < 0)
+			return -1;
+	for (int i = 0; i < 2; i++)
+		if (ps_syscall_procs_add(&x->procs, 200, 1, 9984, -EBADF, 0) < 0)
+			return -1;
 	x->run.syscalls = (struct ps_profile_syscalls){
 		.collected = true, .stats = x->stats, .events = 10, .unmatched = 1,
-		.paths_captured = 2, .paths_unread = 1, .files = &x->file, .nfiles = 1 };
+		.paths_captured = 2, .paths_unread = 1, .files = &x->file, .nfiles = 1, .procs = &x->procs };
 	return 0;
+}
+
+/* app (pid 100, parent 1) peaked at 2 MiB; its child (pid 200) at 4 MiB, and ended at 1.5 s. */
+static void sched_init(struct fx *x)
+{
+	x->sched_procs[0] = (struct ps_process_sched){ .pid = 100, .ppid = 1, .first_ns = 1000000000ULL,
+						       .last_ns = 3000000000ULL, .peak_rss_kb = 2048 };
+	x->sched_procs[1] = (struct ps_process_sched){ .pid = 200, .ppid = 100, .first_ns = 1250000000ULL,
+						       .last_ns = 1500000000ULL, .peak_rss_kb = 4096 };
+	x->run.sched.procs = x->sched_procs;
+	x->run.sched.nprocs = 2;
 }
 
 /*
@@ -117,7 +138,10 @@ static int fx_init(struct fx *x)
 	if (cpu_init(x) < 0 || syscalls_init(x) < 0)
 		return -1;
 	offcpu_init(x);
+	sched_init(x);
 	x->run.cpu = &x->cpu.run;
+	if (ps_profile_run_tabulate(&x->run) < 0)
+		return -1;
 	x->run.metrics.every_ns = 1000000000;
 	return ps_notes_set(&x->run.notes, "metrics", "cannot read /proc/100/stat");
 }
@@ -128,6 +152,7 @@ static void fx_release(struct fx *x)
 	if (x->stats)
 		ps_syscall_stats_release(x->stats, PS_SYSCALL_MAX);
 	free(x->stats);
+	ps_syscall_procs_release(&x->procs);
 	cpurun_fixture_release(&x->cpu);
 }
 
@@ -251,6 +276,37 @@ static void check_offcpu(const cJSON *root)
 	      "top waits, longest first: sleep (tid 100), lock (tid 101), disk; no stacks taken");
 }
 
+/*
+ * One row per process, the sampled one first: its samples and function,
+ * its calls and waits; the child's own calls, parent, peak and end.
+ */
+static void check_processes(const cJSON *root)
+{
+	const cJSON *ps = ps_json_member(root, "processes");
+	const cJSON *app = cJSON_GetArrayItem(ps, 0), *kid = cJSON_GetArrayItem(ps, 1);
+	const cJSON *acpu = ps_json_member(app, "cpu"), *asys = ps_json_member(app, "syscalls");
+	const cJSON *ksys = ps_json_member(kid, "syscalls"), *aoff = ps_json_member(app, "offcpu");
+	const cJSON *kw = cJSON_GetArrayItem(ps_json_member(ksys, "top"), 0);
+
+	CHECK(cJSON_GetArraySize(ps) == 2 && num(app, "pid") == 100 && num(app, "ppid") == 1 &&
+	      strcmp(str(app, "name"), "app") == 0 && num(kid, "pid") == 200 && num(kid, "ppid") == 100,
+	      "processes: app (100, parent 1) first, then its child 200");
+	CHECK(num(acpu, "samples") == 5 && num(acpu, "share") == 1 && strcmp(str(acpu, "top_function"), "work") == 0 &&
+	      num(acpu, "top_function_samples") == 5 && cJSON_IsNull(ps_json_member(acpu, "cpu_s")),
+	      "app's samples and function; no CPU time without schedstat's threads");
+	CHECK(num(asys, "calls") == 3 && num(asys, "errors") == 0 && num(asys, "bytes") == 300 &&
+	      same(num(asys, "time_s"), 7056e-9) && num(ksys, "calls") == 2 && num(ksys, "errors") == 2 &&
+	      strcmp(str(kw, "name"), "write") == 0 && num(kw, "calls") == 2,
+	      "each process's own system calls");
+	CHECK(same(num(aoff, "blocked_s"), 2.25) && same(num(ps_json_member(aoff, "by_reason"), "lock"), 0.5) &&
+	      num(ps_json_member(kid, "offcpu"), "blocked_s") == 0,
+	      "off-CPU time by process: app's threads' 2.25 s, none for the child");
+	CHECK(num(app, "peak_rss_bytes") == 2048 * 1024 && num(kid, "peak_rss_bytes") == 4096 * 1024 &&
+	      same(num(kid, "start_s"), 0.25) && same(num(kid, "end_s"), 0.5) &&
+	      cJSON_IsTrue(ps_json_member(kid, "ended")) && cJSON_IsFalse(ps_json_member(app, "ended")),
+	      "peak memory, lifetime and end from the readings");
+}
+
 static void check_folded(const char *dir)
 {
 	char *off = slurp(dir, "offcpu.folded"), *wall = slurp(dir, "wall.folded");
@@ -286,6 +342,7 @@ int main(void)
 		check_syscalls(root);
 		check_files(root);
 		check_offcpu(root);
+		check_processes(root);
 	}
 	check_folded(dir);
 	html = slurp(dir, "report.html");

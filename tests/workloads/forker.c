@@ -5,9 +5,15 @@
  * process times its burn calls and prints them when its burning ends
  * (wl-truth), with burn_wall, the wall time of its burning phase.
  *
- * Usage: forker [--seconds S]   (default 2)
+ * With --calls N, after its burning the child makes N getppid() calls and
+ * the parent N/2 (rounded down), and the parent then waits for the child
+ * in waitpid (off CPU, waiting for a child): ground truth for the
+ * per-process system call counts.
+ *
+ * Usage: forker [--seconds S] [--calls N]   (default 2 seconds, 0 calls)
  */
 #include "wl_common.h"
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,9 +40,17 @@ static unsigned long run_for(void (*burn)(void), double seconds, const char *nam
     return chunks;
 }
 
+/* n getppid() calls: the syscall itself, glibc caches nothing for it */
+static void make_calls(unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++)
+        (void)syscall(SYS_getppid);
+}
+
 int main(int argc, char **argv)
 {
     double seconds = wl_seconds(argc, argv, 2.0);
+    unsigned long calls = (unsigned long)wl_opt_double(argc, argv, "--calls", 0);
     wl_truth_init();
 
     pid_t child = fork();
@@ -46,10 +60,12 @@ int main(int argc, char **argv)
     }
     if (child == 0) {
         run_for(child_burn, seconds, "child_burn");
+        make_calls(calls);
         _exit(0);
     }
 
     unsigned long parent_chunks = run_for(parent_burn, seconds / 2, "parent_burn");
+    make_calls(calls / 2);
     int status;
     if (waitpid(child, &status, 0) < 0) {
         perror("forker: waitpid");
