@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Names: C++ demangling (templates, lambdas, inline frames), --no-demangle.
+# Names: C++ demangling (templates, lambdas, inline frames), --no-demangle,
+# stripped code named after its functions' start addresses.
 load common
 
 setup() {
@@ -80,4 +81,29 @@ setup() {
 		"$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$prog" --seconds 0.3
 	[ "$status" -eq 0 ]
 	grep -q 'libdebuginfod' "$BATS_TEST_TMPDIR/opens"
+}
+
+@test "a stripped program: each function's samples come together under its start address, in the named build's shares" {
+	bin="$BATS_TEST_TMPDIR/cpusplit"
+	cp "$WL/cpusplit" "$bin"
+	strip -s "$bin"
+	run nm "$bin"
+	[[ "$output" == *"no symbols"* ]] || { echo "$output"; return 1; }
+	run "$PERFSCOPE" cpu-profile -o "$out" -- "$bin" --seconds 1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	total=$(folded_total "$out")
+	# each leaf's samples under its function's start, as the unstripped file's symbols have it
+	for leaf in leaf_sixty leaf_thirty leaf_ten; do
+		addr=$(nm "$WL/cpusplit" | awk -v f="$leaf" '$3 == f { sub(/^0+/, "", $1); print $1 }')
+		[ -n "$addr" ]
+		assert_share "$leaf" "$(self_samples "$out" "[cpusplit+0x$addr]")" "$total" "$(truth_share "$leaf")"
+	done
+	# and every nameless frame of the program is some function's start, never a pc inside one
+	starts=$(nm "$WL/cpusplit" | awk '$2 ~ /^[tT]$/ { sub(/^0+/, "", $1); print "[cpusplit+0x" $1 "]" }' | sort -u)
+	frames=$(tr ';' '\n' < "$out" | sed 's/ [0-9]*$//' | grep -F '[cpusplit+0x' | sort -u)
+	[ -n "$frames" ]
+	inside=$(comm -23 <(echo "$frames") <(echo "$starts"))
+	[ -z "$inside" ] || { echo "not function starts: $inside"; return 1; }
+	# the summary says how much had no name, where, and what gives names
+	[[ "$output" == *"% of the samples are in functions without a name"*"$bin ("*"-dbgsym package"* ]] || { echo "$output"; return 1; }
 }

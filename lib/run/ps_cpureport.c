@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,8 @@ static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const stru
 	r->funcs[r->nfuncs] = (struct ps_func){
 		.name = sym->name, .module = sym->module, .file = sym->file, .line = sym->line,
 		.last_stack = (size_t)-1,
+		.nameless = sym->kind == PS_SYM_UNRESOLVED && sym->module != PS_MODULE_KERNEL &&
+			    sym->module != PS_MODULE_UNKNOWN,
 	};
 	fi->slots[i] = (uint32_t)r->nfuncs + 1;
 	return (int64_t)r->nfuncs++;
@@ -227,4 +230,52 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 double ps_cpureport_completeness(const struct ps_cpureport *r)
 {
 	return r->total ? (double)r->complete / (double)r->total : 1.0;
+}
+
+/* Below this share of the samples, nameless code is not worth a note. */
+#define NAMELESS_NOTE_SHARE 0.05
+#define NAMELESS_MODULES 3
+
+void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
+				char *note, size_t len)
+{
+	struct { uint32_t module; uint64_t self; } top[NAMELESS_MODULES] = { 0 };
+	uint64_t nameless = 0;
+	size_t used, ntop = 0;
+
+	note[0] = '\0';
+	for (size_t i = 0; i < r->nfuncs; i++) {
+		const struct ps_func *f = &r->funcs[i];
+		size_t k;
+
+		if (!f->nameless || !f->self)
+			continue;
+		nameless += f->self;
+		for (k = 0; k < ntop && top[k].module != f->module; k++)
+			;
+		if (k < ntop) {
+			top[k].self += f->self;
+		} else if (ntop < NAMELESS_MODULES) {
+			top[ntop].module = f->module;
+			top[ntop++].self = f->self;
+		}
+	}
+	/* frames left unnamed in a hurry (a second Ctrl-C) have names, not yet looked up */
+	if (!r->total || symbols->hurried || (double)nameless < NAMELESS_NOTE_SHARE * (double)r->total)
+		return;
+	used = (size_t)snprintf(note, len, "%.1f%% of the samples are in functions without a name (stripped "
+				"code: no symbol table, no debug information), each shown as [MODULE+0xSTART] "
+				"after its start address; in",
+				100.0 * (double)nameless / (double)r->total);
+	for (size_t k = 0; k < ntop && used < len; k++) {
+		const struct ps_module *m = &symbols->modules->mods[top[k].module];
+
+		used += (size_t)snprintf(note + used, len - used, "%s %s (%.1f%%)", k ? "," : "",
+					 m->path ? m->path : m->name,
+					 100.0 * (double)top[k].self / (double)r->total);
+	}
+	if (used < len)
+		snprintf(note + used, len - used, ".  For names: install the debug symbols of the package "
+			 "that ships it (Debian: its -dbgsym package, which 'dpkg -S PATH' names; Fedora: "
+			 "its -debuginfo), or build it with -g and do not strip it");
 }

@@ -30,6 +30,7 @@ struct ps_rstack {
 
 struct ps_func {
 	uint32_t name, module, file, line;
+	bool nameless;         /* code without a symbol: named after its start address */
 	uint64_t self, total;
 	size_t last_stack;     /* build-time: counts total once per stack */
 };
@@ -65,6 +66,14 @@ struct ps_cpureport {
 int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 		       const struct ps_symbols *symbols, const struct ps_procs *procs);
 void ps_cpureport_release(struct ps_cpureport *r);
+
+/*
+ * When functions without a name hold a noticeable share of the samples
+ * (stripped code), a note saying how much, in which modules, and what
+ * gives them names; "" otherwise.
+ */
+void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
+				char *note, size_t len);
 
 /* Share of samples whose stack reaches a known root, 0..1 (1 if no samples). */
 double ps_cpureport_completeness(const struct ps_cpureport *r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "symbols/ps_demangle.h"
+#include "symbols/ps_fdetab.h"
 #include "symbols/ps_symbols.h"
 #include "symbols/ps_symtab.h"
 #include "base/ps_error.h"
@@ -21,6 +22,8 @@ struct module_dwfl {
 	Elf *elf;
 	GElf_Addr bias;
 	struct ps_symtab functions;  /* sorted once: lookups are binary searches */
+	struct ps_fdetab fdes;       /* function starts, for code without symbols */
+	bool fdes_read;
 	bool names_only;             /* no lines or inline frames (see names_only) */
 };
 
@@ -49,6 +52,7 @@ void ps_symbols_release(struct ps_symbols *sy)
 
 		if (md) {
 			ps_symtab_release(&md->functions);
+			ps_fdetab_release(&md->fdes);
 			if (md->dwfl)
 				dwfl_end(md->dwfl);
 			free(md);
@@ -303,6 +307,25 @@ static int set_offset(struct ps_symbols *sy, int rc, uint64_t pc, uint64_t start
 	return rc;
 }
 
+/*
+ * A pc in a function without a symbol (stripped code): named after its
+ * function's start, from the module's FDEs, so that the function's samples
+ * come together; after the pc itself when no FDE covers it.
+ */
+static int push_nameless(struct ps_symbols *sy, struct module_dwfl *md, uint32_t module, uint64_t vaddr)
+{
+	uint64_t start;
+
+	if (!md->fdes_read) {
+		md->fdes_read = true;
+		if (ps_fdetab_build(&md->fdes, md->elf) == PS_E_NOMEM)
+			return PS_E_NOMEM;
+	}
+	if (!ps_fdetab_find(&md->fdes, vaddr, &start))
+		return push_unresolved(sy, module, vaddr);
+	return set_offset(sy, push_unresolved(sy, module, start), vaddr, start);
+}
+
 static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t offset)
 {
 	struct ps_module *m = &sy->modules->mods[module];
@@ -329,7 +352,7 @@ static int resolve_file_frame(struct ps_symbols *sy, uint32_t module, uint64_t o
 	}
 	fn = ps_symtab_find(&md->functions, addr);
 	if (!fn)
-		return push_unresolved(sy, module, vaddr);
+		return push_nameless(sy, md, module, vaddr);
 	return set_offset(sy, push_function(sy, fn->name, file, line, module), addr, fn->addr);
 }
 
