@@ -413,6 +413,20 @@ char *cli_read_text(const char *path, struct ps_error *err)
 	return fixed;
 }
 
+const char *const cli_demangle_names[3] = {
+	[PS_DEMANGLE_SHORT] = "short", [PS_DEMANGLE_FULL] = "full", [PS_DEMANGLE_NONE] = "none",
+};
+
+int cli_parse_demangle(const char *cmd, const char *arg, enum ps_demangle_style *out)
+{
+	int choice = cli_parse_choice(arg, cli_demangle_names, 3);
+
+	if (choice < 0)
+		return cli_usage_error(cmd, "unknown --demangle '%s' (use short, full or none)", arg);
+	*out = (enum ps_demangle_style)choice;
+	return 0;
+}
+
 const char *const cli_call_graph_names[3] = {
 	[PS_CALL_GRAPH_AUTO] = "auto", [PS_CALL_GRAPH_FP] = "fp", [PS_CALL_GRAPH_DWARF] = "dwarf",
 };

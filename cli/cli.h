@@ -26,6 +26,7 @@
 #include "model/ps_fold_report.h"
 #include "base/ps_error.h"
 #include "analyze/ps_rules.h"
+#include "symbols/ps_demangle.h"
 
 struct ps_cpu_run;
 
@@ -89,6 +90,12 @@ int cli_parse_duration(const char *cmd, const char *arg, double *out);
 int cli_parse_pid(const char *cmd, const char *arg, pid_t *out);
 /* Index of s in names[0..n), or -1. */
 int cli_parse_choice(const char *s, const char *const names[], int n);
+
+/* --demangle's values, indexed by enum ps_demangle_style. */
+extern const char *const cli_demangle_names[3];
+
+/* --demangle's value: 0, or a usage error printed for `cmd` and EXIT_USAGE. */
+int cli_parse_demangle(const char *cmd, const char *arg, enum ps_demangle_style *out);
 
 /* --call-graph's values, indexed by enum ps_call_graph. */
 extern const char *const cli_call_graph_names[3];

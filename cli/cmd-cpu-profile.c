@@ -50,7 +50,9 @@ const char cmd_cpu_profile_help[] =
 	"                         copies user stacks, else frame pointers)\n"
 	"      --stack-size BYTES user stack copied per sample for DWARF (default 32768,\n"
 	"                         a multiple of 8 up to 65528)\n"
-	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --demangle STYLE   C++ and Rust names: short (default: qualified name and\n"
+	"                         template arguments), full (with parameters), none\n"
+	"      --no-demangle      the same as --demangle none\n"
 	"      --sampler KIND     perf (perf_event_open), ptrace, or auto (default: perf,\n"
 	"                         and ptrace with a notice where perf events are refused)\n"
 	"      --repeat N         run the command N times (Ctrl-C ends the series); the\n"
@@ -77,7 +79,8 @@ struct cpu_options {
 	unsigned frequency;
 	double duration;
 	pid_t pid;
-	bool keep_running, per_thread, no_kernel, quiet, no_demangle;
+	bool keep_running, per_thread, no_kernel, quiet;
+	enum ps_demangle_style demangle;
 	enum ps_call_graph call_graph;
 	enum ps_sampler_kind sampler;
 	unsigned stack_size;
@@ -88,7 +91,7 @@ struct cpu_options {
 };
 
 enum { OPT_FORMAT = 256, OPT_KEEP_RUNNING, OPT_PER_THREAD, OPT_NO_KERNEL, OPT_CALL_GRAPH,
-       OPT_STACK_SIZE, OPT_NO_DEMANGLE, OPT_SAMPLER, OPT_REPEAT };
+       OPT_STACK_SIZE, OPT_NO_DEMANGLE, OPT_DEMANGLE, OPT_SAMPLER, OPT_REPEAT };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -102,6 +105,7 @@ static const struct option long_options[] = {
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "sampler", required_argument, NULL, OPT_SAMPLER },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	CLI_BASELINE_OPTIONS,
@@ -169,7 +173,11 @@ static int parse_options(int argc, char **argv, struct cpu_options *o)
 		case OPT_KEEP_RUNNING: o->keep_running = true; break;
 		case OPT_PER_THREAD: o->per_thread = true; break;
 		case OPT_NO_KERNEL: o->no_kernel = true; break;
-		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_NO_DEMANGLE: o->demangle = PS_DEMANGLE_NONE; break;
+		case OPT_DEMANGLE:
+			if (cli_parse_demangle("cpu-profile", optarg, &o->demangle))
+				return EXIT_USAGE;
+			break;
 		case OPT_SAMPLER:
 			if ((choice = cli_parse_choice(optarg, sampler_names, 3)) < 0)
 				return cli_usage_error("cpu-profile",
@@ -336,7 +344,7 @@ static int profile(struct cpu_options *o, bool quiet, char **used)
 		.argv = o->argv, .attach_pid = o->pid, .frequency = o->frequency,
 		.duration_s = o->duration, .kernel_frames = !o->no_kernel,
 		.call_graph = o->call_graph, .stack_size = o->stack_size,
-		.demangle = !o->no_demangle, .sampler = o->sampler,
+		.demangle = o->demangle, .sampler = o->sampler,
 		.keep_running = o->keep_running, .kill_grace_s = KILL_GRACE_S, .stop = &cli_stop_signal, .hurry = &cli_hurry,
 	};
 	struct ps_report_opts ropts = { .per_thread = o->per_thread, .version = PERFSCOPE_VERSION,

@@ -61,7 +61,9 @@ const char cmd_memory_profile_help[] =
 	"      --max-sites N      memory.json lists the N largest sites by each of\n"
 	"                         allocated, peak, lost, temporary and live bytes in full\n"
 	"                         (default 1000); the others are summed\n"
-	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --demangle STYLE   C++ and Rust names: short (default: qualified name and\n"
+	"                         template arguments), full (with parameters), none\n"
+	"      --no-demangle      the same as --demangle none\n"
 	"      --no-html          do not write memory.html\n"
 	CLI_BASELINE_HELP
 	"  -q, --quiet            no live status line and no summary\n"
@@ -87,14 +89,15 @@ struct mem_options {
 	uint64_t sample_bytes, sample_seed;
 	unsigned fault_period;
 	size_t max_sites;
-	bool quiet, no_demangle, no_faults, no_html;
+	bool quiet, no_faults, no_html;
+	enum ps_demangle_style demangle;
 	char **argv;
 	struct cli_baseline baseline;
 	struct ps_alloc_layer layer;   /* the built-in allocator layer and --site-skip */
 };
 
 enum {
-	OPT_NO_DEMANGLE = 256, OPT_NO_HTML, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
+	OPT_NO_DEMANGLE = 256, OPT_DEMANGLE, OPT_NO_HTML, OPT_INTERVAL, OPT_SAMPLED, OPT_SAMPLE_BYTES, OPT_SAMPLE_SEED,
 	OPT_FAULT_PERIOD, OPT_NO_FAULTS, OPT_SITE_SKIP, OPT_MAX_SITES,
 };
 
@@ -114,6 +117,7 @@ static const struct option long_options[] = {
 	{ "site-skip", required_argument, NULL, OPT_SITE_SKIP },
 	{ "max-sites", required_argument, NULL, OPT_MAX_SITES },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	CLI_BASELINE_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
@@ -184,7 +188,11 @@ static int parse_options(int argc, char **argv, struct mem_options *o)
 			o->max_sites = v;
 			break;
 		case OPT_NO_FAULTS: o->no_faults = true; break;
-		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_NO_DEMANGLE: o->demangle = PS_DEMANGLE_NONE; break;
+		case OPT_DEMANGLE:
+			if (cli_parse_demangle("memory-profile", optarg, &o->demangle))
+				return EXIT_USAGE;
+			break;
 		case OPT_NO_HTML: o->no_html = true; break;
 		case CLI_OPT_BASELINE:
 		case CLI_OPT_FAIL_ON_REGRESSION:
@@ -559,7 +567,7 @@ static int profile(struct mem_options *o)
 		.argv = o->argv, .attach_pid = o->pid, .interval_s = o->interval,
 		.sample_bytes = o->sample_bytes, .sample_seed = o->sample_seed,
 		.duration_s = o->duration, .kill_grace_s = KILL_GRACE_S,
-		.demangle = !o->no_demangle, .stop = &cli_stop_signal, .hurry = &cli_hurry,
+		.demangle = o->demangle, .stop = &cli_stop_signal, .hurry = &cli_hurry,
 		.fault_period = o->fault_period, .no_faults = o->no_faults, .alloc_layer = &o->layer,
 	};
 	struct ps_memreport_opts ropts = { .version = PERFSCOPE_VERSION, .amend = cli_baseline_amend,

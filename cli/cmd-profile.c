@@ -42,7 +42,9 @@ const char cmd_profile_help[] =
 	"                         (default 1, at least 0.1)\n"
 	"      --no-syscalls      do not trace system calls\n"
 	"      --no-offcpu        do not record where threads wait\n"
-	"      --no-demangle      keep C++ and Rust names as the linker sees them\n"
+	"      --demangle STYLE   C++ and Rust names: short (default: qualified name and\n"
+	"                         template arguments), full (with parameters), none\n"
+	"      --no-demangle      the same as --demangle none\n"
 	"      --call-graph MODE  dwarf, fp or auto (default auto: DWARF where the kernel\n"
 	"                         copies user stacks); fp walks frame pointers for on- and\n"
 	"                         off-CPU stacks, with a 512-byte stack copy at each\n"
@@ -79,14 +81,15 @@ struct prof_options {
 	pid_t pid;
 	unsigned long frequency, repeat;
 	int call_graph;
-	bool quiet, no_demangle, no_syscalls, no_offcpu, no_html;
+	bool quiet, no_syscalls, no_offcpu, no_html;
+	enum ps_demangle_style demangle;
 	char **argv;
 	struct cli_baseline baseline;
 	struct cli_rules_options rule_opts;
 	struct ps_rules rules;        /* loaded from rule_opts before the run */
 };
 
-enum { OPT_NO_DEMANGLE = 256, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT,
+enum { OPT_NO_DEMANGLE = 256, OPT_DEMANGLE, OPT_INTERVAL, OPT_NO_SYSCALLS, OPT_NO_OFFCPU, OPT_REPEAT,
        OPT_CALL_GRAPH, OPT_NO_HTML };
 
 static const struct option long_options[] = {
@@ -98,6 +101,7 @@ static const struct option long_options[] = {
 	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
 	{ "no-offcpu", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "no-html", no_argument, NULL, OPT_NO_HTML },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
@@ -163,7 +167,11 @@ static int parse_options(int argc, char **argv, struct prof_options *o)
 			break;
 		case OPT_NO_SYSCALLS: o->no_syscalls = true; break;
 		case OPT_NO_OFFCPU: o->no_offcpu = true; break;
-		case OPT_NO_DEMANGLE: o->no_demangle = true; break;
+		case OPT_NO_DEMANGLE: o->demangle = PS_DEMANGLE_NONE; break;
+		case OPT_DEMANGLE:
+			if (cli_parse_demangle("profile", optarg, &o->demangle))
+				return EXIT_USAGE;
+			break;
 		case OPT_NO_HTML: o->no_html = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
@@ -370,7 +378,7 @@ static int profile_once(struct prof_options *o, const char *dir, bool quiet, cJS
 			.argv = o->argv, .attach_pid = o->pid,
 			.frequency = o->frequency ? (unsigned)o->frequency : DEFAULT_FREQUENCY,
 			.duration_s = o->duration, .kernel_frames = true,
-			.call_graph = (enum ps_call_graph)o->call_graph, .demangle = !o->no_demangle,
+			.call_graph = (enum ps_call_graph)o->call_graph, .demangle = o->demangle,
 			.sampler = PS_SAMPLER_AUTO, .kill_grace_s = KILL_GRACE_S,
 			.stop = &cli_stop_signal, .hurry = &cli_hurry,
 		},

@@ -64,6 +64,55 @@ setup() {
 		{ echo "expected moves: $expected"; jq -c '[.old_samples, .new_samples, (.functions[] | [.name, .old_self, .new_self, .self_delta_pts])]' "$dir/same.json"; return 1; }
 }
 
+@test "an -O0 and an -O2 build: a function inlined in one is the same function in both" {
+	[ "$(id -u)" -eq 0 ] || skip "needs perf_event_open"
+	cat > "$dir/bubble.c" <<'EOF'
+#include <stdlib.h>
+#include <time.h>
+static int compare(const int *a, const int *b)
+{
+	return (unsigned)*a * 2654435761u >> 7 < (unsigned)*b * 2654435761u >> 7;
+}
+__attribute__((noinline)) static unsigned pass(int *v, int n)
+{
+	unsigned swaps = 0;
+	for (int i = 0; i + 1 < n; i++)
+		if (compare(&v[i + 1], &v[i])) {
+			int t = v[i]; v[i] = v[i + 1]; v[i + 1] = t; swaps++;
+		}
+	return swaps;
+}
+int main(void)
+{
+	static int v[4096];
+	clock_t end = clock() + CLOCKS_PER_SEC * 6 / 10;
+	unsigned s = 0;
+	for (int i = 0; i < 4096; i++)
+		v[i] = rand();
+	while (clock() < end)
+		for (int k = 0; k < 200; k++)
+			s += pass(v, 4096);
+	return s == 12345;
+}
+EOF
+	gcc -O0 -g -o "$dir/bubble-O0" "$dir/bubble.c"
+	gcc -O2 -g -o "$dir/bubble-O2" "$dir/bubble.c"
+	"$PERFSCOPE" cpu-profile -q -F 499 -o "$dir/O0.folded" -- "$dir/bubble-O0"
+	"$PERFSCOPE" cpu-profile -q -F 499 -o "$dir/O2.folded" -- "$dir/bubble-O2"
+	# the premise: compare() is its own function at -O0 and inlined at -O2
+	grep -q ';pass;compare [0-9]*$' "$dir/O0.folded"
+	grep -q ';pass;compare_\[i\] [0-9]*$' "$dir/O2.folded"
+	"$PERFSCOPE" diff -f json -o "$dir/opt.json" "$dir/O0.folded" "$dir/O2.folded"
+	# one function "compare", with samples on both sides; no "compare_[i]"
+	jq -e '[.functions[] | select(.name | startswith("compare"))] | length == 1 and .[0].name == "compare" and
+	       .[0].old_self > 0 and .[0].new_self > 0' "$dir/opt.json" >/dev/null ||
+		{ jq -c '[.functions[] | [.name, .old_self, .new_self, .self_delta_pts]]' "$dir/opt.json"; return 1; }
+	# so its change is less than its whole -O0 share (taken as two functions it fell by all of it)
+	jq -e '.old_samples as $n | .functions[] | select(.name == "compare") |
+	       (.self_delta_pts | fabs) < 100 * .old_self / $n' "$dir/opt.json" >/dev/null ||
+		{ jq -c '[.old_samples, (.functions[] | [.name, .old_self, .new_self, .self_delta_pts])]' "$dir/opt.json"; return 1; }
+}
+
 @test "errors: a malformed line is named, a missing file, usage" {
 	printf 'a;b 1\nnot a folded line\n' > "$dir/bad.folded"
 	run "$PERFSCOPE" diff "$dir/old.folded" "$dir/bad.folded"

@@ -8,22 +8,44 @@ setup() {
 	out="$BATS_TEST_TMPDIR/out.folded"
 }
 
-@test "C++: templates, std::sort with a lambda and an always-inline helper are named" {
+@test "C++: templates, std::sort with a lambda and an always-inline helper are named, short by default" {
 	run "$PERFSCOPE" cpu-profile -F 999 -o "$out" -- "$WL/cxxwork" --seconds 1.5
 	[ "$status" -eq 0 ]
 	total=$(folded_total "$out")
-	sorts=$(chain_samples "$out" "main;work::run_sorts(std::vector<int, std::allocator<int> >&, unsigned int)")
-	tmpl=$(chain_samples "$out" "main;work::run_templates(work::Accumulator<double>&, std::vector<double, std::allocator<double> > const&);work::Accumulator<double>::add_all(std::vector<double, std::allocator<double> > const&)")
-	inline=$(awk '/;work::Accumulator<double>::add_all\([^;]*\);work::square_inline\(double\)_\[i\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	# qualified names with template arguments, no parameters or return types
+	sorts=$(chain_samples "$out" "main;work::run_sorts")
+	tmpl=$(chain_samples "$out" "main;work::run_templates;work::Accumulator<double>::add_all")
+	# the inlined helper has the name of its out-of-line copy, marked _[i]
+	inline=$(chain_samples "$out" "work::Accumulator<double>::add_all;work::square_inline_[i]")
 	lambda=$(awk '/lambda\(int, int\)/ { t += $NF } END { print t + 0 }' "$out")
-	introsort=$(awk '/std::__introsort_loop</ { t += $NF } END { print t + 0 }' "$out")
-	echo "total=$total sorts=$sorts templates=$tmpl inline=$inline lambda=$lambda introsort=$introsort"
+	introsort=$(awk '/;std::__introsort_loop</ { t += $NF } END { print t + 0 }' "$out")
+	# inline-only std functions (no linkage name in the DWARF) qualified by their namespace
+	inlined_sort=$(awk '/;std::__sort<[^;]*>_\[i\]/ { t += $NF } END { print t + 0 }' "$out")
+	echo "total=$total sorts=$sorts templates=$tmpl inline=$inline lambda=$lambda introsort=$introsort inlined_sort=$inlined_sort"
 	[ $((sorts + tmpl)) -ge $((total * 95 / 100)) ]
 	[ "$tmpl" -gt $((total / 10)) ]
 	[ "$inline" -gt $((tmpl / 2)) ]
 	[ "$lambda" -gt $((total / 20)) ]
 	[ "$introsort" -gt $((total / 20)) ]
+	[ "$inlined_sort" -gt $((total / 20)) ]
 	! grep -q '_ZN\|_ZZ\|_ZSt' "$out" || false
+	! grep -qE '(^|;)(work::run_sorts|work::run_templates)\(' "$out" || false
+}
+
+@test "--demangle full: whole signatures, the same samples" {
+	run "$PERFSCOPE" cpu-profile -F 999 --demangle full -o "$out" -- "$WL/cxxwork" --seconds 1
+	[ "$status" -eq 0 ]
+	total=$(folded_total "$out")
+	sorts=$(chain_samples "$out" "main;work::run_sorts(std::vector<int, std::allocator<int> >&, unsigned int)")
+	tmpl=$(chain_samples "$out" "main;work::run_templates(work::Accumulator<double>&, std::vector<double, std::allocator<double> > const&);work::Accumulator<double>::add_all(std::vector<double, std::allocator<double> > const&)")
+	inline=$(awk '/;work::Accumulator<double>::add_all\([^;]*\);work::square_inline\(double\)_\[i\] [0-9]+$/ { t += $NF } END { print t + 0 }' "$out")
+	echo "total=$total sorts=$sorts templates=$tmpl inline=$inline"
+	[ $((sorts + tmpl)) -ge $((total * 95 / 100)) ]
+	[ "$tmpl" -gt $((total / 10)) ]
+	[ "$inline" -gt $((tmpl / 2)) ]
+	run "$PERFSCOPE" cpu-profile --demangle long -o "$out" -- "$WL/cxxwork" --seconds 0.1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown --demangle 'long' (use short, full or none)"* ]]
 }
 
 @test "--no-demangle keeps mangled names" {

@@ -148,6 +148,18 @@ static struct ps_func_delta *func(struct func_table *t, const char *name, size_t
 	return &t->d->funcs[*index];
 }
 
+/* The inlined-frame mark of our folded stacks (and perf's): "foo_[i]" is foo, inlined. */
+#define INLINE_MARK "_[i]"
+#define INLINE_MARK_LEN 4
+
+/* A frame's function: an inlined frame is the function it is an inlined copy of. */
+static size_t function_len(const char *frame, size_t len)
+{
+	if (len > INLINE_MARK_LEN && memcmp(frame + len - INLINE_MARK_LEN, INLINE_MARK, INLINE_MARK_LEN) == 0)
+		return len - INLINE_MARK_LEN;
+	return len;
+}
+
 /* Adds one stack's count to its functions: total once each, self for the leaf. */
 static int count_stack(struct func_table *t, const char *stack, uint64_t count, bool is_new,
 		       uint64_t stack_id)
@@ -157,7 +169,7 @@ static int count_stack(struct func_table *t, const char *stack, uint64_t count, 
 	for (;;) {
 		const char *semi = strchr(frame, ';');
 		size_t len = semi ? (size_t)(semi - frame) : strlen(frame), index;
-		struct ps_func_delta *f = func(t, frame, len, &index);
+		struct ps_func_delta *f = func(t, frame, function_len(frame, len), &index);
 
 		/* func() gives every function its last_stack entry */
 		if (!f || !t->last_stack)

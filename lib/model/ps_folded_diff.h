@@ -44,7 +44,11 @@ struct ps_fold_diff_line {
 	uint64_t old_count, new_count;
 };
 
-/* A function's samples: self (as the leaf) and total (anywhere in the stack). */
+/*
+ * A function's samples: self (as the leaf) and total (anywhere in the
+ * stack).  Its inlined copies ("foo_[i]") are the function: an -O0 build's
+ * foo and an -O2 build's foo_[i] compare as one.
+ */
 struct ps_func_delta {
 	char *name;
 	uint64_t old_self, new_self, old_total, new_total;

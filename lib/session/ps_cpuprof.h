@@ -79,7 +79,7 @@ struct ps_cpuprof_config {
 	bool kernel_frames;
 	enum ps_call_graph call_graph;
 	unsigned stack_size;        /* bytes of user stack copied per sample */
-	bool demangle;              /* C++ and Rust names made readable */
+	enum ps_demangle_style demangle;  /* how C++ and Rust names are made readable */
 	enum ps_sampler_kind sampler;
 	bool keep_running;          /* at the duration, leave a launched target running */
 	double kill_grace_s;        /* SIGTERM -> SIGKILL delay */

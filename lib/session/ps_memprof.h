@@ -51,7 +51,7 @@ struct ps_memprof_config {
 	uint64_t sample_seed;    /* 0: from the clock */
 	double duration_s;       /* <= 0: until the target ends or stop is set */
 	double kill_grace_s;     /* SIGTERM -> SIGKILL delay */
-	bool demangle;
+	enum ps_demangle_style demangle;
 	unsigned fault_period;   /* page faults per stack sample (0: PS_FAULTS_DEFAULT_PERIOD) */
 	bool no_faults;          /* do not sample page faults */
 	const struct ps_alloc_layer *alloc_layer;  /* what sites look past (the run's); may be NULL */

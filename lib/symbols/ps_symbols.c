@@ -40,7 +40,7 @@ int ps_symbols_init(struct ps_symbols *sy, struct ps_modules *modules)
 {
 	memset(sy, 0, sizeof(*sy));
 	sy->modules = modules;
-	sy->demangle = true;
+	sy->demangle = PS_DEMANGLE_SHORT;
 	ps_kallsyms_init(&sy->kallsyms);
 	return ps_strtab_init(&sy->strs);
 }
@@ -135,7 +135,7 @@ static struct module_dwfl *open_module(struct ps_module *m)
 static int push_sym(struct ps_symbols *sy, const char *name, const char *file, unsigned line,
 		    uint32_t module, enum ps_sym_kind kind)
 {
-	char *readable = sy->demangle && kind != PS_SYM_KERNEL ? ps_demangle(name) : NULL;
+	char *readable = kind != PS_SYM_KERNEL ? ps_demangle(name, sy->demangle) : NULL;
 	const char *shown = readable ? readable : name;
 	/* a program's symbols and file names are its own to choose: reports
 	 * need them as valid UTF-8 */
@@ -157,16 +157,27 @@ static int push_sym(struct ps_symbols *sy, const char *name, const char *file, u
 	return 0;
 }
 
-/* A symbol name without its version ("memcpy@@GLIBC_2.14" -> "memcpy"). */
+/*
+ * A symbol name without its version ("memcpy@@GLIBC_2.14" -> "memcpy"),
+ * and in short names without the compiler's copy suffix ("pass.constprop.0"
+ * -> "pass", as short C++ names are): one name for one function.
+ */
 static int push_function(struct ps_symbols *sy, const char *name, const char *file,
 			 unsigned line, uint32_t module)
 {
 	const char *at = strchr(name, '@');
+	size_t len = at && at != name ? (size_t)(at - name) : strlen(name);
 	char buf[512];
 
-	if (at && at != name && (size_t)(at - name) < sizeof(buf)) {
-		memcpy(buf, name, (size_t)(at - name));
-		buf[at - name] = '\0';
+	if (sy->demangle == PS_DEMANGLE_SHORT && strncmp(name, "_Z", 2) != 0) {
+		size_t base = ps_demangle_clone_base(name);
+
+		if (base && base < len)
+			len = base;
+	}
+	if (len < sizeof(buf) && name[len]) {
+		memcpy(buf, name, len);
+		buf[len] = '\0';
 		name = buf;
 	}
 	return push_sym(sy, name, file, line, module, PS_SYM_FUNC);
@@ -185,8 +196,66 @@ static int push_unresolved(struct ps_symbols *sy, uint32_t module, uint64_t offs
 	return push_sym(sy, buf, NULL, 0, module, PS_SYM_UNRESOLVED);
 }
 
-/* The linkage (mangled, so fully qualified once demangled) name if any. */
-static const char *die_name(Dwarf_Die *die)
+/*
+ * The DIE that a function's name is written on: an inlined instance's
+ * abstract origin, a definition's declaration (DW_AT_specification), a
+ * few steps at most against references that loop.
+ */
+static bool naming_die(Dwarf_Die *die, Dwarf_Die *out)
+{
+	*out = *die;
+	for (int step = 0; step < 8; step++) {
+		Dwarf_Attribute attr;
+		Dwarf_Die next;
+
+		if (dwarf_hasattr(out, DW_AT_name))
+			return true;
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &attr) &&
+		    !dwarf_attr(out, DW_AT_specification, &attr))
+			return false;
+		if (!dwarf_formref_die(&attr, &next))
+			return false;
+		*out = next;
+	}
+	return false;
+}
+
+/*
+ * A function without a linkage name (GCC writes none for many inline-only
+ * template functions): its DW_AT_name qualified by the namespaces and
+ * classes that hold its declaration, as the demangler would qualify it
+ * ("std::__sort<...>", not "__sort<...>").
+ */
+static const char *qualified_name(Dwarf_Die *die, char *buf, size_t len)
+{
+	Dwarf_Die decl, *scopes = NULL;
+	const char *name;
+	size_t used = 0;
+	int n;
+
+	if (!naming_die(die, &decl) || !(name = dwarf_diename(&decl)))
+		return NULL;
+	n = dwarf_getscopes_die(&decl, &scopes);
+	/* scopes[0] is decl itself; its holders follow, outwards */
+	for (int i = n - 1; i >= 1 && used < len; i--) {
+		int tag = dwarf_tag(&scopes[i]);
+		const char *scope = dwarf_diename(&scopes[i]);
+
+		if (tag != DW_TAG_namespace && tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
+		    tag != DW_TAG_union_type)
+			continue;
+		if (!scope && tag != DW_TAG_namespace)
+			continue;	/* a lambda's closure type: nothing a reader could search for */
+		used += (size_t)snprintf(buf + used, len - used, "%s::", scope ? scope : "(anonymous namespace)");
+	}
+	free(scopes);
+	if (used < len)
+		snprintf(buf + used, len - used, "%s", name);
+	return buf;
+}
+
+/* The linkage (mangled, so fully qualified once demangled) name if any, else the qualified DWARF name. */
+static const char *die_name(Dwarf_Die *die, char *buf, size_t len)
 {
 	Dwarf_Attribute attr;
 	const char *name = NULL;
@@ -194,6 +263,8 @@ static const char *die_name(Dwarf_Die *die)
 	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
 	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
 		name = dwarf_formstring(&attr);
+	if (!name)
+		name = qualified_name(die, buf, len);
 	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
 		name = dwarf_formstring(&attr);
 	return name;
@@ -274,12 +345,13 @@ static int push_inlines(struct ps_symbols *sy, struct module_dwfl *md, uint32_t 
 	for (int depth = 0; depth < 64 && (i = next_function_scope(scopes, n, 0)) >= 0; depth++) {
 		Dwarf_Die instance = scopes[i];
 		const char *name;
+		char qualified[512];
 
 		if (dwarf_tag(&instance) == DW_TAG_subprogram) {
 			own_file(&instance, file, line);
 			break;
 		}
-		name = die_name(&instance);
+		name = die_name(&instance, qualified, sizeof(qualified));
 		if (push_sym(sy, name ? name : "[inlined]", *file, *line, module, PS_SYM_INLINE) < 0) {
 			rc = PS_E_NOMEM;
 			break;

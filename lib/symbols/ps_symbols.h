@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "symbols/ps_kallsyms.h"
+#include "symbols/ps_demangle.h"
 #include "symbols/ps_modules.h"
 #include "symbols/ps_perfmap.h"
 #include "model/ps_stacks.h"
@@ -49,7 +50,7 @@ struct ps_symbols {
 	uint32_t *frame_count;       /* per frame id: how many (>= 1) */
 	size_t nresolved, resolved_cap;
 	uint64_t unresolved;         /* frames that got no name */
-	bool demangle;               /* C++ and Rust names made readable (default) */
+	enum ps_demangle_style demangle;  /* C++ and Rust names made readable (default: short) */
 	uid_t jit_owner;             /* perf map files must belong to this user (or root) */
 	struct jit_maps { uint32_t pid; struct ps_perfmap map; } *jit;
 	size_t njit, jit_cap;

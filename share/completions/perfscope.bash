@@ -9,15 +9,15 @@
 _perfscope_commands="profile cpu-profile memory-profile recommend diff flamegraph report"
 
 _perfscope_cpu_profile_opts="-o --output --format -F --frequency -d --duration
-    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --no-demangle --sampler
+    -p --pid --keep-running --per-thread --no-kernel --call-graph --stack-size --demangle --no-demangle --sampler
     --repeat --baseline --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_profile_opts="-o --output-dir -d --duration -p --pid -F --frequency --interval
-    --no-syscalls --no-offcpu --no-demangle --call-graph --no-html --repeat --baseline --fail-on-regression
+    --no-syscalls --no-offcpu --demangle --no-demangle --call-graph --no-html --repeat --baseline --fail-on-regression
     --rules --set --config -q --quiet -h --help --"
 
 _perfscope_memory_profile_opts="-o --output-dir -d --duration -p --pid --interval --sampled
-    --sample-bytes --sample-seed --fault-period --no-faults --site-skip --max-sites --no-demangle --no-html --baseline
+    --sample-bytes --sample-seed --fault-period --no-faults --site-skip --max-sites --demangle --no-demangle --no-html --baseline
     --fail-on-regression -q --quiet -h --help --"
 
 _perfscope_recommend_opts="-m --metrics -f --format -o --output --rules --set --config
@@ -35,7 +35,7 @@ _perfscope_opt_takes_value()
 {
     case "$1" in
         -o | --output | --output-dir | --format | -F | --frequency | -d | --duration | -p | --pid | \
-        --call-graph | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed | \
+        --call-graph | --demangle | --stack-size | --sampler | --interval | --sample-bytes | --sample-seed | \
         --fault-period | --repeat | --baseline | --fail-on-regression | --rules | --set | --config)
             return 0 ;;
     esac
@@ -53,6 +53,8 @@ _perfscope_complete_value()
             mapfile -t COMPREPLY < <(compgen -W "auto dwarf fp" -- "$cur") ;;
         --sampler)
             mapfile -t COMPREPLY < <(compgen -W "auto perf ptrace" -- "$cur") ;;
+        --demangle)
+            mapfile -t COMPREPLY < <(compgen -W "short full none" -- "$cur") ;;
         -o | --output | --baseline | --rules | --config)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;

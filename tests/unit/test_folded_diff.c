@@ -316,10 +316,35 @@ static void test_many(void)
 	free(new);
 }
 
+/*
+ * An -O0 build calls compare() (10 of 20 samples in it, from sort); at
+ * -O2 it is inlined into sort: compare_[i], 10 of 20.  One function,
+ * unchanged, not -50 and +50 points; its callers' totals as before.
+ */
+static void test_inlined(void)
+{
+	struct ps_fold_set a, b;
+	struct ps_fold_diff d;
+	const struct ps_func_delta *f = NULL;
+	int rc = diff(&d, &a, &b, "main;sort;compare 10\nmain;sort 10\n",
+		      "main;sort;compare_[i] 10\nmain;sort 10\n", false);
+
+	for (size_t i = 0; rc == 0 && i < d.nfuncs; i++)
+		if (strcmp(d.funcs[i].name, "compare") == 0)
+			f = &d.funcs[i];
+	CHECK(rc == 0 && d.nfuncs == 3 && f && f->old_self == 10 && f->new_self == 10 && f->old_total == 10 &&
+	      f->new_total == 10 && f->self_delta_pts == 0,
+	      "compare and compare_[i] are one function, unchanged (%zu functions)", d.nfuncs);
+	CHECK(rc == 0 && counts(&d, "main;sort;compare", 10, 0) && counts(&d, "main;sort;compare_[i]", 0, 10),
+	      "the stacks themselves stay apart: the differential graph shows the inlining");
+	release(&d, &a, &b);
+}
+
 int main(void)
 {
 	test_parse();
 	test_diff();
+	test_inlined();
 	test_edges();
 	test_many();
 	return unit_done();
