@@ -129,3 +129,37 @@ setup() {
 	# the summary says how much had no name, where, and what gives names
 	[[ "$output" == *"% of the samples are in functions without a name"*"$bin ("*"-dbgsym package"* ]] || { echo "$output"; return 1; }
 }
+
+@test "Python: without -X perf the summary says its functions are not visible and how to see them" {
+	cat > "$BATS_TEST_TMPDIR/loop.py" <<'PY'
+import time
+def work(n):
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+t = time.time()
+while time.time() - t < 0.6:
+    work(10000)
+PY
+	py=/usr/bin/python3
+	"$py" -c 'import sys; assert sys.version_info < (3, 12)'
+	run "$PERFSCOPE" cpu-profile -o "$out" -- "$py" "$BATS_TEST_TMPDIR/loop.py"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# a pure Python loop: nearly every sample is in the interpreter's loop
+	share=$(sed -n 's/.*note: \([0-9.]*\)% of the samples are Python code running in the interpreter.*/\1/p' <<<"$output")
+	[ -n "$share" ] || { echo "$output"; return 1; }
+	awk -v s="$share" 'BEGIN { exit !(s >= 90) }' || { echo "share $share"; return 1; }
+	[[ "$output" == *"'python3 -X perf'"*"py-spy"* ]]
+	! grep -q 'py::' "$out" || false
+	# a Python 3.12 under -X perf names the Python functions: no note
+	for p312 in "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3.1[2-9]; do
+		[ -x "$p312" ] || continue
+		echo "with $p312"
+		run "$PERFSCOPE" cpu-profile -o "$out" -- "$p312" -X perf "$BATS_TEST_TMPDIR/loop.py"
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		[[ "$output" != *"Python code running in the interpreter"* ]] || { echo "$output"; return 1; }
+		grep -q ';py::work:' "$out"
+		break
+	done
+}

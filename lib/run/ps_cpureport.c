@@ -13,6 +13,9 @@ static const char *const known_roots[] = {
 	"_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
 	"clone", "__clone", "clone3", "__clone3", "start_thread", "_dl_start_user",
 	"_dl_start",
+	/* Go: a goroutine's stack starts at goexit, a thread's at mstart, the program's at rt0_go */
+	"runtime.goexit", "runtime.goexit.abi0", "runtime.mstart", "runtime.mstart.abi0",
+	"runtime.rt0_go", "runtime.rt0_go.abi0",
 };
 
 static bool is_root(const char *name)
@@ -232,8 +235,8 @@ double ps_cpureport_completeness(const struct ps_cpureport *r)
 	return r->total ? (double)r->complete / (double)r->total : 1.0;
 }
 
-/* Below this share of the samples, nameless code is not worth a note. */
-#define NAMELESS_NOTE_SHARE 0.05
+/* Below this share of the samples, nameless code or an interpreter is not worth a note. */
+#define NOTE_SHARE 0.05
 #define NAMELESS_MODULES 3
 
 void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
@@ -261,7 +264,7 @@ void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_sy
 		}
 	}
 	/* frames left unnamed in a hurry (a second Ctrl-C) have names, not yet looked up */
-	if (!r->total || symbols->hurried || (double)nameless < NAMELESS_NOTE_SHARE * (double)r->total)
+	if (!r->total || symbols->hurried || (double)nameless < NOTE_SHARE * (double)r->total)
 		return;
 	used = (size_t)snprintf(note, len, "%.1f%% of the samples are in functions without a name (stripped "
 				"code: no symbol table, no debug information), each shown as [MODULE+0xSTART] "
@@ -278,4 +281,32 @@ void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_sy
 		snprintf(note + used, len - used, ".  For names: install the debug symbols of the package "
 			 "that ships it (Debian: its -dbgsym package, which 'dpkg -S PATH' names; Fedora: "
 			 "its -debuginfo), or build it with -g and do not strip it");
+}
+
+/* CPython's interpreter loop: Python functions run inside it, invisible to a native profiler. */
+#define PYTHON_EVAL "_PyEval_EvalFrameDefault"
+/* Python 3.12's -X perf names each Python function's trampoline "py::function:file". */
+#define PYTHON_FRAME_PREFIX "py::"
+
+void ps_cpureport_python_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
+			      char *note, size_t len)
+{
+	uint64_t in_eval = 0;
+
+	note[0] = '\0';
+	for (size_t i = 0; i < r->nfuncs; i++) {
+		const char *name = ps_strtab_get(&symbols->strs, r->funcs[i].name);
+
+		if (strncmp(name, PYTHON_FRAME_PREFIX, strlen(PYTHON_FRAME_PREFIX)) == 0)
+			return;		/* the Python functions are there */
+		if (strcmp(name, PYTHON_EVAL) == 0)
+			in_eval = r->funcs[i].total;
+	}
+	if (!r->total || (double)in_eval < NOTE_SHARE * (double)r->total)
+		return;
+	snprintf(note, len, "%.1f%% of the samples are Python code running in the interpreter (%s): "
+		 "a native profile shows the interpreter, not the Python functions.  To see them: Python "
+		 "3.12 or newer with 'python3 -X perf' (or PYTHONPERFSUPPORT=1), which perfscope names "
+		 "as py:: frames; for older Pythons, py-spy", 100.0 * (double)in_eval / (double)r->total,
+		 PYTHON_EVAL);
 }

@@ -68,6 +68,14 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 void ps_cpureport_release(struct ps_cpureport *r);
 
 /*
+ * When CPython's interpreter loop holds a noticeable share of the samples
+ * and no Python function is named (no -X perf), a note saying what to do;
+ * "" otherwise.
+ */
+void ps_cpureport_python_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
+			      char *note, size_t len);
+
+/*
  * When functions without a name hold a noticeable share of the samples
  * (stripped code), a note saying how much, in which modules, and what
  * gives them names; "" otherwise.

@@ -376,7 +376,7 @@ static double unsampled_cpu(const struct ps_cpuprof *p)
 /* The notes every reader of the run sees, in the order they should read them. */
 static int fill_notes(struct ps_cpuprof *p, struct ps_notes *ns)
 {
-	char lost[320] = "", evicted[200] = "", nameless[1024];
+	char lost[320] = "", evicted[200] = "", nameless[1024], python[512];
 
 	if (p->sampler.stats.lost)
 		snprintf(lost, sizeof(lost), "%llu samples were lost: the ring buffers overflowed; lower -F, "
@@ -389,12 +389,14 @@ static int fill_notes(struct ps_cpuprof *p, struct ps_notes *ns)
 			 "unwinding sessions were dropped and rebuilt (slower, not less complete)",
 			 (unsigned long long)p->unwinder->stats.sessions_evicted);
 	ps_cpureport_nameless_note(&p->report, &p->symbols, nameless, sizeof(nameless));
+	ps_cpureport_python_note(&p->report, &p->symbols, python, sizeof(python));
 	if (ps_notes_set(ns, "sampler_note", p->sampler_note) < 0 ||
 	    ps_notes_set(ns, "event_fallback_reason", p->perf.event_note) < 0 ||
 	    ps_notes_set(ns, "kernel_note", p->perf.kernel_note) < 0 ||
 	    ps_notes_set(ns, "kernel_symbols_note", p->symbols.kernel_note) < 0 ||
 	    ps_notes_set(ns, "jit_note", p->symbols.jit_note) < 0 ||
 	    ps_notes_set(ns, "nameless_note", nameless) < 0 ||
+	    ps_notes_set(ns, "python_note", python) < 0 ||
 	    ps_notes_set(ns, "unwind_note", p->perf.unwind_note) < 0 ||
 	    ps_notes_set(ns, "lost_samples_note", lost) < 0 ||
 	    ps_notes_set(ns, "unwind_sessions_note", evicted) < 0)
