@@ -119,6 +119,14 @@ void cli_note_pooled(uint64_t pooled, uint64_t samples, uint64_t limit);
  * that is much (short-lived children: ps_cpu_run's unsampled_cpu_s). */
 void cli_note_unsampled(const struct ps_cpu_run *p);
 
+/*
+ * The top `max` functions of a CPU run on stderr, each with its share of
+ * the samples: its own and the kernel's under it (a page fault counts for
+ * the code that touched the page; the kernel's part is said beside it).
+ * counts: the sample count and module columns too (cpu-profile's layout).
+ */
+void cli_print_top_functions(const struct ps_cpu_run *p, size_t max, bool counts);
+
 /* Says (on stderr, even with -q) how many frames a second signal left unnamed. */
 void cli_note_hurried(uint64_t frames);
 void cli_install_stop_signals(void);

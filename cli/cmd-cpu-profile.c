@@ -250,7 +250,6 @@ static void print_summary(const struct ps_cpu_run *p, const struct cpu_options *
 	const struct ps_cpureport *r = p->report;
 	const struct ps_run *run = &p->run;
 	double secs = ps_run_seconds(run);
-	char name[1024];
 
 	fprintf(stderr, "perfscope: cpu-profile of '%s' (pid %d): %.2f s, %llu samples "
 		"(%s at %u Hz), %llu lost\n", target_name(o), (int)run->pid, secs,
@@ -267,18 +266,7 @@ static void print_summary(const struct ps_cpu_run *p, const struct cpu_options *
 	cli_note_unsampled(p);
 	cli_note_pooled(p->stacks->pooled, p->counts.samples,
 			p->stacks->max_bytes ? p->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
-	if (r->nfuncs)
-		fprintf(stderr, "  top functions by self time:\n");
-	for (size_t i = 0; i < r->nfuncs && i < 10; i++) {
-		const struct ps_func *f = &r->funcs[i];
-		struct ps_sym s = { .name = f->name, .module = f->module, .kind = PS_SYM_FUNC };
-
-		if (!f->self)
-			break;
-		fprintf(stderr, "   %6.1f%%  %8llu  %s  (%s)\n", 100.0 * (double)f->self / (double)r->total,
-			(unsigned long long)f->self, ps_report_frame_name(p->symbols, &s, name, sizeof(name)),
-			p->modules->mods[f->module].name);
-	}
+	cli_print_top_functions(p, 10, true);
 	fprintf(stderr, "  perfscope: %.3f s CPU while sampling (%.2f%% of one core) + %.3f s to "
 		"symbolize and write, peak RSS %.1f MB\n", p->counts.sampling_cpu_s,
 		secs > 0 ? 100.0 * p->counts.sampling_cpu_s / secs : 0.0, use.cpu_s - p->counts.sampling_cpu_s,

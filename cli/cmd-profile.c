@@ -331,7 +331,6 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 			  const struct cli_baseline *baseline, const char *dir, bool html)
 {
 	const struct ps_cpu_run *c = r->cpu;
-	const struct ps_cpureport *rep = c->report;
 	struct cli_usage use = cli_own_usage();
 
 	print_headline(r);
@@ -342,16 +341,7 @@ static void print_summary(const struct ps_profile_run *r, const struct ps_diagno
 	cli_note_unsampled(c);
 	cli_note_pooled(c->stacks->pooled, c->counts.samples,
 			c->stacks->max_bytes ? c->stacks->max_bytes : PS_STACKS_DEFAULT_MAX_BYTES);
-	if (rep->nfuncs && rep->funcs[0].self)
-		fprintf(stderr, "  on CPU, top functions by self time:\n");
-	for (size_t i = 0; i < rep->nfuncs && i < 5 && rep->funcs[i].self; i++) {
-		const struct ps_func *f = &rep->funcs[i];
-		struct ps_sym s = { .name = f->name, .module = f->module, .kind = PS_SYM_FUNC };
-		char name[1024];
-
-		fprintf(stderr, "   %6.1f%%  %s\n", 100.0 * (double)f->self / (double)rep->total,
-			ps_report_frame_name(c->symbols, &s, name, sizeof(name)));
-	}
+	cli_print_top_functions(c, 5, false);
 	print_processes(r);
 	print_offcpu(r);
 	print_syscalls(r);

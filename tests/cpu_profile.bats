@@ -294,3 +294,30 @@ setup() {
 	jq -e '[.profiles[].name | select(test("^worker-(heavy|light) \\(pid [0-9]+, tid [0-9]+\\)$"))] | length == 2' \
 		"$BATS_TEST_TMPDIR/t.json"
 }
+
+@test "kernel time counts for the user function that entered the kernel: a page-faulting loop's top function is its own" {
+	run "$PERFSCOPE" cpu-profile -o "$out" -- "$WL/faulter" --seconds 1
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	total=$(folded_total "$out")
+	# the samples whose innermost user frame is touch_pages: its own and the kernel's under it
+	mine=$(awk '{ n = $NF; line = $0; sub(/ [0-9]+$/, "", line); k = split(line, fr, ";"); u = ""
+		for (i = k; i >= 1; i--) if (fr[i] !~ /_\[k\]$/) { u = fr[i]; break }
+		if (u == "touch_pages") t += n } END { print t + 0 }' "$out")
+	inkernel=$(awk '{ n = $NF; line = $0; sub(/ [0-9]+$/, "", line); k = split(line, fr, ";"); u = ""
+		for (i = k; i >= 1; i--) if (fr[i] !~ /_\[k\]$/) { u = fr[i]; break }
+		if (u == "touch_pages" && fr[k] ~ /_\[k\]$/) t += n } END { print t + 0 }' "$out")
+	faults=$(awk '/;touch_pages;[^;]*page_fault[^;]*_\[k\]/ { t += $NF } END { print t + 0 }' "$out")
+	echo "total=$total touch_pages=$mine in_kernel=$inkernel faults=$faults"
+	# the premise: most of its time is the kernel's page faults
+	[ "$faults" -gt $((total / 2)) ]
+	# the summary's first function, with its count and the kernel's part
+	first=$(grep -A1 'top functions by self time (kernel time counted for the function that entered the kernel):' <<<"$output" | tail -1)
+	expected=$(awk -v m="$mine" -v k="$inkernel" -v f="$faults" -v t="$total" 'BEGIN {
+		printf "%6.1f%%  %8d  touch_pages  (faulter); %.1f%% in the kernel (page faults %.1f%%", 100 * m / t, m, 100 * k / t, 100 * f / t }')
+	[[ "$first" == "   $expected"* ]] || { echo "got:  $first"; echo "want:    $expected"; return 1; }
+	# and the diagnosis's hot function is touch_pages, not a kernel function of the fault path
+	"$PERFSCOPE" cpu-profile -q -F 299 --format json -o "$BATS_TEST_TMPDIR/f.json" -- "$WL/faulter" --seconds 1
+	"$PERFSCOPE" recommend -m "$BATS_TEST_TMPDIR/f.json" -f json > "$BATS_TEST_TMPDIR/rec.json"
+	jq -e '.findings[] | select(.rule == "cpu.hot_function") | .subject == "touch_pages"' "$BATS_TEST_TMPDIR/rec.json" >/dev/null ||
+		{ jq -c '.findings' "$BATS_TEST_TMPDIR/rec.json"; return 1; }
+}

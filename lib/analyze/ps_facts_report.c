@@ -32,7 +32,9 @@ static void cpu_facts(struct ps_facts *f, const cJSON *cpu)
 
 	ps_facts_set(f, "cpu.samples", ps_json_number(ps_json_member(cpu, "metadata"), "samples", 0), NULL);
 	cJSON_ArrayForEach(fn, ps_json_member(cpu, "functions")) {
-		double pct = ps_json_number(fn, "self_pct", 0);
+		/* the kernel's time under a function counts for it (a page fault for the code
+		 * that touched the page); reports from before that have self_pct only */
+		double pct = ps_json_number(fn, "charged_pct", ps_json_number(fn, "self_pct", 0));
 
 		if (pct > best_pct) {
 			best_pct = pct;

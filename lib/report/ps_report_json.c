@@ -101,6 +101,22 @@ static cJSON *metadata(const struct ps_cpu_run *p, const struct ps_report_opts *
 	return m;
 }
 
+/* A user function's samples in the kernel under it, by how the kernel was entered; null when none. */
+static cJSON *kernel_under(const struct ps_func *f)
+{
+	cJSON *o, *by;
+
+	if (!f->kernel_under)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "samples", (double)f->kernel_under);
+	by = cJSON_AddObjectToObject(o, "by_entry");
+	for (int k = 0; k < PS_KENTRY_KINDS; k++)
+		if (f->kernel_by[k])
+			cJSON_AddNumberToObject(by, ps_kernel_entry_names[k], (double)f->kernel_by[k]);
+	return o;
+}
+
 static cJSON *functions(const struct ps_cpu_run *p)
 {
 	const struct ps_cpureport *r = p->report;
@@ -121,6 +137,9 @@ static cJSON *functions(const struct ps_cpu_run *p)
 		cJSON_AddNumberToObject(o, "total", (double)f->total);
 		cJSON_AddNumberToObject(o, "self_pct", pct(f->self, r->total));
 		cJSON_AddNumberToObject(o, "total_pct", pct(f->total, r->total));
+		cJSON_AddNumberToObject(o, "charged", (double)ps_func_charged(f));
+		cJSON_AddNumberToObject(o, "charged_pct", pct(ps_func_charged(f), r->total));
+		cJSON_AddItemToObject(o, "kernel_under", kernel_under(f));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;

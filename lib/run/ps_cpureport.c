@@ -122,26 +122,70 @@ static int64_t func_of(struct ps_cpureport *r, struct func_index *fi, const stru
 	return (int64_t)r->nfuncs++;
 }
 
+const char *const ps_kernel_entry_names[PS_KENTRY_KINDS] = {
+	[PS_KENTRY_SYSCALL] = "system calls", [PS_KENTRY_FAULT] = "page faults",
+	[PS_KENTRY_IRQ] = "interrupts", [PS_KENTRY_OTHER] = "kernel",
+};
+
+/* How the kernel was entered, by its outermost frame's name (x86-64 entry code). */
+static enum ps_kernel_entry kernel_entry(const char *outermost)
+{
+	if (strstr(outermost, "page_fault"))
+		return PS_KENTRY_FAULT;
+	if (strstr(outermost, "SYSCALL") || strstr(outermost, "syscall") || strncmp(outermost, "__x64_sys_", 10) == 0)
+		return PS_KENTRY_SYSCALL;
+	if (strstr(outermost, "sysvec") || strstr(outermost, "interrupt") || strstr(outermost, "irq"))
+		return PS_KENTRY_IRQ;
+	return PS_KENTRY_OTHER;
+}
+
+static bool kernel_sym(const struct ps_sym *s)
+{
+	return s->kind == PS_SYM_KERNEL || s->module == PS_MODULE_KERNEL;
+}
+
+/* A stack whose leaf is in the kernel: its samples charged to its innermost user frame. */
+static void charge_kernel(struct ps_cpureport *r, const struct ps_symbols *sy, const struct ps_rstack *rs,
+			  int64_t user_f, uint32_t user_i, int64_t leaf_f)
+{
+	const struct ps_sym *outer = &sy->syms[r->syms[rs->first + user_i + 1]];
+	enum ps_kernel_entry how = kernel_entry(ps_strtab_get(&sy->strs, outer->name));
+
+	r->funcs[user_f].kernel_under += rs->count;
+	r->funcs[user_f].kernel_by[how] += rs->count;
+	r->funcs[leaf_f].charged_away += rs->count;
+}
+
 static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 {
 	struct func_index fi = { 0 };
 
 	for (size_t s = 0; s < r->nstacks; s++) {
 		const struct ps_rstack *rs = &r->stacks[s];
+		int64_t user_f = -1;
+		uint32_t user_i = 0;
 
 		for (uint32_t i = 0; i < rs->nsyms; i++) {
-			int64_t f = func_of(r, &fi, &sy->syms[r->syms[rs->first + i]]);
+			const struct ps_sym *sym = &sy->syms[r->syms[rs->first + i]];
+			int64_t f = func_of(r, &fi, sym);
 
 			if (f < 0) {
 				free(fi.slots);
 				return PS_E_NOMEM;
 			}
+			if (!kernel_sym(sym)) {
+				user_f = f;
+				user_i = i;
+			}
 			if (r->funcs[f].last_stack != s) {
 				r->funcs[f].total += rs->count;
 				r->funcs[f].last_stack = s;
 			}
-			if (i + 1 == rs->nsyms)
-				r->funcs[f].self += rs->count;
+			if (i + 1 < rs->nsyms)
+				continue;
+			r->funcs[f].self += rs->count;
+			if (kernel_sym(sym) && user_f >= 0)
+				charge_kernel(r, sy, rs, user_f, user_i, f);
 		}
 	}
 	free(fi.slots);
@@ -228,6 +272,36 @@ int ps_cpureport_build(struct ps_cpureport *r, const struct ps_stacks *stacks,
 	if (r->nfuncs)
 		qsort_r(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func, (void *)symbols);
 	return 0;
+}
+
+uint64_t ps_func_charged(const struct ps_func *f)
+{
+	return f->self + f->kernel_under - f->charged_away;
+}
+
+static int cmp_charged(const void *a, const void *b, void *ctx)
+{
+	const struct ps_cpureport *r = ctx;
+	uint64_t x = ps_func_charged(&r->funcs[*(const size_t *)a]), y = ps_func_charged(&r->funcs[*(const size_t *)b]);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	/* the self order (and its names' order) among equals */
+	return *(const size_t *)a < *(const size_t *)b ? -1 : *(const size_t *)a > *(const size_t *)b;
+}
+
+size_t *ps_cpureport_charged_order(const struct ps_cpureport *r, size_t *n)
+{
+	size_t *order = malloc((r->nfuncs + 1) * sizeof(*order));
+
+	*n = 0;
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < r->nfuncs; i++)
+		if (ps_func_charged(&r->funcs[i]))
+			order[(*n)++] = i;
+	qsort_r(order, *n, sizeof(*order), cmp_charged, (void *)r);
+	return order;
 }
 
 double ps_cpureport_completeness(const struct ps_cpureport *r)

@@ -28,8 +28,24 @@ struct ps_rstack {
 	bool truncated;
 };
 
+/* How a user function's thread came to be in the kernel, from the outermost kernel frame. */
+enum ps_kernel_entry {
+	PS_KENTRY_SYSCALL, PS_KENTRY_FAULT, PS_KENTRY_IRQ, PS_KENTRY_OTHER, PS_KENTRY_KINDS,
+};
+
+/* "system calls", "page faults", "interrupts", "kernel". */
+extern const char *const ps_kernel_entry_names[PS_KENTRY_KINDS];
+
 struct ps_func {
 	uint32_t name, module, file, line;
+	/*
+	 * A user function: the samples in the kernel whose innermost user
+	 * frame it is, by how they entered it (its time that users can act
+	 * on: self + kernel_under).  A kernel function: its self samples so
+	 * charged to a user function.
+	 */
+	uint64_t kernel_under, kernel_by[PS_KENTRY_KINDS];
+	uint64_t charged_away;
 	bool nameless;         /* code without a symbol: named after its start address */
 	uint64_t self, total;
 	size_t last_stack;     /* build-time: counts total once per stack */
@@ -82,6 +98,16 @@ void ps_cpureport_python_note(const struct ps_cpureport *r, const struct ps_symb
  */
 void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
 				char *note, size_t len);
+
+/* A function's samples charged to it: its own, and the kernel's under it (user), or what is left (kernel). */
+uint64_t ps_func_charged(const struct ps_func *f);
+
+/*
+ * The functions in order of charged samples, most first (malloc'ed, *n of
+ * them; NULL when out of memory): what a reader can act on, a page fault
+ * counted against the code that touched the page.
+ */
+size_t *ps_cpureport_charged_order(const struct ps_cpureport *r, size_t *n);
 
 /* Share of samples whose stack reaches a known root, 0..1 (1 if no samples). */
 double ps_cpureport_completeness(const struct ps_cpureport *r);

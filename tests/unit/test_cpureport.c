@@ -174,6 +174,21 @@ static void model(void)
 	      "memcpy before start_thread)");
 	CHECK(x.r.nfuncs == 10 && x.r.funcs[3].module == APP && x.r.funcs[7].module == LIBC, "the program's memcpy (self 2) 4th, libc's 8th");
 
+	/* the kernel's 4 samples under libc's memcpy (entered by a system call) count for memcpy */
+	{
+		const struct ps_func *lm = func(&x, "memcpy", LIBC), *k = func(&x, "do_syscall_64", PS_MODULE_KERNEL);
+		size_t n = 0, *charged = ps_cpureport_charged_order(&x.r, &n);
+
+		CHECK(lm && k && lm->kernel_under == 4 && lm->kernel_by[PS_KENTRY_SYSCALL] == 4 &&
+		      ps_func_charged(lm) == 4 && k->charged_away == 4 && ps_func_charged(k) == 0,
+		      "kernel time charged: memcpy 4 (system calls), do_syscall_64 none left");
+		CHECK(charged && n == 4 && strcmp(name_of(&x, x.r.funcs[charged[0]].name), "compute") == 0 &&
+		      x.r.funcs[charged[1]].module == LIBC && strcmp(name_of(&x, x.r.funcs[charged[2]].name), "hot_loop") == 0 &&
+		      x.r.funcs[charged[3]].module == APP, "by charged samples: compute 11, libc's memcpy 4, hot_loop 3, "
+		      "the program's memcpy 2; the kernel function has none left (%zu)", n);
+		free(charged);
+	}
+
 	CHECK(x.r.nthreads == 3, "three threads with samples; the idle one is left out (got %zu)", x.r.nthreads);
 	CHECK(x.r.nthreads == 3 && x.r.threads[0].thread == 0 && x.r.threads[0].samples == 9 &&
 	      x.r.threads[1].thread == 1 && x.r.threads[1].samples == 6 && x.r.threads[2].thread == 2 &&

@@ -20,7 +20,7 @@ WL_SOFLAGS = -fPIC -shared -fno-omit-frame-pointer
 
 WL_PROGRAMS := cpusplit cpusplit-nopie recursion threads dlmain forker jit \
                shortlived syscalls exitwith demo marker spin ownalloc iowork offwork lockwork network \
-               netwait diskwait shortopen misbehave htmlnames soak hostile wrapalloc gofake
+               netwait diskwait shortopen misbehave htmlnames soak hostile wrapalloc gofake faulter
 WL_LIBS := libhot.so plugin.so libwrap.so
 WL_TARGETS := $(addprefix $(WL_BIN)/,$(WL_PROGRAMS) $(WL_LIBS))
 
