@@ -65,8 +65,13 @@ const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sy
 	const char *suffix = s->kind == PS_SYM_INLINE ? "_[i]" :
 			     s->kind == PS_SYM_KERNEL ? "_[k]" :
 			     s->kind == PS_SYM_JIT ? "_[j]" : "";
+	const char *name = ps_sym_name(sy, s);
 
-	snprintf(buf, len, "%s%s", ps_sym_name(sy, s), suffix);
+	/* most frames need no suffix: their name as it is, not a copy (a
+	 * memory profile's folded files name millions of frames) */
+	if (!*suffix && strlen(name) < len)
+		return name;
+	snprintf(buf, len, "%s%s", name, suffix);
 	return buf;
 }
 

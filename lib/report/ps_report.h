@@ -73,7 +73,11 @@ struct ps_folded;
 int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const struct ps_stacks *ss,
 			 const struct ps_stack *st, ps_report_skip_fn skip, const void *ctx);
 
-/* A display frame's name with its kind suffix (_[i], _[k]) into buf. */
+/*
+ * A display frame's name with its kind suffix (_[i], _[k], _[j]), cut to
+ * len - 1 bytes: the symbol's own name when it needs neither, else written
+ * into buf.
+ */
 const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sym *s,
 				 char *buf, size_t len);
 
