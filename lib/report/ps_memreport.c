@@ -711,9 +711,15 @@ int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
 	}
-	rc = ps_outfile_write_dir(dir, files, sizeof(files) / sizeof(files[0]), !o->no_html, &c, err);
+	/* memory.json first, then its text goes (a compiler's is 12 MB) before
+	 * the folded files' lines are built */
+	rc = ps_outfile_write_dir(dir, files, 1, !o->no_html, &c, err);
+	free(text);
+	c.text = NULL;
+	if (rc == 0)
+		rc = ps_outfile_write_dir(dir, files + 1, sizeof(files) / sizeof(files[0]) - 1, !o->no_html, &c,
+					  err);
 	ps_memfold_release(&fold);
 	cJSON_Delete(report);
-	free(text);
 	return rc;
 }
