@@ -1,8 +1,10 @@
 /*
  * A finished memory profile (ps_memrun.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "model/ps_stacks.h"
 
 #include "run/ps_memrun.h"
@@ -16,6 +18,7 @@ void ps_mem_run_init(struct ps_mem_run *r)
 void ps_mem_run_release(struct ps_mem_run *r)
 {
 	ps_run_release(&r->run);
+	free(r->site_frames);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -48,7 +51,7 @@ bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx)
 	return r->tracking.tracker && strcmp(r->modules->mods[sym->module].path, r->tracking.tracker) == 0;
 }
 
-void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
+static void find_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
 {
 	const struct ps_stack *st;
 	const uint32_t *frames;
@@ -78,4 +81,25 @@ void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, s
 			found = !ps_alloc_layer_has(r->alloc_layer, name);
 		}
 	}
+}
+
+void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
+{
+	if (r->site_frames)
+		*out = r->site_frames[s - r->heap->sites];
+	else
+		find_site(r, s, out);
+}
+
+int ps_mem_run_find_sites(struct ps_mem_run *r)
+{
+	struct ps_mem_site_frame *frames = malloc((r->heap->nsites + 1) * sizeof(*frames));
+
+	if (!frames)
+		return PS_E_NOMEM;
+	for (size_t i = 0; i < r->heap->nsites; i++)
+		find_site(r, &r->heap->sites[i], &frames[i]);
+	free(r->site_frames);
+	r->site_frames = frames;
+	return 0;
 }
