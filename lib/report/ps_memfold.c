@@ -16,7 +16,7 @@ int ps_memfold_init(struct ps_memfold *mf, const struct ps_mem_run *r)
 	memset(mf, 0, sizeof(*mf));
 	mf->r = r;
 	mf->line_of = calloc(r->heap->nsites + 1, sizeof(*mf->line_of));
-	if (!mf->line_of || ps_strtab_init(&mf->lines) < 0 || ps_folded_init(&mf->build) < 0) {
+	if (!mf->line_of || ps_folded_init(&mf->build) < 0) {
 		ps_memfold_release(mf);
 		return PS_E_NOMEM;
 	}
@@ -25,10 +25,10 @@ int ps_memfold_init(struct ps_memfold *mf, const struct ps_mem_run *r)
 
 void ps_memfold_release(struct ps_memfold *mf)
 {
-	ps_strtab_release(&mf->lines);
-	ps_folded_release(&mf->build);
+	for (size_t i = 0; mf->line_of && i < mf->r->heap->nsites; i++)
+		free(mf->line_of[i]);
 	free(mf->line_of);
-	free(mf->weights);
+	ps_folded_release(&mf->build);
 	memset(mf, 0, sizeof(*mf));
 }
 
@@ -39,59 +39,53 @@ static const char *comm_of(const struct ps_mem_run *r, uint32_t proc)
 	return p->exe[0] ? ps_basename(p->exe) : "[unknown]";
 }
 
-/* comm;outermost;...;caller of malloc: its id, built the first time. */
-static int64_t site_line(struct ps_memfold *mf, uint32_t site)
+/* comm;outermost;...;caller of malloc, built the first time; NULL: out of memory. */
+static const char *site_line(struct ps_memfold *mf, uint32_t site)
 {
 	const struct ps_mem_run *r = mf->r;
 	const struct ps_heap_site *s = &r->heap->sites[site];
-	int64_t id;
 
 	if (mf->line_of[site])
 		return mf->line_of[site];
 	ps_folded_begin(&mf->build);
 	if (ps_folded_frame(&mf->build, comm_of(r, s->proc)) < 0)
-		return PS_E_NOMEM;
+		return NULL;
 	if (s->stack < 0) {
 		if (ps_folded_frame(&mf->build, "[unknown stack]") < 0)
-			return PS_E_NOMEM;
+			return NULL;
 	} else if (ps_report_fold_stack(&mf->build, r->symbols, r->stacks, &r->stacks->stacks[s->stack],
 					ps_mem_run_tracker_frame, r) < 0) {
-		return PS_E_NOMEM;
+		return NULL;
 	}
-	id = ps_strtab_intern(&mf->lines, ps_folded_line(&mf->build));
-	if (id > 0)
-		mf->line_of[site] = (uint32_t)id;
-	return id;
+	return mf->line_of[site] = strdup(ps_folded_line(&mf->build));
 }
 
-/* "comm;[N smaller sites]": the id of a process's line for the lighter sites. */
-static int64_t smaller_line(struct ps_memfold *mf, uint32_t proc, uint64_t sites)
+/* One file's lines: a line a site kept, and one a process for the rest (owned). */
+struct entry {
+	const char *line;
+	uint64_t w;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n;
+	char **owned;          /* the processes' lines for the lighter sites */
+	size_t nowned;
+};
+
+/* "comm;[N smaller sites]" for the lighter sites of proc. */
+static int add_smaller(struct ps_memfold *mf, struct entries *e, uint32_t proc, uint64_t sites, uint64_t w)
 {
 	char label[64];
+	char *line;
 
 	snprintf(label, sizeof(label), "[%" PRIu64 " smaller sites]", sites);
 	ps_folded_begin(&mf->build);
-	if (ps_folded_frame(&mf->build, comm_of(mf->r, proc)) < 0 || ps_folded_frame(&mf->build, label) < 0)
+	if (ps_folded_frame(&mf->build, comm_of(mf->r, proc)) < 0 || ps_folded_frame(&mf->build, label) < 0 ||
+	    !(line = strdup(ps_folded_line(&mf->build))))
 		return PS_E_NOMEM;
-	return ps_strtab_intern(&mf->lines, ps_folded_line(&mf->build));
-}
-
-/* The lines written, each listed once, and their weights in mf->weights. */
-struct tally {
-	uint32_t *ids;
-	size_t n;
-};
-
-static int add_weight(struct ps_memfold *mf, struct tally *t, int64_t id, uint64_t w)
-{
-	size_t have = mf->nweights;
-
-	if (id < 0 || ps_grow(&mf->weights, &mf->nweights, mf->lines.count, sizeof(*mf->weights)) < 0)
-		return PS_E_NOMEM;
-	memset(mf->weights + have, 0, (mf->nweights - have) * sizeof(*mf->weights));
-	if (!mf->weights[id])
-		t->ids[t->n++] = (uint32_t)id;
-	mf->weights[id] += w;
+	e->owned[e->nowned++] = line;
+	e->v[e->n++] = (struct entry){ line, w };
 	return 0;
 }
 
@@ -110,7 +104,7 @@ static int cmp_weighed(const void *a, const void *b)
 }
 
 /* The lighter sites, one line per process. */
-static int tally_smaller(struct ps_memfold *mf, struct tally *t, const struct weighed *rest, size_t n)
+static int add_smaller_sites(struct ps_memfold *mf, struct entries *e, const struct weighed *rest, size_t n)
 {
 	const struct ps_heap *hp = mf->r->heap;
 
@@ -122,14 +116,14 @@ static int tally_smaller(struct ps_memfold *mf, struct tally *t, const struct we
 				total += rest[i].w;
 				sites++;
 			}
-		if (sites && add_weight(mf, t, smaller_line(mf, proc, sites), total) < 0)
+		if (sites && add_smaller(mf, e, proc, sites, total) < 0)
 			return PS_E_NOMEM;
 	}
 	return 0;
 }
 
 /* Weighs every site: the heaviest on lines of their own, the rest summed. */
-static int tally_sites(struct ps_memfold *mf, ps_memfold_weight_fn weight, struct tally *t)
+static int add_sites(struct ps_memfold *mf, ps_memfold_weight_fn weight, struct entries *e)
 {
 	const struct ps_heap *hp = mf->r->heap;
 	struct weighed *ws = malloc((hp->nsites + 1) * sizeof(*ws));
@@ -148,41 +142,56 @@ static int tally_sites(struct ps_memfold *mf, ps_memfold_weight_fn weight, struc
 	if (n > PS_MEMFOLD_MAX_SITES) {
 		qsort(ws, n, sizeof(*ws), cmp_weighed);
 		kept = PS_MEMFOLD_MAX_SITES;
-		if (tally_smaller(mf, t, ws + kept, n - kept) < 0)
+		if (add_smaller_sites(mf, e, ws + kept, n - kept) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < kept; i++)
-		if (add_weight(mf, t, site_line(mf, ws[i].site), ws[i].w) < 0)
+	for (size_t i = 0; i < kept; i++) {
+		const char *line = site_line(mf, ws[i].site);
+
+		if (!line)
 			goto out;
+		e->v[e->n++] = (struct entry){ line, ws[i].w };
+	}
 	rc = 0;
 out:
 	free(ws);
 	return rc;
 }
 
-static int cmp_line(const void *a, const void *b, void *lines)
+static int cmp_line(const void *a, const void *b)
 {
-	return strcmp(ps_strtab_get(lines, *(const uint32_t *)a), ps_strtab_get(lines, *(const uint32_t *)b));
+	return strcmp(((const struct entry *)a)->line, ((const struct entry *)b)->line);
+}
+
+/* Sorted, each line once with the weights of its sites added. */
+static void write_entries(struct entries *e, FILE *fp)
+{
+	qsort(e->v, e->n, sizeof(*e->v), cmp_line);
+	for (size_t i = 0; i < e->n;) {
+		const char *line = e->v[i].line;
+		uint64_t w = 0;
+
+		for (; i < e->n && strcmp(e->v[i].line, line) == 0; i++)
+			w += e->v[i].w;
+		/* names from outside: valid UTF-8 whatever they were */
+		ps_utf8_put(fp, line, strlen(line));
+		fprintf(fp, " %" PRIu64 "\n", w);
+	}
 }
 
 int ps_memfold_write(struct ps_memfold *mf, ps_memfold_weight_fn weight, FILE *fp)
 {
+	const struct ps_heap *hp = mf->r->heap;
 	/* at most a line a site, and one more a process */
-	struct tally t = { malloc((mf->r->heap->nsites + mf->r->heap->nprocs + 1) * sizeof(*t.ids)), 0 };
-	int rc = t.ids ? tally_sites(mf, weight, &t) : PS_E_NOMEM;
+	struct entries e = { malloc((hp->nsites + hp->nprocs + 1) * sizeof(*e.v)), 0,
+			     malloc((hp->nprocs + 1) * sizeof(*e.owned)), 0 };
+	int rc = e.v && e.owned ? add_sites(mf, weight, &e) : PS_E_NOMEM;
 
-	if (rc == 0) {
-		qsort_r(t.ids, t.n, sizeof(*t.ids), cmp_line, &mf->lines);
-		for (size_t i = 0; i < t.n; i++) {
-			const char *line = ps_strtab_get(&mf->lines, t.ids[i]);
-
-			/* names from outside: valid UTF-8 whatever they were */
-			ps_utf8_put(fp, line, strlen(line));
-			fprintf(fp, " %" PRIu64 "\n", mf->weights[t.ids[i]]);
-		}
-	}
-	for (size_t i = 0; t.ids && i < t.n; i++)
-		mf->weights[t.ids[i]] = 0;
-	free(t.ids);
+	if (rc == 0)
+		write_entries(&e, fp);
+	for (size_t i = 0; i < e.nowned; i++)
+		free(e.owned[i]);
+	free(e.owned);
+	free(e.v);
 	return rc;
 }

@@ -12,7 +12,8 @@
  * sites, ~37 frames each, make ~10 MB of text, and building it anew for
  * each of the four files and two graphs was most of the time between the
  * program's end and its reports.  Sites whose frames have the same names
- * share one line, whose weight is theirs added.
+ * make one line, whose weight is theirs added: found next to each other
+ * once the lines are sorted, with no table of lines to hash them into.
  *
  * Calling sequence: ps_memfold_init, any number of ps_memfold_write,
  * ps_memfold_release.  The run is read, never changed, and must outlive
@@ -24,7 +25,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/ps_strtab.h"
 #include "model/ps_folded.h"
 #include "run/ps_memrun.h"
 
@@ -34,11 +34,8 @@ typedef uint64_t (*ps_memfold_weight_fn)(const struct ps_heap_site *s);
 
 struct ps_memfold {
 	const struct ps_mem_run *r;   /* not owned */
-	struct ps_strtab lines;       /* every line built so far */
-	uint32_t *line_of;            /* heap site -> its line id; 0: not built yet */
+	char **line_of;               /* heap site -> its line (owned); NULL: not built yet */
 	struct ps_folded build;       /* builds one line at a time */
-	uint64_t *weights;            /* line id -> weight, within one write (else 0) */
-	size_t nweights;
 };
 
 /* 0 or PS_E_NOMEM. */
