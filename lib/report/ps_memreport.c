@@ -224,12 +224,12 @@ static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_
 	const struct ps_heap_proc *p = hp->proc[proc];
 	const struct ps_heap_slicing *sl = &p->slicing;
 	cJSON *arr = cJSON_CreateArray();
+	struct ps_heap_slice_tops top;
 
+	ps_heap_slice_tops(hp, proc, PS_MEMSITES_SLICE_TOP, &top);
 	for (size_t k = 0; k < sl->n; k++) {
 		uint64_t start = k ? sl->end_ns[k - 1] : sl->first_ns;
 		struct ps_heap_snap total = ps_heap_slice_delta(hp, proc, -1, k);
-		uint32_t top[PS_MEMSITES_SLICE_TOP];
-		size_t ntop = ps_heap_slice_top(hp, proc, k, top, PS_MEMSITES_SLICE_TOP);
 		cJSON *o = cJSON_CreateObject(), *tops;
 
 		cJSON_AddNumberToObject(o, "start_s", secs(start - p->start_ns));
@@ -237,11 +237,11 @@ static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_
 		cJSON_AddNumberToObject(o, "allocated_bytes", (double)total.allocated);
 		cJSON_AddNumberToObject(o, "live_bytes", (double)total.live);
 		tops = cJSON_AddArrayToObject(o, "top_sites");
-		for (size_t i = 0; i < ntop; i++) {
-			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top[i], k);
+		for (size_t i = 0; i < top.n[k]; i++) {
+			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top.site[k][i], k);
 			cJSON *t = cJSON_CreateObject();
 
-			cJSON_AddNumberToObject(t, "site", rank[top[i]]);
+			cJSON_AddNumberToObject(t, "site", rank[top.site[k][i]]);
 			cJSON_AddNumberToObject(t, "allocated_bytes", (double)d.allocated);
 			cJSON_AddNumberToObject(t, "live_bytes", (double)d.live);
 			cJSON_AddItemToArray(tops, t);

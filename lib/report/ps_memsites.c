@@ -106,14 +106,13 @@ static void keep_named(const struct ps_heap *hp, bool *keep)
 	for (uint32_t proc = 0; proc < hp->nprocs; proc++) {
 		const struct ps_heap_slicing *sl = &hp->proc[proc]->slicing;
 		struct ps_heap_growing *g;
-		uint32_t top[PS_MEMSITES_SLICE_TOP];
+		struct ps_heap_slice_tops tops;
 		size_t n;
 
-		for (size_t k = 0; k < sl->n; k++) {
-			n = ps_heap_slice_top(hp, proc, k, top, PS_MEMSITES_SLICE_TOP);
-			for (size_t i = 0; i < n; i++)
-				keep[top[i]] = true;
-		}
+		ps_heap_slice_tops(hp, proc, PS_MEMSITES_SLICE_TOP, &tops);
+		for (size_t k = 0; k < sl->n; k++)
+			for (size_t i = 0; i < tops.n[k]; i++)
+				keep[tops.site[k][i]] = true;
 		g = ps_heap_growing_sites(hp, proc, &n);
 		for (size_t i = 0; i < n && i < PS_MEMSITES_GROWING_MAX; i++)
 			keep[g[i].site] = true;
