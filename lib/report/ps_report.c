@@ -75,6 +75,12 @@ const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sy
 	return buf;
 }
 
+/* key: a literal; value: a string that outlives the tree, or NULL (null). */
+static void add_name(cJSON *o, const char *key, const char *value)
+{
+	cJSON_AddItemToObjectCS(o, key, value ? cJSON_CreateStringReference(value) : cJSON_CreateNull());
+}
+
 cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
 			    const struct ps_stacks *ss, int64_t stack, ps_report_skip_fn skip,
 			    const void *ctx)
@@ -96,14 +102,11 @@ cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules
 		for (uint32_t k = 0; k < count; k++) {
 			cJSON *o = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(o, "function", ps_sym_name(sy, &syms[k]));
-			cJSON_AddStringToObject(o, "module", mods->mods[syms[k].module].path);
-			if (syms[k].file)
-				cJSON_AddStringToObject(o, "file", ps_strtab_get(&sy->strs, syms[k].file));
-			else
-				cJSON_AddNullToObject(o, "file");
-			cJSON_AddNumberToObject(o, "line", syms[k].line);
-			cJSON_AddBoolToObject(o, "inline", syms[k].kind == PS_SYM_INLINE);
+			add_name(o, "function", ps_sym_name(sy, &syms[k]));
+			add_name(o, "module", mods->mods[syms[k].module].path);
+			add_name(o, "file", syms[k].file ? ps_strtab_get(&sy->strs, syms[k].file) : NULL);
+			cJSON_AddItemToObjectCS(o, "line", cJSON_CreateNumber(syms[k].line));
+			cJSON_AddItemToObjectCS(o, "inline", cJSON_CreateBool(syms[k].kind == PS_SYM_INLINE));
 			cJSON_AddItemToArray(arr, o);
 		}
 	}

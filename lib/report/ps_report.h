@@ -60,6 +60,9 @@ typedef bool (*ps_report_skip_fn)(const struct ps_sym *s, const void *ctx);
 /*
  * A stack's frames as a JSON array, innermost first, inlined functions
  * expanded: objects with function, module, file (or null), line, inline.
+ * The names are sy's and mods' own strings, not copies (a memory report
+ * lists ~100,000 frames): the array must be deleted before they are
+ * released.
  */
 struct cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
 				   const struct ps_stacks *ss, int64_t stack,
