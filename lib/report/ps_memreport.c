@@ -686,15 +686,27 @@ static int write_html(FILE *fp, const void *ctx, const void *arg)
 	return rc < 0 ? rc : 0;
 }
 
-/* The memory profile's output directory, in the order the files are written. */
-static const struct ps_outfile_entry files[] = {
+/*
+ * The memory profile's output directory, in the order the files are
+ * written: memory.json, memory.html, the folded files.  What the report
+ * holds goes as soon as nothing needs it (a compiler's text is 12 MB, its
+ * tree several times that): the text once memory.json is written, the
+ * tree once the page is, before the folded files' lines are built.
+ */
+static const struct ps_outfile_entry json_file[] = {
 	{ "memory.json", write_json, NULL, false },
+};
+
+static const struct ps_outfile_entry page_file[] = {
+	{ "memory.html", write_html, NULL, true },
+};
+
+static const struct ps_outfile_entry folded_files[] = {
 	{ "leaks.folded", write_sites, &weighings[0], false },
 	{ "allocations.folded", write_sites, &weighings[1], false },
 	{ "peak.folded", write_sites, &weighings[2], false },
 	{ "temporary.folded", write_sites, &weighings[3], false },
 	{ "faults.folded", write_faults, NULL, false },
-	{ "memory.html", write_html, NULL, true },
 };
 
 int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
@@ -711,15 +723,16 @@ int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
 	}
-	/* memory.json first, then its text goes (a compiler's is 12 MB) before
-	 * the folded files' lines are built */
-	rc = ps_outfile_write_dir(dir, files, 1, !o->no_html, &c, err);
+	rc = ps_outfile_write_dir(dir, json_file, 1, !o->no_html, &c, err);
 	free(text);
 	c.text = NULL;
 	if (rc == 0)
-		rc = ps_outfile_write_dir(dir, files + 1, sizeof(files) / sizeof(files[0]) - 1, !o->no_html, &c,
-					  err);
-	ps_memfold_release(&fold);
+		rc = ps_outfile_write_dir(dir, page_file, 1, !o->no_html, &c, err);
 	cJSON_Delete(report);
+	c.report = NULL;
+	if (rc == 0)
+		rc = ps_outfile_write_dir(dir, folded_files, sizeof(folded_files) / sizeof(folded_files[0]),
+					  !o->no_html, &c, err);
+	ps_memfold_release(&fold);
 	return rc;
 }
