@@ -167,12 +167,12 @@ static int cmp_line(const void *a, const void *b)
 static void write_entries(struct entries *e, FILE *fp)
 {
 	qsort(e->v, e->n, sizeof(*e->v), cmp_line);
-	for (size_t i = 0; i < e->n;) {
+	for (size_t i = 0; i < e->n; i++) {
 		const char *line = e->v[i].line;
-		uint64_t w = 0;
+		uint64_t w = e->v[i].w;
 
-		for (; i < e->n && strcmp(e->v[i].line, line) == 0; i++)
-			w += e->v[i].w;
+		for (; i + 1 < e->n && strcmp(e->v[i + 1].line, line) == 0; i++)
+			w += e->v[i + 1].w;
 		/* names from outside: valid UTF-8 whatever they were */
 		ps_utf8_put(fp, line, strlen(line));
 		fprintf(fp, " %" PRIu64 "\n", w);
