@@ -148,7 +148,7 @@ static void top_insert(uint64_t *best, uint32_t *site, size_t *n, size_t max, ui
 void ps_heap_slice_tops(const struct ps_heap *hp, uint32_t proc, size_t max, struct ps_heap_slice_tops *out)
 {
 	size_t slices = hp->proc[proc]->slicing.n;
-	uint64_t best[PS_HEAP_SLICES][PS_HEAP_SLICE_TOP_MAX];
+	uint64_t best[PS_HEAP_SLICES][PS_HEAP_SLICE_TOP_MAX] = { { 0 } };
 
 	memset(out->n, 0, sizeof(out->n));
 	if (max > PS_HEAP_SLICE_TOP_MAX)
