@@ -159,6 +159,21 @@ check() {
 	[ "$status" -eq 2 ]
 }
 
+@test "a million distinct allocation stacks: every byte counted, memory.json and the folded files bounded" {
+	run "$PERFSCOPE" memory-profile -o "$out" -- "$WL/memwork" manystacks 20
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# 2^20 leaves, each allocating 64 + (path % 64) bytes once: 2^20 x 64 + 2^14 x (0 + ... + 63)
+	check '.summary.allocations == 1048576'
+	check '.processes[0].allocated_bytes == 100139008' '.processes[0]'
+	check '(.sites | length) + .sites_omitted.sites == 1048576' '.sites_omitted'
+	check '([.sites[].allocated_bytes] | add) + .sites_omitted.allocated_bytes == 100139008' '.sites_omitted'
+	# the 1000 largest by each measure and the slices' top sites, not a million
+	check '.sites | length <= 5 * 1000 + 16 * 5' '.sites | length'
+	[ "$(stat -c %s "$json")" -lt 20000000 ]
+	[ "$(wc -l < "$out/allocations.folded")" -eq 10001 ]
+	[ "$(awk '{ t += $NF } END { print t }' "$out/allocations.folded")" -eq 100139008 ]
+}
+
 @test "C++: a site is the program's function past operator new and the standard library" {
 	run "$PERFSCOPE" memory-profile -q -o "$out" -- "$WL/cxxalloc"
 	[ "$status" -eq 0 ]

@@ -88,7 +88,8 @@ void ps_utf8_put(FILE *fp, const char *s, size_t len)
 	size_t run = 0;   /* valid bytes waiting to be written in one go */
 
 	for (size_t i = 0; i < len;) {
-		size_t n = ps_utf8_seq(u + i, len - i);
+		/* ASCII, nearly every byte of a name, without a call */
+		size_t n = u[i] < 0x80 ? 1 : ps_utf8_seq(u + i, len - i);
 
 		if (n) {
 			run += n;

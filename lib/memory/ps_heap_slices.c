@@ -126,39 +126,44 @@ struct ps_heap_snap ps_heap_slice_delta(const struct ps_heap *hp, uint32_t proc,
 	return now;
 }
 
-size_t ps_heap_slice_top(const struct ps_heap *hp, uint32_t proc, size_t k, uint32_t *out,
-			 size_t max)
+/* Puts site s, which allocated a bytes, into a top list of at most max (a tie keeps the earlier site first). */
+static void top_insert(uint64_t *best, uint32_t *site, size_t *n, size_t max, uint64_t a, uint32_t s)
 {
-	uint64_t best[PS_HEAP_SLICE_TOP_MAX];
-	size_t n = 0;
+	size_t at;
 
+	if (!a || (*n == max && a <= best[*n - 1]))
+		return;
+	at = *n < max ? *n : max - 1;
+	while (at > 0 && best[at - 1] < a) {
+		best[at] = best[at - 1];
+		site[at] = site[at - 1];
+		at--;
+	}
+	best[at] = a;
+	site[at] = s;
+	if (*n < max)
+		(*n)++;
+}
+
+void ps_heap_slice_tops(const struct ps_heap *hp, uint32_t proc, size_t max, struct ps_heap_slice_tops *out)
+{
+	size_t slices = hp->proc[proc]->slicing.n;
+	uint64_t best[PS_HEAP_SLICES][PS_HEAP_SLICE_TOP_MAX] = { { 0 } };
+
+	memset(out->n, 0, sizeof(out->n));
 	if (max > PS_HEAP_SLICE_TOP_MAX)
 		max = PS_HEAP_SLICE_TOP_MAX;
 	if (max == 0)
-		return 0;
-
+		return;
 	for (size_t s = 0; s < hp->nsites; s++) {
-		uint64_t a;
-		size_t at;
+		const struct ps_heap_site *site = &hp->sites[s];
 
-		if (hp->sites[s].proc != proc || !hp->sites[s].snaps)
+		if (site->proc != proc || !site->snaps)
 			continue;
-		a = ps_heap_slice_delta(hp, proc, (int64_t)s, k).allocated;
-		if (!a || (n == max && a <= best[n - 1]))
-			continue;
-		/* insertion into the sorted top list; ties keep the earlier site */
-		at = n < max ? n : max - 1;
-		while (at > 0 && best[at - 1] < a) {
-			best[at] = best[at - 1];
-			out[at] = out[at - 1];
-			at--;
-		}
-		best[at] = a;
-		out[at] = (uint32_t)s;
-		if (n < max)
-			n++;
+		for (size_t k = 0; k < slices; k++)
+			top_insert(best[k], out->site[k], &out->n[k], max,
+				   ps_heap_slice_delta(hp, proc, (int64_t)s, k).allocated, (uint32_t)s);
 	}
-	return n;
 }
 
 static int cmp_growing(const void *a, const void *b)

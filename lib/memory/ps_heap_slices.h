@@ -66,13 +66,19 @@ struct ps_heap_growing *ps_heap_growing_sites(const struct ps_heap *hp, uint32_t
 
 #define PS_HEAP_SLICE_TOP_MAX 16
 
+/* Each slice's top sites, largest first: site[k][0..n[k]). */
+struct ps_heap_slice_tops {
+	uint32_t site[PS_HEAP_SLICES][PS_HEAP_SLICE_TOP_MAX];
+	size_t n[PS_HEAP_SLICES];
+};
+
 /*
- * The `max` (at most PS_HEAP_SLICE_TOP_MAX) sites of `proc` that allocated the most in slice k, largest
- * first, into out; returns how many (sites that allocated nothing are left
- * out).
+ * The `max` (at most PS_HEAP_SLICE_TOP_MAX) sites of `proc` that allocated
+ * the most in each slice, largest first, ties the earlier site first;
+ * sites that allocated nothing in a slice are left out of its list.  One
+ * pass over the sites for all the slices: a compiler has ~80,000 sites.
  */
-size_t ps_heap_slice_top(const struct ps_heap *hp, uint32_t proc, size_t k, uint32_t *out,
-			 size_t max);
+void ps_heap_slice_tops(const struct ps_heap *hp, uint32_t proc, size_t max, struct ps_heap_slice_tops *out);
 
 /* What site (or the process, site < 0) allocated in slice k, and held at its end. */
 struct ps_heap_snap ps_heap_slice_delta(const struct ps_heap *hp, uint32_t proc, int64_t site,

@@ -32,18 +32,18 @@ void ps_folded_begin(struct ps_folded *f)
 int ps_folded_frame(struct ps_folded *f, const char *text)
 {
 	size_t n = strlen(text);
+	char *dst;
 
 	if (ps_grow(&f->line, &f->line_cap, f->len + n + 2, 1) < 0)
 		return PS_E_NOMEM;
 	if (f->len)
 		f->line[f->len++] = ';';
+	dst = f->line + f->len;
+	memcpy(dst, text, n + 1);
+	f->len += n;
 	/* ';' separates frames and a newline ends the line: neither may appear. */
-	for (size_t i = 0; i < n; i++) {
-		char c = text[i];
-
-		f->line[f->len++] = (c == ';' || c == '\n' || c == '\r') ? ':' : c;
-	}
-	f->line[f->len] = '\0';
+	for (char *c = strpbrk(dst, ";\n\r"); c; c = strpbrk(c + 1, ";\n\r"))
+		*c = ':';
 	return 0;
 }
 

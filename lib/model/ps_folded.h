@@ -36,6 +36,12 @@ int ps_folded_frame(struct ps_folded *f, const char *text);
  */
 int ps_folded_end(struct ps_folded *f, uint64_t weight);
 
+/* The line being built, as it is so far. */
+static inline const char *ps_folded_line(const struct ps_folded *f)
+{
+	return f->len ? f->line : "";
+}
+
 /* Writes the merged lines, sorted; 0 or PS_E_NOMEM (a write error stays in fp). */
 int ps_folded_write(const struct ps_folded *f, FILE *fp);
 

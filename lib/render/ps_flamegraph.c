@@ -59,12 +59,14 @@ static int cmp_stacks(const void *a, const void *b)
 	const unsigned char *x = (const unsigned char *)((const struct row *)a)->stack;
 	const unsigned char *y = (const unsigned char *)((const struct row *)b)->stack;
 
-	for (;; x++, y++) {
-		unsigned cx = *x == ';' ? 1 : *x ? *x + 1u : 0, cy = *y == ';' ? 1 : *y ? *y + 1u : 0;
+	unsigned cx, cy;
 
-		if (cx != cy || !cx)
-			return (int)cx - (int)cy;
-	}
+	/* the common prefix first: stacks of one program share long ones */
+	while (*x && *x == *y)
+		x++, y++;
+	cx = *x == ';' ? 1 : *x ? *x + 1u : 0;
+	cy = *y == ';' ? 1 : *y ? *y + 1u : 0;
+	return (int)cx - (int)cy;
 }
 
 static int close_box(struct boxes *b, const struct box *open, double min_count)

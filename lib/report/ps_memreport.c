@@ -13,6 +13,7 @@
 #include "render/ps_page.h"
 #include "base/ps_error.h"
 #include "base/ps_json.h"
+#include "report/ps_memfold.h"
 #include "report/ps_memreport.h"
 #include "report/ps_memsites.h"
 #include "base/ps_outfile.h"
@@ -37,8 +38,6 @@ static double secs(uint64_t ns)
 
 /* ---- folded files ---- */
 
-typedef uint64_t (*site_weight_fn)(const struct ps_heap_site *s);
-
 static uint64_t w_leaks(const struct ps_heap_site *s) { return ps_heap_lost_bytes(s->leak_bytes); }
 static uint64_t w_allocs(const struct ps_heap_site *s) { return s->alloc_bytes; }
 static uint64_t w_peak(const struct ps_heap_site *s) { return s->peak_bytes; }
@@ -48,24 +47,6 @@ static int fold_frames(struct ps_folded *f, const struct ps_mem_run *r, const st
 		       const struct ps_stack *st)
 {
 	return ps_report_fold_stack(f, r->symbols, ss, st, ps_mem_run_tracker_frame, r);
-}
-
-/* comm;outermost;...;caller of malloc */
-static int fold_site(struct ps_folded *f, const struct ps_mem_run *r, const struct ps_heap_site *s,
-		     uint64_t weight)
-{
-	const struct ps_heap_proc *p = r->heap->proc[s->proc];
-
-	ps_folded_begin(f);
-	if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0)
-		return PS_E_NOMEM;
-	if (s->stack < 0) {
-		if (ps_folded_frame(f, "[unknown stack]") < 0)
-			return PS_E_NOMEM;
-	} else if (fold_frames(f, r, r->stacks, &r->stacks->stacks[s->stack]) < 0) {
-		return PS_E_NOMEM;
-	}
-	return ps_folded_end(f, weight);
 }
 
 /* Page faults: comm;outermost;...;the code that touched the page */
@@ -89,85 +70,6 @@ static int write_faults_folded(FILE *fp, const struct ps_mem_run *r)
 	rc = ps_folded_write(&f, fp);
 out:
 	ps_folded_release(&f);
-	return rc;
-}
-
-/*
- * A folded file holds the PS_FOLDED_MAX_SITES heaviest sites; the rest of
- * each process is one line, "PROGRAM;[N smaller sites]", so that the file
- * stays a few megabytes for a compiler and its total is still every byte.
- */
-#define PS_FOLDED_MAX_SITES 10000
-
-struct weighed {
-	uint32_t site;
-	uint64_t w;
-};
-
-static int cmp_weighed(const void *a, const void *b)
-{
-	const struct weighed *x = a, *y = b;
-
-	if (x->w != y->w)
-		return x->w > y->w ? -1 : 1;
-	return x->site < y->site ? -1 : x->site > y->site;
-}
-
-/* The lighter sites, one line per process. */
-static int fold_smaller(struct ps_folded *f, const struct ps_mem_run *r, const struct weighed *rest, size_t n)
-{
-	for (uint32_t proc = 0; proc < r->heap->nprocs; proc++) {
-		const struct ps_heap_proc *p = r->heap->proc[proc];
-		uint64_t total = 0, sites = 0;
-		char label[64];
-
-		for (size_t i = 0; i < n; i++)
-			if (r->heap->sites[rest[i].site].proc == proc) {
-				total += rest[i].w;
-				sites++;
-			}
-		if (!sites)
-			continue;
-		snprintf(label, sizeof(label), "[%llu smaller sites]", (unsigned long long)sites);
-		ps_folded_begin(f);
-		if (ps_folded_frame(f, p->exe[0] ? ps_basename(p->exe) : "[unknown]") < 0 ||
-		    ps_folded_frame(f, label) < 0 || ps_folded_end(f, total) < 0)
-			return PS_E_NOMEM;
-	}
-	return 0;
-}
-
-static int write_folded(FILE *fp, const struct ps_mem_run *r, site_weight_fn weight)
-{
-	struct weighed *ws = malloc((r->heap->nsites + 1) * sizeof(*ws));
-	struct ps_folded f;
-	size_t n = 0, kept;
-	int rc = PS_E_NOMEM;
-
-	if (!ws || ps_folded_init(&f) < 0) {
-		free(ws);
-		return PS_E_NOMEM;
-	}
-	for (size_t i = 0; i < r->heap->nsites; i++) {
-		uint64_t w = weight(&r->heap->sites[i]);
-
-		if (w)
-			ws[n++] = (struct weighed){ (uint32_t)i, w };
-	}
-	kept = n;
-	if (n > PS_FOLDED_MAX_SITES) {
-		qsort(ws, n, sizeof(*ws), cmp_weighed);
-		kept = PS_FOLDED_MAX_SITES;
-		if (fold_smaller(&f, r, ws + kept, n - kept) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < kept; i++)
-		if (fold_site(&f, r, &r->heap->sites[ws[i].site], ws[i].w) < 0)
-			goto out;
-	rc = ps_folded_write(&f, fp);
-out:
-	ps_folded_release(&f);
-	free(ws);
 	return rc;
 }
 
@@ -322,12 +224,12 @@ static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_
 	const struct ps_heap_proc *p = hp->proc[proc];
 	const struct ps_heap_slicing *sl = &p->slicing;
 	cJSON *arr = cJSON_CreateArray();
+	struct ps_heap_slice_tops top;
 
+	ps_heap_slice_tops(hp, proc, PS_MEMSITES_SLICE_TOP, &top);
 	for (size_t k = 0; k < sl->n; k++) {
 		uint64_t start = k ? sl->end_ns[k - 1] : sl->first_ns;
 		struct ps_heap_snap total = ps_heap_slice_delta(hp, proc, -1, k);
-		uint32_t top[PS_MEMSITES_SLICE_TOP];
-		size_t ntop = ps_heap_slice_top(hp, proc, k, top, PS_MEMSITES_SLICE_TOP);
 		cJSON *o = cJSON_CreateObject(), *tops;
 
 		cJSON_AddNumberToObject(o, "start_s", secs(start - p->start_ns));
@@ -335,11 +237,11 @@ static cJSON *slices_json(const struct ps_heap *hp, uint32_t proc, const uint32_
 		cJSON_AddNumberToObject(o, "allocated_bytes", (double)total.allocated);
 		cJSON_AddNumberToObject(o, "live_bytes", (double)total.live);
 		tops = cJSON_AddArrayToObject(o, "top_sites");
-		for (size_t i = 0; i < ntop; i++) {
-			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top[i], k);
+		for (size_t i = 0; i < top.n[k]; i++) {
+			struct ps_heap_snap d = ps_heap_slice_delta(hp, proc, top.site[k][i], k);
 			cJSON *t = cJSON_CreateObject();
 
-			cJSON_AddNumberToObject(t, "site", rank[top[i]]);
+			cJSON_AddNumberToObject(t, "site", rank[top.site[k][i]]);
 			cJSON_AddNumberToObject(t, "allocated_bytes", (double)d.allocated);
 			cJSON_AddNumberToObject(t, "live_bytes", (double)d.live);
 			cJSON_AddItemToArray(tops, t);
@@ -709,6 +611,7 @@ out:
 struct write_ctx {
 	const struct ps_mem_run *r;
 	const struct ps_memreport_opts *o;
+	struct ps_memfold *fold;    /* the sites' lines, shared by the folded files and graphs */
 	const char *text;           /* memory.json, printed */
 	const cJSON *report;        /* ...and parsed back: what the page shows, to the last digit */
 };
@@ -725,7 +628,7 @@ static int write_json(FILE *fp, const void *ctx, const void *arg)
 /* The ways a site's bytes are weighed for a folded file or a graph. */
 static const struct weighing {
 	enum ps_fold_weight kind;
-	site_weight_fn fn;
+	ps_memfold_weight_fn fn;
 } weighings[] = {
 	{ PS_FOLD_LEAKED, w_leaks }, { PS_FOLD_ALLOCATED, w_allocs },
 	{ PS_FOLD_PEAK, w_peak }, { PS_FOLD_TEMPORARY, w_temp },
@@ -735,7 +638,7 @@ static int write_sites(FILE *fp, const void *ctx, const void *arg)
 {
 	const struct weighing *w = arg;
 
-	return write_folded(fp, ((const struct write_ctx *)ctx)->r, w->fn);
+	return ps_memfold_write(((const struct write_ctx *)ctx)->fold, w->fn, fp);
 }
 
 static int write_faults(FILE *fp, const void *ctx, const void *arg)
@@ -746,15 +649,15 @@ static int write_faults(FILE *fp, const void *ctx, const void *arg)
 
 /* One of the folded files, for a page's graph. */
 struct fold_ctx {
-	const struct ps_mem_run *r;
-	site_weight_fn weight;
+	struct ps_memfold *fold;
+	ps_memfold_weight_fn weight;
 };
 
 static int fold(FILE *fp, const void *ctx)
 {
 	const struct fold_ctx *f = ctx;
 
-	return write_folded(fp, f->r, f->weight);
+	return ps_memfold_write(f->fold, f->weight, fp);
 }
 
 /* A graph of the page, from the session's sites weighed as the graph says. */
@@ -766,7 +669,7 @@ static int draw_graph(char **svg, const struct ps_page_graph *g, char *note, siz
 	(void)note, (void)note_len, (void)err;
 	for (size_t i = 0; i < sizeof(weighings) / sizeof(weighings[0]); i++)
 		if (weighings[i].kind == g->weight)
-			return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->r, weighings[i].fn }, g->id,
+			return ps_html_draw_folded(svg, fold, &(struct fold_ctx){ c->fold, weighings[i].fn }, g->id,
 						   &g->opts);
 	return 0;
 }
@@ -783,15 +686,27 @@ static int write_html(FILE *fp, const void *ctx, const void *arg)
 	return rc < 0 ? rc : 0;
 }
 
-/* The memory profile's output directory, in the order the files are written. */
-static const struct ps_outfile_entry files[] = {
+/*
+ * The memory profile's output directory, in the order the files are
+ * written: memory.json, memory.html, the folded files.  What the report
+ * holds goes as soon as nothing needs it (a compiler's text is 12 MB, its
+ * tree several times that): the text once memory.json is written, the
+ * tree once the page is, before the folded files' lines are built.
+ */
+static const struct ps_outfile_entry json_file[] = {
 	{ "memory.json", write_json, NULL, false },
+};
+
+static const struct ps_outfile_entry page_file[] = {
+	{ "memory.html", write_html, NULL, true },
+};
+
+static const struct ps_outfile_entry folded_files[] = {
 	{ "leaks.folded", write_sites, &weighings[0], false },
 	{ "allocations.folded", write_sites, &weighings[1], false },
 	{ "peak.folded", write_sites, &weighings[2], false },
 	{ "temporary.folded", write_sites, &weighings[3], false },
 	{ "faults.folded", write_faults, NULL, false },
-	{ "memory.html", write_html, NULL, true },
 };
 
 int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
@@ -799,13 +714,25 @@ int ps_memreport_write_all(const struct ps_mem_run *r, const char *dir,
 {
 	char *text;
 	cJSON *report = ps_json_reparse(build_json(r, o), &text, NULL);
-	struct write_ctx c = { r, o, text, report };
+	struct ps_memfold fold;
+	struct write_ctx c = { r, o, &fold, text, report };
 	int rc;
 
-	if (!c.report)
+	if (!c.report || ps_memfold_init(&fold, r) < 0) {
+		cJSON_Delete(report);
+		free(text);
 		return ps_error_set(err, PS_E_NOMEM, "out of memory building memory.json");
-	rc = ps_outfile_write_dir(dir, files, sizeof(files) / sizeof(files[0]), !o->no_html, &c, err);
-	cJSON_Delete((cJSON *)c.report);
+	}
+	rc = ps_outfile_write_dir(dir, json_file, 1, !o->no_html, &c, err);
 	free(text);
+	c.text = NULL;
+	if (rc == 0)
+		rc = ps_outfile_write_dir(dir, page_file, 1, !o->no_html, &c, err);
+	cJSON_Delete(report);
+	c.report = NULL;
+	if (rc == 0)
+		rc = ps_outfile_write_dir(dir, folded_files, sizeof(folded_files) / sizeof(folded_files[0]),
+					  !o->no_html, &c, err);
+	ps_memfold_release(&fold);
 	return rc;
 }

@@ -1,14 +1,15 @@
 /*
- * ps_memreport: the files of a memory profile, in one output directory:
+ * ps_memreport: the files of a memory profile, in one output directory,
+ * written in this order:
  *   memory.json         everything (schema in perfscope-memory-profile(1))
+ *   memory.html         memory.json's document and the leaks' and
+ *                       allocations' flame graphs as one page (ps_html.h)
  *   leaks.folded        bytes still allocated and unreachable (or not
  *                       classified) at exit, by allocation stack
  *   allocations.folded  bytes allocated, by stack
  *   peak.folded         bytes held at the peak, by stack
  *   temporary.folded    bytes of temporary allocations, by stack
  *   faults.folded       page faults, by stack
- *   memory.html         memory.json's document and the leaks' and
- *                       allocations' flame graphs as one page (ps_html.h)
  * Each is written whole or not at all (ps_outfile).
  */
 #ifndef PS_MEMREPORT_H

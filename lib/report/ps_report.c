@@ -65,9 +65,20 @@ const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sy
 	const char *suffix = s->kind == PS_SYM_INLINE ? "_[i]" :
 			     s->kind == PS_SYM_KERNEL ? "_[k]" :
 			     s->kind == PS_SYM_JIT ? "_[j]" : "";
+	const char *name = ps_sym_name(sy, s);
 
-	snprintf(buf, len, "%s%s", ps_sym_name(sy, s), suffix);
+	/* most frames need no suffix: their name as it is, not a copy (a
+	 * memory profile's folded files name millions of frames) */
+	if (!*suffix && strlen(name) < len)
+		return name;
+	snprintf(buf, len, "%s%s", name, suffix);
 	return buf;
+}
+
+/* key: a literal; value: a string that outlives the tree, or NULL (null). */
+static void add_name(cJSON *o, const char *key, const char *value)
+{
+	cJSON_AddItemToObjectCS(o, key, value ? cJSON_CreateStringReference(value) : cJSON_CreateNull());
 }
 
 cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
@@ -91,14 +102,11 @@ cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules
 		for (uint32_t k = 0; k < count; k++) {
 			cJSON *o = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(o, "function", ps_sym_name(sy, &syms[k]));
-			cJSON_AddStringToObject(o, "module", mods->mods[syms[k].module].path);
-			if (syms[k].file)
-				cJSON_AddStringToObject(o, "file", ps_strtab_get(&sy->strs, syms[k].file));
-			else
-				cJSON_AddNullToObject(o, "file");
-			cJSON_AddNumberToObject(o, "line", syms[k].line);
-			cJSON_AddBoolToObject(o, "inline", syms[k].kind == PS_SYM_INLINE);
+			add_name(o, "function", ps_sym_name(sy, &syms[k]));
+			add_name(o, "module", mods->mods[syms[k].module].path);
+			add_name(o, "file", syms[k].file ? ps_strtab_get(&sy->strs, syms[k].file) : NULL);
+			cJSON_AddItemToObjectCS(o, "line", cJSON_CreateNumber(syms[k].line));
+			cJSON_AddItemToObjectCS(o, "inline", cJSON_CreateBool(syms[k].kind == PS_SYM_INLINE));
 			cJSON_AddItemToArray(arr, o);
 		}
 	}

@@ -60,6 +60,9 @@ typedef bool (*ps_report_skip_fn)(const struct ps_sym *s, const void *ctx);
 /*
  * A stack's frames as a JSON array, innermost first, inlined functions
  * expanded: objects with function, module, file (or null), line, inline.
+ * The names are sy's and mods' own strings, not copies (a memory report
+ * lists ~100,000 frames): the array must be deleted before they are
+ * released.
  */
 struct cJSON *ps_report_stack_json(const struct ps_symbols *sy, const struct ps_modules *mods,
 				   const struct ps_stacks *ss, int64_t stack,
@@ -73,7 +76,11 @@ struct ps_folded;
 int ps_report_fold_stack(struct ps_folded *f, const struct ps_symbols *sy, const struct ps_stacks *ss,
 			 const struct ps_stack *st, ps_report_skip_fn skip, const void *ctx);
 
-/* A display frame's name with its kind suffix (_[i], _[k]) into buf. */
+/*
+ * A display frame's name with its kind suffix (_[i], _[k], _[j]), cut to
+ * len - 1 bytes: the symbol's own name when it needs neither, else written
+ * into buf.
+ */
 const char *ps_report_frame_name(const struct ps_symbols *sy, const struct ps_sym *s,
 				 char *buf, size_t len);
 

@@ -22,8 +22,8 @@ static uint32_t frame_of(struct ps_speedscope *ss, uint32_t *of_sym, const struc
 
 	if (of_sym[sym] != NO_FRAME)
 		return of_sym[sym];
-	ps_report_frame_name(p->symbols, s, name, sizeof(name));
-	frame = ps_speedscope_frame(ss, name, s->file ? ps_strtab_get(&p->symbols->strs, s->file) : NULL);
+	frame = ps_speedscope_frame(ss, ps_report_frame_name(p->symbols, s, name, sizeof(name)),
+				    s->file ? ps_strtab_get(&p->symbols->strs, s->file) : NULL);
 	return frame < 0 ? NO_FRAME : (of_sym[sym] = (uint32_t)frame);
 }
 

@@ -1,8 +1,10 @@
 /*
  * A finished memory profile (ps_memrun.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/ps_error.h"
 #include "model/ps_stacks.h"
 
 #include "run/ps_memrun.h"
@@ -16,6 +18,7 @@ void ps_mem_run_init(struct ps_mem_run *r)
 void ps_mem_run_release(struct ps_mem_run *r)
 {
 	ps_run_release(&r->run);
+	free(r->site_frames);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -48,7 +51,27 @@ bool ps_mem_run_tracker_frame(const struct ps_sym *sym, const void *ctx)
 	return r->tracking.tracker && strcmp(r->modules->mods[sym->module].path, r->tracking.tracker) == 0;
 }
 
-void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
+/*
+ * What the allocator layer says of names, by their id in the run's
+ * symbols: asked once a name, not once a frame of every site (a name is
+ * hashed to be asked).  NULL: asked every time.
+ */
+enum { LAYER_UNKNOWN, LAYER_IN, LAYER_OUT };
+
+static bool in_layer(const struct ps_mem_run *r, const struct ps_sym *sym, uint8_t *known)
+{
+	bool in;
+
+	if (known && known[sym->name] != LAYER_UNKNOWN)
+		return known[sym->name] == LAYER_IN;
+	in = ps_alloc_layer_has(r->alloc_layer, ps_sym_name(r->symbols, sym));
+	if (known)
+		known[sym->name] = in ? LAYER_IN : LAYER_OUT;
+	return in;
+}
+
+static void find_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out,
+		      uint8_t *known)
 {
 	const struct ps_stack *st;
 	const uint32_t *frames;
@@ -75,7 +98,33 @@ void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, s
 			}
 			out->function = name;
 			out->index = k;
-			found = !ps_alloc_layer_has(r->alloc_layer, name);
+			found = !in_layer(r, &syms[j], known);
 		}
 	}
+}
+
+void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out)
+{
+	if (r->site_frames)
+		*out = r->site_frames[s - r->heap->sites];
+	else
+		find_site(r, s, out, NULL);
+}
+
+int ps_mem_run_find_sites(struct ps_mem_run *r)
+{
+	struct ps_mem_site_frame *frames = malloc((r->heap->nsites + 1) * sizeof(*frames));
+	uint8_t *known = calloc(r->symbols->strs.count + 1, sizeof(*known));
+
+	if (!frames || !known) {
+		free(frames);
+		free(known);
+		return PS_E_NOMEM;
+	}
+	for (size_t i = 0; i < r->heap->nsites; i++)
+		find_site(r, &r->heap->sites[i], &frames[i], known);
+	free(known);
+	free(r->site_frames);
+	r->site_frames = frames;
+	return 0;
 }

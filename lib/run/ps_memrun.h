@@ -63,6 +63,8 @@ struct ps_mem_faults {
 	const struct ps_stacks *stacks;
 };
 
+struct ps_mem_site_frame;
+
 struct ps_mem_run {
 	struct ps_run run;
 	struct ps_mem_tracking tracking;
@@ -75,6 +77,7 @@ struct ps_mem_run {
 	const struct ps_procs *procs;
 	const struct ps_modules *modules;
 	const struct ps_alloc_layer *alloc_layer;  /* what a site looks past; NULL: nothing */
+	struct ps_mem_site_frame *site_frames;     /* per heap site once found (owned); NULL: not yet */
 };
 
 void ps_mem_run_init(struct ps_mem_run *r);
@@ -106,5 +109,13 @@ struct ps_mem_site_frame {
  * outermost when all are.
  */
 void ps_mem_run_site(const struct ps_mem_run *r, const struct ps_heap_site *s, struct ps_mem_site_frame *out);
+
+/*
+ * Finds every heap site's frame once, for ps_mem_run_site to read: the
+ * reports and the summary ask for all of a compiler's ~80,000 sites
+ * several times over.  Call it when the heap and the names are final;
+ * 0 or PS_E_NOMEM (then each call finds its site again).
+ */
+int ps_mem_run_find_sites(struct ps_mem_run *r);
 
 #endif

@@ -848,7 +848,7 @@ int ps_memprof_finish(struct ps_memprof *m, struct ps_error *err)
 	if (fill_run(m) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while finishing the run");
 	/* the page faults' stacks share this table's frames */
-	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0)
+	if (ps_symbols_resolve(&m->symbols, &m->stacks) < 0 || ps_mem_run_find_sites(&m->run) < 0)
 		return ps_error_set(err, PS_E_NOMEM, "out of memory while naming frames");
 	return 0;
 }

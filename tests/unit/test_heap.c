@@ -618,10 +618,9 @@ static void test_slices(void)
 	struct fixture f;
 	const struct ps_heap_slicing *sl;
 	struct ps_heap_snap d;
-	uint32_t top[PS_HEAP_SLICE_TOP_MAX];
+	struct ps_heap_slice_tops tops;
 	int64_t s1, s2, s3;
 	uint64_t sum = 0;
-	size_t n;
 
 	fx_init(&f);
 	ps_heap_add_proc(&f.hp, 1100, 0, "/bin/app", t0);
@@ -665,19 +664,18 @@ static void test_slices(void)
 	d = ps_heap_slice_delta(&f.hp, 0, s3, 1);
 	CHECK(d.allocated == 1500 && d.live == 1500, "site 0x53 in slice 1: 1500 allocated and live");
 
-	n = ps_heap_slice_top(&f.hp, 0, 0, top, PS_HEAP_SLICE_TOP_MAX);
-	CHECK(n == 2 && top[0] == (uint32_t)s2 && top[1] == (uint32_t)s1,
+	ps_heap_slice_tops(&f.hp, 0, PS_HEAP_SLICE_TOP_MAX, &tops);
+	CHECK(tops.n[0] == 2 && tops.site[0][0] == (uint32_t)s2 && tops.site[0][1] == (uint32_t)s1,
 	      "slice 0's top: 0x52 (2000) then 0x51 (1000)");
-	n = ps_heap_slice_top(&f.hp, 0, 1, top, PS_HEAP_SLICE_TOP_MAX);
-	CHECK(n == 2 && top[0] == (uint32_t)s1 && top[1] == (uint32_t)s3,
-	      "slice 1's top: 0x51 (4000), 0x53 (1500); 0x52 allocated nothing and is left out (got %zu)", n);
-	n = ps_heap_slice_top(&f.hp, 0, 1, top, 1);
-	CHECK(n == 1 && top[0] == (uint32_t)s1, "at most `max` sites: the largest");
-	n = ps_heap_slice_top(&f.hp, 0, 2, top, PS_HEAP_SLICE_TOP_MAX);
-	CHECK(n == 2 && top[0] == (uint32_t)s2 && top[1] == (uint32_t)s3,
+	CHECK(tops.n[1] == 2 && tops.site[1][0] == (uint32_t)s1 && tops.site[1][1] == (uint32_t)s3,
+	      "slice 1's top: 0x51 (4000), 0x53 (1500); 0x52 allocated nothing and is left out (got %zu)", tops.n[1]);
+	CHECK(tops.n[2] == 2 && tops.site[2][0] == (uint32_t)s2 && tops.site[2][1] == (uint32_t)s3,
 	      "slice 2: a tie of 500 bytes keeps the earlier site first");
-	CHECK(ps_heap_slice_top(&f.hp, 0, 3, top, PS_HEAP_SLICE_TOP_MAX) == 0,
+	CHECK(tops.n[3] == 0,
 	      "a slice where nothing was allocated has no top sites");
+	ps_heap_slice_tops(&f.hp, 0, 1, &tops);
+	CHECK(tops.n[0] == 1 && tops.site[0][0] == (uint32_t)s2 && tops.n[1] == 1 && tops.site[1][0] == (uint32_t)s1,
+	      "at most `max` sites a slice: the largest");
 	fx_release(&f);
 }
 

@@ -138,6 +138,8 @@ static int fx_init(struct fx *x)
 	x->run.symbols = &x->sy;
 	x->run.procs = &x->pp;
 	x->run.modules = &x->mm;
+	if (ps_mem_run_find_sites(&x->run) < 0)
+		return -1;
 	return ps_notes_set(&x->run.run.notes, "faults_note", "not asked for (--no-faults)");
 }
 
@@ -237,6 +239,25 @@ static void folded(const char *dir)
 	}
 }
 
+/* Each site's frame, found once for the run, is the one found on each call. */
+static void site_frames(struct fx *x)
+{
+	struct ps_mem_site_frame *once = x->run.site_frames;
+	bool same = once != NULL;
+
+	x->run.site_frames = NULL;
+	for (size_t i = 0; same && i < x->hp.nsites; i++) {
+		struct ps_mem_site_frame f;
+
+		ps_mem_run_site(&x->run, &x->hp.sites[i], &f);
+		same = f.function == once[i].function && f.caller == once[i].caller && f.index == once[i].index;
+	}
+	x->run.site_frames = once;
+	CHECK(same, "the sites' frames found once are those found site by site");
+	CHECK(once && once[0].function && strcmp(once[0].function, "leak_here") == 0 && once[0].index == 0 &&
+	      strcmp(once[0].caller, "main") == 0, "the leaking site: leak_here, called by main");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ps-memreport-XXXXXX";
@@ -253,6 +274,7 @@ int main(void)
 		CHECK(rc == 0, "the files are written (%s)", err.msg);
 		memory_json(dir);
 		folded(dir);
+		site_frames(&x);
 		o.no_html = false;
 		rc = ps_memreport_write_all(&x.run, dir, &o, &err);
 		html = read_out(dir, "memory.html");
