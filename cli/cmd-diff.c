@@ -130,10 +130,15 @@ static void write_text(FILE *fp, const struct ps_fold_diff *d, const struct diff
 		const struct ps_func_delta *f = &d->funcs[i];
 
 		fprintf(fp, "  %+7.2f  %-40s self %5.1f%% -> %5.1f%%  total %5.1f%% -> %5.1f%%  "
-			"(self %llu -> %llu)\n", f->self_delta_pts, f->name, pct(f->old_self, d->old_total),
+			"(self %llu -> %llu)", f->self_delta_pts, f->name, pct(f->old_self, d->old_total),
 			pct(f->new_self, d->new_total), pct(f->old_total, d->old_total),
 			pct(f->new_total, d->new_total), (unsigned long long)f->old_self,
 			(unsigned long long)f->new_self);
+		/* where inlining changed, how much of its self time was an inlined copy */
+		if (f->old_inlined != f->new_inlined)
+			fprintf(fp, "  inlined %5.1f%% -> %5.1f%%", pct(f->old_inlined, d->old_total),
+				pct(f->new_inlined, d->new_total));
+		fputc('\n', fp);
 	}
 }
 
@@ -155,6 +160,8 @@ static cJSON *diff_json(const struct ps_fold_diff *d, const char *unit)
 		cJSON_AddNumberToObject(o, "new_self", (double)f->new_self);
 		cJSON_AddNumberToObject(o, "old_total", (double)f->old_total);
 		cJSON_AddNumberToObject(o, "new_total", (double)f->new_total);
+		cJSON_AddNumberToObject(o, "old_inlined_self", (double)f->old_inlined);
+		cJSON_AddNumberToObject(o, "new_inlined_self", (double)f->new_inlined);
 		cJSON_AddNumberToObject(o, "self_delta_pts", f->self_delta_pts);
 		cJSON_AddItemToArray(funcs, o);
 	}

@@ -105,8 +105,13 @@ EOF
 	"$PERFSCOPE" diff -f json -o "$dir/opt.json" "$dir/O0.folded" "$dir/O2.folded"
 	# one function "compare", with samples on both sides; no "compare_[i]"
 	jq -e '[.functions[] | select(.name | startswith("compare"))] | length == 1 and .[0].name == "compare" and
-	       .[0].old_self > 0 and .[0].new_self > 0' "$dir/opt.json" >/dev/null ||
+	       .[0].old_self > 0 and .[0].new_self > 0 and .[0].old_inlined_self == 0 and
+	       .[0].new_inlined_self == .[0].new_self' "$dir/opt.json" >/dev/null ||
 		{ jq -c '[.functions[] | [.name, .old_self, .new_self, .self_delta_pts]]' "$dir/opt.json"; return 1; }
+	# the text says how much of it was inlined on each side
+	run "$PERFSCOPE" diff "$dir/O0.folded" "$dir/O2.folded"
+	[ "$status" -eq 0 ]
+	grep -E '^ +[-+][0-9.]+  compare +self .*  inlined +0\.0% -> +[0-9.]+%$' <<<"$output" || { echo "$output"; return 1; }
 	# so its change is less than its whole -O0 share (taken as two functions it fell by all of it)
 	jq -e '.old_samples as $n | .functions[] | select(.name == "compare") |
 	       (.self_delta_pts | fabs) < 100 * .old_self / $n' "$dir/opt.json" >/dev/null ||

@@ -52,9 +52,9 @@ offwork_profile() {
 	check '.findings == [$r.diagnosis.findings[].rule]' '.findings'
 	# the top functions table is report.json's first 50 functions, in order
 	rows='[.tables["top-functions"][] | {name: .[0].text, self_pct: .[1].v, total_pct: .[2].v,
-	       self: .[3].v, total: .[4].v, src: .[5].text}]'
+	       self: .[3].v, total: .[4].v, src: .[5].text, charged_pct: .[7].v}]'
 	expected='[$r.cpu.functions[:50][] | {name, self_pct, total_pct, self, total,
-	           src: (if .file then "\(.file):\(.line)" else "" end)}]'
+	           src: (if .file then "\(.file):\(.line)" else "" end), charged_pct}]'
 	check "$rows == $expected" "(\$r[0]) as \$r | [$rows, $expected] | transpose | map(select(.[0] != .[1]))"
 	check '.tables["top-functions"][0][0].text == "burn"'
 	# the system calls: name, count, errors, total time and p99, for every call

@@ -180,6 +180,8 @@ static int count_stack(struct func_table *t, const char *stack, uint64_t count, 
 		}
 		if (!semi) {
 			*(is_new ? &f->new_self : &f->old_self) += count;
+			if (function_len(frame, len) < len)
+				*(is_new ? &f->new_inlined : &f->old_inlined) += count;
 			return 0;
 		}
 		frame = semi + 1;

@@ -52,6 +52,7 @@ struct ps_fold_diff_line {
 struct ps_func_delta {
 	char *name;
 	uint64_t old_self, new_self, old_total, new_total;
+	uint64_t old_inlined, new_inlined;   /* of self: as an inlined copy */
 	double self_delta_pts;       /* new share - old share of all samples, in points */
 };
 

@@ -214,13 +214,16 @@ static void functions(FILE *fp, const cJSON *cpu)
 {
 	static const char *const columns[] = {
 		"Function", "#Self", "#Total", "#Self samples", "#Total samples", "Source", "Module",
+		"#With the kernel's part",
 	};
 	const cJSON *f;
 	size_t n = 0;
 
 	ps_html_section(fp, "functions", "Top functions on CPU");
 	fputs("<p class=\"explain\">Self: samples in the function's own code; total: samples with the "
-	      "function anywhere on the stack.  Click a column's header to sort.</p>\n", fp);
+	      "function anywhere on the stack; with the kernel's part: its self samples and the kernel's "
+	      "under it (a page fault counts for the code that touched the page, a system call for its "
+	      "caller), what the summary ranks by.  Click a column's header to sort.</p>\n", fp);
 	ps_html_table_begin(fp, "top-functions", columns, sizeof(columns) / sizeof(columns[0]));
 	cJSON_ArrayForEach(f, ps_json_member(cpu, "functions")) {
 		const char *file = ps_json_string(f, "file"), *module = ps_json_string(f, "module");
@@ -244,6 +247,9 @@ static void functions(FILE *fp, const cJSON *cpu)
 			src[0] = '\0';
 		ps_html_cell(fp, src);
 		ps_html_cell_title(fp, ps_html_basename(module), module);
+		/* reports from before the kernel's part was kept have self only */
+		snprintf(buf, sizeof(buf), "%.1f%%", ps_json_number(f, "charged_pct", ps_json_number(f, "self_pct", 0)));
+		ps_html_cell_num(fp, ps_json_number(f, "charged_pct", ps_json_number(f, "self_pct", 0)), buf);
 		fputs("</tr>\n", fp);
 		n++;
 	}

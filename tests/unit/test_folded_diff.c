@@ -335,6 +335,7 @@ static void test_inlined(void)
 	CHECK(rc == 0 && d.nfuncs == 3 && f && f->old_self == 10 && f->new_self == 10 && f->old_total == 10 &&
 	      f->new_total == 10 && f->self_delta_pts == 0,
 	      "compare and compare_[i] are one function, unchanged (%zu functions)", d.nfuncs);
+	CHECK(f && f->old_inlined == 0 && f->new_inlined == 10, "its self time as an inlined copy: 0 -> 10");
 	CHECK(rc == 0 && counts(&d, "main;sort;compare", 10, 0) && counts(&d, "main;sort;compare_[i]", 0, 10),
 	      "the stacks themselves stay apart: the differential graph shows the inlining");
 	release(&d, &a, &b);
