@@ -144,6 +144,19 @@ static bool kernel_sym(const struct ps_sym *s)
 	return s->kind == PS_SYM_KERNEL || s->module == PS_MODULE_KERNEL;
 }
 
+uint32_t ps_cpureport_charged_frame(const struct ps_cpureport *r, const struct ps_symbols *sy,
+				    const struct ps_rstack *rs)
+{
+	uint32_t leaf = rs->nsyms ? rs->nsyms - 1 : 0;
+
+	if (!rs->nsyms || !kernel_sym(&sy->syms[r->syms[rs->first + leaf]]))
+		return leaf;
+	for (uint32_t i = leaf; i-- > 0;)
+		if (!kernel_sym(&sy->syms[r->syms[rs->first + i]]))
+			return i;
+	return leaf;	/* a kernel-only stack: the kernel function keeps it */
+}
+
 /* A stack whose leaf is in the kernel: its samples charged to its innermost user frame. */
 static void charge_kernel(struct ps_cpureport *r, const struct ps_symbols *sy, const struct ps_rstack *rs,
 			  int64_t user_f, uint32_t user_i, int64_t leaf_f)
@@ -162,8 +175,8 @@ static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 
 	for (size_t s = 0; s < r->nstacks; s++) {
 		const struct ps_rstack *rs = &r->stacks[s];
-		int64_t user_f = -1;
-		uint32_t user_i = 0;
+		uint32_t charged_i = ps_cpureport_charged_frame(r, sy, rs);
+		int64_t charged_f = -1;
 
 		for (uint32_t i = 0; i < rs->nsyms; i++) {
 			const struct ps_sym *sym = &sy->syms[r->syms[rs->first + i]];
@@ -173,10 +186,8 @@ static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 				free(fi.slots);
 				return PS_E_NOMEM;
 			}
-			if (!kernel_sym(sym)) {
-				user_f = f;
-				user_i = i;
-			}
+			if (i == charged_i)
+				charged_f = f;
 			if (r->funcs[f].last_stack != s) {
 				r->funcs[f].total += rs->count;
 				r->funcs[f].last_stack = s;
@@ -184,8 +195,8 @@ static int count_functions(struct ps_cpureport *r, const struct ps_symbols *sy)
 			if (i + 1 < rs->nsyms)
 				continue;
 			r->funcs[f].self += rs->count;
-			if (kernel_sym(sym) && user_f >= 0)
-				charge_kernel(r, sy, rs, user_f, user_i, f);
+			if (charged_i != i)
+				charge_kernel(r, sy, rs, charged_f, charged_i, f);
 		}
 	}
 	free(fi.slots);

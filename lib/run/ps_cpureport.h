@@ -99,6 +99,14 @@ void ps_cpureport_python_note(const struct ps_cpureport *r, const struct ps_symb
 void ps_cpureport_nameless_note(const struct ps_cpureport *r, const struct ps_symbols *symbols,
 				char *note, size_t len);
 
+/*
+ * The frame (index from the outermost) a stack's samples are charged to:
+ * its leaf, or when the leaf is in the kernel, the innermost frame of the
+ * program (the one that entered the kernel); the leaf of a kernel-only stack.
+ */
+uint32_t ps_cpureport_charged_frame(const struct ps_cpureport *r, const struct ps_symbols *symbols,
+				    const struct ps_rstack *rs);
+
 /* A function's samples charged to it: its own, and the kernel's under it (user), or what is left (kernel). */
 uint64_t ps_func_charged(const struct ps_func *f);
 

@@ -80,7 +80,11 @@ static int cmp_leaf(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
-/* Each process's function with the most self samples: the stacks' leaves, sorted and summed. */
+/*
+ * Each process's function with the most samples charged to it (a kernel
+ * leaf's to the program frame that entered the kernel, as the summary and
+ * the findings rank them): the stacks' charged frames, sorted and summed.
+ */
 static int add_top_functions(struct builder *b, const struct ps_cpu_run *cpu)
 {
 	const struct ps_cpureport *rep = cpu->report;
@@ -96,7 +100,7 @@ static int add_top_functions(struct builder *b, const struct ps_cpu_run *cpu)
 			continue;
 		leaves[n++] = (struct leaf){
 			.pid = cpu->procs->threads[s->thread].pid,
-			.name = cpu->symbols->syms[rep->syms[s->first + s->nsyms - 1]].name,
+			.name = cpu->symbols->syms[rep->syms[s->first + ps_cpureport_charged_frame(rep, cpu->symbols, s)]].name,
 			.count = s->count };
 	}
 	qsort(leaves, n, sizeof(*leaves), cmp_leaf);

@@ -25,7 +25,7 @@ struct ps_proc_row {
 	uint64_t begin_ns, end_ns;            /* seen from, to (0: never) */
 	bool ended;                           /* ended before the profile did */
 	uint64_t samples;                     /* on-CPU samples */
-	const char *top_function;             /* the most self samples, or NULL */
+	const char *top_function;             /* the most samples charged to it, or NULL */
 	uint64_t top_samples;
 	bool sched;                           /* schedstat read it */
 	uint64_t cpu_ns, sched_delay_ns;
