@@ -103,23 +103,27 @@ static int cmp_weighed(const void *a, const void *b)
 	return x->site < y->site ? -1 : x->site > y->site;
 }
 
-/* The lighter sites, one line per process. */
+/* The lighter sites, one line per process: summed in one pass (a build has thousands of processes). */
 static int add_smaller_sites(struct ps_memfold *mf, struct entries *e, const struct weighed *rest, size_t n)
 {
 	const struct ps_heap *hp = mf->r->heap;
+	uint64_t *total = calloc(hp->nprocs + 1, sizeof(*total)), *sites = calloc(hp->nprocs + 1, sizeof(*sites));
+	int rc = total && sites ? 0 : PS_E_NOMEM;
 
-	for (uint32_t proc = 0; proc < hp->nprocs; proc++) {
-		uint64_t total = 0, sites = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint32_t proc = hp->sites[rest[i].site].proc;
 
-		for (size_t i = 0; i < n; i++)
-			if (hp->sites[rest[i].site].proc == proc) {
-				total += rest[i].w;
-				sites++;
-			}
-		if (sites && add_smaller(mf, e, proc, sites, total) < 0)
-			return PS_E_NOMEM;
+		if (proc >= hp->nprocs)
+			continue;	/* as before: a site counts for the processes there are */
+		total[proc] += rest[i].w;
+		sites[proc]++;
 	}
-	return 0;
+	for (uint32_t proc = 0; rc == 0 && proc < hp->nprocs; proc++)
+		if (sites[proc])
+			rc = add_smaller(mf, e, proc, sites[proc], total[proc]);
+	free(total);
+	free(sites);
+	return rc;
 }
 
 /* Weighs every site: the heaviest on lines of their own, the rest summed. */
